@@ -1,0 +1,166 @@
+//! One documented configuration for the whole program: input limits, OCR settings and the
+//! domain tables (content categories). Everything has an embedded default, so `xinfang`
+//! runs with no file at all; `xinfang.toml` (or `--config FILE`) overrides any part, and
+//! `XINFANG_TESSDATA` overrides the Tesseract data folder.
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The limits every input is held to. They are the only place such numbers live; the
+/// README's "Limits" table restates them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Largest input file read, in bytes (default 256 MiB).
+    pub max_file_bytes: u64,
+    /// Largest page image decoded, in pixels (default 80 megapixels: A3 at 600 dpi is 70).
+    pub max_page_pixels: u64,
+    /// Largest width or height of a page image, in pixels (default 20,000).
+    pub max_page_side: u32,
+    /// Most pages read from one file (default 500); a longer file is refused, not cut.
+    pub max_pages: u32,
+    /// Most bytes any one decoder may allocate beyond the page itself (default 512 MiB).
+    pub max_decoder_alloc: u64,
+    /// Largest uncompressed DOCX content, in bytes (default 64 MiB; guards zip bombs).
+    pub max_docx_uncompressed: u64,
+    /// Wall-clock budget for one file, in seconds (default 600). Checked between pages;
+    /// PDF parsing runs under its own watchdog of `pdf_parse_seconds`.
+    pub max_seconds_per_file: u64,
+    /// Budget for parsing a PDF's structure and text layer, in seconds (default 30).
+    pub pdf_parse_seconds: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 256 * 1024 * 1024,
+            max_page_pixels: 80_000_000,
+            max_page_side: 20_000,
+            max_pages: 500,
+            max_decoder_alloc: 512 * 1024 * 1024,
+            max_docx_uncompressed: 64 * 1024 * 1024,
+            max_seconds_per_file: 600,
+            pdf_parse_seconds: 30,
+        }
+    }
+}
+
+impl Limits {
+    pub fn file_budget(&self) -> Duration {
+        Duration::from_secs(self.max_seconds_per_file)
+    }
+}
+
+/// OCR engine settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OcrConfig {
+    /// Folder holding `chi_sim.traineddata` (and `osd`, `eng`). Default: Debian's.
+    pub tessdata: PathBuf,
+    /// Tesseract language string (default `chi_sim+eng`: Latin letters and digits in IDs).
+    pub languages: String,
+    /// Worker threads, each with its own Tesseract handle (0 = one per core).
+    pub workers: usize,
+    /// Target resolution for recognition: pages scanned below it are scaled up.
+    pub target_dpi: u32,
+}
+
+impl Default for OcrConfig {
+    fn default() -> Self {
+        OcrConfig {
+            tessdata: PathBuf::from("/usr/share/tesseract-ocr/5/tessdata"),
+            languages: "chi_sim+eng".into(),
+            workers: 0,
+            target_dpi: 300,
+        }
+    }
+}
+
+/// One content category and the words that suggest it.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Category {
+    pub name: String,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+}
+
+/// Word lists used by field extraction; a bureau can extend them.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Vocabulary {
+    /// Content categories in order; the last one is the fallback when nothing matches.
+    pub categories: Vec<Category>,
+    /// Words that mark a letter as urgent.
+    pub urgent_words: Vec<String>,
+}
+
+/// The embedded default vocabulary (data/vocabulary.toml).
+pub const DEFAULT_VOCABULARY: &str = include_str!("../data/vocabulary.toml");
+
+impl Default for Vocabulary {
+    fn default() -> Self {
+        toml::from_str(DEFAULT_VOCABULARY).expect("embedded data/vocabulary.toml is valid")
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub limits: Limits,
+    pub ocr: OcrConfig,
+    /// A TOML file with `categories` and `urgent_words`, replacing the embedded list.
+    pub vocabulary_file: Option<PathBuf>,
+    #[serde(skip)]
+    pub vocabulary: Vocabulary,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("invalid config file {path}: {source}")]
+    Parse { path: PathBuf, source: toml::de::Error },
+    #[error("{path}: vocabulary has no categories")]
+    NoCategories { path: PathBuf },
+}
+
+impl Config {
+    /// Reads `path` if given, else `./xinfang.toml` if present, else the defaults; then
+    /// applies the environment (`XINFANG_TESSDATA`).
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+        let local = Path::new("xinfang.toml");
+        let path = path.or_else(|| local.exists().then_some(local));
+        let mut config = match path {
+            Some(p) => {
+                let text = std::fs::read_to_string(p)
+                    .map_err(|source| ConfigError::Read { path: p.into(), source })?;
+                toml::from_str::<Config>(&text)
+                    .map_err(|source| ConfigError::Parse { path: p.into(), source })?
+            }
+            None => Config::default(),
+        };
+        if let Some(voc) = config.vocabulary_file.clone() {
+            let text = std::fs::read_to_string(&voc)
+                .map_err(|source| ConfigError::Read { path: voc.clone(), source })?;
+            config.vocabulary = toml::from_str(&text)
+                .map_err(|source| ConfigError::Parse { path: voc.clone(), source })?;
+            if config.vocabulary.categories.is_empty() {
+                return Err(ConfigError::NoCategories { path: voc });
+            }
+        }
+        if let Some(dir) = std::env::var_os("XINFANG_TESSDATA") {
+            config.ocr.tessdata = PathBuf::from(dir);
+        }
+        Ok(config)
+    }
+
+    /// Number of OCR workers to run.
+    pub fn workers(&self) -> usize {
+        match self.ocr.workers {
+            0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+            n => n,
+        }
+    }
+}

@@ -1,0 +1,291 @@
+//! Page -> page: makes a scanned page ready for recognition and says what it did. In order:
+//! grayscale, crop of dark scanner borders, resolution brought to the target (about 300 dpi),
+//! orientation (0/90/180/270, from the engine's orientation detector), and deskew (a few
+//! degrees either way, by projection profiles).
+
+use super::ocr::Recognizer;
+use image::{imageops, DynamicImage, GrayImage, Luma};
+use imageproc::geometric_transformations::{rotate_about_center, Border, Interpolation};
+
+/// A page ready for recognition.
+pub struct CleanPage {
+    pub image: GrayImage,
+    pub dpi: u32,
+    pub rotation: u16,
+    pub skew_deg: f32,
+    pub notes: Vec<String>,
+}
+
+/// Orientation guesses below this confidence are not acted on.
+const MIN_ORIENTATION_CONFIDENCE: f32 = 1.5;
+/// Largest skew looked for, in degrees.
+const MAX_SKEW_DEG: f32 = 8.0;
+/// Skews smaller than this are left alone (rotation would only blur).
+const MIN_SKEW_DEG: f32 = 0.2;
+
+/// Cleans one page. `declared_dpi` is what the file says, if anything.
+pub fn clean(
+    raw: &DynamicImage,
+    declared_dpi: Option<f32>,
+    target_dpi: u32,
+    engine: &mut dyn Recognizer,
+) -> CleanPage {
+    let mut notes = Vec::new();
+    let mut image = raw.to_luma8();
+    if !matches!(raw, DynamicImage::ImageLuma8(_)) {
+        notes.push("converted to grayscale".into());
+    }
+
+    let crop = dark_border(&image);
+    if crop != (0, 0, 0, 0) {
+        let (l, t, r, b) = crop;
+        let (w, h) = image.dimensions();
+        image = imageops::crop_imm(&image, l, t, w - l - r, h - t - b).to_image();
+        notes.push(format!("cropped dark border left {l} top {t} right {r} bottom {b} px"));
+    }
+
+    let (w, h) = image.dimensions();
+    let dpi = match declared_dpi {
+        Some(d) => d,
+        None => {
+            // No resolution in the file: assume the long side is an A4 page (11.69 in).
+            let est = (w.max(h) as f32 / 11.69).clamp(72.0, 600.0);
+            notes.push(format!("no resolution in file; estimated {:.0} dpi from the page size", est));
+            est
+        }
+    };
+    let mut dpi_out = dpi.round() as u32;
+    let scale = target_dpi as f32 / dpi;
+    if !(0.85..=1.5).contains(&scale) && scale.is_finite() {
+        let (nw, nh) = (((w as f32) * scale).round().max(1.0) as u32, ((h as f32) * scale).round().max(1.0) as u32);
+        image = imageops::resize(&image, nw, nh, imageops::FilterType::CatmullRom);
+        notes.push(format!("rescaled from {:.0} to {} dpi", dpi, target_dpi));
+        dpi_out = target_dpi;
+    }
+
+    let mut rotation = 0u16;
+    if let Some(o) = engine.orientation(&image, dpi_out) {
+        if o.rotate_cw != 0 && o.confidence >= MIN_ORIENTATION_CONFIDENCE {
+            image = rotate_quarter(&image, o.rotate_cw);
+            rotation = o.rotate_cw;
+            notes.push(format!("turned {} degrees clockwise (orientation confidence {:.1})", o.rotate_cw, o.confidence));
+        }
+    }
+
+    let skew = estimate_skew(&image);
+    let mut skew_deg = 0.0;
+    if skew.abs() >= MIN_SKEW_DEG {
+        image = rotate_about_center(&image, (-skew).to_radians(), Interpolation::Bilinear, Border::Constant(Luma([255])));
+        skew_deg = (skew * 100.0).round() / 100.0;
+        notes.push(format!("deskewed by {:.2} degrees", skew));
+    }
+
+    CleanPage { image, dpi: dpi_out, rotation, skew_deg, notes }
+}
+
+/// Rotates by a multiple of 90 degrees clockwise.
+pub fn rotate_quarter(image: &GrayImage, cw: u16) -> GrayImage {
+    match cw % 360 {
+        90 => imageops::rotate90(image),
+        180 => imageops::rotate180(image),
+        270 => imageops::rotate270(image),
+        _ => image.clone(),
+    }
+}
+
+/// Widths of dark scanner borders (left, top, right, bottom): outer rows and columns that are
+/// mostly dark. At most a tenth of each side is taken.
+pub fn dark_border(image: &GrayImage) -> (u32, u32, u32, u32) {
+    let (w, h) = image.dimensions();
+    if w < 50 || h < 50 {
+        return (0, 0, 0, 0);
+    }
+    let dark_row = |y: u32| dark_fraction((0..w).step_by(2).map(|x| image.get_pixel(x, y)[0])) > 0.5;
+    let dark_col = |x: u32| dark_fraction((0..h).step_by(2).map(|y| image.get_pixel(x, y)[0])) > 0.5;
+    let count = |n: u32, is_dark: &dyn Fn(u32) -> bool, from_end: bool| {
+        let max = n / 10;
+        let mut k = 0;
+        while k < max && is_dark(if from_end { n - 1 - k } else { k }) {
+            k += 1;
+        }
+        k
+    };
+    let top = count(h, &dark_row, false);
+    let bottom = count(h, &dark_row, true);
+    let left = count(w, &dark_col, false);
+    let right = count(w, &dark_col, true);
+    // A few pixels of slack past the border's edge, which is rarely sharp.
+    let pad = |k: u32, n: u32| if k == 0 { 0 } else { (k + 4).min(n / 10) };
+    (pad(left, w), pad(top, h), pad(right, w), pad(bottom, h))
+}
+
+fn dark_fraction(pixels: impl Iterator<Item = u8>) -> f32 {
+    let (mut dark, mut n) = (0u32, 0u32);
+    for p in pixels {
+        n += 1;
+        if p < 96 {
+            dark += 1;
+        }
+    }
+    if n == 0 { 0.0 } else { dark as f32 / n as f32 }
+}
+
+/// The page's skew in degrees: the angle whose horizontal projection of the dark pixels is
+/// sharpest (text lines make tall narrow peaks). Positive means the page was turned
+/// clockwise (text runs down to the right); turning it back by the negative levels it.
+/// Works on a copy about 1200 px on the long side.
+pub fn estimate_skew(image: &GrayImage) -> f32 {
+    let (w, h) = image.dimensions();
+    let factor = (w.max(h) as f32 / 1200.0).max(1.0);
+    let small = if factor > 1.0 {
+        imageops::resize(image, (w as f32 / factor) as u32, (h as f32 / factor) as u32, imageops::FilterType::Triangle)
+    } else {
+        image.clone()
+    };
+    let threshold = otsu(&small).min(200);
+    let points: Vec<(f32, f32)> = small
+        .enumerate_pixels()
+        .filter(|(_, _, p)| p[0] < threshold)
+        .map(|(x, y, _)| (x as f32, y as f32))
+        .collect();
+    // An empty or nearly black page has no lines to go by.
+    let n = points.len() as u32;
+    let (sw, sh) = small.dimensions();
+    if n < 200 || n > sw * sh / 2 {
+        return 0.0;
+    }
+    let score = |deg: f32| -> f64 {
+        let (s, c) = deg.to_radians().sin_cos();
+        let offset = sw as f32 * s.abs() + 2.0;
+        let bins = (sh as f32 * c + sw as f32 * s.abs() + 4.0) as usize;
+        let mut hist = vec![0u32; bins];
+        for &(x, y) in &points {
+            // Row of the point once the page is turned back by `deg`.
+            let r = (y * c + x * s + offset) as usize;
+            if let Some(b) = hist.get_mut(r) {
+                *b += 1;
+            }
+        }
+        hist.iter().map(|&v| (v as f64) * (v as f64)).sum()
+    };
+    let mut best = (0.0f32, score(0.0));
+    let mut a = -MAX_SKEW_DEG;
+    while a <= MAX_SKEW_DEG {
+        let s = score(a);
+        if s > best.1 {
+            best = (a, s);
+        }
+        a += 0.5;
+    }
+    let centre = best.0;
+    let mut a = centre - 0.5;
+    while a <= centre + 0.5 {
+        let s = score(a);
+        if s > best.1 {
+            best = (a, s);
+        }
+        a += 0.05;
+    }
+    // The search finds the turn that levels the text; the skew is its opposite.
+    -best.0
+}
+
+/// Otsu's threshold of a grayscale image.
+pub fn otsu(image: &GrayImage) -> u8 {
+    let mut hist = [0u64; 256];
+    for p in image.pixels() {
+        hist[p[0] as usize] += 1;
+    }
+    let total: u64 = hist.iter().sum();
+    if total == 0 {
+        return 128;
+    }
+    let sum_all: f64 = hist.iter().enumerate().map(|(i, &c)| i as f64 * c as f64).sum();
+    let (mut w_b, mut sum_b, mut best, mut best_t) = (0f64, 0f64, 0f64, 128u8);
+    for t in 0..256 {
+        w_b += hist[t] as f64;
+        if w_b == 0.0 {
+            continue;
+        }
+        let w_f = total as f64 - w_b;
+        if w_f == 0.0 {
+            break;
+        }
+        sum_b += t as f64 * hist[t] as f64;
+        let m_b = sum_b / w_b;
+        let m_f = (sum_all - sum_b) / w_f;
+        let between = w_b * w_f * (m_b - m_f) * (m_b - m_f);
+        if between > best {
+            best = between;
+            best_t = t as u8;
+        }
+    }
+    best_t.saturating_add(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines_page() -> GrayImage {
+        let mut img = GrayImage::from_pixel(1200, 1600, Luma([255]));
+        for line in 0..30 {
+            let y0 = 100 + line * 45;
+            for y in y0..y0 + 14 {
+                for x in 100..1100 {
+                    if (x / 17) % 4 != 3 {
+                        img.put_pixel(x, y, Luma([0]));
+                    }
+                }
+            }
+        }
+        img
+    }
+
+    #[test]
+    fn straight_page_has_no_skew() {
+        assert!(estimate_skew(&lines_page()).abs() < 0.1);
+    }
+
+    #[test]
+    fn finds_skew_both_ways_and_deskew_removes_it() {
+        for deg in [-4.0f32, -1.5, 2.5, 6.0] {
+            // imageproc turns clockwise for positive angles, which is a positive skew.
+            let turned = rotate_about_center(&lines_page(), deg.to_radians(), Interpolation::Bilinear, Border::Constant(Luma([255])));
+            let skew = estimate_skew(&turned);
+            assert!((skew - deg).abs() < 0.2, "turned {deg}, estimated {skew}");
+            let fixed = rotate_about_center(&turned, (-skew).to_radians(), Interpolation::Bilinear, Border::Constant(Luma([255])));
+            assert!(estimate_skew(&fixed).abs() < 0.2);
+        }
+    }
+
+    #[test]
+    fn crops_dark_borders_only() {
+        let mut img = GrayImage::from_pixel(1000, 1000, Luma([250]));
+        for y in 0..1000 {
+            for x in 0..30 {
+                img.put_pixel(x, y, Luma([10]));
+            }
+        }
+        for x in 0..1000 {
+            for y in 960..1000 {
+                img.put_pixel(x, y, Luma([20]));
+            }
+        }
+        let (l, t, r, b) = dark_border(&img);
+        assert!((30..=40).contains(&l), "left {l}");
+        assert_eq!((t, r), (0, 0));
+        assert!((40..=50).contains(&b), "bottom {b}");
+        assert_eq!(dark_border(&lines_page()), (0, 0, 0, 0));
+    }
+
+    #[test]
+    fn otsu_splits_ink_from_paper() {
+        let mut img = GrayImage::from_pixel(100, 100, Luma([230]));
+        for x in 0..30 {
+            img.put_pixel(x, 5, Luma([20]));
+        }
+        let t = otsu(&img);
+        assert!(t > 20 && t <= 230, "{t}");
+    }
+}

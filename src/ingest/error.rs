@@ -1,0 +1,88 @@
+//! The one error type of the intake pipeline. Every error names a stable code (the JSON
+//! `error.code` other tools match on) and carries the page it concerns, when there is one.
+
+use std::fmt;
+
+/// Stable error codes of `xinfang extract`. Documented in README.md ("Error codes").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// The file could not be read from disk.
+    Io,
+    /// The file has no bytes.
+    EmptyFile,
+    /// The file is larger than `limits.max_file_bytes`.
+    FileTooLarge,
+    /// The content is not PNG, JPEG, TIFF, PDF or DOCX.
+    UnsupportedFormat,
+    /// The file claims the right format but its data is damaged or truncated.
+    Corrupt,
+    /// A page image is larger than `limits.max_page_pixels` / `max_page_side` (decompression bomb).
+    TooManyPixels,
+    /// The document has more pages than `limits.max_pages`.
+    TooManyPages,
+    /// A DOCX expands past `limits.max_docx_uncompressed` (zip bomb).
+    TooLargeUncompressed,
+    /// The PDF is encrypted and cannot be opened without a password.
+    Encrypted,
+    /// Reading the file took longer than its budget.
+    Timeout,
+    /// A page image uses a feature that is not supported (pixel format, PDF image filter).
+    UnsupportedFeature,
+    /// The OCR engine failed.
+    Ocr,
+    /// A bug: a decoder panicked. The file is reported and the run goes on.
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Io => "io",
+            ErrorCode::EmptyFile => "empty_file",
+            ErrorCode::FileTooLarge => "file_too_large",
+            ErrorCode::UnsupportedFormat => "unsupported_format",
+            ErrorCode::Corrupt => "corrupt",
+            ErrorCode::TooManyPixels => "too_many_pixels",
+            ErrorCode::TooManyPages => "too_many_pages",
+            ErrorCode::TooLargeUncompressed => "too_large_uncompressed",
+            ErrorCode::Encrypted => "encrypted",
+            ErrorCode::Timeout => "timeout",
+            ErrorCode::UnsupportedFeature => "unsupported_feature",
+            ErrorCode::Ocr => "ocr_failed",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
+/// An intake error: a code, a message in plain words, and the page (1-based) if any.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IngestError {
+    pub code: ErrorCode,
+    pub message: String,
+    pub page: Option<u32>,
+}
+
+impl IngestError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        IngestError { code, message: message.into(), page: None }
+    }
+
+    /// Attaches the page number, unless one is already set.
+    pub fn on_page(mut self, page: u32) -> Self {
+        self.page.get_or_insert(page);
+        self
+    }
+}
+
+impl fmt::Display for IngestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.page {
+            Some(p) => write!(f, "page {p}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for IngestError {}
+
+pub type Result<T> = std::result::Result<T, IngestError>;

@@ -1,0 +1,139 @@
+//! File -> text and petitioner fields. Each stage is a public module taking the previous
+//! stage's output: `decode` (bytes -> raw pages, with the input limits; `pdf` and `docx`
+//! for those kinds, `guard` around third-party parsers) -> `clean` (page -> upright,
+//! deskewed, ~300 dpi grayscale) -> `ocr` (page -> lines with boxes) -> `extract` (lines ->
+//! fields). `extract_bytes` runs them for one file; `batch` runs many on a worker pool.
+//! Nothing here writes anywhere.
+
+pub mod batch;
+pub mod clean;
+pub mod cndate;
+pub mod decode;
+pub mod docx;
+pub mod error;
+pub mod extract;
+pub mod guard;
+pub mod idnum;
+pub mod ocr;
+pub mod pdf;
+pub mod text;
+
+use crate::config::Config;
+use crate::model::{Extraction, Page, TextSource};
+pub use error::{ErrorCode, IngestError};
+use decode::RawPage;
+use ocr::Recognizer;
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Reads one file's bytes (already loaded) into an `Extraction`. `file` is the name to
+/// report. Pages that fail are reported as warnings when others succeed; a file none of
+/// whose pages can be read, or that breaks a limit, is an error.
+pub fn extract_bytes(
+    file: &str,
+    bytes: Arc<[u8]>,
+    config: &Config,
+    engine: &mut dyn Recognizer,
+) -> Result<Extraction, IngestError> {
+    let started = Instant::now();
+    let deadline = started + config.limits.file_budget();
+    let sha256 = hex::encode(Sha256::digest(&bytes));
+    let decoded = decode::open(bytes, &config.limits)?;
+    let mut warnings = decoded.warnings;
+    let mut pages = Vec::with_capacity(decoded.count as usize);
+    let mut lines = Vec::new();
+    let mut first_error = None;
+    for (i, raw) in decoded.iter.enumerate() {
+        let index = i as u32 + 1;
+        if Instant::now() > deadline {
+            return Err(IngestError::new(
+                ErrorCode::Timeout,
+                format!("stopped after {} s at page {index} of {}", config.limits.max_seconds_per_file, decoded.count),
+            ));
+        }
+        let raw = match raw {
+            Ok(r) => r,
+            Err(e) if matches!(e.code, ErrorCode::Corrupt | ErrorCode::UnsupportedFeature) => {
+                warnings.push(format!("page {index} skipped: {}", e.message));
+                first_error.get_or_insert(e.on_page(index));
+                continue;
+            }
+            Err(e) => return Err(e.on_page(index)),
+        };
+        let page = read_page(index, raw, config, engine).map_err(|e| e.on_page(index))?;
+        for l in text_lines(&page) {
+            lines.push(extract::Line { page: Some(index), text: l.0, confidence: l.1 });
+        }
+        pages.push(page);
+    }
+    if pages.is_empty() {
+        return Err(first_error.unwrap_or_else(|| IngestError::new(ErrorCode::Corrupt, "the file has no readable page")));
+    }
+    if decoded.kind == crate::model::Kind::Docx {
+        lines.iter_mut().for_each(|l| l.page = None);
+    }
+    if pages.iter().all(|p| p.text.trim().is_empty()) {
+        warnings.push("no text found on any page".into());
+    }
+    let found = extract::extract(&lines, &config.vocabulary);
+    warnings.extend(found.warnings);
+    let text = pages.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join("\n");
+    Ok(Extraction {
+        file: file.to_string(),
+        sha256,
+        kind: decoded.kind,
+        pages,
+        text,
+        fields: found.fields,
+        field_confidence: found.confidence,
+        field_pages: found.pages,
+        warnings,
+        elapsed_ms: started.elapsed().as_millis() as u64,
+    })
+}
+
+/// Each line of a page with its confidence.
+fn text_lines(page: &Page) -> Vec<(String, f32)> {
+    if page.lines.is_empty() {
+        page.text.lines().map(|l| (l.to_string(), page.confidence)).collect()
+    } else {
+        page.lines.iter().map(|l| (l.text.clone(), l.confidence)).collect()
+    }
+}
+
+fn read_page(index: u32, raw: RawPage, config: &Config, engine: &mut dyn Recognizer) -> Result<Page, IngestError> {
+    match raw {
+        RawPage::Text { text, source } => Ok(Page {
+            index,
+            width_px: 0,
+            height_px: 0,
+            dpi: None,
+            rotation: 0,
+            skew_deg: 0.0,
+            source,
+            text: text::tidy_text(&text),
+            confidence: 1.0,
+            cleaning: vec![],
+            lines: vec![],
+        }),
+        RawPage::Image { image, dpi } => {
+            let cleaned = clean::clean(&image, dpi, config.ocr.target_dpi, engine);
+            drop(image);
+            let ocr = engine.recognize(&cleaned.image, cleaned.dpi)?;
+            Ok(Page {
+                index,
+                width_px: cleaned.image.width(),
+                height_px: cleaned.image.height(),
+                dpi: Some(cleaned.dpi),
+                rotation: cleaned.rotation,
+                skew_deg: cleaned.skew_deg,
+                source: TextSource::Ocr,
+                text: ocr.text,
+                confidence: (ocr.confidence * 100.0).round() / 100.0,
+                cleaning: cleaned.notes,
+                lines: ocr.lines,
+            })
+        }
+    }
+}

@@ -1,0 +1,284 @@
+//! PDF input: structure via `lopdf`, text layer via `pdf-extract`, page images pulled out of
+//! each page's XObjects (JPEG, Flate, CCITT G3/G4 and raw data). Both parsers run guarded
+//! (see `guard`): hostile PDFs loop, nest pages deeply, or make `pdf-extract` panic.
+
+use super::decode::{check_dimensions, decode_single, plausible_dpi, Pages, RawPage};
+use super::error::{ErrorCode, IngestError, Result};
+use super::guard::{catch, run_guarded};
+use crate::config::Limits;
+use crate::model::{Kind, TextSource};
+use image::{DynamicImage, GrayImage, RgbImage};
+use lopdf::{Document, Object, ObjectId};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Below this many meaningful characters a page's text layer is not trusted and the page is
+/// OCRed instead (when it has an image).
+const MIN_TEXT_CHARS: usize = 8;
+
+pub fn open(bytes: Arc<[u8]>, limits: &Limits) -> Result<Pages> {
+    let budget = Duration::from_secs(limits.pdf_parse_seconds);
+    let max_pages = limits.max_pages;
+    let parse_bytes = bytes.clone();
+    let (doc, pages) = run_guarded("PDF parsing", budget, move || {
+        let doc = Document::load_mem(&parse_bytes).map_err(load_error)?;
+        if doc.is_encrypted() {
+            return Err(IngestError::new(ErrorCode::Encrypted, "the PDF is encrypted and needs a password"));
+        }
+        let pages: Vec<ObjectId> = doc.get_pages().into_values().collect();
+        if pages.len() as u64 > max_pages as u64 {
+            return Err(IngestError::new(
+                ErrorCode::TooManyPages,
+                format!("the PDF has {} pages; the limit is {max_pages}", pages.len()),
+            ));
+        }
+        Ok((doc, pages))
+    })?;
+    if pages.is_empty() {
+        return Err(IngestError::new(ErrorCode::Corrupt, "the PDF has no pages"));
+    }
+    let mut warnings = Vec::new();
+    if doc.was_encrypted() {
+        warnings.push("the PDF was encrypted with an empty password; it was opened".into());
+    }
+    // The text layer, page by page. A failure here is not fatal: the pages are OCRed instead.
+    let text_bytes = bytes.clone();
+    let texts = match run_guarded("PDF text extraction", budget, move || {
+        pdf_extract::extract_text_from_mem_by_pages(&text_bytes)
+            .map_err(|e| IngestError::new(ErrorCode::Corrupt, e.to_string()))
+    }) {
+        Ok(t) => t,
+        Err(e) => {
+            warnings.push(format!("text layer unreadable, pages are OCRed: {}", e.message));
+            Vec::new()
+        }
+    };
+    let count = pages.len() as u32;
+    let limits = limits.clone();
+    let doc = Arc::new(doc);
+    let iter = pages.into_iter().enumerate().map(move |(i, page_id)| {
+        let number = i as u32 + 1;
+        let text = texts.get(i).map(|t| normalise_layer_text(t)).unwrap_or_default();
+        let result = if meaningful_chars(&text) >= MIN_TEXT_CHARS && !looks_garbled(&text) {
+            Ok(RawPage::Text { text, source: TextSource::PdfText })
+        } else {
+            // No usable text layer: OCR the page image; a page with neither is blank.
+            match catch("PDF page image", || page_image(&doc, page_id, &limits)) {
+                Ok(Some(page)) => Ok(page),
+                Ok(None) => Ok(RawPage::Text { text, source: TextSource::PdfText }),
+                Err(e) => Err(e),
+            }
+        };
+        result.map_err(|e| e.on_page(number))
+    });
+    Ok(Pages { kind: Kind::Pdf, count, iter: Box::new(iter), warnings })
+}
+
+fn load_error(e: lopdf::Error) -> IngestError {
+    let text = e.to_string();
+    let lower = text.to_lowercase();
+    if lower.contains("decrypt") || lower.contains("encrypt") || lower.contains("password") {
+        IngestError::new(ErrorCode::Encrypted, format!("the PDF is encrypted: {text}"))
+    } else {
+        IngestError::new(ErrorCode::Corrupt, format!("damaged PDF: {text}"))
+    }
+}
+
+/// Letters, digits and CJK characters in a text.
+pub fn meaningful_chars(text: &str) -> usize {
+    text.chars().filter(|c| c.is_alphanumeric()).count()
+}
+
+/// A text layer is garbage when many of its characters are replacement or private-use
+/// characters, or control codes: the mark of a font without a usable ToUnicode map.
+pub fn looks_garbled(text: &str) -> bool {
+    let total = text.chars().filter(|c| !c.is_whitespace()).count();
+    if total == 0 {
+        return true;
+    }
+    let bad = text
+        .chars()
+        .filter(|&c| {
+            c == '\u{FFFD}' || ('\u{E000}'..='\u{F8FF}').contains(&c) || (c.is_control() && !c.is_whitespace())
+        })
+        .count();
+    bad * 10 > total
+}
+
+/// pdf-extract spreads text with blank lines and spaces; collapse runs of blank lines and
+/// trailing spaces, and remove spaces between CJK characters.
+fn normalise_layer_text(text: &str) -> String {
+    let lines: Vec<String> = text
+        .lines()
+        .map(|l| super::text::tidy_line(l))
+        .filter(|l| !l.is_empty())
+        .collect();
+    lines.join("\n")
+}
+
+/// The page's main image (the largest one), decoded; `None` if the page has no image.
+fn page_image(doc: &Document, page_id: ObjectId, limits: &Limits) -> Result<Option<RawPage>> {
+    let images = doc
+        .get_page_images(page_id)
+        .map_err(|e| IngestError::new(ErrorCode::Corrupt, format!("cannot list page images: {e}")))?;
+    let Some(img) = images.into_iter().max_by_key(|i| i.width.saturating_mul(i.height)) else {
+        return Ok(None);
+    };
+    let (w, h) = (u32::try_from(img.width).unwrap_or(0), u32::try_from(img.height).unwrap_or(0));
+    check_dimensions(w, h, limits)?;
+    let page_width_pt = page_width_points(doc, page_id);
+    let filters = img.filters.clone().unwrap_or_default();
+    let bpc = img.bits_per_component.unwrap_or(8);
+    let components = match img.color_space.as_deref() {
+        Some("DeviceRGB") | Some("CalRGB") => 3,
+        Some("DeviceCMYK") => 4,
+        Some("ICCBased") => icc_components(doc, img.origin_dict).unwrap_or(3),
+        _ => 1,
+    };
+    let raw_len_limit = limits.max_decoder_alloc as usize;
+    let image = match filters.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["DCTDecode"] | ["DCT"] => match decode_single(img.content, Kind::Jpeg, limits)? {
+            RawPage::Image { image, .. } => image,
+            RawPage::Text { .. } => unreachable!("decode_single returns images"),
+        },
+        ["CCITTFaxDecode"] | ["CCF"] => decode_ccitt(img.content, img.origin_dict, w, h)?,
+        [] | ["FlateDecode"] | ["Fl"] | ["LZWDecode"] | ["RunLengthDecode"] => {
+            let stream = doc
+                .get_object(img.id)
+                .and_then(Object::as_stream)
+                .map_err(|e| IngestError::new(ErrorCode::Corrupt, format!("image stream: {e}")))?;
+            let data = if filters.is_empty() {
+                stream.content.clone()
+            } else {
+                stream
+                    .decompressed_content_with_limit(raw_len_limit)
+                    .map_err(|e| IngestError::new(ErrorCode::Corrupt, format!("image data: {e}")))?
+            };
+            raw_pixels(&data, w, h, components, bpc)?
+        }
+        other => {
+            return Err(IngestError::new(
+                ErrorCode::UnsupportedFeature,
+                format!("PDF image filter {other:?} is not supported"),
+            ))
+        }
+    };
+    let dpi = page_width_pt.and_then(|pt| plausible_dpi(image.width() as f32 / (pt / 72.0)));
+    Ok(Some(RawPage::Image { image, dpi }))
+}
+
+fn icc_components(doc: &Document, dict: &lopdf::Dictionary) -> Option<u8> {
+    let cs = dict.get(b"ColorSpace").ok()?.as_array().ok()?;
+    let profile = cs.get(1)?.as_reference().ok()?;
+    let n = doc.get_object(profile).ok()?.as_stream().ok()?.dict.get(b"N").ok()?.as_i64().ok()?;
+    u8::try_from(n).ok()
+}
+
+fn page_width_points(doc: &Document, page_id: ObjectId) -> Option<f32> {
+    let mut id = page_id;
+    for _ in 0..32 {
+        let dict = doc.get_dictionary(id).ok()?;
+        if let Ok(mb) = dict.get(b"MediaBox").and_then(Object::as_array) {
+            let nums: Vec<f32> = mb.iter().filter_map(|o| o.as_float().ok()).collect();
+            if nums.len() == 4 {
+                let w = (nums[2] - nums[0]).abs();
+                return (w > 1.0).then_some(w);
+            }
+        }
+        id = dict.get(b"Parent").ok()?.as_reference().ok()?;
+    }
+    None
+}
+
+fn raw_pixels(data: &[u8], w: u32, h: u32, components: u8, bpc: i64) -> Result<DynamicImage> {
+    let (wu, hu) = (w as usize, h as usize);
+    let short = || IngestError::new(ErrorCode::Corrupt, "image data shorter than its size says");
+    match (components, bpc) {
+        (1, 1) => {
+            let stride = wu.div_ceil(8);
+            if data.len() < stride * hu {
+                return Err(short());
+            }
+            let mut img = GrayImage::new(w, h);
+            for (y, row) in data.chunks(stride).take(hu).enumerate() {
+                for x in 0..wu {
+                    let bit = (row[x / 8] >> (7 - (x % 8))) & 1;
+                    img.put_pixel(x as u32, y as u32, image::Luma([bit * 255]));
+                }
+            }
+            Ok(DynamicImage::ImageLuma8(img))
+        }
+        (1, 8) => GrayImage::from_raw(w, h, data.get(..wu * hu).ok_or_else(short)?.to_vec())
+            .map(DynamicImage::ImageLuma8)
+            .ok_or_else(short),
+        (3, 8) => RgbImage::from_raw(w, h, data.get(..wu * hu * 3).ok_or_else(short)?.to_vec())
+            .map(DynamicImage::ImageRgb8)
+            .ok_or_else(short),
+        (4, 8) => {
+            let px = data.get(..wu * hu * 4).ok_or_else(short)?;
+            let rgb = px
+                .chunks_exact(4)
+                .flat_map(|p| {
+                    let k = 255 - p[3] as u16;
+                    [0, 1, 2].map(|i| ((255 - p[i] as u16) * k / 255) as u8)
+                })
+                .collect();
+            RgbImage::from_raw(w, h, rgb).map(DynamicImage::ImageRgb8).ok_or_else(short)
+        }
+        _ => Err(IngestError::new(
+            ErrorCode::UnsupportedFeature,
+            format!("PDF image with {components} components at {bpc} bits is not supported"),
+        )),
+    }
+}
+
+/// CCITT fax data (G4, or G3 1-D) as a grayscale image, honouring `/BlackIs1`.
+fn decode_ccitt(data: &[u8], dict: &lopdf::Dictionary, w: u32, h: u32) -> Result<DynamicImage> {
+    let parms = dict.get(b"DecodeParms").ok().and_then(|p| match p {
+        Object::Dictionary(d) => Some(d.clone()),
+        Object::Array(a) => a.first().and_then(|o| o.as_dict().ok()).cloned(),
+        _ => None,
+    });
+    let get = |key: &[u8]| parms.as_ref().and_then(|p| p.get(key).ok());
+    let k = get(b"K").and_then(|o| o.as_i64().ok()).unwrap_or(0);
+    // The fax code names black and white runs itself; only a /Decode [1 0] array turns the
+    // rendering around (`BlackIs1` changes the sample bits, not what is drawn black).
+    let inverted = dict
+        .get(b"Decode")
+        .and_then(Object::as_array)
+        .ok()
+        .and_then(|a| a.first())
+        .and_then(|o| o.as_float().ok())
+        .is_some_and(|v| v >= 0.5);
+    let width = u16::try_from(w)
+        .map_err(|_| IngestError::new(ErrorCode::UnsupportedFeature, "fax image wider than 65535 px"))?;
+    let height = u16::try_from(h).ok();
+    let mut img = GrayImage::from_pixel(w, h, image::Luma([255]));
+    let mut y = 0u32;
+    let mut put_line = |transitions: &[u16]| {
+        if y >= h {
+            return;
+        }
+        for (x, color) in fax::decoder::pels(transitions, width).enumerate() {
+            let black = color == fax::Color::Black;
+            if black {
+                img.put_pixel(x as u32, y, image::Luma([0]));
+            }
+        }
+        y += 1;
+    };
+    let ok = if k < 0 {
+        fax::decoder::decode_g4(data.iter().copied(), width, height, &mut put_line)
+    } else if k == 0 {
+        fax::decoder::decode_g3(data.iter().copied(), &mut put_line)
+    } else {
+        return Err(IngestError::new(ErrorCode::UnsupportedFeature, "mixed 2-D G3 fax images are not supported"));
+    };
+    if ok.is_none() && y == 0 {
+        return Err(IngestError::new(ErrorCode::Corrupt, "damaged fax (CCITT) image data"));
+    }
+    if inverted {
+        image::imageops::invert(&mut img);
+    }
+    Ok(DynamicImage::ImageLuma8(img))
+}

@@ -1,0 +1,158 @@
+//! Plain data shared by every stage: what a page and a letter look like once read, and the
+//! petitioner fields pulled out of them. No behaviour beyond small helpers; formatting lives
+//! at the edges (cli, http).
+
+use serde::{Deserialize, Serialize};
+
+/// The kind of an input file, decided from its content (never from its name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Png,
+    Jpeg,
+    Tiff,
+    Pdf,
+    Docx,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Png => "png",
+            Kind::Jpeg => "jpeg",
+            Kind::Tiff => "tiff",
+            Kind::Pdf => "pdf",
+            Kind::Docx => "docx",
+        }
+    }
+}
+
+/// Where a page's text came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TextSource {
+    #[serde(rename = "ocr")]
+    Ocr,
+    #[serde(rename = "pdf-text")]
+    PdfText,
+    #[serde(rename = "docx")]
+    Docx,
+}
+
+/// A word or line recognised on a page, with its box in pixels of the cleaned page image.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TextBox {
+    pub text: String,
+    pub left: u32,
+    pub top: u32,
+    pub width: u32,
+    pub height: u32,
+    /// 0..1
+    pub confidence: f32,
+}
+
+/// One page as read. Pixel sizes and dpi describe the cleaned image that was recognised
+/// (for text sources they are 0 and `null`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page {
+    /// 1-based page number in the input file.
+    pub index: u32,
+    pub width_px: u32,
+    pub height_px: u32,
+    pub dpi: Option<u32>,
+    /// Clockwise rotation in degrees applied to bring the page upright (0, 90, 180, 270).
+    pub rotation: u16,
+    /// Skew corrected, in degrees (positive: the scan was turned clockwise).
+    pub skew_deg: f32,
+    pub source: TextSource,
+    pub text: String,
+    /// Mean recognition confidence 0..1 (1 for text taken from a text layer).
+    pub confidence: f32,
+    /// What cleaning did to this page, in words ("cropped border 40/38/41/39 px", ...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cleaning: Vec<String>,
+    /// Recognised lines with boxes (not part of the JSON contract; used by the filing PDF).
+    #[serde(skip)]
+    pub lines: Vec<TextBox>,
+}
+
+/// The petitioner fields of one letter. Absent fields are `None` (JSON `null`): never guessed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Fields {
+    pub name: Option<String>,
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    /// The letter's date, YYYY-MM-DD.
+    pub date: Option<String>,
+    pub summary: Option<String>,
+    pub category: Option<String>,
+    pub urgent: bool,
+    pub cosigners: u32,
+}
+
+/// Confidence 0..1 for each field that was found, and the page it came from (OCR only).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FieldConfidence {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_number: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<f32>,
+    pub urgent: f32,
+    pub cosigners: f32,
+}
+
+/// The page (1-based) each found field was read from, where it came from OCR.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FieldPages {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_number: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<u32>,
+}
+
+/// Everything `extract` learns from one file: the JSON Lines contract of `xinfang extract`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Extraction {
+    pub file: String,
+    pub sha256: String,
+    pub kind: Kind,
+    pub pages: Vec<Page>,
+    pub text: String,
+    pub fields: Fields,
+    pub field_confidence: FieldConfidence,
+    pub field_pages: FieldPages,
+    pub warnings: Vec<String>,
+    pub elapsed_ms: u64,
+}
+
+/// The line printed for a file that could not be read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FailedFile {
+    pub file: String,
+    pub error: ErrorBody,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// Stable machine-readable code, e.g. `too_many_pixels` (see `ingest::ErrorCode`).
+    pub code: String,
+    pub message: String,
+}
