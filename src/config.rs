@@ -58,7 +58,8 @@ impl Limits {
 pub struct OcrConfig {
     /// Folder holding `chi_sim.traineddata` (and `osd`, `eng`). Default: Debian's.
     pub tessdata: PathBuf,
-    /// Tesseract language string (default `chi_sim+eng`: Latin letters and digits in IDs).
+    /// Tesseract language string (default `chi_sim`; `chi_sim+eng` was measured worse on
+    /// letters: short lines such as signatures were read as English).
     pub languages: String,
     /// Worker threads, each with its own Tesseract handle (0 = one per core).
     pub workers: usize,
@@ -70,7 +71,7 @@ impl Default for OcrConfig {
     fn default() -> Self {
         OcrConfig {
             tessdata: PathBuf::from("/usr/share/tesseract-ocr/5/tessdata"),
-            languages: "chi_sim+eng".into(),
+            languages: "chi_sim".into(),
             workers: 0,
             target_dpi: 300,
         }

@@ -4,7 +4,7 @@
 //! reuses them for every page it is given.
 
 use super::error::{ErrorCode, IngestError, Result};
-use super::text::tidy_line;
+use super::text::{chinese_punctuation, tidy_line};
 use crate::config::OcrConfig;
 use crate::model::TextBox;
 use image::GrayImage;
@@ -110,9 +110,9 @@ impl Recognizer for Tesseract {
         let result = osd.detect_os();
         let _ = osd.clear();
         let (deg, conf, _script, _script_conf) = result.ok()?;
-        // Tesseract reports the counter-clockwise angle the page is rotated by; turning it
-        // clockwise by the same angle brings it upright.
-        let rotate_cw = (deg.rem_euclid(360) as u16) % 360;
+        // Tesseract reports the angle to turn the page counter-clockwise to bring it upright
+        // (a page fed a quarter turn clockwise reads 90); we turn clockwise instead.
+        let rotate_cw = ((360 - deg.rem_euclid(360)) % 360) as u16;
         Some(Orientation { rotate_cw, confidence: conf })
     }
 }
@@ -156,7 +156,7 @@ pub fn parse_tsv(tsv: &str) -> OcrOutput {
     let mut out = OcrOutput::default();
     let (mut conf_sum, mut chars) = (0.0f32, 0usize);
     for line in lines.into_iter().filter(|l| l.chars > 0) {
-        let text = tidy_line(&line.words.join(" "));
+        let text = chinese_punctuation(&tidy_line(&line.words.join(" ")));
         if text.is_empty() {
             continue;
         }
@@ -191,6 +191,8 @@ mod tests {
 5\t1\t1\t1\t2\t1\t10\t70\t300\t40\t50\t13812345678\n";
         let out = parse_tsv(tsv);
         assert_eq!(out.text, "信访人：\n13812345678");
+        let out = parse_tsv(&tsv.replace("人：", "人:"));
+        assert!(out.text.starts_with("信访人："), "{}", out.text);
         assert_eq!(out.lines.len(), 2);
         assert_eq!(out.lines[1].top, 70);
         assert!((out.lines[0].confidence - 0.85).abs() < 1e-4);

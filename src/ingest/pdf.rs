@@ -241,15 +241,17 @@ fn decode_ccitt(data: &[u8], dict: &lopdf::Dictionary, w: u32, h: u32) -> Result
     });
     let get = |key: &[u8]| parms.as_ref().and_then(|p| p.get(key).ok());
     let k = get(b"K").and_then(|o| o.as_i64().ok()).unwrap_or(0);
-    // The fax code names black and white runs itself; only a /Decode [1 0] array turns the
-    // rendering around (`BlackIs1` changes the sample bits, not what is drawn black).
-    let inverted = dict
+    // The decoder's white runs are 1 bits; samples are then read as DeviceGray (1 = white).
+    // `BlackIs1` flips the bits, and a `/Decode [1 0]` array flips the rendering back.
+    let black_is_1 = get(b"BlackIs1").and_then(|o| o.as_bool().ok()).unwrap_or(false);
+    let decode_inverted = dict
         .get(b"Decode")
         .and_then(Object::as_array)
         .ok()
         .and_then(|a| a.first())
         .and_then(|o| o.as_float().ok())
         .is_some_and(|v| v >= 0.5);
+    let inverted = black_is_1 ^ decode_inverted;
     let width = u16::try_from(w)
         .map_err(|_| IngestError::new(ErrorCode::UnsupportedFeature, "fax image wider than 65535 px"))?;
     let height = u16::try_from(h).ok();

@@ -47,6 +47,40 @@ pub fn tidy_line(line: &str) -> String {
     out
 }
 
+/// ASCII punctuation that OCR puts in Chinese text, and the full-width form meant.
+fn full_width(c: char) -> Option<char> {
+    Some(match c {
+        ':' => '：',
+        ',' => '，',
+        ';' => '；',
+        '!' => '！',
+        '?' => '？',
+        '(' => '（',
+        ')' => '）',
+        _ => return None,
+    })
+}
+
+/// Chinese punctuation restored: an ASCII `:,;!?()` that follows a CJK character (or,
+/// for `(`, precedes one) is the full-width mark a Chinese text uses. Digits and Latin
+/// text keep theirs ("10:30", "Room 3, B").
+pub fn chinese_punctuation(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let mut out = String::with_capacity(line.len() + 8);
+    for (i, &c) in chars.iter().enumerate() {
+        let prev_cjk = i > 0 && is_cjk(chars[i - 1]) && !matches!(chars[i - 1], '：' | '，');
+        let next_cjk = chars.get(i + 1).is_some_and(|&n| is_cjk(n));
+        let wide = match c {
+            '(' => (prev_cjk || next_cjk).then(|| full_width(c)).flatten(),
+            ')' => prev_cjk.then(|| full_width(c)).flatten(),
+            _ if prev_cjk => full_width(c),
+            _ => None,
+        };
+        out.push(wide.unwrap_or(c));
+    }
+    out
+}
+
 /// Lines joined with `\n`, each tidied; empty lines dropped.
 pub fn tidy_text(text: &str) -> String {
     text.lines().map(tidy_line).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n")
@@ -67,6 +101,14 @@ mod tests {
     fn keeps_spaces_between_latin_words() {
         assert_eq!(tidy_line("  Room  12 B  "), "Room 12 B");
         assert_eq!(tidy_line("\u{3000}\u{3000}尊敬的领导："), "尊敬的领导：");
+    }
+
+    #[test]
+    fn restores_chinese_punctuation() {
+        assert_eq!(chinese_punctuation("信访人:张三,电话: 138"), "信访人：张三，电话： 138");
+        assert_eq!(chinese_punctuation("敬礼!"), "敬礼！");
+        assert_eq!(chinese_punctuation("10:30, Room 3"), "10:30, Room 3");
+        assert_eq!(chinese_punctuation("附件(复印件)"), "附件（复印件）");
     }
 
     #[test]
