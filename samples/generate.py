@@ -285,6 +285,7 @@ def pick(style, dates_):
 
 
 def save_truth(name, kind, pages_lines, fields, notes):
+    kind = {"jpg": "jpeg", "tif": "tiff"}.get(kind, kind)
     rec = {"file": name, "kind": kind, "pages": ["\n".join(l) for l in pages_lines],
            "fields": fields, "notes": notes}
     with open(os.path.join(TRUTH, os.path.splitext(name)[0] + ".json"), "w", encoding="utf-8") as f:

@@ -31,10 +31,25 @@ pub fn clean(
     engine: &mut dyn Recognizer,
 ) -> CleanPage {
     let mut notes = Vec::new();
-    let mut image = raw.to_luma8();
-    if !matches!(raw, DynamicImage::ImageLuma8(_)) {
-        notes.push("converted to grayscale".into());
-    }
+    let mut image = match raw {
+        DynamicImage::ImageLuma8(g) => g.clone(),
+        DynamicImage::ImageLuma16(_) | DynamicImage::ImageLumaA8(_) | DynamicImage::ImageLumaA16(_) => {
+            notes.push("converted to grayscale".into());
+            raw.to_luma8()
+        }
+        _ => {
+            let rgb = raw.to_rgb8();
+            if has_red_marks(&rgb) {
+                // Red seals and red headers cross the text (often the date and signature);
+                // in the red channel they fade to paper while black and blue ink stay dark.
+                notes.push("converted to grayscale from the red channel (red seal or marks faded out)".into());
+                GrayImage::from_fn(rgb.width(), rgb.height(), |x, y| Luma([rgb.get_pixel(x, y)[0]]))
+            } else {
+                notes.push("converted to grayscale".into());
+                DynamicImage::ImageRgb8(rgb).to_luma8()
+            }
+        }
+    };
 
     let crop = dark_border(&image);
     if crop != (0, 0, 0, 0) {
@@ -56,7 +71,7 @@ pub fn clean(
     };
     let mut dpi_out = dpi.round() as u32;
     let scale = target_dpi as f32 / dpi;
-    if !(0.85..=1.5).contains(&scale) && scale.is_finite() {
+    if !(0.6..=1.1).contains(&scale) && scale.is_finite() {
         let (nw, nh) = (((w as f32) * scale).round().max(1.0) as u32, ((h as f32) * scale).round().max(1.0) as u32);
         image = imageops::resize(&image, nw, nh, imageops::FilterType::CatmullRom);
         notes.push(format!("rescaled from {:.0} to {} dpi", dpi, target_dpi));
@@ -81,6 +96,20 @@ pub fn clean(
     }
 
     CleanPage { image, dpi: dpi_out, rotation, skew_deg, notes }
+}
+
+/// True when at least 1 in 2000 pixels is clearly red (a seal, a red letterhead, red ink).
+pub fn has_red_marks(rgb: &image::RgbImage) -> bool {
+    let red = rgb
+        .pixels()
+        .step_by(3)
+        .filter(|p| {
+            let [r, g, b] = p.0;
+            r as i16 - g as i16 > 60 && r as i16 - b as i16 > 60
+        })
+        .count();
+    let sampled = (rgb.width() as usize * rgb.height() as usize).div_ceil(3);
+    red * 2000 >= sampled
 }
 
 /// Rotates by a multiple of 90 degrees clockwise.

@@ -75,6 +75,8 @@ pub fn extract(lines: &[Line], vocabulary: &Vocabulary) -> Extracted {
         return out;
     }
     let full: String = lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join("\n");
+    let physical = lines;
+    let lines = logical_lines(&physical);
 
     let ids = find_id(&lines, &mut out.warnings);
     set(&mut out.fields.id_number, &mut out.confidence.id_number, &mut out.pages.id_number, ids);
@@ -84,7 +86,7 @@ pub fn extract(lines: &[Line], vocabulary: &Vocabulary) -> Extracted {
     set(&mut out.fields.name, &mut out.confidence.name, &mut out.pages.name, name);
     let address = find_address(&lines);
     set(&mut out.fields.address, &mut out.confidence.address, &mut out.pages.address, address);
-    let date = find_letter_date(&lines);
+    let date = find_letter_date(&physical);
     set(&mut out.fields.date, &mut out.confidence.date, &mut out.pages.date, date);
     let summary = find_summary(&lines);
     set(&mut out.fields.summary, &mut out.confidence.summary, &mut out.pages.summary, summary);
@@ -100,6 +102,37 @@ pub fn extract(lines: &[Line], vocabulary: &Vocabulary) -> Extracted {
     let (cosigners, conf) = count_cosigners(&lines, &full, &mut out.warnings);
     out.fields.cosigners = cosigners;
     out.confidence.cosigners = conf;
+    out
+}
+
+/// Lines joined where the writer's sentence ran on past the line end: a line that is nearly
+/// as long as the longest on its page and does not end with a closing mark is continued by
+/// the next, unless that one starts with a label or greeting ("电话：", "尊敬的领导：").
+pub fn logical_lines(lines: &[Line]) -> Vec<Line> {
+    let mut longest = std::collections::HashMap::new();
+    for l in lines {
+        let n = l.text.chars().count();
+        let e = longest.entry(l.page).or_insert(0);
+        *e = (*e).max(n);
+    }
+    let mut out: Vec<Line> = Vec::with_capacity(lines.len());
+    let mut open = false;
+    for l in lines {
+        let starts_with_label = l.text.chars().take(8).any(|c| c == '：' || c == ':');
+        let date_line = l.text.chars().count() <= 16 && !find_dates(&l.text).is_empty();
+        match out.last_mut() {
+            Some(prev) if open && prev.page == l.page && !starts_with_label && !date_line => {
+                prev.text.push_str(l.text.trim());
+                prev.confidence = prev.confidence.min(l.confidence);
+            }
+            _ => out.push(l.clone()),
+        }
+        let n = l.text.chars().count();
+        let max = longest[&l.page];
+        open = max >= 12
+            && n * 100 >= max * 85
+            && !l.text.trim_end().ends_with(['：', ':', '。', '！', '？', '!', '?', '；', '…']);
+    }
     out
 }
 
@@ -326,16 +359,36 @@ fn find_name(lines: &[Line]) -> Option<Found> {
 // ---------------------------------------------------------------- address
 
 static ADDRESS_LABELLED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:家庭住址|现住址|户籍地址|通讯地址|联系地址|居住地址|住址|地址|家住|现住|居住在|住在)\s*(?:是|在)?\s*[:：]?\s*([^，,。；;！!？?]+)").unwrap()
+    Regex::new(r"(?:家庭住址|现住址|户籍地址|通讯地址|联系地址|居住地址|住址|地址|家住|现住|居住在|住在)\s*(?:是|在)?\s*[:：]?\s*([^，,。；;！!？?：:]+)").unwrap()
 });
 static ADDRESS_BARE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"([\p{Han}]{2,8}(?:省|自治区)[\p{Han}]{2,10}(?:市|州|盟)[\p{Han}\d\-]{2,40}(?:村|组|号|室|社区|小区|栋|单元|楼))").unwrap()
+    Regex::new(r"([\p{Han}]{2,8}(?:省|自治区)[\p{Han}]{2,10}(?:市|州|盟)[[\p{Han}\d\-]&&[^的是在和与及]]{2,40}(?:村|组|号|室|社区|小区|栋|单元|楼))").unwrap()
 });
 const ADDRESS_MARKS: [&str; 19] = [
     "省", "市", "县", "区", "镇", "乡", "街道", "村", "路", "街", "号", "小区", "栋", "单元", "室", "组", "社区", "巷", "弄",
 ];
 /// Where an address stops inside a sentence.
 const AFTER_ADDRESS: [&str; 9] = ["电话", "手机", "联系", "身份证", "邮编", "的村民", "的居民", "今年", "现年"];
+
+/// Provincial-level names: an address starts with one of these when it is complete.
+const PROVINCES: [&str; 34] = [
+    "北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建", "江西",
+    "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海", "台湾", "内蒙古",
+    "广西", "西藏", "宁夏", "新疆", "香港", "澳门",
+];
+
+/// Drops words before the province name ("我们是山东省…" -> "山东省…").
+fn from_province(a: &str) -> &str {
+    let first = PROVINCES.iter().filter_map(|p| a.find(p)).min();
+    match first {
+        Some(pos) if pos > 0 && a[..pos].chars().count() <= 10 && address_score(&a[..pos]) == 0 => &a[pos..],
+        _ => a,
+    }
+}
+
+fn starts_with_province(a: &str) -> bool {
+    PROVINCES.iter().any(|p| a.starts_with(p))
+}
 
 fn address_score(a: &str) -> usize {
     ADDRESS_MARKS.iter().filter(|m| a.contains(*m)).count()
@@ -351,7 +404,7 @@ fn find_address(lines: &[Line]) -> Option<Found> {
                     a.truncate(p);
                 }
             }
-            let a = a.trim().trim_end_matches('的').trim().to_string();
+            let a = from_province(a.trim().trim_end_matches('的').trim()).to_string();
             let score = address_score(&a);
             if score >= 2 && a.chars().count() >= 5 {
                 candidates.push((score, Found::at(line, a, 0.9)));
@@ -361,16 +414,19 @@ fn find_address(lines: &[Line]) -> Option<Found> {
     if candidates.is_empty() {
         for line in lines {
             if let Some(c) = ADDRESS_BARE.captures(&line.text) {
-                let a = c[1].to_string();
+                let a = from_province(&c[1]).to_string();
                 candidates.push((address_score(&a), Found::at(line, a, 0.65)));
             }
         }
     }
-    // The fullest address: most parts, then longest; earlier on ties.
+    // The fullest address: from a province if any does, most parts, then longest; earlier
+    // on ties.
     candidates
         .into_iter()
         .enumerate()
-        .max_by_key(|(i, (score, f))| (*score, f.value.chars().count(), std::cmp::Reverse(*i)))
+        .max_by_key(|(i, (score, f))| {
+            (starts_with_province(&f.value), *score, f.value.chars().count(), std::cmp::Reverse(*i))
+        })
         .map(|(_, (_, f))| f)
 }
 
@@ -629,6 +685,26 @@ mod tests {
         assert_eq!(e.fields.cosigners, 4);
         let e = run("三十二户居民联名反映小区供暖问题");
         assert_eq!(e.fields.cosigners, 32);
+    }
+
+    #[test]
+    fn wrapped_lines_are_joined_for_extraction() {
+        let e = run("尊敬的信访局领导：\n我叫李秀英，身份证号码421221198306207089，家住湖北省咸宁\n市嘉鱼县鱼岳镇沙阳大道224号，手机18396401757。现将有关情况反\n映如下：\n我家住的小区物业公司自2023年起擅自提高物业费，电梯经常停运，\n小区停车位也被违规出租。");
+        assert_eq!(e.fields.address.as_deref(), Some("湖北省咸宁市嘉鱼县鱼岳镇沙阳大道224号"));
+        assert_eq!(e.fields.id_number.as_deref(), Some("421221198306207089"));
+        // Header lines and closing dates are never joined, however long the line before.
+        let l = logical_lines(&lines("住址：河北省保定市竞秀区朝阳南大街63号13栋2单元1101室\n2026年3月9日"));
+        assert_eq!(l.len(), 2);
+        let l = logical_lines(&lines("家庭住址：湖北省咸宁市咸安区温泉街道金桂路19号2栋4单元1747室\n尊敬的领导：\n我于2025年3月"));
+        assert_eq!(l.len(), 3);
+    }
+
+    #[test]
+    fn address_starts_at_the_province() {
+        let e = run("我们是山东省青岛市崂山区中韩街道海尔路117号16号楼附近的村民");
+        assert_eq!(e.fields.address.as_deref(), Some("山东省青岛市崂山区中韩街道海尔路117号16号楼"));
+        let e = run("尊敬的市信访局领导：\n我们是山东省青岛市崂山区中韩街道海尔路117号16号楼896室附\n近的村民，共23名村民联名反映以下问题。\n我于2025年3月起在华盛建设集团承建的工地做木工，工期结束后");
+        assert_eq!(e.fields.address.as_deref(), Some("山东省青岛市崂山区中韩街道海尔路117号16号楼896室"));
     }
 
     #[test]

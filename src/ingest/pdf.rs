@@ -42,10 +42,14 @@ pub fn open(bytes: Arc<[u8]>, limits: &Limits) -> Result<Pages> {
         warnings.push("the PDF was encrypted with an empty password; it was opened".into());
     }
     // The text layer, page by page. A failure here is not fatal: the pages are OCRed instead.
+    // pdf-extract decompresses without limits (a 531-byte file made it allocate 1 GB), so
+    // the content streams are first checked here with a bounded decompression.
     let text_bytes = bytes.clone();
-    let texts = match run_guarded("PDF text extraction", budget, move || {
-        pdf_extract::extract_text_from_mem_by_pages(&text_bytes)
-            .map_err(|e| IngestError::new(ErrorCode::Corrupt, e.to_string()))
+    let texts = match content_streams_bounded(&doc, &pages, MAX_CONTENT_STREAM_BYTES).and_then(|()| {
+        run_guarded("PDF text extraction", budget, move || {
+            pdf_extract::extract_text_from_mem_by_pages(&text_bytes)
+                .map_err(|e| IngestError::new(ErrorCode::Corrupt, e.to_string()))
+        })
     }) {
         Ok(t) => t,
         Err(e) => {
@@ -72,6 +76,24 @@ pub fn open(bytes: Arc<[u8]>, limits: &Limits) -> Result<Pages> {
         result.map_err(|e| e.on_page(number))
     });
     Ok(Pages { kind: Kind::Pdf, count, iter: Box::new(iter), warnings })
+}
+
+/// Largest decompressed content stream accepted before the text layer is read.
+const MAX_CONTENT_STREAM_BYTES: usize = 64 * 1024 * 1024;
+
+/// Checks that every page's content streams decompress within `limit` bytes.
+fn content_streams_bounded(doc: &Document, pages: &[ObjectId], limit: usize) -> Result<()> {
+    for (i, &page) in pages.iter().enumerate() {
+        for id in doc.get_page_contents(page) {
+            let Ok(stream) = doc.get_object(id).and_then(Object::as_stream) else { continue };
+            if stream.dict.get(b"Filter").is_ok() {
+                stream.decompressed_content_with_limit(limit).map_err(|e| {
+                    IngestError::new(ErrorCode::Corrupt, format!("page {} content stream: {e}", i + 1))
+                })?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn load_error(e: lopdf::Error) -> IngestError {

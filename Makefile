@@ -1,0 +1,46 @@
+# xinfang: the two commands a newcomer needs are `make run` and `make test`.
+# Both install what is missing from Debian's packages first (apt-get; root or sudo).
+
+SHELL := /bin/bash
+CARGO ?= cargo
+BIN := target/release/xinfang
+# System packages: Tesseract and its Chinese/orientation data, the CJK fonts, and the
+# tools the tests and benchmarks check outputs with.
+DEB_PACKAGES := pkg-config g++ libtesseract-dev libleptonica-dev tesseract-ocr \
+	tesseract-ocr-chi-sim tesseract-ocr-osd fonts-noto-cjk fonts-arphic-ukai \
+	poppler-utils qpdf python3 python3-venv
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test deps build samples bench clean
+
+## run: install what is missing, build, and read the sample letters (masked summary).
+run: deps build
+	$(BIN) extract samples/letters
+
+## test: install what is missing and run every test (unit, CLI, hostile inputs).
+test: deps
+	$(CARGO) test --release --locked
+
+## deps: install the Debian packages that are not installed yet.
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		$(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+build:
+	$(CARGO) build --release --locked
+
+## samples: regenerate samples/letters and samples/truth (Python venv with Pillow etc.).
+samples:
+	[ -x .venv-samples/bin/python ] || python3 -m venv .venv-samples
+	.venv-samples/bin/pip install -q pillow==13.0.0 python-docx==1.2.0 reportlab==5.1.0 numpy==2.4.6
+	.venv-samples/bin/python samples/generate.py
+
+## bench: the benchmarks recorded in BENCHMARKS.md (xinfang against plain tesseract).
+bench: deps build
+	bench/run.sh
+
+clean:
+	$(CARGO) clean

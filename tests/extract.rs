@@ -1,0 +1,446 @@
+//! `xinfang extract` end to end: the real binary, the real Tesseract, the sample letters
+//! made by samples/generate.py, and the hostile corpus.
+
+mod util;
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
+use std::io::Write;
+use std::sync::OnceLock;
+use util::*;
+
+/// All sample letters read once (OCR is the slow part), shared by the tests below.
+fn samples() -> &'static BTreeMap<String, Value> {
+    static RUN: OnceLock<BTreeMap<String, Value>> = OnceLock::new();
+    RUN.get_or_init(|| {
+        let dir = root().join("samples/letters");
+        let (out, lines) = extract_json(&[dir.as_os_str()]);
+        assert!(out.status.success(), "extract failed: {}", String::from_utf8_lossy(&out.stderr));
+        lines
+            .into_iter()
+            .map(|v| {
+                let name = std::path::Path::new(v["file"].as_str().unwrap()).file_name().unwrap().to_string_lossy().to_string();
+                (name, v)
+            })
+            .collect()
+    })
+}
+
+fn sample(name: &str) -> &'static Value {
+    samples().get(name).unwrap_or_else(|| panic!("no result for {name}"))
+}
+
+fn cer(name: &str) -> f64 {
+    let t = truth(name);
+    let want: String = t["pages"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    let want = squash(&want);
+    let got = squash(sample(name)["text"].as_str().unwrap());
+    levenshtein(&want, &got) as f64 / want.len() as f64
+}
+
+#[test]
+fn every_sample_is_read_and_matches_the_contract() {
+    let names: Vec<String> = std::fs::read_dir(root().join("samples/letters"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert!(names.len() >= 14);
+    for name in &names {
+        let v = sample(name);
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        for key in ["file", "sha256", "kind", "pages", "text", "fields", "field_confidence", "warnings", "elapsed_ms"] {
+            assert!(keys.contains(&key), "{name}: no {key}");
+        }
+        assert_eq!(v["kind"], truth(name)["kind"], "{name}: kind from content");
+        let sha = v["sha256"].as_str().unwrap();
+        let bytes = std::fs::read(root().join("samples/letters").join(name)).unwrap();
+        assert_eq!(sha, sha256_hex(&bytes), "{name}");
+        let fields = v["fields"].as_object().unwrap();
+        for key in ["name", "id_number", "phone", "address", "date", "summary", "category", "urgent", "cosigners"] {
+            assert!(fields.contains_key(key), "{name}: fields.{key}");
+        }
+        for p in v["pages"].as_array().unwrap() {
+            for key in ["index", "width_px", "height_px", "dpi", "rotation", "skew_deg", "source", "text", "confidence"] {
+                assert!(p.get(key).is_some(), "{name}: pages[].{key}");
+            }
+            let c = p["confidence"].as_f64().unwrap();
+            assert!((0.0..=1.0).contains(&c));
+        }
+        let joined: Vec<&str> = v["pages"].as_array().unwrap().iter().map(|p| p["text"].as_str().unwrap()).collect();
+        assert_eq!(v["text"].as_str().unwrap(), joined.join("\n"), "{name}: text is the pages joined");
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+#[test]
+fn chinese_characters_stay_adjacent() {
+    for (name, v) in samples() {
+        let text: Vec<char> = v["text"].as_str().unwrap().chars().collect();
+        for w in text.windows(3) {
+            assert!(
+                !(is_cjk(w[0]) && w[1] == ' ' && is_cjk(w[2])),
+                "{name}: space between CJK characters in {:?}",
+                w.iter().collect::<String>()
+            );
+        }
+    }
+}
+
+#[test]
+fn recognition_quality_on_samples() {
+    let mut total = 0.0;
+    for name in samples().keys() {
+        let c = cer(name);
+        total += c;
+        // A single letter may be hard (sideways Kai script), never unreadable.
+        assert!(c < 0.15, "{name}: character error rate {c:.3}");
+    }
+    let mean = total / samples().len() as f64;
+    assert!(mean < 0.06, "mean character error rate {mean:.3}");
+    // Text layers are taken exactly.
+    assert_eq!(cer("11-born-digital.pdf"), 0.0);
+    assert_eq!(cer("12-typed.docx"), 0.0);
+}
+
+#[test]
+fn name_phone_and_id_match_the_truth() {
+    let (mut hit, mut n) = (0, 0);
+    let mut misses = Vec::new();
+    for name in samples().keys() {
+        let t = truth(name);
+        let got = &sample(name)["fields"];
+        for field in ["name", "phone", "id_number"] {
+            if t["fields"][field].is_null() {
+                continue;
+            }
+            n += 1;
+            if got[field] == t["fields"][field] {
+                hit += 1;
+            } else {
+                misses.push(format!("{name}.{field}: want {} got {}", t["fields"][field], got[field]));
+            }
+        }
+    }
+    let rate = hit as f64 / n as f64;
+    assert!(rate >= 0.95, "name/phone/id exact match {hit}/{n}: {misses:#?}");
+}
+
+#[test]
+fn other_fields_match_the_truth() {
+    let mut report = Vec::new();
+    let mut score = BTreeMap::new();
+    for name in samples().keys() {
+        let t = truth(name);
+        let got = &sample(name)["fields"];
+        for field in ["date", "category", "urgent", "cosigners", "address"] {
+            let ok = got[field] == t["fields"][field];
+            let e = score.entry(field).or_insert((0, 0));
+            e.0 += usize::from(ok);
+            e.1 += 1;
+            if !ok {
+                report.push(format!("{name}.{field}: want {} got {}", t["fields"][field], got[field]));
+            }
+        }
+    }
+    // Urgency, joint letters and categories are right on every sample.
+    for field in ["urgent", "cosigners", "category"] {
+        let (h, n) = score[field];
+        assert_eq!(h, n, "{field}: {report:#?}");
+    }
+    // Dates and addresses depend on Tesseract reading that line; when one is reported it is
+    // never a wrong guess: a date is exactly right, an address at most two characters off.
+    let (h, n) = score["date"];
+    assert!(h * 4 >= n * 3, "date {h}/{n}: {report:#?}");
+    let (h, n) = score["address"];
+    assert!(h * 10 >= n * 7, "address {h}/{n}: {report:#?}");
+    for name in samples().keys() {
+        let (t, got) = (truth(name), &sample(name)["fields"]);
+        if !got["date"].is_null() {
+            assert_eq!(got["date"], t["fields"]["date"], "{name}: wrong date");
+        }
+        if let (Some(g), Some(w)) = (got["address"].as_str(), t["fields"]["address"].as_str()) {
+            assert!(levenshtein(&squash(g), &squash(w)) <= 2, "{name}: address {g} vs {w}");
+        }
+    }
+}
+
+#[test]
+fn absent_fields_are_null() {
+    // 07 has no ID number and no address; 03 no address.
+    let v = &sample("07-a5-kai.png")["fields"];
+    assert!(v["id_number"].is_null() && v["address"].is_null());
+    assert!(sample("07-a5-kai.png")["field_confidence"].get("id_number").is_none());
+    assert!(sample("03-fax-g4-2pages.tif")["fields"]["address"].is_null());
+}
+
+#[test]
+fn cleaning_is_reported_per_page() {
+    let page = |name: &str, i: usize| sample(name)["pages"][i].clone();
+    assert_eq!(page("05-upside-down.jpg", 0)["rotation"], 180);
+    assert_eq!(page("06-sideways-no-dpi.png", 0)["rotation"], 270);
+    assert_eq!(page("01-header-300dpi.png", 0)["rotation"], 0);
+    let skew = |name: &str| page(name, 0)["skew_deg"].as_f64().unwrap();
+    assert!((skew("04-skewed-noisy-border.png") - 2.5).abs() < 0.3, "{}", skew("04-skewed-noisy-border.png"));
+    assert!((skew("14-skew-left-sans.tif") + 3.0).abs() < 0.3, "{}", skew("14-skew-left-sans.tif"));
+    assert!(skew("01-header-300dpi.png").abs() < 0.2);
+    // 150 dpi scans are brought to 300 dpi; 200 dpi fax pages too.
+    assert_eq!(page("13-lowres-150dpi.png", 0)["dpi"], 300);
+    assert_eq!(page("13-lowres-150dpi.png", 0)["width_px"], 2480);
+    assert_eq!(page("03-fax-g4-2pages.tif", 1)["dpi"], 300);
+    let notes = |name: &str| page(name, 0)["cleaning"].to_string();
+    assert!(notes("04-skewed-noisy-border.png").contains("cropped dark border"));
+    assert!(notes("06-sideways-no-dpi.png").contains("estimated"));
+    assert!(!notes("01-header-300dpi.png").contains("cropped"));
+}
+
+#[test]
+fn each_input_type_is_read_its_own_way() {
+    let v = sample("03-fax-g4-2pages.tif");
+    assert_eq!(v["pages"].as_array().unwrap().len(), 2, "multi-page TIFF");
+    assert_eq!(v["fields"]["phone"], truth("03-fax-g4-2pages.tif")["fields"]["phone"], "field from page 2");
+    assert_eq!(v["field_pages"]["phone"], 2);
+    let v = sample("09-scanned-2pages.pdf");
+    assert_eq!(v["pages"].as_array().unwrap().len(), 2);
+    assert!(v["pages"].as_array().unwrap().iter().all(|p| p["source"] == "ocr"), "scanned PDF is OCRed");
+    assert_eq!(sample("10-scanned-bilevel.pdf")["pages"][0]["source"], "ocr");
+    assert_eq!(sample("11-born-digital.pdf")["pages"][0]["source"], "pdf-text");
+    assert_eq!(sample("12-typed.docx")["pages"][0]["source"], "docx");
+    // EXIF orientation: the JPEG is stored sideways and read upright without OCR turning it.
+    let v = sample("02-inline-exif-rotated.jpg");
+    assert_eq!(v["pages"][0]["rotation"], 0);
+    assert!(v["pages"][0]["height_px"].as_u64() > v["pages"][0]["width_px"].as_u64());
+    assert!(cer("02-inline-exif-rotated.jpg") < 0.1);
+}
+
+#[test]
+fn kind_is_decided_by_content_not_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let disguised = dir.path().join("letter.pdf");
+    std::fs::copy(root().join("samples/letters/12-typed.docx"), &disguised).unwrap();
+    let (_, lines) = extract_json(&[disguised.as_os_str()]);
+    assert_eq!(lines[0]["kind"], "docx");
+}
+
+// ------------------------------------------------------------------ bad input
+
+fn write(dir: &std::path::Path, name: &str, bytes: &[u8]) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+fn error_code(v: &Value) -> &str {
+    v["error"]["code"].as_str().unwrap_or_else(|| panic!("expected an error, got {v}"))
+}
+
+/// A PNG header that claims `w` x `h` pixels, with no pixel data.
+fn png_claiming(w: u32, h: u32) -> Vec<u8> {
+    let mut v = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = b"IHDR".to_vec();
+    ihdr.extend(w.to_be_bytes());
+    ihdr.extend(h.to_be_bytes());
+    ihdr.extend([8, 0, 0, 0, 0]);
+    v.extend((13u32).to_be_bytes());
+    v.extend(&ihdr);
+    v.extend(crc32(&ihdr).to_be_bytes());
+    v
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in data {
+        crc ^= b as u32;
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
+
+/// A valid PDF with `n` empty pages.
+fn pdf_with_pages(n: usize) -> Vec<u8> {
+    use lopdf::{dictionary, Document, Object};
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let kids: Vec<Object> = (0..n)
+        .map(|_| doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages_id }).into())
+        .collect();
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages", "Kids" => kids, "Count" => n as i64,
+            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        }),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+/// A DOCX-looking zip whose document part expands to `size` bytes.
+fn zip_bomb(size: usize) -> Vec<u8> {
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut buf);
+        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        z.start_file("[Content_Types].xml", opts).unwrap();
+        z.write_all(b"<Types/>").unwrap();
+        z.start_file("word/document.xml", opts).unwrap();
+        let chunk = vec![b' '; 1 << 20];
+        for _ in 0..size / chunk.len() {
+            z.write_all(&chunk).unwrap();
+        }
+        z.finish().unwrap();
+    }
+    buf.into_inner()
+}
+
+fn dangling_link(d: &std::path::Path) -> std::path::PathBuf {
+    let p = d.join("gone.png");
+    std::os::unix::fs::symlink(d.join("nowhere"), &p).unwrap();
+    p
+}
+
+#[test]
+fn each_bad_input_class_gets_its_error_code_and_the_batch_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let good = root().join("samples/letters/11-born-digital.pdf");
+    let letter = std::fs::read(root().join("samples/letters/01-header-300dpi.png")).unwrap();
+    let pdf = std::fs::read(&good).unwrap();
+    let encrypted = d.join("encrypted.pdf");
+    let status = std::process::Command::new("qpdf")
+        .args(["--encrypt", "secret", "owner", "256", "--"])
+        .arg(&good)
+        .arg(&encrypted)
+        .status()
+        .expect("qpdf is installed (make deps)");
+    assert!(status.success());
+    let cases: Vec<(std::path::PathBuf, &str)> = vec![
+        (write(d, "empty.png", b""), "empty_file"),
+        (write(d, "notes.txt", "这不是信件，只是一段文字。".as_bytes()), "unsupported_format"),
+        (write(d, "random.bin", &(0..4096u32).map(|i| (i * 7919 % 251) as u8).collect::<Vec<_>>()), "unsupported_format"),
+        (write(d, "truncated.png", &letter[..letter.len() / 3]), "corrupt"),
+        (write(d, "truncated.pdf", &pdf[..pdf.len() / 3]), "corrupt"),
+        (write(d, "bomb.png", &png_claiming(200_000, 200_000)), "too_many_pixels"),
+        (write(d, "wide.png", &png_claiming(60_000, 10)), "too_many_pixels"),
+        (write(d, "10000-pages.pdf", &pdf_with_pages(10_000)), "too_many_pages"),
+        (write(d, "bomb.docx", &zip_bomb(80 << 20)), "too_large_uncompressed"),
+        (encrypted, "encrypted"),
+        (d.join("does-not-exist.png"), "io"),
+        (dangling_link(d), "io"),
+    ];
+    let mut args: Vec<&OsStr> = cases.iter().map(|(p, _)| p.as_os_str()).collect();
+    args.insert(3, good.as_os_str());
+    let (out, lines) = extract_json(&args);
+    assert_eq!(out.status.code(), Some(1), "some files failed: exit 1");
+    assert_eq!(lines.len(), args.len(), "one line per input, in order");
+    assert_eq!(lines[3]["kind"], "pdf", "the good file among the bad ones is read");
+    let errors: Vec<&Value> = lines.iter().enumerate().filter(|(i, _)| *i != 3).map(|(_, v)| v).collect();
+    for ((path, want), v) in cases.iter().zip(errors) {
+        assert_eq!(v["file"], path.display().to_string());
+        assert_eq!(error_code(v), *want, "{}: {}", path.display(), v["error"]["message"]);
+        assert!(!v["error"]["message"].as_str().unwrap().is_empty());
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn file_size_limit_comes_from_the_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write(dir.path(), "xinfang.toml", b"[limits]\nmax_file_bytes = 1000\n");
+    let out = bin()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["extract", "--json"])
+        .arg(root().join("samples/letters/11-born-digital.pdf"))
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(error_code(&v), "file_too_large");
+    assert_eq!(out.status.code(), Some(1));
+    // A config with an unknown key is refused outright.
+    let bad = write(dir.path(), "bad.toml", b"[limits]\nmax_fiel_bytes = 1\n");
+    let out = bin().arg("--config").arg(&bad).args(["extract", "x"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("max_fiel_bytes"));
+}
+
+#[test]
+fn hostile_corpus_gets_clean_results() {
+    let hostile = hostile_dir();
+    let mut files = Vec::new();
+    for sub in ["images_pillow", "pdf_qpdf"] {
+        for e in std::fs::read_dir(hostile.join(sub)).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_file() {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    assert!(files.len() >= 50, "corpus has {} files", files.len());
+    let args: Vec<&OsStr> = files.iter().map(|p| p.as_os_str()).collect();
+    let (out, lines) = extract_json(&args);
+    assert_eq!(lines.len(), files.len(), "one line per hostile file");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(matches!(out.status.code(), Some(0) | Some(1)));
+    let by_name = |n: &str| lines.iter().find(|v| v["file"].as_str().unwrap().ends_with(n)).unwrap();
+    for v in &lines {
+        if let Some(code) = v["error"]["code"].as_str() {
+            assert!(ERROR_CODES.contains(&code), "unknown code {code}");
+            assert_ne!(code, "internal", "{v}");
+        } else {
+            assert!(v["pages"].as_array().is_some_and(|p| !p.is_empty()), "{v}");
+        }
+    }
+    assert_eq!(error_code(by_name("bad-encryption-length.pdf")), "encrypted");
+    assert_eq!(error_code(by_name("bmp_b_reallybig.bmp")), "unsupported_format");
+    assert_eq!(error_code(by_name("crash-2020-10-test.tif")), "too_many_pixels");
+    assert!(by_name("truncated_jpeg.jpg")["pages"].is_array(), "a truncated JPEG still gives its top part");
+}
+
+#[test]
+fn two_workers_give_the_same_results_as_one() {
+    let dir = root().join("samples/letters");
+    let files: Vec<std::path::PathBuf> =
+        ["01-header-300dpi.png", "11-born-digital.pdf", "12-typed.docx", "07-a5-kai.png"].iter().map(|n| dir.join(n)).collect();
+    let run = |workers: &str| {
+        let out = bin().args(["extract", "--json", "--workers", workers]).args(&files).output().unwrap();
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| {
+                let mut v: Value = serde_json::from_str(l).unwrap();
+                v.as_object_mut().unwrap().remove("elapsed_ms");
+                v
+            })
+            .collect::<Vec<_>>()
+    };
+    let one = run("1");
+    assert_eq!(one.len(), 4);
+    assert_eq!(one, run("2"), "same output, same order");
+}
+
+#[test]
+fn terminal_summary_masks_personal_data() {
+    let file = root().join("samples/letters/11-born-digital.pdf");
+    let out = bin().arg("extract").arg(&file).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let t = truth("11-born-digital.pdf");
+    for field in ["name", "id_number", "phone", "address"] {
+        let value = t["fields"][field].as_str().unwrap();
+        assert!(!text.contains(value), "summary shows {field} unmasked:\n{text}");
+    }
+    let id = t["fields"]["id_number"].as_str().unwrap();
+    assert!(text.contains(&format!("{}**********{}", &id[..4], &id[14..])), "{text}");
+}

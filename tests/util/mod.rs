@@ -1,0 +1,67 @@
+//! Shared helpers for the integration tests: running the real binary, reading its JSON
+//! Lines, the sample ground truth, and character error rate.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_xinfang"))
+}
+
+/// Runs `xinfang extract --json ARGS...`; returns the output and the parsed lines.
+pub fn extract_json(args: &[&std::ffi::OsStr]) -> (Output, Vec<Value>) {
+    let out = bin().arg("extract").arg("--json").args(args).output().expect("xinfang runs");
+    let stdout = String::from_utf8(out.stdout.clone()).expect("stdout is UTF-8");
+    let lines = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    (out, lines)
+}
+
+/// Ground truth of one sample letter (written by samples/generate.py).
+pub fn truth(file_name: &str) -> Value {
+    let stem = Path::new(file_name).file_stem().unwrap().to_string_lossy().to_string();
+    let path = root().join("samples/truth").join(format!("{stem}.json"));
+    serde_json::from_str(&std::fs::read_to_string(&path).expect("truth file")).expect("truth JSON")
+}
+
+pub fn squash(s: &str) -> Vec<char> {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+pub fn levenshtein(a: &[char], b: &[char]) -> usize {
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur.push((prev[j + 1] + 1).min(cur[j] + 1).min(prev[j] + usize::from(ca != cb)));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// True for CJK ideographs and full-width punctuation.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3000}'..='\u{303F}' | '\u{4E00}'..='\u{9FFF}' | '\u{FF00}'..='\u{FFEF}')
+}
+
+/// The hostile corpus beside the repository (../shared/testdata/hostile).
+pub fn hostile_dir() -> PathBuf {
+    let dir = root().join("../shared/testdata/hostile");
+    assert!(dir.is_dir(), "hostile test corpus missing at {}", dir.display());
+    dir
+}
+
+/// The error codes `xinfang extract` documents.
+pub const ERROR_CODES: [&str; 13] = [
+    "io", "empty_file", "file_too_large", "unsupported_format", "corrupt", "too_many_pixels",
+    "too_many_pages", "too_large_uncompressed", "encrypted", "timeout", "unsupported_feature",
+    "ocr_failed", "internal",
+];
