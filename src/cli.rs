@@ -34,6 +34,9 @@ pub enum Command {
         /// Worker threads (default: one per core).
         #[arg(long)]
         workers: Option<usize>,
+        /// Print on standard error where the time went (OCR engine vs the rest).
+        #[arg(long)]
+        timings: bool,
     },
 }
 
@@ -51,7 +54,7 @@ pub fn run(cli: Cli) -> i32 {
         }
     };
     match cli.command {
-        Command::Extract { inputs, json, workers } => extract(&config, &inputs, json, workers),
+        Command::Extract { inputs, json, workers, timings } => extract(&config, &inputs, json, workers, timings),
     }
 }
 
@@ -86,7 +89,7 @@ fn walk(dir: &std::path::Path, out: &mut Vec<PathBuf>, depth: usize) {
     }
 }
 
-fn extract(config: &Config, inputs: &[PathBuf], json: bool, workers: Option<usize>) -> i32 {
+fn extract(config: &Config, inputs: &[PathBuf], json: bool, workers: Option<usize>, timings: bool) -> i32 {
     let files = expand_inputs(inputs);
     if files.is_empty() {
         eprintln!("xinfang: no input files");
@@ -96,6 +99,8 @@ fn extract(config: &Config, inputs: &[PathBuf], json: bool, workers: Option<usiz
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let (mut ok, mut failed) = (0usize, 0usize);
+    let (mut pages, mut total_us, mut engine_us) = (0usize, 0u64, 0u64);
+    let started = std::time::Instant::now();
     let result = batch::run(&files, config, workers, || Tesseract::new(&config.ocr), |_, r| {
         let line = match &r {
             Ok(x) if json => serde_json::to_string(x).expect("extraction serialises"),
@@ -103,8 +108,13 @@ fn extract(config: &Config, inputs: &[PathBuf], json: bool, workers: Option<usiz
             Ok(x) => human_summary(x),
             Err(f) => format!("{}: 错误 [{}] {}", f.file, f.error.code, f.error.message),
         };
-        match r {
-            Ok(_) => ok += 1,
+        match &r {
+            Ok(x) => {
+                ok += 1;
+                pages += x.pages.len();
+                total_us += x.timings.total_us;
+                engine_us += x.timings.engine_us;
+            }
             Err(_) => failed += 1,
         }
         let _ = writeln!(out, "{line}");
@@ -115,6 +125,19 @@ fn extract(config: &Config, inputs: &[PathBuf], json: bool, workers: Option<usiz
         return EXIT_FATAL;
     }
     eprintln!("xinfang extract: {} files, {ok} read, {failed} failed", files.len());
+    if timings {
+        let wall = started.elapsed().as_secs_f64();
+        let overhead = total_us.saturating_sub(engine_us) as f64;
+        eprintln!(
+            "timings: {pages} pages in {wall:.2} s wall ({:.1} pages/min) with {workers} workers; \
+             per-file time {:.2} s, of which OCR engine {:.2} s and pipeline {:.2} s ({:.1}% of the engine's)",
+            pages as f64 * 60.0 / wall.max(1e-9),
+            total_us as f64 / 1e6,
+            engine_us as f64 / 1e6,
+            overhead / 1e6,
+            100.0 * overhead / (engine_us as f64).max(1.0)
+        );
+    }
     if failed > 0 { EXIT_SOME_FAILED } else { EXIT_OK }
 }
 

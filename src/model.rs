@@ -141,6 +141,17 @@ pub struct Extraction {
     pub field_pages: FieldPages,
     pub warnings: Vec<String>,
     pub elapsed_ms: u64,
+    /// Where the time went (not part of the JSON contract; `--timings` prints totals).
+    #[serde(skip)]
+    pub timings: Timings,
+}
+
+/// Time spent per stage of one file, in microseconds. `engine` is the OCR engine itself
+/// (recognition and orientation detection); everything else is the pipeline's overhead.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Timings {
+    pub total_us: u64,
+    pub engine_us: u64,
 }
 
 /// The line printed for a file that could not be read.

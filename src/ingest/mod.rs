@@ -37,6 +37,8 @@ pub fn extract_bytes(
     engine: &mut dyn Recognizer,
 ) -> Result<Extraction, IngestError> {
     let started = Instant::now();
+    let mut engine = ocr::Timed::new(engine);
+    let engine = &mut engine;
     let deadline = started + config.limits.file_budget();
     let sha256 = hex::encode(Sha256::digest(&bytes));
     let decoded = decode::open(bytes, &config.limits)?;
@@ -90,6 +92,10 @@ pub fn extract_bytes(
         field_pages: found.pages,
         warnings,
         elapsed_ms: started.elapsed().as_millis() as u64,
+        timings: crate::model::Timings {
+            total_us: started.elapsed().as_micros() as u64,
+            engine_us: engine.spent.as_micros() as u64,
+        },
     })
 }
 

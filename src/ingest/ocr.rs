@@ -35,6 +35,34 @@ pub trait Recognizer {
     fn orientation(&mut self, page: &GrayImage, dpi: u32) -> Option<Orientation>;
 }
 
+/// A recognizer that adds up the time spent inside another one.
+pub struct Timed<'a> {
+    inner: &'a mut dyn Recognizer,
+    pub spent: std::time::Duration,
+}
+
+impl<'a> Timed<'a> {
+    pub fn new(inner: &'a mut dyn Recognizer) -> Self {
+        Timed { inner, spent: std::time::Duration::ZERO }
+    }
+}
+
+impl Recognizer for Timed<'_> {
+    fn recognize(&mut self, page: &GrayImage, dpi: u32) -> Result<OcrOutput> {
+        let t = std::time::Instant::now();
+        let r = self.inner.recognize(page, dpi);
+        self.spent += t.elapsed();
+        r
+    }
+
+    fn orientation(&mut self, page: &GrayImage, dpi: u32) -> Option<Orientation> {
+        let t = std::time::Instant::now();
+        let r = self.inner.orientation(page, dpi);
+        self.spent += t.elapsed();
+        r
+    }
+}
+
 /// Tesseract through `tesseract-rs`, linked against the system library.
 pub struct Tesseract {
     text: TesseractAPI,
