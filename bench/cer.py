@@ -43,6 +43,8 @@ def main():
     print(f"{'file':32} {'CER':>7}")
     for name, t in truths.items():
         truth = squash("".join(t["pages"]))
+        if name not in got:
+            continue  # only the files that were run are scored
         if text_dir:
             path = os.path.join(text_dir, os.path.splitext(name)[0] + ".txt")
             text = open(path, encoding="utf-8").read() if os.path.exists(path) else ""

@@ -1,10 +1,17 @@
-//! Page -> page: makes a scanned page ready for recognition and says what it did. In order:
-//! grayscale, crop of dark scanner borders, resolution brought to the target (about 300 dpi),
-//! orientation (0/90/180/270, from the engine's orientation detector), and deskew (a few
-//! degrees either way, by projection profiles).
+//! Page -> page: makes a scanned page ready for recognition and says what it did.
+//! `prepare` does grayscale, crop of dark scanner borders and resolution (to about 300 dpi);
+//! `straighten` then turns the page by a quarter turn if asked (0/90/180/270; the engine's
+//! orientation detector decides, see `ingest::read_page`) and deskews it (a few degrees
+//! either way, by projection profiles).
 
-use super::ocr::Recognizer;
 use image::{imageops, DynamicImage, GrayImage, Luma};
+
+/// A page in grayscale at the working resolution, not yet turned or deskewed.
+pub struct Prepared {
+    pub image: GrayImage,
+    pub dpi: u32,
+    pub notes: Vec<String>,
+}
 
 /// A page ready for recognition.
 pub struct CleanPage {
@@ -16,19 +23,14 @@ pub struct CleanPage {
 }
 
 /// Orientation guesses below this confidence are not acted on.
-const MIN_ORIENTATION_CONFIDENCE: f32 = 1.5;
+pub const MIN_ORIENTATION_CONFIDENCE: f32 = 1.5;
 /// Largest skew looked for, in degrees.
 const MAX_SKEW_DEG: f32 = 8.0;
 /// Skews smaller than this are left alone (rotation would only blur).
 const MIN_SKEW_DEG: f32 = 0.2;
 
-/// Cleans one page. `declared_dpi` is what the file says, if anything.
-pub fn clean(
-    raw: &DynamicImage,
-    declared_dpi: Option<f32>,
-    target_dpi: u32,
-    engine: &mut dyn Recognizer,
-) -> CleanPage {
+/// Grayscale, border crop and resolution. `declared_dpi` is what the file says, if anything.
+pub fn prepare(raw: &DynamicImage, declared_dpi: Option<f32>, target_dpi: u32) -> Prepared {
     let mut notes = Vec::new();
     let mut image = match raw {
         DynamicImage::ImageLuma8(g) => g.clone(),
@@ -78,15 +80,20 @@ pub fn clean(
         dpi_out = target_dpi;
     }
 
-    let mut rotation = 0u16;
-    if let Some(o) = engine.orientation(&image, dpi_out) {
-        if o.rotate_cw != 0 && o.confidence >= MIN_ORIENTATION_CONFIDENCE {
-            image = rotate_quarter(&image, o.rotate_cw);
-            rotation = o.rotate_cw;
-            notes.push(format!("turned {} degrees clockwise (orientation confidence {:.1})", o.rotate_cw, o.confidence));
-        }
-    }
+    Prepared { image, dpi: dpi_out, notes }
+}
 
+/// Turns a prepared page `rotate_cw` degrees clockwise (a multiple of 90; `why` says on
+/// what evidence, for the report) and deskews it.
+pub fn straighten(page: &Prepared, rotate_cw: u16, why: Option<&str>) -> CleanPage {
+    let mut notes = page.notes.clone();
+    let rotation = rotate_cw % 360;
+    let mut image = if rotation == 0 {
+        page.image.clone()
+    } else {
+        notes.push(format!("turned {rotation} degrees clockwise ({})", why.unwrap_or("as asked")));
+        rotate_quarter(&page.image, rotation)
+    };
     let skew = estimate_skew(&image);
     let mut skew_deg = 0.0;
     if skew.abs() >= MIN_SKEW_DEG {
@@ -94,8 +101,7 @@ pub fn clean(
         skew_deg = (skew * 100.0).round() / 100.0;
         notes.push(format!("deskewed by {:.2} degrees", skew));
     }
-
-    CleanPage { image, dpi: dpi_out, rotation, skew_deg, notes }
+    CleanPage { image, dpi: page.dpi, rotation, skew_deg, notes }
 }
 
 /// True when at least 1 in 2000 pixels is clearly red (a seal, a red letterhead, red ink).
@@ -150,15 +156,30 @@ pub fn rotate_gray(image: &GrayImage, deg: f32) -> GrayImage {
     GrayImage::from_raw(w, h, out).expect("same size")
 }
 
-/// Bicubic (Catmull-Rom) resize with `fast_image_resize` (SIMD): about 10 times faster than
-/// the image crate's for a page.
+/// Bicubic (Catmull-Rom) resize, for pages that are read.
 pub fn resize_bicubic(image: GrayImage, width: u32, height: u32) -> GrayImage {
+    resize_with(image, width, height, ResizeKind::Bicubic)
+}
+
+#[derive(Clone, Copy)]
+pub enum ResizeKind {
+    Bilinear,
+    Bicubic,
+}
+
+/// Resize with `fast_image_resize` (SIMD): about 10 times faster than the image crate's
+/// for a page.
+pub fn resize_with(image: GrayImage, width: u32, height: u32, kind: ResizeKind) -> GrayImage {
     use fast_image_resize::{images::Image, FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
     let (w, h) = image.dimensions();
-    let fallback = |image: &GrayImage| imageops::resize(image, width, height, imageops::FilterType::CatmullRom);
+    let (filter, slow) = match kind {
+        ResizeKind::Bilinear => (FilterType::Bilinear, imageops::FilterType::Triangle),
+        ResizeKind::Bicubic => (FilterType::CatmullRom, imageops::FilterType::CatmullRom),
+    };
+    let fallback = |image: &GrayImage| imageops::resize(image, width, height, slow);
     let src = Image::from_vec_u8(w, h, image.into_raw(), PixelType::U8).expect("a GrayImage buffer is w*h bytes");
     let mut dst = Image::new(width, height, PixelType::U8);
-    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::CatmullRom));
+    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(filter));
     match Resizer::new().resize(&src, &mut dst, &options) {
         Ok(()) => GrayImage::from_raw(width, height, dst.into_vec()).expect("resizer output has the asked size"),
         Err(_) => fallback(&GrayImage::from_raw(w, h, src.into_vec()).expect("same buffer")),
@@ -220,7 +241,7 @@ pub fn estimate_skew(image: &GrayImage) -> f32 {
     let (w, h) = image.dimensions();
     let factor = (w.max(h) as f32 / 1200.0).max(1.0);
     let small = if factor > 1.0 {
-        imageops::resize(image, (w as f32 / factor) as u32, (h as f32 / factor) as u32, imageops::FilterType::Triangle)
+        resize_with(image.clone(), (w as f32 / factor) as u32, (h as f32 / factor) as u32, ResizeKind::Bilinear)
     } else {
         image.clone()
     };
@@ -236,12 +257,12 @@ pub fn estimate_skew(image: &GrayImage) -> f32 {
     if n < 200 || n > sw * sh / 2 {
         return 0.0;
     }
-    let score = |deg: f32| -> f64 {
+    let score = |deg: f32, stride: usize| -> f64 {
         let (s, c) = deg.to_radians().sin_cos();
         let offset = sw as f32 * s.abs() + 2.0;
         let bins = (sh as f32 * c + sw as f32 * s.abs() + 4.0) as usize;
         let mut hist = vec![0u32; bins];
-        for &(x, y) in &points {
+        for &(x, y) in points.iter().step_by(stride) {
             // Row of the point once the page is turned back by `deg`.
             let r = (y * c + x * s + offset) as usize;
             if let Some(b) = hist.get_mut(r) {
@@ -250,19 +271,21 @@ pub fn estimate_skew(image: &GrayImage) -> f32 {
         }
         hist.iter().map(|&v| (v as f64) * (v as f64)).sum()
     };
-    let mut best = (0.0f32, score(0.0));
+    // Coarse search on a quarter of the points, then fine search on all of them.
+    let mut best = (0.0f32, score(0.0, 4));
     let mut a = -MAX_SKEW_DEG;
     while a <= MAX_SKEW_DEG {
-        let s = score(a);
+        let s = score(a, 4);
         if s > best.1 {
             best = (a, s);
         }
         a += 0.5;
     }
     let centre = best.0;
+    best = (centre, score(centre, 1));
     let mut a = centre - 0.5;
     while a <= centre + 0.5 {
-        let s = score(a);
+        let s = score(a, 1);
         if s > best.1 {
             best = (a, s);
         }

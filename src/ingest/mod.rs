@@ -99,6 +99,37 @@ pub fn extract_bytes(
     })
 }
 
+/// Below this mean confidence a page is checked for a wrong orientation.
+const ORIENTATION_CHECK_BELOW: f32 = 0.65;
+
+/// Reads a page as it lies; only when that reads badly is the orientation detector asked,
+/// and the page read again turned, keeping whichever reading is more confident. Upright
+/// pages (nearly all) so cost one recognition and no orientation pass.
+fn recognize_upright(
+    prepared: &clean::Prepared,
+    engine: &mut dyn Recognizer,
+) -> Result<(clean::CleanPage, ocr::OcrOutput), IngestError> {
+    let page = clean::straighten(prepared, 0, None);
+    let first = engine.recognize(&page.image, page.dpi)?;
+    // A landscape image of a letter is suspect even when Tesseract managed to read it.
+    let landscape = page.image.width() > page.image.height() + page.image.height() / 10;
+    if first.confidence >= ORIENTATION_CHECK_BELOW && !landscape {
+        return Ok((page, first));
+    }
+    let Some(o) = engine.orientation(&page.image, page.dpi) else { return Ok((page, first)) };
+    if o.rotate_cw == 0 || o.confidence < clean::MIN_ORIENTATION_CONFIDENCE {
+        return Ok((page, first));
+    }
+    let why = format!("orientation detector, confidence {:.1}", o.confidence);
+    let turned = clean::straighten(prepared, o.rotate_cw, Some(&why));
+    let second = engine.recognize(&turned.image, turned.dpi)?;
+    if second.confidence > first.confidence || (landscape && second.confidence + 0.05 >= first.confidence) {
+        Ok((turned, second))
+    } else {
+        Ok((page, first))
+    }
+}
+
 /// Each line of a page with its confidence.
 fn text_lines(page: &Page) -> Vec<(String, f32)> {
     if page.lines.is_empty() {
@@ -124,9 +155,9 @@ fn read_page(index: u32, raw: RawPage, config: &Config, engine: &mut dyn Recogni
             lines: vec![],
         }),
         RawPage::Image { image, dpi } => {
-            let cleaned = clean::clean(&image, dpi, config.ocr.target_dpi, engine);
+            let prepared = clean::prepare(&image, dpi, config.ocr.target_dpi);
             drop(image);
-            let ocr = engine.recognize(&cleaned.image, cleaned.dpi)?;
+            let (cleaned, ocr) = recognize_upright(&prepared, engine)?;
             Ok(Page {
                 index,
                 width_px: cleaned.image.width(),
