@@ -165,3 +165,43 @@ impl Config {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_file_states_the_defaults() {
+        let example: Config = toml::from_str(include_str!("../xinfang.example.toml")).unwrap();
+        let d = Config::default();
+        let (a, b) = (&example.limits, &d.limits);
+        assert_eq!(
+            (a.max_file_bytes, a.max_page_pixels, a.max_page_side, a.max_pages, a.max_decoder_alloc),
+            (b.max_file_bytes, b.max_page_pixels, b.max_page_side, b.max_pages, b.max_decoder_alloc)
+        );
+        assert_eq!(
+            (a.max_docx_uncompressed, a.max_seconds_per_file, a.pdf_parse_seconds),
+            (b.max_docx_uncompressed, b.max_seconds_per_file, b.pdf_parse_seconds)
+        );
+        assert_eq!(example.ocr.languages, d.ocr.languages);
+        assert_eq!(example.ocr.tessdata, d.ocr.tessdata);
+        assert_eq!(example.ocr.target_dpi, d.ocr.target_dpi);
+    }
+
+    #[test]
+    fn embedded_vocabulary_has_the_national_categories() {
+        let v = Vocabulary::default();
+        let names: Vec<&str> = v.categories.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names.len(), 17);
+        assert_eq!(names.last(), Some(&"其他"));
+        for n in ["农村农业", "城乡建设", "劳动和社会保障", "生态环境", "纪检监察"] {
+            assert!(names.contains(&n), "{n}");
+        }
+        assert!(!v.urgent_words.is_empty());
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        assert!(toml::from_str::<Config>("[limits]\nmax_pagez = 3\n").is_err());
+    }
+}
