@@ -163,6 +163,18 @@ fn other_fields_match_the_truth() {
         if !got["date"].is_null() {
             assert_eq!(got["date"], t["fields"]["date"], "{name}: wrong date");
         }
+        // Where the title line was read right, it is the summary.
+        let text: String = squash(sample(name)["text"].as_str().unwrap()).into_iter().collect();
+        if let Some(w) = t["fields"]["summary"].as_str().filter(|w| text.contains(*w)) {
+            assert_eq!(got["summary"].as_str(), Some(w), "{name}: summary");
+        }
+        if let Some(g) = got["summary"].as_str() {
+            for personal in ["phone", "id_number"] {
+                if let Some(v) = t["fields"][personal].as_str() {
+                    assert!(!g.contains(v), "{name}: summary carries the {personal}");
+                }
+            }
+        }
         if let (Some(g), Some(w)) = (got["address"].as_str(), t["fields"]["address"].as_str()) {
             assert!(levenshtein(&squash(g), &squash(w)) <= 2, "{name}: address {g} vs {w}");
         }

@@ -494,35 +494,55 @@ fn find_summary(lines: &[Line]) -> Option<Found> {
         }
     }
     for line in lines.iter().take(4) {
-        let t = line.text.trim();
+        let t = strip_tags(line.text.trim());
         if TITLE_LINE.is_match(t) {
             return Some(Found::at(line, clip(t), 0.85));
         }
     }
-    // The best sentence of the body: the one with the most demand words, from the greeting
-    // to the closing formula. Lines are joined first: OCR breaks sentences at line ends.
-    let body_start = lines.iter().position(|l| l.text.trim_end().ends_with(['：', ':']) && l.text.contains("尊敬")).map(|i| i + 1).unwrap_or(0);
+    // The best sentence of the body: the one with the most demand words, between the
+    // greeting ("尊敬的领导：", any short line ending with a colon) and the closing formula.
+    // Sentences never run across (logical) lines, so header lines stay apart.
+    let body_start = lines
+        .iter()
+        .take(12)
+        .position(|l| l.text.trim_end().ends_with(['：', ':']) && l.text.chars().count() <= 20)
+        .map(|i| i + 1)
+        .unwrap_or(0);
     let body_end = lines.iter().rposition(|l| l.text.contains("此致")).unwrap_or(lines.len());
     let mut best: Option<(usize, Found)> = None;
-    let mut sentence = String::new();
-    let mut first_line: Option<&Line> = None;
     for line in lines.get(body_start..body_end.max(body_start)).unwrap_or(&[]) {
+        let mut sentence = String::new();
         for ch in line.text.chars() {
-            if first_line.is_none() {
-                first_line = Some(line);
-            }
             sentence.push(ch);
             if matches!(ch, '。' | '！' | '？' | '!' | '?') {
-                consider_sentence(&sentence, first_line.unwrap(), &mut best);
+                consider_sentence(&sentence, line, &mut best);
                 sentence.clear();
-                first_line = None;
             }
         }
-    }
-    if let Some(l) = first_line {
-        consider_sentence(&sentence, l, &mut best);
+        consider_sentence(&sentence, line, &mut best);
     }
     best.map(|(_, f)| f)
+}
+
+/// A title without leading tags such as "【紧急】".
+fn strip_tags(t: &str) -> &str {
+    let mut t = t;
+    while let Some(rest) = t.strip_prefix('【').and_then(|r| r.split_once('】')).map(|(_, r)| r) {
+        t = rest.trim_start();
+    }
+    t
+}
+
+/// A run of 7 or more digits: a phone or ID number, which a summary must not carry.
+fn has_long_number(s: &str) -> bool {
+    let mut run = 0;
+    for c in s.chars() {
+        run = if c.is_ascii_digit() { run + 1 } else { 0 };
+        if run >= 7 {
+            return true;
+        }
+    }
+    false
 }
 
 fn consider_sentence(sentence: &str, line: &Line, best: &mut Option<(usize, Found)>) {
@@ -532,7 +552,8 @@ fn consider_sentence(sentence: &str, line: &Line, best: &mut Option<(usize, Foun
         return;
     }
     let score = DEMAND_WORDS.iter().filter(|w| s.contains(*w)).count();
-    if score == 0 {
+    // An introduction ("现将有关情况反映如下：") announces the issue; it is not the issue.
+    if score == 0 || has_long_number(s) || s.ends_with(['：', ':']) {
         return;
     }
     if best.as_ref().is_none_or(|(b, _)| score > *b) {
@@ -705,6 +726,14 @@ mod tests {
         assert_eq!(e.fields.address.as_deref(), Some("山东省青岛市崂山区中韩街道海尔路117号16号楼"));
         let e = run("尊敬的市信访局领导：\n我们是山东省青岛市崂山区中韩街道海尔路117号16号楼896室附\n近的村民，共23名村民联名反映以下问题。\n我于2025年3月起在华盛建设集团承建的工地做木工，工期结束后");
         assert_eq!(e.fields.address.as_deref(), Some("山东省青岛市崂山区中韩街道海尔路117号16号楼896室"));
+    }
+
+    #[test]
+    fn summary_from_tagged_title_and_never_from_the_header() {
+        let e = run("【紧急】关于申请最低生活保障的请求\n言访人：胡海涛\n身份证号：440305198405101456\n草黎的领导：\n我今年六十八岁，生活十分困难。");
+        assert_eq!(e.fields.summary.as_deref(), Some("关于申请最低生活保障的请求"));
+        let e = run("言访人：胡海涛\n联系电话：15674847884，要求解决\n草黎的领导：\n我今年六十八岁，恳请领导关心，按照政策为我办理低保。");
+        assert_eq!(e.fields.summary.as_deref(), Some("我今年六十八岁，恳请领导关心，按照政策为我办理低保"));
     }
 
     #[test]
