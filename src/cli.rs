@@ -11,7 +11,11 @@ use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "xinfang", version, about = "信访 letters: read, register, file (xinfang)")]
+#[command(
+    name = "xinfang",
+    version,
+    about = "信访 letters: read, register, file (xinfang)"
+)]
 pub struct Cli {
     /// Configuration file (default: ./xinfang.toml if present, else built-in defaults).
     #[arg(long, global = true, env = "XINFANG_CONFIG")]
@@ -54,7 +58,12 @@ pub fn run(cli: Cli) -> i32 {
         }
     };
     match cli.command {
-        Command::Extract { inputs, json, workers, timings } => extract(&config, &inputs, json, workers, timings),
+        Command::Extract {
+            inputs,
+            json,
+            workers,
+            timings,
+        } => extract(&config, &inputs, json, workers, timings),
     }
 }
 
@@ -75,7 +84,9 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Vec<PathBuf> {
 }
 
 fn walk(dir: &std::path::Path, out: &mut Vec<PathBuf>, depth: usize) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if entry.file_name().to_string_lossy().starts_with('.') {
@@ -89,7 +100,13 @@ fn walk(dir: &std::path::Path, out: &mut Vec<PathBuf>, depth: usize) {
     }
 }
 
-fn extract(config: &Config, inputs: &[PathBuf], json: bool, workers: Option<usize>, timings: bool) -> i32 {
+fn extract(
+    config: &Config,
+    inputs: &[PathBuf],
+    json: bool,
+    workers: Option<usize>,
+    timings: bool,
+) -> i32 {
     let files = expand_inputs(inputs);
     if files.is_empty() {
         eprintln!("xinfang: no input files");
@@ -101,30 +118,39 @@ fn extract(config: &Config, inputs: &[PathBuf], json: bool, workers: Option<usiz
     let (mut ok, mut failed) = (0usize, 0usize);
     let (mut pages, mut total_us, mut engine_us) = (0usize, 0u64, 0u64);
     let started = std::time::Instant::now();
-    let result = batch::run(&files, config, workers, || Tesseract::new(&config.ocr), |_, r| {
-        let line = match &r {
-            Ok(x) if json => serde_json::to_string(x).expect("extraction serialises"),
-            Err(f) if json => serde_json::to_string(f).expect("error serialises"),
-            Ok(x) => human_summary(x),
-            Err(f) => format!("{}: 错误 [{}] {}", f.file, f.error.code, f.error.message),
-        };
-        match &r {
-            Ok(x) => {
-                ok += 1;
-                pages += x.pages.len();
-                total_us += x.timings.total_us;
-                engine_us += x.timings.engine_us;
+    let result = batch::run(
+        &files,
+        config,
+        workers,
+        || Tesseract::new(&config.ocr),
+        |_, r| {
+            let line = match &r {
+                Ok(x) if json => serde_json::to_string(x).expect("extraction serialises"),
+                Err(f) if json => serde_json::to_string(f).expect("error serialises"),
+                Ok(x) => human_summary(x),
+                Err(f) => format!("{}: 错误 [{}] {}", f.file, f.error.code, f.error.message),
+            };
+            match &r {
+                Ok(x) => {
+                    ok += 1;
+                    pages += x.pages.len();
+                    total_us += x.timings.total_us;
+                    engine_us += x.timings.engine_us;
+                }
+                Err(_) => failed += 1,
             }
-            Err(_) => failed += 1,
-        }
-        let _ = writeln!(out, "{line}");
-        let _ = out.flush();
-    });
+            let _ = writeln!(out, "{line}");
+            let _ = out.flush();
+        },
+    );
     if let Err(e) = result {
         eprintln!("xinfang: {e}");
         return EXIT_FATAL;
     }
-    eprintln!("xinfang extract: {} files, {ok} read, {failed} failed", files.len());
+    eprintln!(
+        "xinfang extract: {} files, {ok} read, {failed} failed",
+        files.len()
+    );
     if timings {
         let wall = started.elapsed().as_secs_f64();
         let overhead = total_us.saturating_sub(engine_us) as f64;
@@ -138,7 +164,11 @@ fn extract(config: &Config, inputs: &[PathBuf], json: bool, workers: Option<usiz
             100.0 * overhead / (engine_us as f64).max(1.0)
         );
     }
-    if failed > 0 { EXIT_SOME_FAILED } else { EXIT_OK }
+    if failed > 0 {
+        EXIT_SOME_FAILED
+    } else {
+        EXIT_OK
+    }
 }
 
 /// A short, masked summary for a person at a terminal.

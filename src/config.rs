@@ -120,9 +120,15 @@ pub struct Config {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("invalid config file {path}: {source}")]
-    Parse { path: PathBuf, source: toml::de::Error },
+    Parse {
+        path: PathBuf,
+        source: toml::de::Error,
+    },
     #[error("{path}: vocabulary has no categories")]
     NoCategories { path: PathBuf },
 }
@@ -135,18 +141,26 @@ impl Config {
         let path = path.or_else(|| local.exists().then_some(local));
         let mut config = match path {
             Some(p) => {
-                let text = std::fs::read_to_string(p)
-                    .map_err(|source| ConfigError::Read { path: p.into(), source })?;
-                toml::from_str::<Config>(&text)
-                    .map_err(|source| ConfigError::Parse { path: p.into(), source })?
+                let text = std::fs::read_to_string(p).map_err(|source| ConfigError::Read {
+                    path: p.into(),
+                    source,
+                })?;
+                toml::from_str::<Config>(&text).map_err(|source| ConfigError::Parse {
+                    path: p.into(),
+                    source,
+                })?
             }
             None => Config::default(),
         };
         if let Some(voc) = config.vocabulary_file.clone() {
-            let text = std::fs::read_to_string(&voc)
-                .map_err(|source| ConfigError::Read { path: voc.clone(), source })?;
-            config.vocabulary = toml::from_str(&text)
-                .map_err(|source| ConfigError::Parse { path: voc.clone(), source })?;
+            let text = std::fs::read_to_string(&voc).map_err(|source| ConfigError::Read {
+                path: voc.clone(),
+                source,
+            })?;
+            config.vocabulary = toml::from_str(&text).map_err(|source| ConfigError::Parse {
+                path: voc.clone(),
+                source,
+            })?;
             if config.vocabulary.categories.is_empty() {
                 return Err(ConfigError::NoCategories { path: voc });
             }
@@ -160,7 +174,9 @@ impl Config {
     /// Number of OCR workers to run.
     pub fn workers(&self) -> usize {
         match self.ocr.workers {
-            0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+            0 => std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1),
             n => n,
         }
     }
@@ -176,12 +192,32 @@ mod tests {
         let d = Config::default();
         let (a, b) = (&example.limits, &d.limits);
         assert_eq!(
-            (a.max_file_bytes, a.max_page_pixels, a.max_page_side, a.max_pages, a.max_decoder_alloc),
-            (b.max_file_bytes, b.max_page_pixels, b.max_page_side, b.max_pages, b.max_decoder_alloc)
+            (
+                a.max_file_bytes,
+                a.max_page_pixels,
+                a.max_page_side,
+                a.max_pages,
+                a.max_decoder_alloc
+            ),
+            (
+                b.max_file_bytes,
+                b.max_page_pixels,
+                b.max_page_side,
+                b.max_pages,
+                b.max_decoder_alloc
+            )
         );
         assert_eq!(
-            (a.max_docx_uncompressed, a.max_seconds_per_file, a.pdf_parse_seconds),
-            (b.max_docx_uncompressed, b.max_seconds_per_file, b.pdf_parse_seconds)
+            (
+                a.max_docx_uncompressed,
+                a.max_seconds_per_file,
+                a.pdf_parse_seconds
+            ),
+            (
+                b.max_docx_uncompressed,
+                b.max_seconds_per_file,
+                b.pdf_parse_seconds
+            )
         );
         assert_eq!(example.ocr.languages, d.ocr.languages);
         assert_eq!(example.ocr.tessdata, d.ocr.tessdata);
@@ -194,7 +230,13 @@ mod tests {
         let names: Vec<&str> = v.categories.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names.len(), 17);
         assert_eq!(names.last(), Some(&"其他"));
-        for n in ["农村农业", "城乡建设", "劳动和社会保障", "生态环境", "纪检监察"] {
+        for n in [
+            "农村农业",
+            "城乡建设",
+            "劳动和社会保障",
+            "生态环境",
+            "纪检监察",
+        ] {
             assert!(names.contains(&n), "{n}");
         }
         assert!(!v.urgent_words.is_empty());

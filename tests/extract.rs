@@ -16,11 +16,19 @@ fn samples() -> &'static BTreeMap<String, Value> {
     RUN.get_or_init(|| {
         let dir = root().join("samples/letters");
         let (out, lines) = extract_json(&[dir.as_os_str()]);
-        assert!(out.status.success(), "extract failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "extract failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         lines
             .into_iter()
             .map(|v| {
-                let name = std::path::Path::new(v["file"].as_str().unwrap()).file_name().unwrap().to_string_lossy().to_string();
+                let name = std::path::Path::new(v["file"].as_str().unwrap())
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .to_string();
                 (name, v)
             })
             .collect()
@@ -28,12 +36,19 @@ fn samples() -> &'static BTreeMap<String, Value> {
 }
 
 fn sample(name: &str) -> &'static Value {
-    samples().get(name).unwrap_or_else(|| panic!("no result for {name}"))
+    samples()
+        .get(name)
+        .unwrap_or_else(|| panic!("no result for {name}"))
 }
 
 fn cer(name: &str) -> f64 {
     let t = truth(name);
-    let want: String = t["pages"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    let want: String = t["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
     let want = squash(&want);
     let got = squash(sample(name)["text"].as_str().unwrap());
     levenshtein(&want, &got) as f64 / want.len() as f64
@@ -49,7 +64,17 @@ fn every_sample_is_read_and_matches_the_contract() {
     for name in &names {
         let v = sample(name);
         let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
-        for key in ["file", "sha256", "kind", "pages", "text", "fields", "field_confidence", "warnings", "elapsed_ms"] {
+        for key in [
+            "file",
+            "sha256",
+            "kind",
+            "pages",
+            "text",
+            "fields",
+            "field_confidence",
+            "warnings",
+            "elapsed_ms",
+        ] {
             assert!(keys.contains(&key), "{name}: no {key}");
         }
         assert_eq!(v["kind"], truth(name)["kind"], "{name}: kind from content");
@@ -57,18 +82,47 @@ fn every_sample_is_read_and_matches_the_contract() {
         let bytes = std::fs::read(root().join("samples/letters").join(name)).unwrap();
         assert_eq!(sha, sha256_hex(&bytes), "{name}");
         let fields = v["fields"].as_object().unwrap();
-        for key in ["name", "id_number", "phone", "address", "date", "summary", "category", "urgent", "cosigners"] {
+        for key in [
+            "name",
+            "id_number",
+            "phone",
+            "address",
+            "date",
+            "summary",
+            "category",
+            "urgent",
+            "cosigners",
+        ] {
             assert!(fields.contains_key(key), "{name}: fields.{key}");
         }
         for p in v["pages"].as_array().unwrap() {
-            for key in ["index", "width_px", "height_px", "dpi", "rotation", "skew_deg", "source", "text", "confidence"] {
+            for key in [
+                "index",
+                "width_px",
+                "height_px",
+                "dpi",
+                "rotation",
+                "skew_deg",
+                "source",
+                "text",
+                "confidence",
+            ] {
                 assert!(p.get(key).is_some(), "{name}: pages[].{key}");
             }
             let c = p["confidence"].as_f64().unwrap();
             assert!((0.0..=1.0).contains(&c));
         }
-        let joined: Vec<&str> = v["pages"].as_array().unwrap().iter().map(|p| p["text"].as_str().unwrap()).collect();
-        assert_eq!(v["text"].as_str().unwrap(), joined.join("\n"), "{name}: text is the pages joined");
+        let joined: Vec<&str> = v["pages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["text"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            v["text"].as_str().unwrap(),
+            joined.join("\n"),
+            "{name}: text is the pages joined"
+        );
     }
 }
 
@@ -122,12 +176,18 @@ fn name_phone_and_id_match_the_truth() {
             if got[field] == t["fields"][field] {
                 hit += 1;
             } else {
-                misses.push(format!("{name}.{field}: want {} got {}", t["fields"][field], got[field]));
+                misses.push(format!(
+                    "{name}.{field}: want {} got {}",
+                    t["fields"][field], got[field]
+                ));
             }
         }
     }
     let rate = hit as f64 / n as f64;
-    assert!(rate >= 0.95, "name/phone/id exact match {hit}/{n}: {misses:#?}");
+    assert!(
+        rate >= 0.95,
+        "name/phone/id exact match {hit}/{n}: {misses:#?}"
+    );
 }
 
 #[test]
@@ -143,7 +203,10 @@ fn other_fields_match_the_truth() {
             e.0 += usize::from(ok);
             e.1 += 1;
             if !ok {
-                report.push(format!("{name}.{field}: want {} got {}", t["fields"][field], got[field]));
+                report.push(format!(
+                    "{name}.{field}: want {} got {}",
+                    t["fields"][field], got[field]
+                ));
             }
         }
     }
@@ -164,8 +227,13 @@ fn other_fields_match_the_truth() {
             assert_eq!(got["date"], t["fields"]["date"], "{name}: wrong date");
         }
         // Where the title line was read right, it is the summary.
-        let text: String = squash(sample(name)["text"].as_str().unwrap()).into_iter().collect();
-        if let Some(w) = t["fields"]["summary"].as_str().filter(|w| text.contains(*w)) {
+        let text: String = squash(sample(name)["text"].as_str().unwrap())
+            .into_iter()
+            .collect();
+        if let Some(w) = t["fields"]["summary"]
+            .as_str()
+            .filter(|w| text.contains(*w))
+        {
             assert_eq!(got["summary"].as_str(), Some(w), "{name}: summary");
         }
         if let Some(g) = got["summary"].as_str() {
@@ -176,7 +244,10 @@ fn other_fields_match_the_truth() {
             }
         }
         if let (Some(g), Some(w)) = (got["address"].as_str(), t["fields"]["address"].as_str()) {
-            assert!(levenshtein(&squash(g), &squash(w)) <= 2, "{name}: address {g} vs {w}");
+            assert!(
+                levenshtein(&squash(g), &squash(w)) <= 2,
+                "{name}: address {g} vs {w}"
+            );
         }
     }
 }
@@ -186,7 +257,9 @@ fn absent_fields_are_null() {
     // 07 has no ID number and no address; 03 no address.
     let v = &sample("07-a5-kai.png")["fields"];
     assert!(v["id_number"].is_null() && v["address"].is_null());
-    assert!(sample("07-a5-kai.png")["field_confidence"].get("id_number").is_none());
+    assert!(sample("07-a5-kai.png")["field_confidence"]
+        .get("id_number")
+        .is_none());
     assert!(sample("03-fax-g4-2pages.tif")["fields"]["address"].is_null());
 }
 
@@ -197,8 +270,16 @@ fn cleaning_is_reported_per_page() {
     assert_eq!(page("06-sideways-no-dpi.png", 0)["rotation"], 270);
     assert_eq!(page("01-header-300dpi.png", 0)["rotation"], 0);
     let skew = |name: &str| page(name, 0)["skew_deg"].as_f64().unwrap();
-    assert!((skew("04-skewed-noisy-border.png") - 2.5).abs() < 0.3, "{}", skew("04-skewed-noisy-border.png"));
-    assert!((skew("14-skew-left-sans.tif") + 3.0).abs() < 0.3, "{}", skew("14-skew-left-sans.tif"));
+    assert!(
+        (skew("04-skewed-noisy-border.png") - 2.5).abs() < 0.3,
+        "{}",
+        skew("04-skewed-noisy-border.png")
+    );
+    assert!(
+        (skew("14-skew-left-sans.tif") + 3.0).abs() < 0.3,
+        "{}",
+        skew("14-skew-left-sans.tif")
+    );
     assert!(skew("01-header-300dpi.png").abs() < 0.2);
     // 150 dpi scans are brought to 300 dpi; 200 dpi fax pages too.
     assert_eq!(page("13-lowres-150dpi.png", 0)["dpi"], 300);
@@ -214,13 +295,30 @@ fn cleaning_is_reported_per_page() {
 fn each_input_type_is_read_its_own_way() {
     let v = sample("03-fax-g4-2pages.tif");
     assert_eq!(v["pages"].as_array().unwrap().len(), 2, "multi-page TIFF");
-    assert_eq!(v["fields"]["phone"], truth("03-fax-g4-2pages.tif")["fields"]["phone"], "field from page 2");
+    assert_eq!(
+        v["fields"]["phone"],
+        truth("03-fax-g4-2pages.tif")["fields"]["phone"],
+        "field from page 2"
+    );
     assert_eq!(v["field_pages"]["phone"], 2);
     let v = sample("09-scanned-2pages.pdf");
     assert_eq!(v["pages"].as_array().unwrap().len(), 2);
-    assert!(v["pages"].as_array().unwrap().iter().all(|p| p["source"] == "ocr"), "scanned PDF is OCRed");
-    assert_eq!(sample("10-scanned-bilevel.pdf")["pages"][0]["source"], "ocr");
-    assert_eq!(sample("11-born-digital.pdf")["pages"][0]["source"], "pdf-text");
+    assert!(
+        v["pages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["source"] == "ocr"),
+        "scanned PDF is OCRed"
+    );
+    assert_eq!(
+        sample("10-scanned-bilevel.pdf")["pages"][0]["source"],
+        "ocr"
+    );
+    assert_eq!(
+        sample("11-born-digital.pdf")["pages"][0]["source"],
+        "pdf-text"
+    );
     assert_eq!(sample("12-typed.docx")["pages"][0]["source"], "docx");
     // EXIF orientation: the JPEG is stored sideways and read upright without OCR turning it.
     let v = sample("02-inline-exif-rotated.jpg");
@@ -247,7 +345,9 @@ fn write(dir: &std::path::Path, name: &str, bytes: &[u8]) -> std::path::PathBuf 
 }
 
 fn error_code(v: &Value) -> &str {
-    v["error"]["code"].as_str().unwrap_or_else(|| panic!("expected an error, got {v}"))
+    v["error"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("expected an error, got {v}"))
 }
 
 /// A PNG header that claims `w` x `h` pixels, with no pixel data.
@@ -268,7 +368,11 @@ fn crc32(data: &[u8]) -> u32 {
     for &b in data {
         crc ^= b as u32;
         for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -280,7 +384,10 @@ fn pdf_with_pages(n: usize) -> Vec<u8> {
     let mut doc = Document::with_version("1.5");
     let pages_id = doc.new_object_id();
     let kids: Vec<Object> = (0..n)
-        .map(|_| doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages_id }).into())
+        .map(|_| {
+            doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages_id })
+                .into()
+        })
         .collect();
     doc.objects.insert(
         pages_id,
@@ -301,7 +408,8 @@ fn zip_bomb(size: usize) -> Vec<u8> {
     let mut buf = std::io::Cursor::new(Vec::new());
     {
         let mut z = zip::ZipWriter::new(&mut buf);
-        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
         z.start_file("[Content_Types].xml", opts).unwrap();
         z.write_all(b"<Types/>").unwrap();
         z.start_file("word/document.xml", opts).unwrap();
@@ -337,14 +445,41 @@ fn each_bad_input_class_gets_its_error_code_and_the_batch_goes_on() {
     assert!(status.success());
     let cases: Vec<(std::path::PathBuf, &str)> = vec![
         (write(d, "empty.png", b""), "empty_file"),
-        (write(d, "notes.txt", "这不是信件，只是一段文字。".as_bytes()), "unsupported_format"),
-        (write(d, "random.bin", &(0..4096u32).map(|i| (i * 7919 % 251) as u8).collect::<Vec<_>>()), "unsupported_format"),
-        (write(d, "truncated.png", &letter[..letter.len() / 3]), "corrupt"),
+        (
+            write(d, "notes.txt", "这不是信件，只是一段文字。".as_bytes()),
+            "unsupported_format",
+        ),
+        (
+            write(
+                d,
+                "random.bin",
+                &(0..4096u32)
+                    .map(|i| (i * 7919 % 251) as u8)
+                    .collect::<Vec<_>>(),
+            ),
+            "unsupported_format",
+        ),
+        (
+            write(d, "truncated.png", &letter[..letter.len() / 3]),
+            "corrupt",
+        ),
         (write(d, "truncated.pdf", &pdf[..pdf.len() / 3]), "corrupt"),
-        (write(d, "bomb.png", &png_claiming(200_000, 200_000)), "too_many_pixels"),
-        (write(d, "wide.png", &png_claiming(60_000, 10)), "too_many_pixels"),
-        (write(d, "10000-pages.pdf", &pdf_with_pages(10_000)), "too_many_pages"),
-        (write(d, "bomb.docx", &zip_bomb(80 << 20)), "too_large_uncompressed"),
+        (
+            write(d, "bomb.png", &png_claiming(200_000, 200_000)),
+            "too_many_pixels",
+        ),
+        (
+            write(d, "wide.png", &png_claiming(60_000, 10)),
+            "too_many_pixels",
+        ),
+        (
+            write(d, "10000-pages.pdf", &pdf_with_pages(10_000)),
+            "too_many_pages",
+        ),
+        (
+            write(d, "bomb.docx", &zip_bomb(80 << 20)),
+            "too_large_uncompressed",
+        ),
         (encrypted, "encrypted"),
         (d.join("does-not-exist.png"), "io"),
         (dangling_link(d), "io"),
@@ -354,11 +489,25 @@ fn each_bad_input_class_gets_its_error_code_and_the_batch_goes_on() {
     let (out, lines) = extract_json(&args);
     assert_eq!(out.status.code(), Some(1), "some files failed: exit 1");
     assert_eq!(lines.len(), args.len(), "one line per input, in order");
-    assert_eq!(lines[3]["kind"], "pdf", "the good file among the bad ones is read");
-    let errors: Vec<&Value> = lines.iter().enumerate().filter(|(i, _)| *i != 3).map(|(_, v)| v).collect();
+    assert_eq!(
+        lines[3]["kind"], "pdf",
+        "the good file among the bad ones is read"
+    );
+    let errors: Vec<&Value> = lines
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != 3)
+        .map(|(_, v)| v)
+        .collect();
     for ((path, want), v) in cases.iter().zip(errors) {
         assert_eq!(v["file"], path.display().to_string());
-        assert_eq!(error_code(v), *want, "{}: {}", path.display(), v["error"]["message"]);
+        assert_eq!(
+            error_code(v),
+            *want,
+            "{}: {}",
+            path.display(),
+            v["error"]["message"]
+        );
         assert!(!v["error"]["message"].as_str().unwrap().is_empty());
     }
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -368,7 +517,11 @@ fn each_bad_input_class_gets_its_error_code_and_the_batch_goes_on() {
 #[test]
 fn file_size_limit_comes_from_the_config() {
     let dir = tempfile::tempdir().unwrap();
-    let cfg = write(dir.path(), "xinfang.toml", b"[limits]\nmax_file_bytes = 1000\n");
+    let cfg = write(
+        dir.path(),
+        "xinfang.toml",
+        b"[limits]\nmax_file_bytes = 1000\n",
+    );
     let out = bin()
         .arg("--config")
         .arg(&cfg)
@@ -381,7 +534,12 @@ fn file_size_limit_comes_from_the_config() {
     assert_eq!(out.status.code(), Some(1));
     // A config with an unknown key is refused outright.
     let bad = write(dir.path(), "bad.toml", b"[limits]\nmax_fiel_bytes = 1\n");
-    let out = bin().arg("--config").arg(&bad).args(["extract", "x"]).output().unwrap();
+    let out = bin()
+        .arg("--config")
+        .arg(&bad)
+        .args(["extract", "x"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("max_fiel_bytes"));
 }
@@ -406,7 +564,12 @@ fn hostile_corpus_gets_clean_results() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(matches!(out.status.code(), Some(0) | Some(1)));
-    let by_name = |n: &str| lines.iter().find(|v| v["file"].as_str().unwrap().ends_with(n)).unwrap();
+    let by_name = |n: &str| {
+        lines
+            .iter()
+            .find(|v| v["file"].as_str().unwrap().ends_with(n))
+            .unwrap()
+    };
     for v in &lines {
         if let Some(code) = v["error"]["code"].as_str() {
             assert!(ERROR_CODES.contains(&code), "unknown code {code}");
@@ -415,19 +578,42 @@ fn hostile_corpus_gets_clean_results() {
             assert!(v["pages"].as_array().is_some_and(|p| !p.is_empty()), "{v}");
         }
     }
-    assert_eq!(error_code(by_name("bad-encryption-length.pdf")), "encrypted");
-    assert_eq!(error_code(by_name("bmp_b_reallybig.bmp")), "unsupported_format");
-    assert_eq!(error_code(by_name("crash-2020-10-test.tif")), "too_many_pixels");
-    assert!(by_name("truncated_jpeg.jpg")["pages"].is_array(), "a truncated JPEG still gives its top part");
+    assert_eq!(
+        error_code(by_name("bad-encryption-length.pdf")),
+        "encrypted"
+    );
+    assert_eq!(
+        error_code(by_name("bmp_b_reallybig.bmp")),
+        "unsupported_format"
+    );
+    assert_eq!(
+        error_code(by_name("crash-2020-10-test.tif")),
+        "too_many_pixels"
+    );
+    assert!(
+        by_name("truncated_jpeg.jpg")["pages"].is_array(),
+        "a truncated JPEG still gives its top part"
+    );
 }
 
 #[test]
 fn two_workers_give_the_same_results_as_one() {
     let dir = root().join("samples/letters");
-    let files: Vec<std::path::PathBuf> =
-        ["01-header-300dpi.png", "11-born-digital.pdf", "12-typed.docx", "07-a5-kai.png"].iter().map(|n| dir.join(n)).collect();
+    let files: Vec<std::path::PathBuf> = [
+        "01-header-300dpi.png",
+        "11-born-digital.pdf",
+        "12-typed.docx",
+        "07-a5-kai.png",
+    ]
+    .iter()
+    .map(|n| dir.join(n))
+    .collect();
     let run = |workers: &str| {
-        let out = bin().args(["extract", "--json", "--workers", workers]).args(&files).output().unwrap();
+        let out = bin()
+            .args(["extract", "--json", "--workers", workers])
+            .args(&files)
+            .output()
+            .unwrap();
         String::from_utf8(out.stdout)
             .unwrap()
             .lines()
@@ -451,8 +637,14 @@ fn terminal_summary_masks_personal_data() {
     let t = truth("11-born-digital.pdf");
     for field in ["name", "id_number", "phone", "address"] {
         let value = t["fields"][field].as_str().unwrap();
-        assert!(!text.contains(value), "summary shows {field} unmasked:\n{text}");
+        assert!(
+            !text.contains(value),
+            "summary shows {field} unmasked:\n{text}"
+        );
     }
     let id = t["fields"]["id_number"].as_str().unwrap();
-    assert!(text.contains(&format!("{}**********{}", &id[..4], &id[14..])), "{text}");
+    assert!(
+        text.contains(&format!("{}**********{}", &id[..4], &id[14..])),
+        "{text}"
+    );
 }

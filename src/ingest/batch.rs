@@ -19,37 +19,65 @@ pub type FileResult = Result<Extraction, FailedFile>;
 
 /// Reads a file from disk, refusing one over the byte limit before reading it.
 pub fn read_input(path: &std::path::Path, max_bytes: u64) -> Result<Arc<[u8]>, IngestError> {
-    let io = |e: std::io::Error| IngestError::new(ErrorCode::Io, format!("cannot read {}: {e}", path.display()));
+    let io = |e: std::io::Error| {
+        IngestError::new(
+            ErrorCode::Io,
+            format!("cannot read {}: {e}", path.display()),
+        )
+    };
     let file = std::fs::File::open(path).map_err(io)?;
     let meta = file.metadata().map_err(io)?;
     if !meta.is_file() {
-        return Err(IngestError::new(ErrorCode::Io, format!("{} is not a regular file", path.display())));
+        return Err(IngestError::new(
+            ErrorCode::Io,
+            format!("{} is not a regular file", path.display()),
+        ));
     }
     if meta.len() > max_bytes {
         return Err(IngestError::new(
             ErrorCode::FileTooLarge,
-            format!("the file has {} bytes; the limit is {max_bytes}", meta.len()),
+            format!(
+                "the file has {} bytes; the limit is {max_bytes}",
+                meta.len()
+            ),
         ));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(max_bytes + 1).read_to_end(&mut bytes).map_err(io)?;
+    file.take(max_bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
     if bytes.len() as u64 > max_bytes {
-        return Err(IngestError::new(ErrorCode::FileTooLarge, format!("the file grew past {max_bytes} bytes")));
+        return Err(IngestError::new(
+            ErrorCode::FileTooLarge,
+            format!("the file grew past {max_bytes} bytes"),
+        ));
     }
     Ok(bytes.into())
 }
 
 /// Reads one file with `engine`, turning every failure (and any panic) into a `FailedFile`.
-pub fn extract_path(path: &std::path::Path, config: &Config, engine: &mut dyn Recognizer) -> FileResult {
+pub fn extract_path(
+    path: &std::path::Path,
+    config: &Config,
+    engine: &mut dyn Recognizer,
+) -> FileResult {
     let name = path.display().to_string();
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         let bytes = read_input(path, config.limits.max_file_bytes)?;
         super::extract_bytes(&name, bytes, config, engine)
     }))
-    .unwrap_or_else(|_| Err(IngestError::new(ErrorCode::Internal, "the reader crashed on this file (a bug; please report it)")));
+    .unwrap_or_else(|_| {
+        Err(IngestError::new(
+            ErrorCode::Internal,
+            "the reader crashed on this file (a bug; please report it)",
+        ))
+    });
     outcome.map_err(|e| FailedFile {
         file: name.clone(),
-        error: ErrorBody { code: e.code.as_str().into(), message: e.to_string() },
+        error: ErrorBody {
+            code: e.code.as_str().into(),
+            message: e.to_string(),
+        },
     })
 }
 

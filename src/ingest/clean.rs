@@ -34,7 +34,9 @@ pub fn prepare(raw: &DynamicImage, declared_dpi: Option<f32>, target_dpi: u32) -
     let mut notes = Vec::new();
     let mut image = match raw {
         DynamicImage::ImageLuma8(g) => g.clone(),
-        DynamicImage::ImageLuma16(_) | DynamicImage::ImageLumaA8(_) | DynamicImage::ImageLumaA16(_) => {
+        DynamicImage::ImageLuma16(_)
+        | DynamicImage::ImageLumaA8(_)
+        | DynamicImage::ImageLumaA16(_) => {
             notes.push("converted to grayscale".into());
             raw.to_luma8()
         }
@@ -43,8 +45,13 @@ pub fn prepare(raw: &DynamicImage, declared_dpi: Option<f32>, target_dpi: u32) -
             if has_red_marks(&rgb) {
                 // Red seals and red headers cross the text (often the date and signature);
                 // in the red channel they fade to paper while black and blue ink stay dark.
-                notes.push("converted to grayscale from the red channel (red seal or marks faded out)".into());
-                GrayImage::from_fn(rgb.width(), rgb.height(), |x, y| Luma([rgb.get_pixel(x, y)[0]]))
+                notes.push(
+                    "converted to grayscale from the red channel (red seal or marks faded out)"
+                        .into(),
+                );
+                GrayImage::from_fn(rgb.width(), rgb.height(), |x, y| {
+                    Luma([rgb.get_pixel(x, y)[0]])
+                })
             } else {
                 notes.push("converted to grayscale".into());
                 DynamicImage::ImageRgb8(rgb).to_luma8()
@@ -57,7 +64,9 @@ pub fn prepare(raw: &DynamicImage, declared_dpi: Option<f32>, target_dpi: u32) -
         let (l, t, r, b) = crop;
         let (w, h) = image.dimensions();
         image = imageops::crop_imm(&image, l, t, w - l - r, h - t - b).to_image();
-        notes.push(format!("cropped dark border left {l} top {t} right {r} bottom {b} px"));
+        notes.push(format!(
+            "cropped dark border left {l} top {t} right {r} bottom {b} px"
+        ));
     }
 
     let (w, h) = image.dimensions();
@@ -66,21 +75,31 @@ pub fn prepare(raw: &DynamicImage, declared_dpi: Option<f32>, target_dpi: u32) -
         None => {
             // No resolution in the file: assume the long side is an A4 page (11.69 in).
             let est = (w.max(h) as f32 / 11.69).clamp(72.0, 600.0);
-            notes.push(format!("no resolution in file; estimated {:.0} dpi from the page size", est));
+            notes.push(format!(
+                "no resolution in file; estimated {:.0} dpi from the page size",
+                est
+            ));
             est
         }
     };
     let mut dpi_out = dpi.round() as u32;
     let scale = target_dpi as f32 / dpi;
     if !(0.6..=1.1).contains(&scale) && scale.is_finite() {
-        let (nw, nh) = (((w as f32) * scale).round().max(1.0) as u32, ((h as f32) * scale).round().max(1.0) as u32);
+        let (nw, nh) = (
+            ((w as f32) * scale).round().max(1.0) as u32,
+            ((h as f32) * scale).round().max(1.0) as u32,
+        );
         // Bicubic: bilinear was measured 0.5-2 points worse in character error on 150-250 dpi scans.
         image = resize_bicubic(image, nw, nh);
         notes.push(format!("rescaled from {:.0} to {} dpi", dpi, target_dpi));
         dpi_out = target_dpi;
     }
 
-    Prepared { image, dpi: dpi_out, notes }
+    Prepared {
+        image,
+        dpi: dpi_out,
+        notes,
+    }
 }
 
 /// Turns a prepared page `rotate_cw` degrees clockwise (a multiple of 90; `why` says on
@@ -91,7 +110,10 @@ pub fn straighten(page: &Prepared, rotate_cw: u16, why: Option<&str>) -> CleanPa
     let mut image = if rotation == 0 {
         page.image.clone()
     } else {
-        notes.push(format!("turned {rotation} degrees clockwise ({})", why.unwrap_or("as asked")));
+        notes.push(format!(
+            "turned {rotation} degrees clockwise ({})",
+            why.unwrap_or("as asked")
+        ));
         rotate_quarter(&page.image, rotation)
     };
     let skew = estimate_skew(&image);
@@ -101,7 +123,13 @@ pub fn straighten(page: &Prepared, rotate_cw: u16, why: Option<&str>) -> CleanPa
         skew_deg = (skew * 100.0).round() / 100.0;
         notes.push(format!("deskewed by {:.2} degrees", skew));
     }
-    CleanPage { image, dpi: page.dpi, rotation, skew_deg, notes }
+    CleanPage {
+        image,
+        dpi: page.dpi,
+        rotation,
+        skew_deg,
+        notes,
+    }
 }
 
 /// True when at least 1 in 2000 pixels is clearly red (a seal, a red letterhead, red ink).
@@ -170,18 +198,22 @@ pub enum ResizeKind {
 /// Resize with `fast_image_resize` (SIMD): about 10 times faster than the image crate's
 /// for a page.
 pub fn resize_with(image: GrayImage, width: u32, height: u32, kind: ResizeKind) -> GrayImage {
-    use fast_image_resize::{images::Image, FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
+    use fast_image_resize::{
+        images::Image, FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer,
+    };
     let (w, h) = image.dimensions();
     let (filter, slow) = match kind {
         ResizeKind::Bilinear => (FilterType::Bilinear, imageops::FilterType::Triangle),
         ResizeKind::Bicubic => (FilterType::CatmullRom, imageops::FilterType::CatmullRom),
     };
     let fallback = |image: &GrayImage| imageops::resize(image, width, height, slow);
-    let src = Image::from_vec_u8(w, h, image.into_raw(), PixelType::U8).expect("a GrayImage buffer is w*h bytes");
+    let src = Image::from_vec_u8(w, h, image.into_raw(), PixelType::U8)
+        .expect("a GrayImage buffer is w*h bytes");
     let mut dst = Image::new(width, height, PixelType::U8);
     let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(filter));
     match Resizer::new().resize(&src, &mut dst, &options) {
-        Ok(()) => GrayImage::from_raw(width, height, dst.into_vec()).expect("resizer output has the asked size"),
+        Ok(()) => GrayImage::from_raw(width, height, dst.into_vec())
+            .expect("resizer output has the asked size"),
         Err(_) => fallback(&GrayImage::from_raw(w, h, src.into_vec()).expect("same buffer")),
     }
 }
@@ -203,8 +235,10 @@ pub fn dark_border(image: &GrayImage) -> (u32, u32, u32, u32) {
     if w < 50 || h < 50 {
         return (0, 0, 0, 0);
     }
-    let dark_row = |y: u32| dark_fraction((0..w).step_by(2).map(|x| image.get_pixel(x, y)[0])) > 0.5;
-    let dark_col = |x: u32| dark_fraction((0..h).step_by(2).map(|y| image.get_pixel(x, y)[0])) > 0.5;
+    let dark_row =
+        |y: u32| dark_fraction((0..w).step_by(2).map(|x| image.get_pixel(x, y)[0])) > 0.5;
+    let dark_col =
+        |x: u32| dark_fraction((0..h).step_by(2).map(|y| image.get_pixel(x, y)[0])) > 0.5;
     let count = |n: u32, is_dark: &dyn Fn(u32) -> bool, from_end: bool| {
         let max = n / 10;
         let mut k = 0;
@@ -230,7 +264,11 @@ fn dark_fraction(pixels: impl Iterator<Item = u8>) -> f32 {
             dark += 1;
         }
     }
-    if n == 0 { 0.0 } else { dark as f32 / n as f32 }
+    if n == 0 {
+        0.0
+    } else {
+        dark as f32 / n as f32
+    }
 }
 
 /// The page's skew in degrees: the angle whose horizontal projection of the dark pixels is
@@ -241,7 +279,12 @@ pub fn estimate_skew(image: &GrayImage) -> f32 {
     let (w, h) = image.dimensions();
     let factor = (w.max(h) as f32 / 1200.0).max(1.0);
     let small = if factor > 1.0 {
-        resize_with(image.clone(), (w as f32 / factor) as u32, (h as f32 / factor) as u32, ResizeKind::Bilinear)
+        resize_with(
+            image.clone(),
+            (w as f32 / factor) as u32,
+            (h as f32 / factor) as u32,
+            ResizeKind::Bilinear,
+        )
     } else {
         image.clone()
     };
@@ -305,7 +348,11 @@ pub fn otsu(image: &GrayImage) -> u8 {
     if total == 0 {
         return 128;
     }
-    let sum_all: f64 = hist.iter().enumerate().map(|(i, &c)| i as f64 * c as f64).sum();
+    let sum_all: f64 = hist
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| i as f64 * c as f64)
+        .sum();
     let (mut w_b, mut sum_b, mut best, mut best_t) = (0f64, 0f64, 0f64, 128u8);
     for t in 0..256 {
         w_b += hist[t] as f64;
@@ -357,7 +404,12 @@ mod tests {
     fn finds_skew_both_ways_and_deskew_removes_it() {
         for deg in [-4.0f32, -1.5, 2.5, 6.0] {
             // imageproc turns clockwise for positive angles, which is a positive skew.
-            let turned = rotate_about_center(&lines_page(), deg.to_radians(), Interpolation::Bilinear, Border::Constant(Luma([255])));
+            let turned = rotate_about_center(
+                &lines_page(),
+                deg.to_radians(),
+                Interpolation::Bilinear,
+                Border::Constant(Luma([255])),
+            );
             let skew = estimate_skew(&turned);
             assert!((skew - deg).abs() < 0.2, "turned {deg}, estimated {skew}");
             let fixed = rotate_gray(&turned, -skew);
@@ -370,10 +422,22 @@ mod tests {
         let page = lines_page();
         for deg in [-3.0f32, 1.0, 5.5] {
             let ours = rotate_gray(&page, deg);
-            let theirs = rotate_about_center(&page, deg.to_radians(), Interpolation::Bilinear, Border::Constant(Luma([255])));
-            let differing = ours.pixels().zip(theirs.pixels()).filter(|(a, b)| (a[0] as i16 - b[0] as i16).abs() > 40).count();
+            let theirs = rotate_about_center(
+                &page,
+                deg.to_radians(),
+                Interpolation::Bilinear,
+                Border::Constant(Luma([255])),
+            );
+            let differing = ours
+                .pixels()
+                .zip(theirs.pixels())
+                .filter(|(a, b)| (a[0] as i16 - b[0] as i16).abs() > 40)
+                .count();
             // Edges of strokes may round differently; the picture is the same.
-            assert!(differing * 200 < (page.width() * page.height()) as usize, "{deg}: {differing} pixels differ");
+            assert!(
+                differing * 200 < (page.width() * page.height()) as usize,
+                "{deg}: {differing} pixels differ"
+            );
         }
         assert_eq!(rotate_gray(&page, 0.0), page);
     }

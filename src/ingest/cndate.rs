@@ -27,23 +27,38 @@ pub fn find_dates(text: &str) -> Vec<FoundDate> {
     for c in ARABIC.captures_iter(text) {
         let y: i32 = c[1].parse().unwrap_or(0);
         let (m, d) = match (c.get(2), c.get(3), c.get(4), c.get(5)) {
-            (Some(m), Some(d), _, _) | (_, _, Some(m), Some(d)) => {
-                (m.as_str().parse().unwrap_or(0), d.as_str().parse().unwrap_or(0))
-            }
+            (Some(m), Some(d), _, _) | (_, _, Some(m), Some(d)) => (
+                m.as_str().parse().unwrap_or(0),
+                d.as_str().parse().unwrap_or(0),
+            ),
             _ => continue,
         };
         if let Some(date) = NaiveDate::from_ymd_opt(y, m, d) {
             let whole = c.get(0).unwrap();
             let start = c.get(1).unwrap().start();
-            out.push(FoundDate { date, start, end: whole.end() });
+            out.push(FoundDate {
+                date,
+                start,
+                end: whole.end(),
+            });
         }
     }
     for c in CHINESE.captures_iter(text) {
-        let year: Option<i32> = c[1].chars().map(cn_digit).collect::<Option<String>>().and_then(|s| s.parse().ok());
-        let (Some(y), Some(m), Some(d)) = (year, cn_number(&c[2]), cn_number(&c[3])) else { continue };
+        let year: Option<i32> = c[1]
+            .chars()
+            .map(cn_digit)
+            .collect::<Option<String>>()
+            .and_then(|s| s.parse().ok());
+        let (Some(y), Some(m), Some(d)) = (year, cn_number(&c[2]), cn_number(&c[3])) else {
+            continue;
+        };
         if let Some(date) = NaiveDate::from_ymd_opt(y, m, d) {
             let whole = c.get(0).unwrap();
-            out.push(FoundDate { date, start: whole.start(), end: whole.end() });
+            out.push(FoundDate {
+                date,
+                start: whole.start(),
+                end: whole.end(),
+            });
         }
     }
     out.sort_by_key(|f| f.start);
@@ -118,7 +133,10 @@ mod tests {
     #[test]
     fn order_of_appearance() {
         let found = find_dates("2024年5月1日开工，二〇二六年一月五日写");
-        assert_eq!(found.iter().map(|f| f.date).collect::<Vec<_>>(), vec![ymd(2024, 5, 1), ymd(2026, 1, 5)]);
+        assert_eq!(
+            found.iter().map(|f| f.date).collect::<Vec<_>>(),
+            vec![ymd(2024, 5, 1), ymd(2026, 1, 5)]
+        );
     }
 
     #[test]

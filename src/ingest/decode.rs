@@ -12,7 +12,10 @@ use std::io::Cursor;
 /// One page as it comes out of the file, before any cleaning.
 pub enum RawPage {
     /// A scanned page. `dpi` is the resolution the file declares, if any.
-    Image { image: DynamicImage, dpi: Option<f32> },
+    Image {
+        image: DynamicImage,
+        dpi: Option<f32>,
+    },
     /// Text from a born-digital layer (PDF text or DOCX). A PDF page whose text layer is
     /// empty or garbage comes as its image instead.
     Text { text: String, source: TextSource },
@@ -32,8 +35,10 @@ pub fn sniff(bytes: &[u8]) -> Option<Kind> {
         Some(Kind::Png)
     } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
         Some(Kind::Jpeg)
-    } else if bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*")
-        || bytes.starts_with(b"II+\0") || bytes.starts_with(b"MM\0+")
+    } else if bytes.starts_with(b"II*\0")
+        || bytes.starts_with(b"MM\0*")
+        || bytes.starts_with(b"II+\0")
+        || bytes.starts_with(b"MM\0+")
     {
         Some(Kind::Tiff)
     } else if find(&bytes[..bytes.len().min(1024)], b"%PDF-").is_some() {
@@ -58,24 +63,39 @@ fn is_docx_zip(bytes: &[u8]) -> bool {
 /// Opens a file's bytes as a stream of pages, enforcing `limits`.
 pub fn open(bytes: std::sync::Arc<[u8]>, limits: &Limits) -> Result<Pages> {
     if bytes.is_empty() {
-        return Err(IngestError::new(ErrorCode::EmptyFile, "the file is empty (0 bytes)"));
+        return Err(IngestError::new(
+            ErrorCode::EmptyFile,
+            "the file is empty (0 bytes)",
+        ));
     }
     if bytes.len() as u64 > limits.max_file_bytes {
         return Err(IngestError::new(
             ErrorCode::FileTooLarge,
-            format!("the file has {} bytes; the limit is {}", bytes.len(), limits.max_file_bytes),
+            format!(
+                "the file has {} bytes; the limit is {}",
+                bytes.len(),
+                limits.max_file_bytes
+            ),
         ));
     }
     let kind = sniff(&bytes).ok_or_else(|| {
         IngestError::new(
             ErrorCode::UnsupportedFormat,
-            format!("not a PNG, JPEG, TIFF, PDF or DOCX file (starts with {})", hex_head(&bytes)),
+            format!(
+                "not a PNG, JPEG, TIFF, PDF or DOCX file (starts with {})",
+                hex_head(&bytes)
+            ),
         )
     })?;
     match kind {
         Kind::Png | Kind::Jpeg => {
             let page = decode_single(&bytes, kind, limits)?;
-            Ok(Pages { kind, count: 1, iter: Box::new(std::iter::once(Ok(page))), warnings: vec![] })
+            Ok(Pages {
+                kind,
+                count: 1,
+                iter: Box::new(std::iter::once(Ok(page))),
+                warnings: vec![],
+            })
         }
         Kind::Tiff => open_tiff(bytes, limits),
         Kind::Pdf => super::pdf::open(bytes, limits),
@@ -84,13 +104,21 @@ pub fn open(bytes: std::sync::Arc<[u8]>, limits: &Limits) -> Result<Pages> {
 }
 
 fn hex_head(bytes: &[u8]) -> String {
-    bytes.iter().take(8).map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ")
+    bytes
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Refuses a page whose declared size is over the limits.
 pub fn check_dimensions(width: u32, height: u32, limits: &Limits) -> Result<()> {
     if width == 0 || height == 0 {
-        return Err(IngestError::new(ErrorCode::Corrupt, format!("image has size {width}x{height}")));
+        return Err(IngestError::new(
+            ErrorCode::Corrupt,
+            format!("image has size {width}x{height}"),
+        ));
     }
     let pixels = width as u64 * height as u64;
     if pixels > limits.max_page_pixels || width.max(height) > limits.max_page_side {
@@ -119,9 +147,10 @@ fn corrupt(kind: &str, e: impl std::fmt::Display) -> IngestError {
 
 fn image_error(kind: &str, e: image::ImageError) -> IngestError {
     match e {
-        image::ImageError::Limits(l) => {
-            IngestError::new(ErrorCode::TooManyPixels, format!("{kind} exceeds the decoding limits: {l}"))
-        }
+        image::ImageError::Limits(l) => IngestError::new(
+            ErrorCode::TooManyPixels,
+            format!("{kind} exceeds the decoding limits: {l}"),
+        ),
         image::ImageError::Unsupported(u) => {
             IngestError::new(ErrorCode::UnsupportedFeature, format!("{kind}: {u}"))
         }
@@ -141,7 +170,9 @@ pub fn decode_single(bytes: &[u8], kind: Kind, limits: &Limits) -> Result<RawPag
     let (w, h) = decoder.dimensions();
     check_dimensions(w, h, limits)?;
     // A damaged EXIF block must not lose the page: orientation is then taken as upright.
-    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
     let mut image = DynamicImage::from_decoder(decoder).map_err(|e| image_error(name, e))?;
     image.apply_orientation(orientation);
     let dpi = match kind {
@@ -160,7 +191,9 @@ fn png_dpi(bytes: &[u8]) -> Option<f32> {
         let data = bytes.get(pos + 8..pos + 8 + len)?;
         if ty == b"pHYs" && len >= 9 {
             let ppm = u32::from_be_bytes(data[0..4].try_into().ok()?);
-            return (data[8] == 1 && ppm > 0).then(|| ppm as f32 * 0.0254).and_then(plausible_dpi);
+            return (data[8] == 1 && ppm > 0)
+                .then(|| ppm as f32 * 0.0254)
+                .and_then(plausible_dpi);
         }
         if ty == b"IDAT" {
             return None;
@@ -237,7 +270,12 @@ fn open_tiff(bytes: std::sync::Arc<[u8]>, limits: &Limits) -> Result<Pages> {
         })();
         Some(result.map_err(|e| e.on_page(page)))
     });
-    Ok(Pages { kind: Kind::Tiff, count, iter: Box::new(iter), warnings: vec![] })
+    Ok(Pages {
+        kind: Kind::Tiff,
+        count,
+        iter: Box::new(iter),
+        warnings: vec![],
+    })
 }
 
 /// `Arc<[u8]>` as something `Cursor` can read.
@@ -256,8 +294,13 @@ fn tiff_limits(limits: &Limits) -> tiff::decoder::Limits {
     l
 }
 
-fn new_tiff_decoder<'a>(bytes: &'a [u8], limits: &Limits) -> Result<tiff::decoder::Decoder<Cursor<&'a [u8]>>> {
-    Ok(tiff::decoder::Decoder::new(Cursor::new(bytes)).map_err(tiff_error)?.with_limits(tiff_limits(limits)))
+fn new_tiff_decoder<'a>(
+    bytes: &'a [u8],
+    limits: &Limits,
+) -> Result<tiff::decoder::Decoder<Cursor<&'a [u8]>>> {
+    Ok(tiff::decoder::Decoder::new(Cursor::new(bytes))
+        .map_err(tiff_error)?
+        .with_limits(tiff_limits(limits)))
 }
 
 fn new_tiff_decoder_owned(
@@ -283,56 +326,44 @@ fn read_tiff_page<R: std::io::Read + std::io::Seek>(
     let (wu, hu) = (w as usize, h as usize);
     let short = || corrupt("TIFF", "fewer pixels than the image size says");
     let image = match (color, data) {
+        // 1 is white: the decoder already turned WhiteIsZero around.
         (ColorType::Gray(1), DecodingResult::U8(buf)) => {
-            // Packed bits, rows padded to whole bytes; 1 is white (the decoder already
-            // turned WhiteIsZero around).
-            let stride = wu.div_ceil(8);
-            if buf.len() < stride * hu {
-                return Err(short());
-            }
-            let mut img = GrayImage::new(w, h);
-            for (y, row) in buf.chunks(stride).take(hu).enumerate() {
-                for x in 0..wu {
-                    let bit = (row[x / 8] >> (7 - (x % 8))) & 1;
-                    img.put_pixel(x as u32, y as u32, image::Luma([if bit == 1 { 255 } else { 0 }]));
-                }
-            }
-            DynamicImage::ImageLuma8(img)
+            DynamicImage::ImageLuma8(unpack_bits(&buf, w, h).ok_or_else(short)?)
         }
-        (ColorType::Gray(8), DecodingResult::U8(buf)) => {
-            DynamicImage::ImageLuma8(GrayImage::from_raw(w, h, truncate(buf, wu * hu)).ok_or_else(short)?)
-        }
+        (ColorType::Gray(8), DecodingResult::U8(buf)) => DynamicImage::ImageLuma8(
+            GrayImage::from_raw(w, h, truncate(buf, wu * hu)).ok_or_else(short)?,
+        ),
         (ColorType::Gray(16), DecodingResult::U16(buf)) => {
-            let buf = buf.into_iter().take(wu * hu).map(|v| (v >> 8) as u8).collect();
+            let buf = buf
+                .into_iter()
+                .take(wu * hu)
+                .map(|v| (v >> 8) as u8)
+                .collect();
             DynamicImage::ImageLuma8(GrayImage::from_raw(w, h, buf).ok_or_else(short)?)
         }
         (ColorType::GrayA(8), DecodingResult::U8(buf)) => DynamicImage::ImageLumaA8(
             image::GrayAlphaImage::from_raw(w, h, truncate(buf, wu * hu * 2)).ok_or_else(short)?,
         ),
         (ColorType::RGB(8) | ColorType::YCbCr(8), DecodingResult::U8(buf)) => {
-            DynamicImage::ImageRgb8(image::RgbImage::from_raw(w, h, truncate(buf, wu * hu * 3)).ok_or_else(short)?)
+            DynamicImage::ImageRgb8(
+                image::RgbImage::from_raw(w, h, truncate(buf, wu * hu * 3)).ok_or_else(short)?,
+            )
         }
         (ColorType::RGBA(8), DecodingResult::U8(buf)) => DynamicImage::ImageRgba8(
             image::RgbaImage::from_raw(w, h, truncate(buf, wu * hu * 4)).ok_or_else(short)?,
         ),
         (ColorType::RGB(16), DecodingResult::U16(buf)) => {
-            let buf = buf.into_iter().take(wu * hu * 3).map(|v| (v >> 8) as u8).collect();
+            let buf = buf
+                .into_iter()
+                .take(wu * hu * 3)
+                .map(|v| (v >> 8) as u8)
+                .collect();
             DynamicImage::ImageRgb8(image::RgbImage::from_raw(w, h, buf).ok_or_else(short)?)
         }
-        (ColorType::CMYK(8), DecodingResult::U8(buf)) => {
-            if buf.len() < wu * hu * 4 {
-                return Err(short());
-            }
-            let rgb = buf
-                .chunks_exact(4)
-                .take(wu * hu)
-                .flat_map(|p| {
-                    let k = 255 - p[3] as u16;
-                    [0, 1, 2].map(|i| ((255 - p[i] as u16) * k / 255) as u8)
-                })
-                .collect();
-            DynamicImage::ImageRgb8(image::RgbImage::from_raw(w, h, rgb).ok_or_else(short)?)
-        }
+        (ColorType::CMYK(8), DecodingResult::U8(buf)) => DynamicImage::ImageRgb8(
+            image::RgbImage::from_raw(w, h, cmyk_to_rgb(buf.get(..wu * hu * 4).ok_or_else(short)?))
+                .ok_or_else(short)?,
+        ),
         (other, _) => {
             return Err(IngestError::new(
                 ErrorCode::UnsupportedFeature,
@@ -341,6 +372,31 @@ fn read_tiff_page<R: std::io::Read + std::io::Seek>(
         }
     };
     Ok(RawPage::Image { image, dpi })
+}
+
+/// Packed 1-bit rows (padded to whole bytes, most significant bit first, 1 = white) as a
+/// grayscale image; `None` when the data is short.
+pub fn unpack_bits(data: &[u8], w: u32, h: u32) -> Option<GrayImage> {
+    let (wu, hu) = (w as usize, h as usize);
+    let stride = wu.div_ceil(8);
+    if data.len() < stride * hu {
+        return None;
+    }
+    let mut out = Vec::with_capacity(wu * hu);
+    for row in data.chunks(stride).take(hu) {
+        out.extend((0..wu).map(|x| ((row[x / 8] >> (7 - (x % 8))) & 1) * 255));
+    }
+    GrayImage::from_raw(w, h, out)
+}
+
+/// CMYK samples (4 bytes a pixel) as RGB, the naive way (no colour profile).
+pub fn cmyk_to_rgb(cmyk: &[u8]) -> Vec<u8> {
+    cmyk.chunks_exact(4)
+        .flat_map(|p| {
+            let k = 255 - p[3] as u16;
+            [0, 1, 2].map(|i| ((255 - p[i] as u16) * k / 255) as u8)
+        })
+        .collect()
 }
 
 fn truncate(mut buf: Vec<u8>, len: usize) -> Vec<u8> {
@@ -354,7 +410,11 @@ fn tiff_dpi<R: std::io::Read + std::io::Seek>(dec: &mut tiff::decoder::Decoder<R
         tiff::decoder::ifd::Value::Rational(n, d) if d != 0 => n as f32 / d as f32,
         v => v.into_f32().ok()?,
     };
-    let unit = dec.find_tag_unsigned::<u16>(Tag::ResolutionUnit).ok().flatten().unwrap_or(2);
+    let unit = dec
+        .find_tag_unsigned::<u16>(Tag::ResolutionUnit)
+        .ok()
+        .flatten()
+        .unwrap_or(2);
     match unit {
         2 => plausible_dpi(x),
         3 => plausible_dpi(x * 2.54),

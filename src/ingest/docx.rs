@@ -14,21 +14,33 @@ use std::time::Duration;
 pub fn open(bytes: &[u8], limits: &Limits) -> Result<Pages> {
     check_expansion(bytes, limits)?;
     let owned = bytes.to_vec();
-    let text = run_guarded("DOCX reading", Duration::from_secs(limits.pdf_parse_seconds), move || {
-        let docx = docx_rs::read_docx(&owned)
-            .map_err(|e| IngestError::new(ErrorCode::Corrupt, format!("damaged DOCX: {e}")))?;
-        let mut lines = Vec::new();
-        for child in &docx.document.children {
-            match child {
-                DocumentChild::Paragraph(p) => push_paragraph(p, &mut lines),
-                DocumentChild::Table(t) => push_table(t, &mut lines, 0),
-                _ => {}
+    let text = run_guarded(
+        "DOCX reading",
+        Duration::from_secs(limits.pdf_parse_seconds),
+        move || {
+            let docx = docx_rs::read_docx(&owned)
+                .map_err(|e| IngestError::new(ErrorCode::Corrupt, format!("damaged DOCX: {e}")))?;
+            let mut lines = Vec::new();
+            for child in &docx.document.children {
+                match child {
+                    DocumentChild::Paragraph(p) => push_paragraph(p, &mut lines),
+                    DocumentChild::Table(t) => push_table(t, &mut lines, 0),
+                    _ => {}
+                }
             }
-        }
-        Ok(lines.join("\n"))
-    })?;
-    let page = RawPage::Text { text, source: TextSource::Docx };
-    Ok(Pages { kind: Kind::Docx, count: 1, iter: Box::new(std::iter::once(Ok(page))), warnings: vec![] })
+            Ok(lines.join("\n"))
+        },
+    )?;
+    let page = RawPage::Text {
+        text,
+        source: TextSource::Docx,
+    };
+    Ok(Pages {
+        kind: Kind::Docx,
+        count: 1,
+        iter: Box::new(std::iter::once(Ok(page))),
+        warnings: vec![],
+    })
 }
 
 /// Refuses a package whose entries declare more than the limit when uncompressed, or that
@@ -38,19 +50,25 @@ fn check_expansion(bytes: &[u8], limits: &Limits) -> Result<()> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| IngestError::new(ErrorCode::Corrupt, format!("damaged DOCX package: {e}")))?;
     if archive.len() > 10_000 {
-        return Err(IngestError::new(ErrorCode::TooLargeUncompressed, "DOCX package has over 10,000 parts"));
+        return Err(IngestError::new(
+            ErrorCode::TooLargeUncompressed,
+            "DOCX package has over 10,000 parts",
+        ));
     }
     let mut total = 0u64;
     for i in 0..archive.len() {
-        let entry = archive
-            .by_index_raw(i)
-            .map_err(|e| IngestError::new(ErrorCode::Corrupt, format!("damaged DOCX package: {e}")))?;
+        let entry = archive.by_index_raw(i).map_err(|e| {
+            IngestError::new(ErrorCode::Corrupt, format!("damaged DOCX package: {e}"))
+        })?;
         total = total.saturating_add(entry.size());
     }
     if total > limits.max_docx_uncompressed {
         return Err(IngestError::new(
             ErrorCode::TooLargeUncompressed,
-            format!("DOCX expands to {total} bytes; the limit is {}", limits.max_docx_uncompressed),
+            format!(
+                "DOCX expands to {total} bytes; the limit is {}",
+                limits.max_docx_uncompressed
+            ),
         ));
     }
     Ok(())

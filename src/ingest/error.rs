@@ -64,7 +64,11 @@ pub struct IngestError {
 
 impl IngestError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        IngestError { code, message: message.into(), page: None }
+        IngestError {
+            code,
+            message: message.into(),
+            page: None,
+        }
     }
 
     /// Attaches the page number, unless one is already set.

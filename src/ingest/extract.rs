@@ -39,7 +39,11 @@ struct Found {
 
 impl Found {
     fn at(line: &Line, value: impl Into<String>, rule: f32) -> Found {
-        Found { value: value.into(), confidence: round2(rule * line.confidence.clamp(0.0, 1.0)), page: line.page }
+        Found {
+            value: value.into(),
+            confidence: round2(rule * line.confidence.clamp(0.0, 1.0)),
+            page: line.page,
+        }
     }
 }
 
@@ -65,7 +69,10 @@ pub fn normalise(text: &str) -> String {
 pub fn extract(lines: &[Line], vocabulary: &Vocabulary) -> Extracted {
     let lines: Vec<Line> = lines
         .iter()
-        .map(|l| Line { text: normalise(&l.text), ..l.clone() })
+        .map(|l| Line {
+            text: normalise(&l.text),
+            ..l.clone()
+        })
         .filter(|l| !l.text.trim().is_empty())
         .collect();
     let mut out = Extracted::default();
@@ -74,28 +81,65 @@ pub fn extract(lines: &[Line], vocabulary: &Vocabulary) -> Extracted {
         out.confidence.cosigners = 0.0;
         return out;
     }
-    let full: String = lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join("\n");
+    let full: String = lines
+        .iter()
+        .map(|l| l.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
     let physical = lines;
     let lines = logical_lines(&physical);
 
     let ids = find_id(&lines, &mut out.warnings);
-    set(&mut out.fields.id_number, &mut out.confidence.id_number, &mut out.pages.id_number, ids);
+    set(
+        &mut out.fields.id_number,
+        &mut out.confidence.id_number,
+        &mut out.pages.id_number,
+        ids,
+    );
     let phone = find_phone(&lines);
-    set(&mut out.fields.phone, &mut out.confidence.phone, &mut out.pages.phone, phone);
+    set(
+        &mut out.fields.phone,
+        &mut out.confidence.phone,
+        &mut out.pages.phone,
+        phone,
+    );
     let name = find_name(&lines);
-    set(&mut out.fields.name, &mut out.confidence.name, &mut out.pages.name, name);
+    set(
+        &mut out.fields.name,
+        &mut out.confidence.name,
+        &mut out.pages.name,
+        name,
+    );
     let address = find_address(&lines);
-    set(&mut out.fields.address, &mut out.confidence.address, &mut out.pages.address, address);
+    set(
+        &mut out.fields.address,
+        &mut out.confidence.address,
+        &mut out.pages.address,
+        address,
+    );
     let date = find_letter_date(&physical);
-    set(&mut out.fields.date, &mut out.confidence.date, &mut out.pages.date, date);
+    set(
+        &mut out.fields.date,
+        &mut out.confidence.date,
+        &mut out.pages.date,
+        date,
+    );
     let summary = find_summary(&lines);
-    set(&mut out.fields.summary, &mut out.confidence.summary, &mut out.pages.summary, summary);
+    set(
+        &mut out.fields.summary,
+        &mut out.confidence.summary,
+        &mut out.pages.summary,
+        summary,
+    );
 
     let (category, cat_conf) = categorise(&full, vocabulary);
     out.fields.category = Some(category);
     out.confidence.category = Some(cat_conf);
 
-    let urgent = vocabulary.urgent_words.iter().any(|w| full.contains(w.as_str()));
+    let urgent = vocabulary
+        .urgent_words
+        .iter()
+        .any(|w| full.contains(w.as_str()));
     out.fields.urgent = urgent;
     out.confidence.urgent = if urgent { 0.9 } else { 0.8 };
 
@@ -131,12 +175,20 @@ pub fn logical_lines(lines: &[Line]) -> Vec<Line> {
         let max = longest[&l.page];
         open = max >= 12
             && n * 100 >= max * 85
-            && !l.text.trim_end().ends_with(['：', ':', '。', '！', '？', '!', '?', '；', '…']);
+            && !l
+                .text
+                .trim_end()
+                .ends_with(['：', ':', '。', '！', '？', '!', '?', '；', '…']);
     }
     out
 }
 
-fn set(value: &mut Option<String>, conf: &mut Option<f32>, page: &mut Option<u32>, found: Option<Found>) {
+fn set(
+    value: &mut Option<String>,
+    conf: &mut Option<f32>,
+    page: &mut Option<u32>,
+    found: Option<Found>,
+) {
     if let Some(f) = found {
         *value = Some(f.value);
         *conf = Some(f.confidence);
@@ -150,7 +202,9 @@ fn find_id(lines: &[Line], warnings: &mut Vec<String>) -> Option<Found> {
     let mut best: Option<(u8, Found)> = None;
     let mut invalid_labelled = false;
     for line in lines {
-        let labelled = line.text.contains("身份证") || line.text.contains("证件号") || line.text.contains("公民身份号码");
+        let labelled = line.text.contains("身份证")
+            || line.text.contains("证件号")
+            || line.text.contains("公民身份号码");
         for run in id_runs(&line.text) {
             let digits = run.chars().filter(|c| c.is_ascii_digit()).count();
             if digits < 12 {
@@ -161,15 +215,26 @@ fn find_id(lines: &[Line], warnings: &mut Vec<String>) -> Option<Found> {
                 vec![run.clone()]
             } else if n > 18 {
                 let chars: Vec<char> = run.chars().collect();
-                vec![chars[..18].iter().collect(), chars[n - 18..].iter().collect()]
+                vec![
+                    chars[..18].iter().collect(),
+                    chars[n - 18..].iter().collect(),
+                ]
             } else {
                 vec![]
             };
             let mut matched = false;
             for w in windows {
                 let (rank, rule, value) = match read_candidate(&w) {
-                    IdReading::Exact(v) => (if labelled { 4 } else { 3 }, if labelled { 0.99 } else { 0.9 }, v),
-                    IdReading::Repaired(v) => (if labelled { 2 } else { 1 }, if labelled { 0.85 } else { 0.75 }, v),
+                    IdReading::Exact(v) => (
+                        if labelled { 4 } else { 3 },
+                        if labelled { 0.99 } else { 0.9 },
+                        v,
+                    ),
+                    IdReading::Repaired(v) => (
+                        if labelled { 2 } else { 1 },
+                        if labelled { 0.85 } else { 0.75 },
+                        v,
+                    ),
                     IdReading::Invalid => continue,
                 };
                 matched = true;
@@ -195,7 +260,9 @@ fn find_id(lines: &[Line], warnings: &mut Vec<String>) -> Option<Found> {
             ));
         }
     } else if invalid_labelled {
-        warnings.push("an ID number is written but fails the GB 11643 checksum; left empty for review".into());
+        warnings.push(
+            "an ID number is written but fails the GB 11643 checksum; left empty for review".into(),
+        );
     }
     best.map(|(_, f)| f)
 }
@@ -216,7 +283,11 @@ fn id_runs(text: &str) -> Vec<String> {
             if is_id_char(chars[j]) {
                 run.push(chars[j]);
                 j += 1;
-            } else if chars[j] == ' ' && j + 1 < chars.len() && is_id_char(chars[j + 1]) && !run.is_empty() {
+            } else if chars[j] == ' '
+                && j + 1 < chars.len()
+                && is_id_char(chars[j + 1])
+                && !run.is_empty()
+            {
                 j += 1;
             } else {
                 break;
@@ -230,12 +301,21 @@ fn id_runs(text: &str) -> Vec<String> {
 
 // ---------------------------------------------------------------- phone
 
-static MOBILE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?:^|[^0-9])(?:\+?86[-\s]?)?(1[3-9]\d(?:[-\s]?\d{4}){2})").unwrap());
+static MOBILE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^0-9])(?:\+?86[-\s]?)?(1[3-9]\d(?:[-\s]?\d{4}){2})").unwrap()
+});
 static LANDLINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|[^0-9])(0(?:10|2\d|[3-9]\d{2}))\s*[-—–－]?\s*([2-9]\d{6,7})").unwrap()
 });
-const PHONE_LABELS: [&str; 7] = ["电话", "手机", "联系方式", "电 话", "Tel", "TEL", "联系号码"];
+const PHONE_LABELS: [&str; 7] = [
+    "电话",
+    "手机",
+    "联系方式",
+    "电 话",
+    "Tel",
+    "TEL",
+    "联系号码",
+];
 
 fn find_phone(lines: &[Line]) -> Option<Found> {
     let mut best: Option<(u8, Found)> = None;
@@ -252,7 +332,10 @@ fn find_phone(lines: &[Line]) -> Option<Found> {
                 continue;
             }
             let digits: String = m.as_str().chars().filter(|c| c.is_ascii_digit()).collect();
-            consider(if labelled { 4 } else { 2 }, Found::at(line, digits, if labelled { 0.97 } else { 0.85 }));
+            consider(
+                if labelled { 4 } else { 2 },
+                Found::at(line, digits, if labelled { 0.97 } else { 0.85 }),
+            );
         }
         for c in LANDLINE.captures_iter(&line.text) {
             let end = c.get(2).unwrap().end();
@@ -260,21 +343,29 @@ fn find_phone(lines: &[Line]) -> Option<Found> {
                 continue;
             }
             let value = format!("{}-{}", &c[1], &c[2]);
-            consider(if labelled { 3 } else { 1 }, Found::at(line, value, if labelled { 0.95 } else { 0.8 }));
+            consider(
+                if labelled { 3 } else { 1 },
+                Found::at(line, value, if labelled { 0.95 } else { 0.8 }),
+            );
         }
     }
     best.map(|(_, f)| f)
 }
 
 fn followed_by_digit(text: &str, end: usize) -> bool {
-    text[end..].chars().next().is_some_and(|c| c.is_ascii_digit())
+    text[end..]
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_digit())
 }
 
 // ---------------------------------------------------------------- name
 
 /// Common surnames (the 200 most frequent, plus compound ones), to judge unlabelled names.
 const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由";
-const COMPOUND_SURNAMES: [&str; 12] = ["欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒"];
+const COMPOUND_SURNAMES: [&str; 12] = [
+    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒",
+];
 
 pub fn has_common_surname(name: &str) -> bool {
     COMPOUND_SURNAMES.iter().any(|s| name.starts_with(s))
@@ -284,21 +375,58 @@ pub fn has_common_surname(name: &str) -> bool {
 static NAME_LABELLED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:信访人|反映人|举报人|投诉人|来信人|申请人|控告人|检举人|具名人|联系人|署名|本人姓名|姓\s*名)\s*(?:（[^）]{0,6}）)?\s*[:：]\s*([\p{Han}·]{2,6})").unwrap()
 });
-static NAME_INLINE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?:我叫|我名叫|本人叫|本人名叫|我的名字叫|我是)([\p{Han}·]{2,6})").unwrap());
+static NAME_INLINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:我叫|我名叫|本人叫|本人名叫|我的名字叫|我是)([\p{Han}·]{2,6})").unwrap()
+});
 static SIGNATURE_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:(?:信访人|反映人|举报人|投诉人|来信人|具名人|署名|签名)\s*[:：]?\s*)?([\p{Han}·]{2,4})(?:\s*[(（]?(?:签名|签字|手印|按手印)[)）]?)?$").unwrap()
 });
 
 /// Words that follow a name in running text and must not be taken as part of it.
 const AFTER_NAME: [&str; 24] = [
-    "家住", "住在", "现住", "住址", "性别", "身份证", "电话", "手机", "联系", "年龄", "出生", "民族", "汉族",
-    "今年", "系", "是", "现年", "男", "女", "村民", "居民", "退休", "职工", "工人",
+    "家住",
+    "住在",
+    "现住",
+    "住址",
+    "性别",
+    "身份证",
+    "电话",
+    "手机",
+    "联系",
+    "年龄",
+    "出生",
+    "民族",
+    "汉族",
+    "今年",
+    "系",
+    "是",
+    "现年",
+    "男",
+    "女",
+    "村民",
+    "居民",
+    "退休",
+    "职工",
+    "工人",
 ];
 /// Captures that are words, not names.
 const NOT_NAMES: [&str; 16] = [
-    "本人", "我们", "群众", "村民", "居民", "同志", "领导", "信访人", "反映人", "举报人", "签名", "大家", "全体",
-    "业主", "家属", "联名",
+    "本人",
+    "我们",
+    "群众",
+    "村民",
+    "居民",
+    "同志",
+    "领导",
+    "信访人",
+    "反映人",
+    "举报人",
+    "签名",
+    "大家",
+    "全体",
+    "业主",
+    "家属",
+    "联名",
 ];
 
 fn trim_name(raw: &str) -> Option<String> {
@@ -341,7 +469,10 @@ fn find_name(lines: &[Line]) -> Option<Found> {
     }
     // The signature block: a short line of 2-4 characters after 此致/敬礼, or just before
     // the closing date.
-    let start = lines.iter().rposition(|l| l.text.contains("敬礼") || l.text.contains("此致")).map(|i| i + 1);
+    let start = lines
+        .iter()
+        .rposition(|l| l.text.contains("敬礼") || l.text.contains("此致"))
+        .map(|i| i + 1);
     let tail_start = start.unwrap_or(lines.len().saturating_sub(4));
     for line in &lines[tail_start..] {
         let t = line.text.trim();
@@ -365,23 +496,67 @@ static ADDRESS_BARE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"([\p{Han}]{2,8}(?:省|自治区)[\p{Han}]{2,10}(?:市|州|盟)[[\p{Han}\d\-]&&[^的是在和与及]]{2,40}(?:村|组|号|室|社区|小区|栋|单元|楼))").unwrap()
 });
 const ADDRESS_MARKS: [&str; 19] = [
-    "省", "市", "县", "区", "镇", "乡", "街道", "村", "路", "街", "号", "小区", "栋", "单元", "室", "组", "社区", "巷", "弄",
+    "省", "市", "县", "区", "镇", "乡", "街道", "村", "路", "街", "号", "小区", "栋", "单元", "室",
+    "组", "社区", "巷", "弄",
 ];
 /// Where an address stops inside a sentence.
-const AFTER_ADDRESS: [&str; 9] = ["电话", "手机", "联系", "身份证", "邮编", "的村民", "的居民", "今年", "现年"];
+const AFTER_ADDRESS: [&str; 9] = [
+    "电话",
+    "手机",
+    "联系",
+    "身份证",
+    "邮编",
+    "的村民",
+    "的居民",
+    "今年",
+    "现年",
+];
 
 /// Provincial-level names: an address starts with one of these when it is complete.
 const PROVINCES: [&str; 34] = [
-    "北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建", "江西",
-    "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海", "台湾", "内蒙古",
-    "广西", "西藏", "宁夏", "新疆", "香港", "澳门",
+    "北京",
+    "天津",
+    "上海",
+    "重庆",
+    "河北",
+    "山西",
+    "辽宁",
+    "吉林",
+    "黑龙江",
+    "江苏",
+    "浙江",
+    "安徽",
+    "福建",
+    "江西",
+    "山东",
+    "河南",
+    "湖北",
+    "湖南",
+    "广东",
+    "海南",
+    "四川",
+    "贵州",
+    "云南",
+    "陕西",
+    "甘肃",
+    "青海",
+    "台湾",
+    "内蒙古",
+    "广西",
+    "西藏",
+    "宁夏",
+    "新疆",
+    "香港",
+    "澳门",
 ];
 
 /// Drops words before the province name ("我们是山东省…" -> "山东省…").
 fn from_province(a: &str) -> &str {
     let first = PROVINCES.iter().filter_map(|p| a.find(p)).min();
     match first {
-        Some(pos) if pos > 0 && a[..pos].chars().count() <= 10 && address_score(&a[..pos]) == 0 => &a[pos..],
+        Some(pos) if pos > 0 && a[..pos].chars().count() <= 10 && address_score(&a[..pos]) == 0 => {
+            &a[pos..]
+        }
         _ => a,
     }
 }
@@ -425,7 +600,12 @@ fn find_address(lines: &[Line]) -> Option<Found> {
         .into_iter()
         .enumerate()
         .max_by_key(|(i, (score, f))| {
-            (starts_with_province(&f.value), *score, f.value.chars().count(), std::cmp::Reverse(*i))
+            (
+                starts_with_province(&f.value),
+                *score,
+                f.value.chars().count(),
+                std::cmp::Reverse(*i),
+            )
         })
         .map(|(_, (_, f))| f)
 }
@@ -456,7 +636,10 @@ fn find_letter_date(lines: &[Line]) -> Option<Found> {
             let rule = [0.0, 0.0, 0.7, 0.85, 0.9, 0.97][rank as usize];
             let found = Found::at(line, d.date.format("%Y-%m-%d").to_string(), rule);
             // Higher rank wins; within a rank, the later date line (the closing one).
-            if best.as_ref().is_none_or(|(r, j, _)| rank > *r || (rank == *r && i >= *j)) {
+            if best
+                .as_ref()
+                .is_none_or(|(r, j, _)| rank > *r || (rank == *r && i >= *j))
+            {
                 best = Some((rank, i, found));
             }
         }
@@ -472,8 +655,9 @@ static SUMMARY_LABELLED: LazyLock<Regex> = LazyLock::new(|| {
 static TITLE_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^关于.{2,60}(?:的)?(?:反映|投诉|举报|申请|请求|控告|建议|报告|申诉|求助|诉求|问题)(?:信|材料|书|函)?$").unwrap()
 });
-const DEMAND_WORDS: [&str; 12] =
-    ["要求", "请求", "恳请", "希望", "反映", "投诉", "举报", "拖欠", "至今", "解决", "控告", "申诉"];
+const DEMAND_WORDS: [&str; 12] = [
+    "要求", "请求", "恳请", "希望", "反映", "投诉", "举报", "拖欠", "至今", "解决", "控告", "申诉",
+];
 const MAX_SUMMARY_CHARS: usize = 80;
 
 fn clip(s: &str) -> String {
@@ -508,9 +692,15 @@ fn find_summary(lines: &[Line]) -> Option<Found> {
         .position(|l| l.text.trim_end().ends_with(['：', ':']) && l.text.chars().count() <= 20)
         .map(|i| i + 1)
         .unwrap_or(0);
-    let body_end = lines.iter().rposition(|l| l.text.contains("此致")).unwrap_or(lines.len());
+    let body_end = lines
+        .iter()
+        .rposition(|l| l.text.contains("此致"))
+        .unwrap_or(lines.len());
     let mut best: Option<(usize, Found)> = None;
-    for line in lines.get(body_start..body_end.max(body_start)).unwrap_or(&[]) {
+    for line in lines
+        .get(body_start..body_end.max(body_start))
+        .unwrap_or(&[])
+    {
         let mut sentence = String::new();
         for ch in line.text.chars() {
             sentence.push(ch);
@@ -527,7 +717,11 @@ fn find_summary(lines: &[Line]) -> Option<Found> {
 /// A title without leading tags such as "【紧急】".
 fn strip_tags(t: &str) -> &str {
     let mut t = t;
-    while let Some(rest) = t.strip_prefix('【').and_then(|r| r.split_once('】')).map(|(_, r)| r) {
+    while let Some(rest) = t
+        .strip_prefix('【')
+        .and_then(|r| r.split_once('】'))
+        .map(|(_, r)| r)
+    {
         t = rest.trim_start();
     }
     t
@@ -567,17 +761,33 @@ fn categorise(text: &str, vocabulary: &Vocabulary) -> (String, f32) {
     let mut scores: Vec<usize> = vocabulary
         .categories
         .iter()
-        .map(|c| c.keywords.iter().map(|k| text.matches(k.as_str()).count() * k.chars().count()).sum())
+        .map(|c| {
+            c.keywords
+                .iter()
+                .map(|k| text.matches(k.as_str()).count() * k.chars().count())
+                .sum()
+        })
         .collect();
     let total: usize = scores.iter().sum();
-    let fallback = vocabulary.categories.last().map(|c| c.name.clone()).unwrap_or_default();
+    let fallback = vocabulary
+        .categories
+        .last()
+        .map(|c| c.name.clone())
+        .unwrap_or_default();
     if total == 0 {
         return (fallback, 0.3);
     }
-    let (best, &top) = scores.iter().enumerate().max_by_key(|(i, s)| (**s, std::cmp::Reverse(*i))).unwrap();
+    let (best, &top) = scores
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, s)| (**s, std::cmp::Reverse(*i)))
+        .unwrap();
     let share = top as f32 / total as f32;
     scores.clear();
-    (vocabulary.categories[best].name.clone(), round2(0.5 + 0.5 * share))
+    (
+        vocabulary.categories[best].name.clone(),
+        round2(0.5 + 0.5 * share),
+    )
 }
 
 // ---------------------------------------------------------------- cosigners
@@ -592,7 +802,13 @@ static NAME_LIST: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:联名人|签名人|联名)\s*[:：]\s*(.+)$").unwrap());
 
 fn parse_count(s: &str) -> Option<u32> {
-    s.parse().ok().or_else(|| if s == "两" { Some(2) } else { cn_number(&s.replace('两', "二")) })
+    s.parse().ok().or_else(|| {
+        if s == "两" {
+            Some(2)
+        } else {
+            cn_number(&s.replace('两', "二"))
+        }
+    })
 }
 
 fn count_cosigners(lines: &[Line], full: &str, warnings: &mut Vec<String>) -> (u32, f32) {
@@ -601,7 +817,11 @@ fn count_cosigners(lines: &[Line], full: &str, warnings: &mut Vec<String>) -> (u
         return (0, 0.8);
     }
     for re in [&*COUNT_LABELLED, &*COUNT_BEFORE_SIGN] {
-        if let Some(n) = re.captures(full).and_then(|c| parse_count(&c[1])).filter(|&n| n >= 2) {
+        if let Some(n) = re
+            .captures(full)
+            .and_then(|c| parse_count(&c[1]))
+            .filter(|&n| n >= 2)
+        {
             return (n, 0.9);
         }
     }
@@ -625,7 +845,13 @@ mod tests {
     use super::*;
 
     fn lines(text: &str) -> Vec<Line> {
-        text.lines().map(|t| Line { page: Some(1), text: t.to_string(), confidence: 1.0 }).collect()
+        text.lines()
+            .map(|t| Line {
+                page: Some(1),
+                text: t.to_string(),
+                confidence: 1.0,
+            })
+            .collect()
     }
 
     fn run(text: &str) -> Extracted {
@@ -639,7 +865,10 @@ mod tests {
         assert_eq!(f.name.as_deref(), Some("张建国"));
         assert_eq!(f.id_number.as_deref(), Some("440524188001010014"));
         assert_eq!(f.phone.as_deref(), Some("13812345678"));
-        assert_eq!(f.address.as_deref(), Some("湖北省咸宁市咸安区温泉街道金桂路88号3栋2单元501室"));
+        assert_eq!(
+            f.address.as_deref(),
+            Some("湖北省咸宁市咸安区温泉街道金桂路88号3栋2单元501室")
+        );
         assert_eq!(f.date.as_deref(), Some("2026-11-03"));
         assert_eq!(f.summary.as_deref(), Some("关于拖欠工资问题的反映"));
         assert_eq!(f.category.as_deref(), Some("劳动和社会保障"));
@@ -654,7 +883,10 @@ mod tests {
         let e = run("尊敬的县信访局领导：\n我叫李秀英，家住河南省信阳市平桥区五里墩街道新华村三组，电话0376-6231234。\n村里修路占了我家的承包地，至今没有给补偿，恳请领导帮助解决。\n二〇二六年十月九日");
         let f = &e.fields;
         assert_eq!(f.name.as_deref(), Some("李秀英"));
-        assert_eq!(f.address.as_deref(), Some("河南省信阳市平桥区五里墩街道新华村三组"));
+        assert_eq!(
+            f.address.as_deref(),
+            Some("河南省信阳市平桥区五里墩街道新华村三组")
+        );
         assert_eq!(f.phone.as_deref(), Some("0376-6231234"));
         assert_eq!(f.date.as_deref(), Some("2026-10-09"));
         assert_eq!(f.id_number, None);
@@ -686,7 +918,16 @@ mod tests {
     fn absent_fields_are_null() {
         let e = run("领导你好，路灯坏了很久。");
         let f = &e.fields;
-        assert_eq!((f.name.clone(), f.id_number.clone(), f.phone.clone(), f.address.clone(), f.date.clone()), (None, None, None, None, None));
+        assert_eq!(
+            (
+                f.name.clone(),
+                f.id_number.clone(),
+                f.phone.clone(),
+                f.address.clone(),
+                f.date.clone()
+            ),
+            (None, None, None, None, None)
+        );
         assert_eq!(f.cosigners, 0);
     }
 
@@ -711,10 +952,15 @@ mod tests {
     #[test]
     fn wrapped_lines_are_joined_for_extraction() {
         let e = run("尊敬的信访局领导：\n我叫李秀英，身份证号码421221198306207089，家住湖北省咸宁\n市嘉鱼县鱼岳镇沙阳大道224号，手机18396401757。现将有关情况反\n映如下：\n我家住的小区物业公司自2023年起擅自提高物业费，电梯经常停运，\n小区停车位也被违规出租。");
-        assert_eq!(e.fields.address.as_deref(), Some("湖北省咸宁市嘉鱼县鱼岳镇沙阳大道224号"));
+        assert_eq!(
+            e.fields.address.as_deref(),
+            Some("湖北省咸宁市嘉鱼县鱼岳镇沙阳大道224号")
+        );
         assert_eq!(e.fields.id_number.as_deref(), Some("421221198306207089"));
         // Header lines and closing dates are never joined, however long the line before.
-        let l = logical_lines(&lines("住址：河北省保定市竞秀区朝阳南大街63号13栋2单元1101室\n2026年3月9日"));
+        let l = logical_lines(&lines(
+            "住址：河北省保定市竞秀区朝阳南大街63号13栋2单元1101室\n2026年3月9日",
+        ));
         assert_eq!(l.len(), 2);
         let l = logical_lines(&lines("家庭住址：湖北省咸宁市咸安区温泉街道金桂路19号2栋4单元1747室\n尊敬的领导：\n我于2025年3月"));
         assert_eq!(l.len(), 3);
@@ -723,17 +969,29 @@ mod tests {
     #[test]
     fn address_starts_at_the_province() {
         let e = run("我们是山东省青岛市崂山区中韩街道海尔路117号16号楼附近的村民");
-        assert_eq!(e.fields.address.as_deref(), Some("山东省青岛市崂山区中韩街道海尔路117号16号楼"));
+        assert_eq!(
+            e.fields.address.as_deref(),
+            Some("山东省青岛市崂山区中韩街道海尔路117号16号楼")
+        );
         let e = run("尊敬的市信访局领导：\n我们是山东省青岛市崂山区中韩街道海尔路117号16号楼896室附\n近的村民，共23名村民联名反映以下问题。\n我于2025年3月起在华盛建设集团承建的工地做木工，工期结束后");
-        assert_eq!(e.fields.address.as_deref(), Some("山东省青岛市崂山区中韩街道海尔路117号16号楼896室"));
+        assert_eq!(
+            e.fields.address.as_deref(),
+            Some("山东省青岛市崂山区中韩街道海尔路117号16号楼896室")
+        );
     }
 
     #[test]
     fn summary_from_tagged_title_and_never_from_the_header() {
         let e = run("【紧急】关于申请最低生活保障的请求\n言访人：胡海涛\n身份证号：440305198405101456\n草黎的领导：\n我今年六十八岁，生活十分困难。");
-        assert_eq!(e.fields.summary.as_deref(), Some("关于申请最低生活保障的请求"));
+        assert_eq!(
+            e.fields.summary.as_deref(),
+            Some("关于申请最低生活保障的请求")
+        );
         let e = run("言访人：胡海涛\n联系电话：15674847884，要求解决\n草黎的领导：\n我今年六十八岁，恳请领导关心，按照政策为我办理低保。");
-        assert_eq!(e.fields.summary.as_deref(), Some("我今年六十八岁，恳请领导关心，按照政策为我办理低保"));
+        assert_eq!(
+            e.fields.summary.as_deref(),
+            Some("我今年六十八岁，恳请领导关心，按照政策为我办理低保")
+        );
     }
 
     #[test]
@@ -745,7 +1003,10 @@ mod tests {
         assert_eq!(p("身份证号440524188001010014"), None);
         assert_eq!(p("编号 123138123456789"), None);
         // A labelled phone beats an unlabelled one.
-        assert_eq!(p("办公室 0715-8123456\n我的手机 15907150000"), Some("15907150000".into()));
+        assert_eq!(
+            p("办公室 0715-8123456\n我的手机 15907150000"),
+            Some("15907150000".into())
+        );
     }
 
     #[test]

@@ -24,7 +24,10 @@ where
             let _ = tx.send(outcome);
         });
     if let Err(e) = spawned {
-        return Err(IngestError::new(ErrorCode::Internal, format!("{what}: cannot start a thread: {e}")));
+        return Err(IngestError::new(
+            ErrorCode::Internal,
+            format!("{what}: cannot start a thread: {e}"),
+        ));
     }
     match rx.recv_timeout(budget) {
         Ok(Ok(result)) => result,

@@ -9,7 +9,11 @@ pub fn check_char(first17: &str) -> Option<char> {
     if first17.len() != 17 || !first17.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let sum: u32 = first17.bytes().zip(WEIGHTS).map(|(b, w)| (b - b'0') as u32 * w).sum();
+    let sum: u32 = first17
+        .bytes()
+        .zip(WEIGHTS)
+        .map(|(b, w)| (b - b'0') as u32 * w)
+        .sum();
     Some(CHECK[(sum % 11) as usize])
 }
 
@@ -44,7 +48,8 @@ pub fn is_plausible_legacy(id: &str) -> bool {
     }
     let month: u32 = id[8..10].parse().unwrap_or(0);
     let day: u32 = id[10..12].parse().unwrap_or(0);
-    chrono::NaiveDate::from_ymd_opt(1900 + id[6..8].parse::<i32>().unwrap_or(0), month, day).is_some()
+    chrono::NaiveDate::from_ymd_opt(1900 + id[6..8].parse::<i32>().unwrap_or(0), month, day)
+        .is_some()
 }
 
 /// What OCR confuses with digits, and the digit meant.
@@ -94,7 +99,11 @@ pub fn read_candidate(raw: &str) -> IdReading {
     }
     let mut repaired = String::with_capacity(18);
     for (i, &c) in chars.iter().enumerate() {
-        let d = if i == 17 && matches!(c, 'X' | 'x' | '×' | 'Х') { Some('X') } else { digit_for(c) };
+        let d = if i == 17 && matches!(c, 'X' | 'x' | '×' | 'Х') {
+            Some('X')
+        } else {
+            digit_for(c)
+        };
         match d {
             Some(d) => repaired.push(d),
             None => return IdReading::Invalid,
@@ -105,7 +114,10 @@ pub fn read_candidate(raw: &str) -> IdReading {
     }
     // The check character itself read as a digit-like letter for X (e.g. 'K', '%').
     let body: String = repaired.chars().take(17).collect();
-    if check_char(&body) == Some('X') && matches!(chars[17], 'K' | 'k' | '%' | 'Y' | 'y' | '*') && plausible(&body) {
+    if check_char(&body) == Some('X')
+        && matches!(chars[17], 'K' | 'k' | '%' | 'Y' | 'y' | '*')
+        && plausible(&body)
+    {
         return IdReading::Repaired(format!("{body}X"));
     }
     IdReading::Invalid
@@ -137,9 +149,18 @@ mod tests {
 
     #[test]
     fn repairs_ocr_confusions_only_when_checksum_holds() {
-        assert_eq!(read_candidate("11010519491231002x"), IdReading::Exact("11010519491231002X".into()));
-        assert_eq!(read_candidate("44O524l88OO1OlOOl4"), IdReading::Repaired("440524188001010014".into()));
-        assert_eq!(read_candidate("11O1O519491231002X"), IdReading::Repaired("11010519491231002X".into()));
+        assert_eq!(
+            read_candidate("11010519491231002x"),
+            IdReading::Exact("11010519491231002X".into())
+        );
+        assert_eq!(
+            read_candidate("44O524l88OO1OlOOl4"),
+            IdReading::Repaired("440524188001010014".into())
+        );
+        assert_eq!(
+            read_candidate("11O1O519491231002X"),
+            IdReading::Repaired("11010519491231002X".into())
+        );
         // One digit misread as another digit: the checksum catches it, no repair is guessed.
         assert_eq!(read_candidate("440524188001010024"), IdReading::Invalid);
         assert_eq!(read_candidate("4405241880010100l5"), IdReading::Invalid);

@@ -20,8 +20,8 @@ pub mod text;
 
 use crate::config::Config;
 use crate::model::{Extraction, Page, TextSource};
-pub use error::{ErrorCode, IngestError};
 use decode::RawPage;
+pub use error::{ErrorCode, IngestError};
 use ocr::Recognizer;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
@@ -51,7 +51,10 @@ pub fn extract_bytes(
         if Instant::now() > deadline {
             return Err(IngestError::new(
                 ErrorCode::Timeout,
-                format!("stopped after {} s at page {index} of {}", config.limits.max_seconds_per_file, decoded.count),
+                format!(
+                    "stopped after {} s at page {index} of {}",
+                    config.limits.max_seconds_per_file, decoded.count
+                ),
             ));
         }
         let raw = match raw {
@@ -65,12 +68,18 @@ pub fn extract_bytes(
         };
         let page = read_page(index, raw, config, engine).map_err(|e| e.on_page(index))?;
         for l in text_lines(&page) {
-            lines.push(extract::Line { page: Some(index), text: l.0, confidence: l.1 });
+            lines.push(extract::Line {
+                page: Some(index),
+                text: l.0,
+                confidence: l.1,
+            });
         }
         pages.push(page);
     }
     if pages.is_empty() {
-        return Err(first_error.unwrap_or_else(|| IngestError::new(ErrorCode::Corrupt, "the file has no readable page")));
+        return Err(first_error.unwrap_or_else(|| {
+            IngestError::new(ErrorCode::Corrupt, "the file has no readable page")
+        }));
     }
     if decoded.kind == crate::model::Kind::Docx {
         lines.iter_mut().for_each(|l| l.page = None);
@@ -80,7 +89,11 @@ pub fn extract_bytes(
     }
     let found = extract::extract(&lines, &config.vocabulary);
     warnings.extend(found.warnings);
-    let text = pages.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join("\n");
+    let text = pages
+        .iter()
+        .map(|p| p.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
     Ok(Extraction {
         file: file.to_string(),
         sha256,
@@ -116,14 +129,18 @@ fn recognize_upright(
     if first.confidence >= ORIENTATION_CHECK_BELOW && !landscape {
         return Ok((page, first));
     }
-    let Some(o) = engine.orientation(&page.image, page.dpi) else { return Ok((page, first)) };
+    let Some(o) = engine.orientation(&page.image, page.dpi) else {
+        return Ok((page, first));
+    };
     if o.rotate_cw == 0 || o.confidence < clean::MIN_ORIENTATION_CONFIDENCE {
         return Ok((page, first));
     }
     let why = format!("orientation detector, confidence {:.1}", o.confidence);
     let turned = clean::straighten(prepared, o.rotate_cw, Some(&why));
     let second = engine.recognize(&turned.image, turned.dpi)?;
-    if second.confidence > first.confidence || (landscape && second.confidence + 0.05 >= first.confidence) {
+    if second.confidence > first.confidence
+        || (landscape && second.confidence + 0.05 >= first.confidence)
+    {
         Ok((turned, second))
     } else {
         Ok((page, first))
@@ -133,27 +150,43 @@ fn recognize_upright(
 /// Each line of a page with its confidence.
 fn text_lines(page: &Page) -> Vec<(String, f32)> {
     if page.lines.is_empty() {
-        page.text.lines().map(|l| (l.to_string(), page.confidence)).collect()
+        page.text
+            .lines()
+            .map(|l| (l.to_string(), page.confidence))
+            .collect()
     } else {
-        page.lines.iter().map(|l| (l.text.clone(), l.confidence)).collect()
+        page.lines
+            .iter()
+            .map(|l| (l.text.clone(), l.confidence))
+            .collect()
     }
 }
 
-fn read_page(index: u32, raw: RawPage, config: &Config, engine: &mut dyn Recognizer) -> Result<Page, IngestError> {
+fn read_page(
+    index: u32,
+    raw: RawPage,
+    config: &Config,
+    engine: &mut dyn Recognizer,
+) -> Result<Page, IngestError> {
     match raw {
-        RawPage::Text { text, source } => Ok(Page {
-            index,
-            width_px: 0,
-            height_px: 0,
-            dpi: None,
-            rotation: 0,
-            skew_deg: 0.0,
-            source,
-            text: text::tidy_text(&text),
-            confidence: 1.0,
-            cleaning: vec![],
-            lines: vec![],
-        }),
+        RawPage::Text { text, source } => {
+            let text = text::tidy_text(&text);
+            // A text layer is exact, but an empty one tells nothing.
+            let confidence = if text.is_empty() { 0.0 } else { 1.0 };
+            Ok(Page {
+                index,
+                width_px: 0,
+                height_px: 0,
+                dpi: None,
+                rotation: 0,
+                skew_deg: 0.0,
+                source,
+                text,
+                confidence,
+                cleaning: vec![],
+                lines: vec![],
+            })
+        }
         RawPage::Image { image, dpi } => {
             let prepared = clean::prepare(&image, dpi, config.ocr.target_dpi);
             drop(image);

@@ -43,7 +43,10 @@ pub struct Timed<'a> {
 
 impl<'a> Timed<'a> {
     pub fn new(inner: &'a mut dyn Recognizer) -> Self {
-        Timed { inner, spent: std::time::Duration::ZERO }
+        Timed {
+            inner,
+            spent: std::time::Duration::ZERO,
+        }
     }
 }
 
@@ -123,8 +126,12 @@ fn ocr_err(e: impl std::fmt::Display) -> IngestError {
 impl Recognizer for Tesseract {
     fn recognize(&mut self, page: &GrayImage, dpi: u32) -> Result<OcrOutput> {
         let (w, h) = page.dimensions();
-        self.text.set_image(page.as_raw(), w as i32, h as i32, 1, w as i32).map_err(ocr_err)?;
-        self.text.set_source_resolution(dpi as i32).map_err(ocr_err)?;
+        self.text
+            .set_image(page.as_raw(), w as i32, h as i32, 1, w as i32)
+            .map_err(ocr_err)?;
+        self.text
+            .set_source_resolution(dpi as i32)
+            .map_err(ocr_err)?;
         let tsv = self.text.get_tsv_text(0).map_err(ocr_err)?;
         let _ = self.text.clear();
         Ok(parse_tsv(&tsv))
@@ -133,7 +140,8 @@ impl Recognizer for Tesseract {
     fn orientation(&mut self, page: &GrayImage, dpi: u32) -> Option<Orientation> {
         let osd = self.osd.as_ref()?;
         let (w, h) = page.dimensions();
-        osd.set_image(page.as_raw(), w as i32, h as i32, 1, w as i32).ok()?;
+        osd.set_image(page.as_raw(), w as i32, h as i32, 1, w as i32)
+            .ok()?;
         osd.set_source_resolution(dpi as i32).ok()?;
         let result = osd.detect_os();
         let _ = osd.clear();
@@ -141,7 +149,10 @@ impl Recognizer for Tesseract {
         // Tesseract reports the angle to turn the page counter-clockwise to bring it upright
         // (a page fed a quarter turn clockwise reads 90); we turn clockwise instead.
         let rotate_cw = ((360 - deg.rem_euclid(360)) % 360) as u16;
-        Some(Orientation { rotate_cw, confidence: conf })
+        Some(Orientation {
+            rotate_cw,
+            confidence: conf,
+        })
     }
 }
 
@@ -161,10 +172,25 @@ pub fn parse_tsv(tsv: &str) -> OcrOutput {
             continue;
         }
         let num = |i: usize| cols[i].trim().parse::<i64>().unwrap_or(-1);
-        let key = (num(2).max(0) as u32, num(3).max(0) as u32, num(4).max(0) as u32);
-        let bbox = (num(6).max(0) as u32, num(7).max(0) as u32, num(8).max(0) as u32, num(9).max(0) as u32);
+        let key = (
+            num(2).max(0) as u32,
+            num(3).max(0) as u32,
+            num(4).max(0) as u32,
+        );
+        let bbox = (
+            num(6).max(0) as u32,
+            num(7).max(0) as u32,
+            num(8).max(0) as u32,
+            num(9).max(0) as u32,
+        );
         match num(0) {
-            4 => lines.push(Line { key, bbox, words: Vec::new(), conf_sum: 0.0, chars: 0 }),
+            4 => lines.push(Line {
+                key,
+                bbox,
+                words: Vec::new(),
+                conf_sum: 0.0,
+                chars: 0,
+            }),
             5 => {
                 let text = cols.get(11).map(|s| s.trim()).unwrap_or("");
                 let conf = cols[10].trim().parse::<f32>().unwrap_or(-1.0);
@@ -199,8 +225,17 @@ pub fn parse_tsv(tsv: &str) -> OcrOutput {
             confidence: line.conf_sum / line.chars as f32,
         });
     }
-    out.text = out.lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join("\n");
-    out.confidence = if chars > 0 { conf_sum / chars as f32 } else { 0.0 };
+    out.text = out
+        .lines
+        .iter()
+        .map(|l| l.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    out.confidence = if chars > 0 {
+        conf_sum / chars as f32
+    } else {
+        0.0
+    };
     out
 }
 

@@ -2,7 +2,9 @@
 //! each page's XObjects (JPEG, Flate, CCITT G3/G4 and raw data). Both parsers run guarded
 //! (see `guard`): hostile PDFs loop, nest pages deeply, or make `pdf-extract` panic.
 
-use super::decode::{check_dimensions, decode_single, plausible_dpi, Pages, RawPage};
+use super::decode::{
+    check_dimensions, cmyk_to_rgb, decode_single, plausible_dpi, unpack_bits, Pages, RawPage,
+};
 use super::error::{ErrorCode, IngestError, Result};
 use super::guard::{catch, run_guarded};
 use crate::config::Limits;
@@ -23,13 +25,19 @@ pub fn open(bytes: Arc<[u8]>, limits: &Limits) -> Result<Pages> {
     let (doc, pages) = run_guarded("PDF parsing", budget, move || {
         let doc = Document::load_mem(&parse_bytes).map_err(load_error)?;
         if doc.is_encrypted() {
-            return Err(IngestError::new(ErrorCode::Encrypted, "the PDF is encrypted and needs a password"));
+            return Err(IngestError::new(
+                ErrorCode::Encrypted,
+                "the PDF is encrypted and needs a password",
+            ));
         }
         let pages: Vec<ObjectId> = doc.get_pages().into_values().collect();
         if pages.len() as u64 > max_pages as u64 {
             return Err(IngestError::new(
                 ErrorCode::TooManyPages,
-                format!("the PDF has {} pages; the limit is {max_pages}", pages.len()),
+                format!(
+                    "the PDF has {} pages; the limit is {max_pages}",
+                    pages.len()
+                ),
             ));
         }
         Ok((doc, pages))
@@ -45,37 +53,55 @@ pub fn open(bytes: Arc<[u8]>, limits: &Limits) -> Result<Pages> {
     // pdf-extract decompresses without limits (a 531-byte file made it allocate 1 GB), so
     // the content streams are first checked here with a bounded decompression.
     let text_bytes = bytes.clone();
-    let texts = match content_streams_bounded(&doc, &pages, MAX_CONTENT_STREAM_BYTES).and_then(|()| {
-        run_guarded("PDF text extraction", budget, move || {
-            pdf_extract::extract_text_from_mem_by_pages(&text_bytes)
-                .map_err(|e| IngestError::new(ErrorCode::Corrupt, e.to_string()))
-        })
-    }) {
-        Ok(t) => t,
-        Err(e) => {
-            warnings.push(format!("text layer unreadable, pages are OCRed: {}", e.message));
-            Vec::new()
-        }
-    };
+    let texts =
+        match content_streams_bounded(&doc, &pages, MAX_CONTENT_STREAM_BYTES).and_then(|()| {
+            run_guarded("PDF text extraction", budget, move || {
+                pdf_extract::extract_text_from_mem_by_pages(&text_bytes)
+                    .map_err(|e| IngestError::new(ErrorCode::Corrupt, e.to_string()))
+            })
+        }) {
+            Ok(t) => t,
+            Err(e) => {
+                warnings.push(format!(
+                    "text layer unreadable, pages are OCRed: {}",
+                    e.message
+                ));
+                Vec::new()
+            }
+        };
     let count = pages.len() as u32;
     let limits = limits.clone();
     let doc = Arc::new(doc);
     let iter = pages.into_iter().enumerate().map(move |(i, page_id)| {
         let number = i as u32 + 1;
-        let text = texts.get(i).map(|t| normalise_layer_text(t)).unwrap_or_default();
+        let text = texts
+            .get(i)
+            .map(|t| normalise_layer_text(t))
+            .unwrap_or_default();
         let result = if meaningful_chars(&text) >= MIN_TEXT_CHARS && !looks_garbled(&text) {
-            Ok(RawPage::Text { text, source: TextSource::PdfText })
+            Ok(RawPage::Text {
+                text,
+                source: TextSource::PdfText,
+            })
         } else {
             // No usable text layer: OCR the page image; a page with neither is blank.
             match catch("PDF page image", || page_image(&doc, page_id, &limits)) {
                 Ok(Some(page)) => Ok(page),
-                Ok(None) => Ok(RawPage::Text { text, source: TextSource::PdfText }),
+                Ok(None) => Ok(RawPage::Text {
+                    text,
+                    source: TextSource::PdfText,
+                }),
                 Err(e) => Err(e),
             }
         };
         result.map_err(|e| e.on_page(number))
     });
-    Ok(Pages { kind: Kind::Pdf, count, iter: Box::new(iter), warnings })
+    Ok(Pages {
+        kind: Kind::Pdf,
+        count,
+        iter: Box::new(iter),
+        warnings,
+    })
 }
 
 /// Largest decompressed content stream accepted before the text layer is read.
@@ -85,10 +111,15 @@ const MAX_CONTENT_STREAM_BYTES: usize = 64 * 1024 * 1024;
 fn content_streams_bounded(doc: &Document, pages: &[ObjectId], limit: usize) -> Result<()> {
     for (i, &page) in pages.iter().enumerate() {
         for id in doc.get_page_contents(page) {
-            let Ok(stream) = doc.get_object(id).and_then(Object::as_stream) else { continue };
+            let Ok(stream) = doc.get_object(id).and_then(Object::as_stream) else {
+                continue;
+            };
             if stream.dict.get(b"Filter").is_ok() {
                 stream.decompressed_content_with_limit(limit).map_err(|e| {
-                    IngestError::new(ErrorCode::Corrupt, format!("page {} content stream: {e}", i + 1))
+                    IngestError::new(
+                        ErrorCode::Corrupt,
+                        format!("page {} content stream: {e}", i + 1),
+                    )
                 })?;
             }
         }
@@ -100,7 +131,10 @@ fn load_error(e: lopdf::Error) -> IngestError {
     let text = e.to_string();
     let lower = text.to_lowercase();
     if lower.contains("decrypt") || lower.contains("encrypt") || lower.contains("password") {
-        IngestError::new(ErrorCode::Encrypted, format!("the PDF is encrypted: {text}"))
+        IngestError::new(
+            ErrorCode::Encrypted,
+            format!("the PDF is encrypted: {text}"),
+        )
     } else {
         IngestError::new(ErrorCode::Corrupt, format!("damaged PDF: {text}"))
     }
@@ -121,7 +155,9 @@ pub fn looks_garbled(text: &str) -> bool {
     let bad = text
         .chars()
         .filter(|&c| {
-            c == '\u{FFFD}' || ('\u{E000}'..='\u{F8FF}').contains(&c) || (c.is_control() && !c.is_whitespace())
+            c == '\u{FFFD}'
+                || ('\u{E000}'..='\u{F8FF}').contains(&c)
+                || (c.is_control() && !c.is_whitespace())
         })
         .count();
     bad * 10 > total
@@ -140,13 +176,19 @@ fn normalise_layer_text(text: &str) -> String {
 
 /// The page's main image (the largest one), decoded; `None` if the page has no image.
 fn page_image(doc: &Document, page_id: ObjectId, limits: &Limits) -> Result<Option<RawPage>> {
-    let images = doc
-        .get_page_images(page_id)
-        .map_err(|e| IngestError::new(ErrorCode::Corrupt, format!("cannot list page images: {e}")))?;
-    let Some(img) = images.into_iter().max_by_key(|i| i.width.saturating_mul(i.height)) else {
+    let images = doc.get_page_images(page_id).map_err(|e| {
+        IngestError::new(ErrorCode::Corrupt, format!("cannot list page images: {e}"))
+    })?;
+    let Some(img) = images
+        .into_iter()
+        .max_by_key(|i| i.width.saturating_mul(i.height))
+    else {
         return Ok(None);
     };
-    let (w, h) = (u32::try_from(img.width).unwrap_or(0), u32::try_from(img.height).unwrap_or(0));
+    let (w, h) = (
+        u32::try_from(img.width).unwrap_or(0),
+        u32::try_from(img.height).unwrap_or(0),
+    );
     check_dimensions(w, h, limits)?;
     let page_width_pt = page_width_points(doc, page_id);
     let filters = img.filters.clone().unwrap_or_default();
@@ -158,7 +200,12 @@ fn page_image(doc: &Document, page_id: ObjectId, limits: &Limits) -> Result<Opti
         _ => 1,
     };
     let raw_len_limit = limits.max_decoder_alloc as usize;
-    let image = match filters.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    let image = match filters
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         ["DCTDecode"] | ["DCT"] => match decode_single(img.content, Kind::Jpeg, limits)? {
             RawPage::Image { image, .. } => image,
             RawPage::Text { .. } => unreachable!("decode_single returns images"),
@@ -192,7 +239,16 @@ fn page_image(doc: &Document, page_id: ObjectId, limits: &Limits) -> Result<Opti
 fn icc_components(doc: &Document, dict: &lopdf::Dictionary) -> Option<u8> {
     let cs = dict.get(b"ColorSpace").ok()?.as_array().ok()?;
     let profile = cs.get(1)?.as_reference().ok()?;
-    let n = doc.get_object(profile).ok()?.as_stream().ok()?.dict.get(b"N").ok()?.as_i64().ok()?;
+    let n = doc
+        .get_object(profile)
+        .ok()?
+        .as_stream()
+        .ok()?
+        .dict
+        .get(b"N")
+        .ok()?
+        .as_i64()
+        .ok()?;
     u8::try_from(n).ok()
 }
 
@@ -216,20 +272,9 @@ fn raw_pixels(data: &[u8], w: u32, h: u32, components: u8, bpc: i64) -> Result<D
     let (wu, hu) = (w as usize, h as usize);
     let short = || IngestError::new(ErrorCode::Corrupt, "image data shorter than its size says");
     match (components, bpc) {
-        (1, 1) => {
-            let stride = wu.div_ceil(8);
-            if data.len() < stride * hu {
-                return Err(short());
-            }
-            let mut img = GrayImage::new(w, h);
-            for (y, row) in data.chunks(stride).take(hu).enumerate() {
-                for x in 0..wu {
-                    let bit = (row[x / 8] >> (7 - (x % 8))) & 1;
-                    img.put_pixel(x as u32, y as u32, image::Luma([bit * 255]));
-                }
-            }
-            Ok(DynamicImage::ImageLuma8(img))
-        }
+        (1, 1) => unpack_bits(data, w, h)
+            .map(DynamicImage::ImageLuma8)
+            .ok_or_else(short),
         (1, 8) => GrayImage::from_raw(w, h, data.get(..wu * hu).ok_or_else(short)?.to_vec())
             .map(DynamicImage::ImageLuma8)
             .ok_or_else(short),
@@ -237,15 +282,10 @@ fn raw_pixels(data: &[u8], w: u32, h: u32, components: u8, bpc: i64) -> Result<D
             .map(DynamicImage::ImageRgb8)
             .ok_or_else(short),
         (4, 8) => {
-            let px = data.get(..wu * hu * 4).ok_or_else(short)?;
-            let rgb = px
-                .chunks_exact(4)
-                .flat_map(|p| {
-                    let k = 255 - p[3] as u16;
-                    [0, 1, 2].map(|i| ((255 - p[i] as u16) * k / 255) as u8)
-                })
-                .collect();
-            RgbImage::from_raw(w, h, rgb).map(DynamicImage::ImageRgb8).ok_or_else(short)
+            let rgb = cmyk_to_rgb(data.get(..wu * hu * 4).ok_or_else(short)?);
+            RgbImage::from_raw(w, h, rgb)
+                .map(DynamicImage::ImageRgb8)
+                .ok_or_else(short)
         }
         _ => Err(IngestError::new(
             ErrorCode::UnsupportedFeature,
@@ -265,7 +305,9 @@ fn decode_ccitt(data: &[u8], dict: &lopdf::Dictionary, w: u32, h: u32) -> Result
     let k = get(b"K").and_then(|o| o.as_i64().ok()).unwrap_or(0);
     // The decoder's white runs are 1 bits; samples are then read as DeviceGray (1 = white).
     // `BlackIs1` flips the bits, and a `/Decode [1 0]` array flips the rendering back.
-    let black_is_1 = get(b"BlackIs1").and_then(|o| o.as_bool().ok()).unwrap_or(false);
+    let black_is_1 = get(b"BlackIs1")
+        .and_then(|o| o.as_bool().ok())
+        .unwrap_or(false);
     let decode_inverted = dict
         .get(b"Decode")
         .and_then(Object::as_array)
@@ -274,8 +316,12 @@ fn decode_ccitt(data: &[u8], dict: &lopdf::Dictionary, w: u32, h: u32) -> Result
         .and_then(|o| o.as_float().ok())
         .is_some_and(|v| v >= 0.5);
     let inverted = black_is_1 ^ decode_inverted;
-    let width = u16::try_from(w)
-        .map_err(|_| IngestError::new(ErrorCode::UnsupportedFeature, "fax image wider than 65535 px"))?;
+    let width = u16::try_from(w).map_err(|_| {
+        IngestError::new(
+            ErrorCode::UnsupportedFeature,
+            "fax image wider than 65535 px",
+        )
+    })?;
     let height = u16::try_from(h).ok();
     let mut img = GrayImage::from_pixel(w, h, image::Luma([255]));
     let mut y = 0u32;
@@ -296,10 +342,16 @@ fn decode_ccitt(data: &[u8], dict: &lopdf::Dictionary, w: u32, h: u32) -> Result
     } else if k == 0 {
         fax::decoder::decode_g3(data.iter().copied(), &mut put_line)
     } else {
-        return Err(IngestError::new(ErrorCode::UnsupportedFeature, "mixed 2-D G3 fax images are not supported"));
+        return Err(IngestError::new(
+            ErrorCode::UnsupportedFeature,
+            "mixed 2-D G3 fax images are not supported",
+        ));
     };
     if ok.is_none() && y == 0 {
-        return Err(IngestError::new(ErrorCode::Corrupt, "damaged fax (CCITT) image data"));
+        return Err(IngestError::new(
+            ErrorCode::Corrupt,
+            "damaged fax (CCITT) image data",
+        ));
     }
     if inverted {
         image::imageops::invert(&mut img);

@@ -20,7 +20,11 @@ pub fn is_cjk(c: char) -> bool {
 /// altogether where it stands between two CJK characters (or a CJK character and a digit
 /// run that belongs to it, e.g. "2026 年" -> "2026年").
 pub fn tidy_line(line: &str) -> String {
-    let chars: Vec<char> = line.trim().chars().map(|c| if c == '\u{3000}' { ' ' } else { c }).collect();
+    let chars: Vec<char> = line
+        .trim()
+        .chars()
+        .map(|c| if c == '\u{3000}' { ' ' } else { c })
+        .collect();
     let mut out = String::with_capacity(line.len());
     let mut i = 0;
     while i < chars.len() {
@@ -83,7 +87,11 @@ pub fn chinese_punctuation(line: &str) -> String {
 
 /// Lines joined with `\n`, each tidied; empty lines dropped.
 pub fn tidy_text(text: &str) -> String {
-    text.lines().map(tidy_line).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n")
+    text.lines()
+        .map(tidy_line)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[cfg(test)]
@@ -105,7 +113,10 @@ mod tests {
 
     #[test]
     fn restores_chinese_punctuation() {
-        assert_eq!(chinese_punctuation("信访人:张三,电话: 138"), "信访人：张三，电话： 138");
+        assert_eq!(
+            chinese_punctuation("信访人:张三,电话: 138"),
+            "信访人：张三，电话： 138"
+        );
         assert_eq!(chinese_punctuation("敬礼!"), "敬礼！");
         assert_eq!(chinese_punctuation("10:30, Room 3"), "10:30, Room 3");
         assert_eq!(chinese_punctuation("附件(复印件)"), "附件（复印件）");

@@ -15,7 +15,12 @@ pub fn bin() -> Command {
 
 /// Runs `xinfang extract --json ARGS...`; returns the output and the parsed lines.
 pub fn extract_json(args: &[&std::ffi::OsStr]) -> (Output, Vec<Value>) {
-    let out = bin().arg("extract").arg("--json").args(args).output().expect("xinfang runs");
+    let out = bin()
+        .arg("extract")
+        .arg("--json")
+        .args(args)
+        .output()
+        .expect("xinfang runs");
     let stdout = String::from_utf8(out.stdout.clone()).expect("stdout is UTF-8");
     let lines = stdout
         .lines()
@@ -26,7 +31,11 @@ pub fn extract_json(args: &[&std::ffi::OsStr]) -> (Output, Vec<Value>) {
 
 /// Ground truth of one sample letter (written by samples/generate.py).
 pub fn truth(file_name: &str) -> Value {
-    let stem = Path::new(file_name).file_stem().unwrap().to_string_lossy().to_string();
+    let stem = Path::new(file_name)
+        .file_stem()
+        .unwrap()
+        .to_string_lossy()
+        .to_string();
     let path = root().join("samples/truth").join(format!("{stem}.json"));
     serde_json::from_str(&std::fs::read_to_string(&path).expect("truth file")).expect("truth JSON")
 }
@@ -40,7 +49,11 @@ pub fn levenshtein(a: &[char], b: &[char]) -> usize {
     for (i, ca) in a.iter().enumerate() {
         let mut cur = vec![i + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur.push((prev[j + 1] + 1).min(cur[j] + 1).min(prev[j] + usize::from(ca != cb)));
+            cur.push(
+                (prev[j + 1] + 1)
+                    .min(cur[j] + 1)
+                    .min(prev[j] + usize::from(ca != cb)),
+            );
         }
         prev = cur;
     }
@@ -55,13 +68,27 @@ pub fn is_cjk(c: char) -> bool {
 /// The hostile corpus beside the repository (../shared/testdata/hostile).
 pub fn hostile_dir() -> PathBuf {
     let dir = root().join("../shared/testdata/hostile");
-    assert!(dir.is_dir(), "hostile test corpus missing at {}", dir.display());
+    assert!(
+        dir.is_dir(),
+        "hostile test corpus missing at {}",
+        dir.display()
+    );
     dir
 }
 
 /// The error codes `xinfang extract` documents.
 pub const ERROR_CODES: [&str; 13] = [
-    "io", "empty_file", "file_too_large", "unsupported_format", "corrupt", "too_many_pixels",
-    "too_many_pages", "too_large_uncompressed", "encrypted", "timeout", "unsupported_feature",
-    "ocr_failed", "internal",
+    "io",
+    "empty_file",
+    "file_too_large",
+    "unsupported_format",
+    "corrupt",
+    "too_many_pixels",
+    "too_many_pages",
+    "too_large_uncompressed",
+    "encrypted",
+    "timeout",
+    "unsupported_feature",
+    "ocr_failed",
+    "internal",
 ];
