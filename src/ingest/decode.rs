@@ -236,7 +236,7 @@ fn tiff_error(e: tiff::TiffError) -> IngestError {
 }
 
 fn open_tiff(bytes: std::sync::Arc<[u8]>, limits: &Limits) -> Result<Pages> {
-    let mut decoder = new_tiff_decoder(&bytes, limits)?;
+    let mut decoder = new_tiff_decoder(Cursor::new(&bytes[..]), limits)?;
     // Count pages first (directories only; no pixel data is read), refusing loops and floods.
     let mut count = 1u32;
     while decoder.more_images() {
@@ -260,7 +260,7 @@ fn open_tiff(bytes: std::sync::Arc<[u8]>, limits: &Limits) -> Result<Pages> {
         let page = index;
         let result = (|| {
             let dec = match state.as_mut() {
-                None => state.insert(new_tiff_decoder_owned(bytes.clone(), &limits)?),
+                None => state.insert(new_tiff_decoder(Cursor::new(OwnedBytes(bytes.clone())), &limits)?),
                 Some(d) => {
                     d.next_image().map_err(tiff_error)?;
                     d
@@ -294,20 +294,12 @@ fn tiff_limits(limits: &Limits) -> tiff::decoder::Limits {
     l
 }
 
-fn new_tiff_decoder<'a>(
-    bytes: &'a [u8],
+/// A TIFF decoder over any seekable reader, with the limits applied.
+fn new_tiff_decoder<R: std::io::Read + std::io::Seek>(
+    reader: R,
     limits: &Limits,
-) -> Result<tiff::decoder::Decoder<Cursor<&'a [u8]>>> {
-    Ok(tiff::decoder::Decoder::new(Cursor::new(bytes))
-        .map_err(tiff_error)?
-        .with_limits(tiff_limits(limits)))
-}
-
-fn new_tiff_decoder_owned(
-    bytes: std::sync::Arc<[u8]>,
-    limits: &Limits,
-) -> Result<tiff::decoder::Decoder<Cursor<OwnedBytes>>> {
-    Ok(tiff::decoder::Decoder::new(Cursor::new(OwnedBytes(bytes)))
+) -> Result<tiff::decoder::Decoder<R>> {
+    Ok(tiff::decoder::Decoder::new(reader)
         .map_err(tiff_error)?
         .with_limits(tiff_limits(limits)))
 }
