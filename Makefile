@@ -3,7 +3,7 @@
 
 SHELL := /bin/bash
 CARGO ?= cargo
-BIN := target/release/xinfang
+BIN := $(or $(CARGO_TARGET_DIR),target)/release/xinfang
 # System packages: Tesseract and its Chinese/orientation data, the CJK fonts, and the
 # tools the tests and benchmarks check outputs with.
 DEB_PACKAGES := pkg-config g++ libtesseract-dev libleptonica-dev tesseract-ocr \

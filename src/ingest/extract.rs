@@ -758,7 +758,7 @@ fn consider_sentence(sentence: &str, line: &Line, best: &mut Option<(usize, Foun
 // ---------------------------------------------------------------- category
 
 fn categorise(text: &str, vocabulary: &Vocabulary) -> (String, f32) {
-    let mut scores: Vec<usize> = vocabulary
+    let scores: Vec<usize> = vocabulary
         .categories
         .iter()
         .map(|c| {
@@ -783,7 +783,6 @@ fn categorise(text: &str, vocabulary: &Vocabulary) -> (String, f32) {
         .max_by_key(|(i, s)| (**s, std::cmp::Reverse(*i)))
         .unwrap();
     let share = top as f32 / total as f32;
-    scores.clear();
     (
         vocabulary.categories[best].name.clone(),
         round2(0.5 + 0.5 * share),
