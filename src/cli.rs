@@ -42,6 +42,33 @@ pub enum Command {
         #[arg(long)]
         timings: bool,
     },
+    /// File letters as A4 PDF/A-2b copies with an invisible, exact text layer. The
+    /// originals are never changed. One input: `-o` names the PDF (or a folder). Several
+    /// inputs or folders: `-o` is a folder, and each copy is named after its input.
+    ArchivePdf {
+        /// Files or folders.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// Output PDF (one input) or folder.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Let pages smaller than A4 (A5, B5, 16K) grow to fill the sheet; by default they
+        /// stay at their actual size.
+        #[arg(long)]
+        fit: bool,
+        /// Registration number to record in the copy's metadata (one input only).
+        #[arg(long)]
+        number: Option<String>,
+        /// Replace output files that exist.
+        #[arg(long)]
+        force: bool,
+        /// One JSON object per file (JSON Lines) on standard output.
+        #[arg(long)]
+        json: bool,
+        /// Worker threads (default: one per core).
+        #[arg(long)]
+        workers: Option<usize>,
+    },
 }
 
 /// Exit codes.
@@ -64,6 +91,21 @@ pub fn run(cli: Cli) -> i32 {
             workers,
             timings,
         } => extract(&config, &inputs, json, workers, timings),
+        Command::ArchivePdf {
+            inputs,
+            output,
+            fit,
+            number,
+            force,
+            json,
+            workers,
+        } => {
+            let options = crate::archive::Options {
+                fit,
+                registration: number,
+            };
+            archive_pdf(&config, &inputs, &output, &options, force, json, workers)
+        }
     }
 }
 
@@ -168,6 +210,199 @@ fn extract(
         EXIT_SOME_FAILED
     } else {
         EXIT_OK
+    }
+}
+
+/// Where each input's filing copy goes: `output` itself for one file input (unless it is
+/// a folder), else `output/<path below the input folder>/<stem>.pdf`. Two inputs that
+/// would share an output are refused before anything is read.
+pub fn archive_destinations(
+    inputs: &[PathBuf],
+    output: &std::path::Path,
+) -> Result<Vec<(PathBuf, PathBuf)>, String> {
+    let single_file = inputs.len() == 1 && !inputs[0].is_dir();
+    let output_is_dir = output.is_dir() || output.as_os_str().to_string_lossy().ends_with('/');
+    let mut pairs = Vec::new();
+    for input in inputs {
+        let files = expand_inputs(std::slice::from_ref(input));
+        for file in files {
+            let dest = if single_file && !output_is_dir {
+                output.to_path_buf()
+            } else {
+                let relative = if input.is_dir() {
+                    file.strip_prefix(input).unwrap_or(&file).to_path_buf()
+                } else {
+                    PathBuf::from(file.file_name().unwrap_or_default())
+                };
+                output.join(relative.with_extension("pdf"))
+            };
+            pairs.push((file, dest));
+        }
+    }
+    let mut seen = std::collections::HashMap::new();
+    for (file, dest) in &pairs {
+        if let Some(other) = seen.insert(dest.clone(), file.clone()) {
+            return Err(format!(
+                "{} and {} would both be filed as {}; file them separately",
+                other.display(),
+                file.display(),
+                dest.display()
+            ));
+        }
+    }
+    Ok(pairs)
+}
+
+/// One filing copy made.
+#[derive(serde::Serialize)]
+struct FiledReport {
+    file: String,
+    output: String,
+    sha256: String,
+    pages: usize,
+    bytes: usize,
+    text_chars: usize,
+    sheets: Vec<crate::archive::Sheet>,
+    warnings: Vec<String>,
+    elapsed_ms: u64,
+}
+
+fn archive_pdf(
+    config: &Config,
+    inputs: &[PathBuf],
+    output: &std::path::Path,
+    options: &crate::archive::Options,
+    force: bool,
+    json: bool,
+    workers: Option<usize>,
+) -> i32 {
+    let pairs = match archive_destinations(inputs, output) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("xinfang: {e}");
+            return EXIT_FATAL;
+        }
+    };
+    if pairs.is_empty() {
+        eprintln!("xinfang: no input files");
+        return EXIT_FATAL;
+    }
+    if options.registration.is_some() && pairs.len() > 1 {
+        eprintln!("xinfang: --number names one letter; give one input with it");
+        return EXIT_FATAL;
+    }
+    let destinations: std::collections::HashMap<PathBuf, PathBuf> = pairs.iter().cloned().collect();
+    let files: Vec<PathBuf> = pairs.into_iter().map(|(f, _)| f).collect();
+    let workers = workers.unwrap_or_else(|| config.workers());
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let (mut ok, mut failed) = (0usize, 0usize);
+    let job = |path: &std::path::Path, engine: &mut Tesseract| {
+        let dest = &destinations[path];
+        file_one(path, dest, config, engine, options, force)
+    };
+    let result = batch::run_jobs(
+        &files,
+        workers,
+        || Tesseract::new(&config.ocr),
+        job,
+        |_, r: Result<FiledReport, crate::model::FailedFile>| {
+            let line = match &r {
+                Ok(x) if json => serde_json::to_string(x).expect("report serialises"),
+                Err(f) if json => serde_json::to_string(f).expect("error serialises"),
+                Ok(x) => format!(
+                    "{} -> {}: {}页 {} KB 文字{}字{}",
+                    x.file,
+                    x.output,
+                    x.pages,
+                    x.bytes.div_ceil(1024),
+                    x.text_chars,
+                    x.warnings
+                        .iter()
+                        .map(|w| format!("\n  注意: {w}"))
+                        .collect::<String>()
+                ),
+                Err(f) => format!("{}: 错误 [{}] {}", f.file, f.error.code, f.error.message),
+            };
+            match &r {
+                Ok(_) => ok += 1,
+                Err(_) => failed += 1,
+            }
+            let _ = writeln!(out, "{line}");
+            let _ = out.flush();
+        },
+    );
+    if let Err(e) = result {
+        eprintln!("xinfang: {e}");
+        return EXIT_FATAL;
+    }
+    eprintln!(
+        "xinfang archive-pdf: {} files, {ok} filed, {failed} failed",
+        files.len()
+    );
+    if failed > 0 {
+        EXIT_SOME_FAILED
+    } else {
+        EXIT_OK
+    }
+}
+
+/// Reads one letter, builds its filing copy and writes it atomically.
+fn file_one(
+    path: &std::path::Path,
+    dest: &std::path::Path,
+    config: &Config,
+    engine: &mut Tesseract,
+    options: &crate::archive::Options,
+    force: bool,
+) -> Result<FiledReport, crate::model::FailedFile> {
+    use crate::ingest::{ErrorCode, IngestError};
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+    let name = path.display().to_string();
+    let started = std::time::Instant::now();
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        if dest.exists() && !force {
+            return Err(IngestError::new(
+                ErrorCode::OutputExists,
+                format!("{} exists; pass --force to replace it", dest.display()),
+            ));
+        }
+        let bytes = batch::read_input(path, config.limits.max_file_bytes)?;
+        let filed = crate::archive::file_copy(&name, bytes, config, engine, options)?;
+        crate::archive::write::write_atomic(dest, &filed.pdf, Some(path), force)
+            .map_err(|e| IngestError::new(ErrorCode::WriteFailed, e))?;
+        Ok(filed)
+    }))
+    .unwrap_or_else(|_| {
+        Err(IngestError::new(
+            ErrorCode::Internal,
+            "filing crashed on this file (a bug; please report it)",
+        ))
+    });
+    match outcome {
+        Ok(filed) => Ok(FiledReport {
+            file: name,
+            output: dest.display().to_string(),
+            sha256: filed.extraction.sha256.clone(),
+            pages: filed.sheets.len(),
+            bytes: filed.pdf.len(),
+            text_chars: filed
+                .extraction
+                .text
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .count(),
+            sheets: filed.sheets,
+            warnings: filed.extraction.warnings,
+            elapsed_ms: started.elapsed().as_millis() as u64,
+        }),
+        Err(e) => Err(crate::model::FailedFile {
+            file: name,
+            error: crate::model::ErrorBody {
+                code: e.code.as_str().into(),
+                message: e.to_string(),
+            },
+        }),
     }
 }
 

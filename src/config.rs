@@ -78,6 +78,28 @@ impl Default for OcrConfig {
     }
 }
 
+/// Filing copy settings (`xinfang archive-pdf`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ArchiveConfig {
+    /// JPEG quality (1-100) for grayscale and colour page images.
+    pub jpeg_quality: u8,
+    /// Font for setting DOCX letters (TrueType or CFF OpenType, or a collection) and the
+    /// face to use in it. Default: Noto Serif CJK SC from Debian's fonts-noto-cjk.
+    pub body_font: PathBuf,
+    pub body_font_index: u32,
+}
+
+impl Default for ArchiveConfig {
+    fn default() -> Self {
+        ArchiveConfig {
+            jpeg_quality: 75,
+            body_font: PathBuf::from("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"),
+            body_font_index: 2,
+        }
+    }
+}
+
 /// One content category and the words that suggest it.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -111,6 +133,7 @@ impl Default for Vocabulary {
 pub struct Config {
     pub limits: Limits,
     pub ocr: OcrConfig,
+    pub archive: ArchiveConfig,
     /// A TOML file with `categories` and `urgent_words`, replacing the embedded list.
     pub vocabulary_file: Option<PathBuf>,
     #[serde(skip)]
@@ -222,6 +245,9 @@ mod tests {
         assert_eq!(example.ocr.languages, d.ocr.languages);
         assert_eq!(example.ocr.tessdata, d.ocr.tessdata);
         assert_eq!(example.ocr.target_dpi, d.ocr.target_dpi);
+        assert_eq!(example.archive.jpeg_quality, d.archive.jpeg_quality);
+        assert_eq!(example.archive.body_font, d.archive.body_font);
+        assert_eq!(example.archive.body_font_index, d.archive.body_font_index);
     }
 
     #[test]

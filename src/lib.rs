@@ -14,6 +14,7 @@
 //! embedded defaults; `cli` turns commands into calls. Stages never open files on their own
 //! beyond the input they are given, and `extract` stores nothing.
 
+pub mod archive;
 pub mod cli;
 pub mod config;
 pub mod ingest;

@@ -48,6 +48,21 @@ pub struct TextBox {
     pub height: u32,
     /// 0..1
     pub confidence: f32,
+    /// The words of a line as the engine gave them (raw text, each with its box), in order.
+    /// Not part of the JSON contract; the filing PDF places its text layer by them.
+    #[serde(skip)]
+    pub words: Vec<WordBox>,
+}
+
+/// One word as recognised, before the line's text was tidied: its raw text and box in
+/// pixels of the cleaned page image.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WordBox {
+    pub text: String,
+    pub left: u32,
+    pub top: u32,
+    pub width: u32,
+    pub height: u32,
 }
 
 /// One page as read. Pixel sizes and dpi describe the cleaned image that was recognised

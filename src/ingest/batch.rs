@@ -88,19 +88,43 @@ pub fn run<E, M>(
     config: &Config,
     workers: usize,
     make_engine: M,
-    mut emit: impl FnMut(usize, FileResult),
+    emit: impl FnMut(usize, FileResult),
 ) -> Result<(), IngestError>
 where
     E: Recognizer,
     M: Fn() -> Result<E, IngestError> + Sync,
 {
+    run_jobs(
+        files,
+        workers,
+        make_engine,
+        |path, engine| extract_path(path, config, engine),
+        emit,
+    )
+}
+
+/// The worker pool behind `run`, for any per-file job that needs an engine (the filing
+/// copy uses it too). Results come to `emit` in input order.
+pub fn run_jobs<E, M, R, J>(
+    files: &[PathBuf],
+    workers: usize,
+    make_engine: M,
+    job: J,
+    mut emit: impl FnMut(usize, R),
+) -> Result<(), IngestError>
+where
+    E: Recognizer,
+    M: Fn() -> Result<E, IngestError> + Sync,
+    R: Send,
+    J: Fn(&std::path::Path, &mut E) -> R + Sync,
+{
     let workers = workers.clamp(1, files.len().max(1));
     let next = AtomicUsize::new(0);
-    let (tx, rx) = mpsc::channel::<(usize, Result<FileResult, IngestError>)>();
+    let (tx, rx) = mpsc::channel::<(usize, Result<R, IngestError>)>();
     std::thread::scope(|scope| {
         for _ in 0..workers {
             let tx = tx.clone();
-            let (next, make_engine) = (&next, &make_engine);
+            let (next, make_engine, job) = (&next, &make_engine, &job);
             scope.spawn(move || {
                 let mut engine = match make_engine() {
                     Ok(e) => e,
@@ -112,7 +136,7 @@ where
                 loop {
                     let i = next.fetch_add(1, Ordering::SeqCst);
                     let Some(path) = files.get(i) else { break };
-                    let result = extract_path(path, config, &mut engine);
+                    let result = job(path, &mut engine);
                     if tx.send((i, Ok(result))).is_err() {
                         break;
                     }

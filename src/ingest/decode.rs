@@ -260,7 +260,10 @@ fn open_tiff(bytes: std::sync::Arc<[u8]>, limits: &Limits) -> Result<Pages> {
         let page = index;
         let result = (|| {
             let dec = match state.as_mut() {
-                None => state.insert(new_tiff_decoder(Cursor::new(OwnedBytes(bytes.clone())), &limits)?),
+                None => state.insert(new_tiff_decoder(
+                    Cursor::new(OwnedBytes(bytes.clone())),
+                    &limits,
+                )?),
                 Some(d) => {
                     d.next_image().map_err(tiff_error)?;
                     d

@@ -30,6 +30,10 @@ pub enum ErrorCode {
     UnsupportedFeature,
     /// The OCR engine failed.
     Ocr,
+    /// The output file could not be written (disk full, no permission, output is the input).
+    WriteFailed,
+    /// The output file exists and `--force` was not given.
+    OutputExists,
     /// A bug: a decoder panicked. The file is reported and the run goes on.
     Internal,
 }
@@ -49,6 +53,8 @@ impl ErrorCode {
             ErrorCode::Timeout => "timeout",
             ErrorCode::UnsupportedFeature => "unsupported_feature",
             ErrorCode::Ocr => "ocr_failed",
+            ErrorCode::WriteFailed => "write_failed",
+            ErrorCode::OutputExists => "output_exists",
             ErrorCode::Internal => "internal",
         }
     }

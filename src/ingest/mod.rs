@@ -22,10 +22,30 @@ use crate::config::Config;
 use crate::model::{Extraction, Page, TextSource};
 use decode::RawPage;
 pub use error::{ErrorCode, IngestError};
+use image::{DynamicImage, GrayImage, RgbImage};
 use ocr::Recognizer;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use std::time::Instant;
+
+/// A page as a filing copy needs it, handed to a [`PageSink`] as soon as the page is read.
+pub enum PageImage {
+    /// A scanned page as it was read: upright, deskewed, at `dpi`, in register with the
+    /// page's text boxes. `colour` is the same page in colour when it has colour worth
+    /// keeping (seals, red headers, coloured ink); `bilevel` when the scan was pure black
+    /// and white.
+    Scan {
+        gray: GrayImage,
+        colour: Option<RgbImage>,
+        bilevel: bool,
+        dpi: u32,
+    },
+    /// A page whose text came from a text layer or a document: it has no image here.
+    Text,
+}
+
+/// Receives each page that was read, in order, with its image.
+pub type PageSink<'a> = &'a mut dyn FnMut(&Page, PageImage) -> Result<(), IngestError>;
 
 /// Reads one file's bytes (already loaded) into an `Extraction`. `file` is the name to
 /// report. Pages that fail are reported as warnings when others succeed; a file none of
@@ -35,6 +55,18 @@ pub fn extract_bytes(
     bytes: Arc<[u8]>,
     config: &Config,
     engine: &mut dyn Recognizer,
+) -> Result<Extraction, IngestError> {
+    extract_with_pages(file, bytes, config, engine, None)
+}
+
+/// `extract_bytes`, also handing every page read, with its cleaned image, to `sink` (the
+/// filing copy is built this way, one page in memory at a time).
+pub fn extract_with_pages(
+    file: &str,
+    bytes: Arc<[u8]>,
+    config: &Config,
+    engine: &mut dyn Recognizer,
+    mut sink: Option<PageSink<'_>>,
 ) -> Result<Extraction, IngestError> {
     let started = Instant::now();
     let mut engine = ocr::Timed::new(engine);
@@ -66,7 +98,11 @@ pub fn extract_bytes(
             }
             Err(e) => return Err(e.on_page(index)),
         };
-        let page = read_page(index, raw, config, engine).map_err(|e| e.on_page(index))?;
+        let (page, image) =
+            read_page(index, raw, config, engine, sink.is_some()).map_err(|e| e.on_page(index))?;
+        if let (Some(sink), Some(image)) = (sink.as_mut(), image) {
+            sink(&page, image).map_err(|e| e.on_page(index))?;
+        }
         for l in text_lines(&page) {
             lines.push(extract::Line {
                 page: Some(index),
@@ -162,18 +198,20 @@ fn text_lines(page: &Page) -> Vec<(String, f32)> {
     }
 }
 
+/// Reads one page; with `want_image`, also returns the page's image for a filing copy.
 fn read_page(
     index: u32,
     raw: RawPage,
     config: &Config,
     engine: &mut dyn Recognizer,
-) -> Result<Page, IngestError> {
+    want_image: bool,
+) -> Result<(Page, Option<PageImage>), IngestError> {
     match raw {
         RawPage::Text { text, source } => {
             let text = text::tidy_text(&text);
             // A text layer is exact, but an empty one tells nothing.
             let confidence = if text.is_empty() { 0.0 } else { 1.0 };
-            Ok(Page {
+            let page = Page {
                 index,
                 width_px: 0,
                 height_px: 0,
@@ -185,13 +223,15 @@ fn read_page(
                 confidence,
                 cleaning: vec![],
                 lines: vec![],
-            })
+            };
+            Ok((page, want_image.then_some(PageImage::Text)))
         }
         RawPage::Image { image, dpi } => {
             let prepared = clean::prepare(&image, dpi, config.ocr.target_dpi);
-            drop(image);
+            let original = want_image.then_some(image);
             let (cleaned, ocr) = recognize_upright(&prepared, engine)?;
-            Ok(Page {
+            drop(prepared);
+            let page = Page {
                 index,
                 width_px: cleaned.image.width(),
                 height_px: cleaned.image.height(),
@@ -203,7 +243,38 @@ fn read_page(
                 confidence: (ocr.confidence * 100.0).round() / 100.0,
                 cleaning: cleaned.notes,
                 lines: ocr.lines,
-            })
+            };
+            let image = original.map(|original| {
+                page_image(original, cleaned.image, &cleaned.geometry, cleaned.dpi)
+            });
+            Ok((page, image))
         }
+    }
+}
+
+/// The filing copy's view of a scanned page: the cleaned gray image, plus the colour
+/// original given the same geometry when it has colour worth keeping.
+fn page_image(
+    original: DynamicImage,
+    gray: GrayImage,
+    geometry: &clean::Geometry,
+    dpi: u32,
+) -> PageImage {
+    let (colour, bilevel) = match &original {
+        DynamicImage::ImageLuma8(g) => (None, clean::is_bilevel(g)),
+        DynamicImage::ImageLuma16(_)
+        | DynamicImage::ImageLumaA8(_)
+        | DynamicImage::ImageLumaA16(_) => (None, false),
+        other => {
+            let rgb = other.to_rgb8();
+            let colour = clean::has_colour(&rgb).then(|| clean::replay_rgb(&rgb, geometry));
+            (colour, false)
+        }
+    };
+    PageImage::Scan {
+        gray,
+        colour,
+        bilevel,
+        dpi,
     }
 }

@@ -6,7 +6,7 @@
 use super::error::{ErrorCode, IngestError, Result};
 use super::text::{chinese_punctuation, tidy_line};
 use crate::config::OcrConfig;
-use crate::model::TextBox;
+use crate::model::{TextBox, WordBox};
 use image::GrayImage;
 use tesseract_rs::{TessPageSegMode, TesseractAPI};
 
@@ -156,12 +156,35 @@ impl Recognizer for Tesseract {
     }
 }
 
+/// Puts lines that share a band of the page (each overlaps the other vertically by more
+/// than half the smaller height) in left-to-right order. Tesseract sometimes splits one
+/// visual line into two, the right part first (a mark beside a signature, a date set apart);
+/// read left to right they make sense, and this is the order viewers and `pdftotext` give
+/// for the same line in the filing copy's text layer.
+fn reading_order(lines: &mut [TextBox]) {
+    let same_band = |a: &TextBox, b: &TextBox| {
+        let top = a.top.max(b.top);
+        let bottom = (a.top + a.height).min(b.top + b.height);
+        let overlap = bottom.saturating_sub(top);
+        overlap * 2 > a.height.min(b.height)
+    };
+    // Insertion sort: only neighbours in the same band ever move, so the sort is stable
+    // and the engine's order of bands is kept.
+    for i in 1..lines.len() {
+        let mut j = i;
+        while j > 0 && same_band(&lines[j - 1], &lines[j]) && lines[j].left < lines[j - 1].left {
+            lines.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+}
+
 /// Builds lines from Tesseract's TSV output (level 4 = line, 5 = word).
 pub fn parse_tsv(tsv: &str) -> OcrOutput {
     struct Line {
         key: (u32, u32, u32),
         bbox: (u32, u32, u32, u32),
-        words: Vec<String>,
+        words: Vec<WordBox>,
         conf_sum: f32,
         chars: usize,
     }
@@ -199,7 +222,13 @@ pub fn parse_tsv(tsv: &str) -> OcrOutput {
                 }
                 if let Some(line) = lines.last_mut().filter(|l| l.key == key) {
                     let n = text.chars().count();
-                    line.words.push(text.to_string());
+                    line.words.push(WordBox {
+                        text: text.to_string(),
+                        left: bbox.0,
+                        top: bbox.1,
+                        width: bbox.2,
+                        height: bbox.3,
+                    });
                     line.conf_sum += conf / 100.0 * n as f32;
                     line.chars += n;
                 }
@@ -210,7 +239,13 @@ pub fn parse_tsv(tsv: &str) -> OcrOutput {
     let mut out = OcrOutput::default();
     let (mut conf_sum, mut chars) = (0.0f32, 0usize);
     for line in lines.into_iter().filter(|l| l.chars > 0) {
-        let text = chinese_punctuation(&tidy_line(&line.words.join(" ")));
+        let joined = line
+            .words
+            .iter()
+            .map(|w| w.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let text = chinese_punctuation(&tidy_line(&joined));
         if text.is_empty() {
             continue;
         }
@@ -223,8 +258,10 @@ pub fn parse_tsv(tsv: &str) -> OcrOutput {
             width: line.bbox.2,
             height: line.bbox.3,
             confidence: line.conf_sum / line.chars as f32,
+            words: line.words,
         });
     }
+    reading_order(&mut out.lines);
     out.text = out
         .lines
         .iter()
@@ -242,6 +279,28 @@ pub fn parse_tsv(tsv: &str) -> OcrOutput {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_sharing_a_band_read_left_to_right() {
+        let line = |text: &str, left: u32, top: u32, height: u32| TextBox {
+            text: text.into(),
+            left,
+            top,
+            width: 40,
+            height,
+            confidence: 0.9,
+            words: vec![],
+        };
+        let mut lines = vec![
+            line("上一行", 100, 0, 40),
+            line("、", 300, 100, 10),
+            line("李秀英", 200, 100, 40),
+            line("下一行", 100, 200, 40),
+        ];
+        reading_order(&mut lines);
+        let order: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(order, ["上一行", "李秀英", "、", "下一行"]);
+    }
 
     #[test]
     fn tsv_lines_join_cjk_without_spaces() {

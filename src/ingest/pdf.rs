@@ -18,11 +18,13 @@ use std::time::Duration;
 /// OCRed instead (when it has an image).
 const MIN_TEXT_CHARS: usize = 8;
 
-pub fn open(bytes: Arc<[u8]>, limits: &Limits) -> Result<Pages> {
+/// Parses a PDF's structure on a guarded thread: refuses encrypted files (an empty user
+/// password is let through) and more pages than the limit. Returns the pages in order.
+pub fn load(bytes: Arc<[u8]>, limits: &Limits) -> Result<(Document, Vec<ObjectId>)> {
     let budget = Duration::from_secs(limits.pdf_parse_seconds);
     let max_pages = limits.max_pages;
-    let parse_bytes = bytes.clone();
-    let (doc, pages) = run_guarded("PDF parsing", budget, move || {
+    let parse_bytes = bytes;
+    run_guarded("PDF parsing", budget, move || {
         let doc = Document::load_mem(&parse_bytes).map_err(load_error)?;
         if doc.is_encrypted() {
             return Err(IngestError::new(
@@ -41,7 +43,12 @@ pub fn open(bytes: Arc<[u8]>, limits: &Limits) -> Result<Pages> {
             ));
         }
         Ok((doc, pages))
-    })?;
+    })
+}
+
+pub fn open(bytes: Arc<[u8]>, limits: &Limits) -> Result<Pages> {
+    let budget = Duration::from_secs(limits.pdf_parse_seconds);
+    let (doc, pages) = load(bytes.clone(), limits)?;
     if pages.is_empty() {
         return Err(IngestError::new(ErrorCode::Corrupt, "the PDF has no pages"));
     }
@@ -105,7 +112,7 @@ pub fn open(bytes: Arc<[u8]>, limits: &Limits) -> Result<Pages> {
 }
 
 /// Largest decompressed content stream accepted before the text layer is read.
-const MAX_CONTENT_STREAM_BYTES: usize = 64 * 1024 * 1024;
+pub const MAX_CONTENT_STREAM_BYTES: usize = 64 * 1024 * 1024;
 
 /// Checks that every page's content streams decompress within `limit` bytes.
 fn content_streams_bounded(doc: &Document, pages: &[ObjectId], limit: usize) -> Result<()> {
