@@ -214,8 +214,9 @@ fn extract(
 }
 
 /// Where each input's filing copy goes: `output` itself for one file input (unless it is
-/// a folder), else `output/<path below the input folder>/<stem>.pdf`. Two inputs that
-/// would share an output are refused before anything is read.
+/// a folder), else `output/<path below the input folder>/<stem>.pdf` (`<name>.pdf` when two
+/// inputs share a stem). Two inputs that would still share an output are refused before
+/// anything is read.
 pub fn archive_destinations(
     inputs: &[PathBuf],
     output: &std::path::Path,
@@ -237,6 +238,18 @@ pub fn archive_destinations(
                 output.join(relative.with_extension("pdf"))
             };
             pairs.push((file, dest));
+        }
+    }
+    // Inputs that differ only in their extension (a.tif, a.pdf) keep it: a.tif.pdf, a.pdf.pdf.
+    let mut count = std::collections::HashMap::new();
+    for (_, dest) in &pairs {
+        *count.entry(dest.clone()).or_insert(0usize) += 1;
+    }
+    for (file, dest) in pairs.iter_mut() {
+        if count[dest] > 1 && !(single_file && !output_is_dir) {
+            let mut name = file.file_name().unwrap_or_default().to_os_string();
+            name.push(".pdf");
+            dest.set_file_name(name);
         }
     }
     let mut seen = std::collections::HashMap::new();
