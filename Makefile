@@ -13,9 +13,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test deps build samples bench clean
 
-## run: install what is missing, build, and read the sample letters (masked summary).
+## run: install what is missing, build, read the sample letters (masked summary) and file
+## each as an A4 PDF/A copy in xinfang-data/filed/.
 run: deps build
 	$(BIN) extract samples/letters
+	$(BIN) archive-pdf --force -o xinfang-data/filed/ samples/letters
 
 ## test: install what is missing and run every test (unit, CLI, hostile inputs).
 test: deps
@@ -38,9 +40,13 @@ samples:
 	.venv-samples/bin/pip install -q pillow==13.0.0 python-docx==1.2.0 reportlab==5.1.0 numpy==2.4.6
 	.venv-samples/bin/python samples/generate.py
 
-## bench: the benchmarks recorded in BENCHMARKS.md (xinfang against plain tesseract).
+## bench: the benchmarks recorded in BENCHMARKS.md: extract against plain tesseract, and
+## archive-pdf against OCRmyPDF (installed here if missing; only the benchmark needs it).
 bench: deps build
 	bench/run.sh
+	@dpkg-query -W -f='$${Status}\n' ocrmypdf 2>/dev/null | grep -q "install ok installed" || \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends ocrmypdf
+	bench/archive.sh
 
 clean:
 	$(CARGO) clean
