@@ -245,7 +245,8 @@ pub fn parse_tsv(tsv: &str) -> OcrOutput {
             .map(|w| w.text.as_str())
             .collect::<Vec<_>>()
             .join(" ");
-        let text = chinese_punctuation(&tidy_line(&joined));
+        // Tidied again once the punctuation is full-width: "电话: 138" -> "电话：138".
+        let text = tidy_line(&chinese_punctuation(&tidy_line(&joined)));
         if text.is_empty() {
             continue;
         }
@@ -315,6 +316,13 @@ mod tests {
         assert_eq!(out.text, "信访人：\n13812345678");
         let out = parse_tsv(&tsv.replace("人：", "人:"));
         assert!(out.text.starts_with("信访人："), "{}", out.text);
+        // A space after a colon made full-width goes too.
+        let spaced = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n\
+4\t1\t1\t1\t1\t0\t10\t20\t300\t40\t-1\t\n\
+5\t1\t1\t1\t1\t1\t10\t20\t100\t40\t90\t信访人:\n\
+5\t1\t1\t1\t1\t2\t120\t20\t100\t40\t80\t13812345678\n";
+        let one_line = parse_tsv(spaced);
+        assert_eq!(one_line.text, "信访人：13812345678");
         assert_eq!(out.lines.len(), 2);
         assert_eq!(out.lines[1].top, 70);
         assert!((out.lines[0].confidence - 0.85).abs() < 1e-4);
