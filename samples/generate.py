@@ -413,6 +413,10 @@ def main():
     raster("14-skew-left-sans.tif", paras, f, 300, "skewed -3 degrees, sans font, grayscale LZW TIFF",
            lambda im, p: im.convert("L").save(p, compression="tiff_lzw", dpi=(300, 300)),
            skew=-3.0, noise=6, font_path=SANS)
+    # 15: a page that is landscape as it reads (A4 across), 300 dpi PNG: filed sideways.
+    paras, f = letter_inline(14, pick("arabic", dates()))
+    raster("15-landscape-a4.png", paras, f, 300, "A4 landscape page (long lines), 300 dpi",
+           lambda im, p: im.convert("L").save(p, dpi=(300, 300)), paper=(297, 210))
     print(f"made {len(made)} sample letters in {OUT}")
 
 

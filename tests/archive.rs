@@ -104,7 +104,7 @@ fn tool(cmd: &str, args: &[&std::ffi::OsStr]) -> (bool, String) {
 #[test]
 fn every_sample_gets_a_valid_a4_copy() {
     let f = filed();
-    assert_eq!(f.reports.len(), 14);
+    assert_eq!(f.reports.len(), 15);
     for (name, report) in &f.reports {
         let pdf = copy_of(name);
         assert!(pdf.starts_with(f.dir.path()));
@@ -222,6 +222,24 @@ fn images_are_stored_by_kind_and_pages_are_placed_by_size() {
         "{sideways}"
     );
     assert_eq!(sideways["orientation"], "portrait");
+    // The landscape page is laid sideways on the portrait sheet, which viewers turn upright.
+    let landscape = &sheets("15-landscape-a4.png")[0];
+    assert_eq!(landscape["orientation"], "landscape-rotated", "{landscape}");
+    assert_eq!(landscape["rotation"], 0);
+    let pdf = copy_of("15-landscape-a4.png");
+    let (_, info) = tool("pdfinfo", &[pdf.as_os_str()]);
+    assert!(
+        info.lines()
+            .any(|l| l.starts_with("Page rot:") && l.ends_with(" 90")),
+        "{info}"
+    );
+    assert!(info.contains("595.28 x 841.89 pts (A4)"), "{info}");
+    let bytes = std::fs::read(&pdf).unwrap();
+    let meta = xinfang_piece_info(&bytes);
+    assert!(
+        meta.contains("landscape-rotated"),
+        "the page's metadata says how it is placed: {meta}"
+    );
     // The A5 letter stays at its actual size.
     assert_eq!(sheets("07-a5-kai.png")[0]["scale"], 1.0);
     // Sizes: bilevel pages are small, grayscale 300 dpi A4 pages moderate.
@@ -441,6 +459,25 @@ fn hostile_corpus_gets_clean_results_and_no_partial_files() {
     }
     let written = walk_count(dir.path());
     assert_eq!(written, filed, "one file per filed input, no leftovers");
+}
+
+/// The `/PieceInfo /Xinfang` entries of every page, as text.
+fn xinfang_piece_info(bytes: &[u8]) -> String {
+    let doc = lopdf::Document::load_mem(bytes).unwrap();
+    let mut out = String::new();
+    for (_, id) in doc.get_pages() {
+        let page = doc.get_dictionary(id).unwrap();
+        let private = page
+            .get(b"PieceInfo")
+            .and_then(|p| p.as_dict())
+            .and_then(|p| p.get(b"Xinfang"))
+            .and_then(|x| x.as_dict())
+            .and_then(|x| x.get(b"Private"))
+            .and_then(|x| x.as_dict())
+            .unwrap();
+        out.push_str(&format!("{private:?}"));
+    }
+    out
 }
 
 fn walk_count(d: &Path) -> usize {
