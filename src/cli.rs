@@ -42,6 +42,23 @@ pub enum Command {
         #[arg(long)]
         timings: bool,
     },
+    /// Register letters: keep each original, read it, file its A4 copy and create its case
+    /// with the next registration number. A file taken in before is reported, not taken
+    /// again. Folders are read recursively.
+    Intake {
+        /// Files or folders.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// The data folder (database, originals, filing copies).
+        #[arg(long, env = "XINFANG_DATA", default_value = "xinfang-data")]
+        data: PathBuf,
+        /// One JSON object per file (JSON Lines) on standard output.
+        #[arg(long)]
+        json: bool,
+        /// Worker threads (default: one per core).
+        #[arg(long)]
+        workers: Option<usize>,
+    },
     /// File letters as A4 PDF/A-2b copies with an invisible, exact text layer. The
     /// originals are never changed. One input: `-o` names the PDF (or a folder). Several
     /// inputs or folders: `-o` is a folder, and each copy is named after its input.
@@ -91,6 +108,12 @@ pub fn run(cli: Cli) -> i32 {
             workers,
             timings,
         } => extract(&config, &inputs, json, workers, timings),
+        Command::Intake {
+            inputs,
+            data,
+            json,
+            workers,
+        } => intake(&config, &inputs, &data, json, workers),
         Command::ArchivePdf {
             inputs,
             output,
@@ -206,6 +229,84 @@ fn extract(
             100.0 * overhead / (engine_us as f64).max(1.0)
         );
     }
+    if failed > 0 {
+        EXIT_SOME_FAILED
+    } else {
+        EXIT_OK
+    }
+}
+
+fn intake(
+    config: &Config,
+    inputs: &[PathBuf],
+    data: &std::path::Path,
+    json: bool,
+    workers: Option<usize>,
+) -> i32 {
+    use std::io::IsTerminal;
+    let files = expand_inputs(inputs);
+    if files.is_empty() {
+        eprintln!("xinfang: no input files");
+        return EXIT_FATAL;
+    }
+    // Open once first: a bad data folder or database stops the run before any work.
+    if let Err(e) = crate::registry::Registry::open(data, config.bureau.registration.clone()) {
+        eprintln!("xinfang: {}: {e}", data.display());
+        return EXIT_FATAL;
+    }
+    let actor = crate::registry::cli_actor();
+    let workers = workers.unwrap_or_else(|| config.workers());
+    let progress = std::io::stderr().is_terminal();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let (mut ok, mut failed, mut done) = (0usize, 0usize, 0usize);
+    let total = files.len();
+    let result = batch::run_jobs(
+        &files,
+        workers,
+        || Tesseract::new(&config.ocr),
+        |path, engine: &mut Tesseract| crate::intake::prepare_path(path, data, config, engine),
+        |i, prepared: Result<crate::intake::Prepared, crate::model::FailedFile>| {
+            done += 1;
+            let name = files[i].display().to_string();
+            let r = prepared.and_then(|p| {
+                crate::intake::guarded(&name, || crate::intake::register(p, data, config, &actor))
+            });
+            let line = match &r {
+                Ok(x) if json => serde_json::to_string(x).expect("report serialises"),
+                Err(f) if json => serde_json::to_string(f).expect("error serialises"),
+                Ok(x) => match (&x.duplicate_of, &x.repeat_of) {
+                    (Some(n), _) => format!("{}: 已登记过 {n}（同一文件）", x.file),
+                    (None, Some(r)) => format!("{}: 登记 {}（重复件，前案 {r}）", x.file, x.registration_number),
+                    (None, None) => format!("{}: 登记 {}", x.file, x.registration_number),
+                },
+                Err(f) => format!("{}: 错误 [{}] {}", f.file, f.error.code, f.error.message),
+            };
+            match &r {
+                Ok(_) => ok += 1,
+                Err(_) => failed += 1,
+            }
+            if progress {
+                eprint!("\r\x1b[2K");
+            }
+            let _ = writeln!(out, "{line}");
+            let _ = out.flush();
+            if progress && done < total {
+                let width = 30;
+                let filled = done * width / total;
+                eprint!(
+                    "[{}{}] {done}/{total}",
+                    "#".repeat(filled),
+                    " ".repeat(width - filled)
+                );
+            }
+        },
+    );
+    if let Err(e) = result {
+        eprintln!("xinfang: {e}");
+        return EXIT_FATAL;
+    }
+    eprintln!("xinfang intake: {total} files, {ok} taken in, {failed} failed");
     if failed > 0 {
         EXIT_SOME_FAILED
     } else {

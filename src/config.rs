@@ -78,6 +78,26 @@ impl Default for OcrConfig {
     }
 }
 
+/// The bureau: its name, its fonds number (全宗号) in the archive, and how registration
+/// numbers look.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BureauConfig {
+    pub name: String,
+    pub fonds: String,
+    pub registration: crate::registry::number::NumberFormat,
+}
+
+impl Default for BureauConfig {
+    fn default() -> Self {
+        BureauConfig {
+            name: "示例县信访局".into(),
+            fonds: "X001".into(),
+            registration: Default::default(),
+        }
+    }
+}
+
 /// Filing copy settings (`xinfang archive-pdf`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -134,6 +154,7 @@ pub struct Config {
     pub limits: Limits,
     pub ocr: OcrConfig,
     pub archive: ArchiveConfig,
+    pub bureau: BureauConfig,
     /// A TOML file with `categories` and `urgent_words`, replacing the embedded list.
     pub vocabulary_file: Option<PathBuf>,
     #[serde(skip)]
@@ -246,6 +267,9 @@ mod tests {
         assert_eq!(example.ocr.tessdata, d.ocr.tessdata);
         assert_eq!(example.ocr.target_dpi, d.ocr.target_dpi);
         assert_eq!(example.archive.jpeg_quality, d.archive.jpeg_quality);
+        assert_eq!(example.bureau.name, d.bureau.name);
+        assert_eq!(example.bureau.fonds, d.bureau.fonds);
+        assert_eq!(example.bureau.registration, d.bureau.registration);
         assert_eq!(example.archive.body_font, d.archive.body_font);
         assert_eq!(example.archive.body_font_index, d.archive.body_font_index);
     }

@@ -18,5 +18,7 @@ pub mod archive;
 pub mod cli;
 pub mod config;
 pub mod ingest;
+pub mod intake;
 pub mod model;
 pub mod privacy;
+pub mod registry;

@@ -77,6 +77,63 @@ pub fn finish(doc: &mut Document, info: &DocumentInfo, seed: &[u8]) -> lopdf::Re
     Ok(())
 }
 
+/// Writes a registration number into a finished filing copy: the title becomes
+/// `信访件 <number>`, and the XMP gets the number as `dc:identifier`; dates, creator,
+/// producer and the file identifier stay as they were. Used when the number is given only
+/// once the letter is registered (after it was read and its copy built).
+pub fn set_registration(pdf: &[u8], number: &str) -> lopdf::Result<Vec<u8>> {
+    let mut doc = Document::load_mem(pdf)?;
+    let info_id = doc.trailer.get(b"Info")?.as_reference()?;
+    let text = |doc: &Document, key: &[u8]| -> String {
+        doc.get_dictionary(info_id)
+            .ok()
+            .and_then(|d| d.get(key).ok())
+            .and_then(|v| v.as_str().ok())
+            .map(decode_text_string)
+            .unwrap_or_default()
+    };
+    let created = text(&doc, b"CreationDate");
+    let created = parse_pdf_date(&created).unwrap_or_else(now);
+    let info = DocumentInfo {
+        title: format!("信访件 {number}"),
+        identifier: Some(number.to_string()),
+        created,
+        creator: text(&doc, b"Creator"),
+        producer: text(&doc, b"Producer"),
+    };
+    doc.get_dictionary_mut(info_id)?
+        .set("Title", text_string(&info.title));
+    let root = doc.trailer.get(b"Root")?.as_reference()?;
+    let metadata = doc.get_dictionary(root)?.get(b"Metadata")?.as_reference()?;
+    if let Ok(Object::Stream(stream)) = doc.get_object_mut(metadata) {
+        stream.set_content(xmp(&info).into_bytes());
+    }
+    let mut out = Vec::with_capacity(pdf.len() + 256);
+    doc.save_to(&mut out)?;
+    Ok(out)
+}
+
+/// Reads `D:YYYYMMDDHHmmSS+HH'mm'` back.
+fn parse_pdf_date(s: &str) -> Option<DateTime<FixedOffset>> {
+    let p = s.strip_prefix("D:")?;
+    if p.len() < 20 {
+        return None;
+    }
+    let rfc = format!(
+        "{}-{}-{}T{}:{}:{}{}{}:{}",
+        &p[0..4],
+        &p[4..6],
+        &p[6..8],
+        &p[8..10],
+        &p[10..12],
+        &p[12..14],
+        &p[14..15],
+        &p[15..17],
+        &p[18..20]
+    );
+    DateTime::parse_from_rfc3339(&rfc).ok()
+}
+
 /// A PDF text string: PDFDocEncoding (as ASCII) when it can be, else UTF-16BE with a BOM.
 pub fn text_string(s: &str) -> Object {
     if s.chars().all(|c| (' '..='~').contains(&c)) {
@@ -359,30 +416,8 @@ fn check_metadata(doc: &Document, problems: &mut Vec<String>) {
 
 /// True when a PDF date and an XMP date name the same instant with the same offset.
 fn same_instant(pdf: &str, xmp: &str) -> bool {
-    let Some(p) = pdf.strip_prefix("D:") else {
-        return false;
-    };
-    let as_rfc = if p.len() >= 20 {
-        format!(
-            "{}-{}-{}T{}:{}:{}{}{}:{}",
-            &p[0..4],
-            &p[4..6],
-            &p[6..8],
-            &p[8..10],
-            &p[10..12],
-            &p[12..14],
-            &p[14..15],
-            &p[15..17],
-            &p[18..20]
-        )
-    } else {
-        return false;
-    };
-    match (
-        DateTime::parse_from_rfc3339(&as_rfc),
-        DateTime::parse_from_rfc3339(xmp),
-    ) {
-        (Ok(a), Ok(b)) => a == b && a.offset() == b.offset(),
+    match (parse_pdf_date(pdf), DateTime::parse_from_rfc3339(xmp)) {
+        (Some(a), Ok(b)) => a == b && a.offset() == b.offset(),
         _ => false,
     }
 }

@@ -34,6 +34,8 @@ pub enum ErrorCode {
     WriteFailed,
     /// The output file exists and `--force` was not given.
     OutputExists,
+    /// The register could not be read or written (database, data folder).
+    Storage,
     /// A bug: a decoder panicked. The file is reported and the run goes on.
     Internal,
 }
@@ -55,6 +57,7 @@ impl ErrorCode {
             ErrorCode::Ocr => "ocr_failed",
             ErrorCode::WriteFailed => "write_failed",
             ErrorCode::OutputExists => "output_exists",
+            ErrorCode::Storage => "storage_failed",
             ErrorCode::Internal => "internal",
         }
     }
