@@ -277,7 +277,10 @@ fn intake(
                 Err(f) if json => serde_json::to_string(f).expect("error serialises"),
                 Ok(x) => match (&x.duplicate_of, &x.repeat_of) {
                     (Some(n), _) => format!("{}: 已登记过 {n}（同一文件）", x.file),
-                    (None, Some(r)) => format!("{}: 登记 {}（重复件，前案 {r}）", x.file, x.registration_number),
+                    (None, Some(r)) => format!(
+                        "{}: 登记 {}（重复件，前案 {r}）",
+                        x.file, x.registration_number
+                    ),
                     (None, None) => format!("{}: 登记 {}", x.file, x.registration_number),
                 },
                 Err(f) => format!("{}: 错误 [{}] {}", f.file, f.error.code, f.error.message),

@@ -68,7 +68,6 @@ pub fn prepare_bytes(
     if let Some(existing) = registry.find_by_sha(&sha256).map_err(storage)? {
         return Ok(Prepared::Known(duplicate(name, existing)));
     }
-    registry.store_original(&sha256, bytes).map_err(storage)?;
     let filed = archive::file_copy(
         name,
         bytes.to_vec().into(),
@@ -76,6 +75,8 @@ pub fn prepare_bytes(
         engine,
         &archive::Options::default(),
     )?;
+    // Kept once it is known to be a letter (a broken file stays where it was given).
+    registry.store_original(&sha256, bytes).map_err(storage)?;
     Ok(Prepared::Read {
         name: name.to_string(),
         sha256,
@@ -85,7 +86,12 @@ pub fn prepare_bytes(
 
 /// The quick half: registers a prepared letter with the next number (one transaction).
 /// Run in input order, it numbers a batch in the order the files were given.
-pub fn register(prepared: Prepared, data: &Path, config: &Config, actor: &str) -> Result<IntakeReport, IngestError> {
+pub fn register(
+    prepared: Prepared,
+    data: &Path,
+    config: &Config,
+    actor: &str,
+) -> Result<IntakeReport, IngestError> {
     let (name, sha256, filed) = match prepared {
         Prepared::Known(report) => return Ok(report),
         Prepared::Read {

@@ -32,7 +32,9 @@ pub enum RegistryError {
     Db(#[from] rusqlite::Error),
     #[error("{0}")]
     Io(String),
-    #[error("the database at {path} has schema version {found}, newer than this program's {known}")]
+    #[error(
+        "the database at {path} has schema version {found}, newer than this program's {known}"
+    )]
     TooNew {
         path: String,
         found: i64,
@@ -268,7 +270,13 @@ impl Registry {
     ) -> Result<()> {
         self.conn.execute(
             "INSERT INTO audit (at, actor, action, case_id, address) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![chrono::Local::now().to_rfc3339(), actor, action, case_id, address],
+            params![
+                chrono::Local::now().to_rfc3339(),
+                actor,
+                action,
+                case_id,
+                address
+            ],
         )?;
         Ok(())
     }
@@ -361,6 +369,9 @@ mod tests {
         let err = Registry::open(dir.path(), number::NumberFormat::default())
             .err()
             .unwrap();
-        assert!(matches!(err, RegistryError::TooNew { found: 99, .. }), "{err}");
+        assert!(
+            matches!(err, RegistryError::TooNew { found: 99, .. }),
+            "{err}"
+        );
     }
 }

@@ -14,7 +14,9 @@ pub fn path_of(dir: &Path, sha256: &str) -> PathBuf {
 pub fn store(dir: &Path, sha256: &str, bytes: &[u8]) -> Result<PathBuf, String> {
     let actual = hex::encode(Sha256::digest(bytes));
     if actual != sha256 || sha256.len() != 64 {
-        return Err(format!("digest mismatch storing an original ({sha256} vs {actual})"));
+        return Err(format!(
+            "digest mismatch storing an original ({sha256} vs {actual})"
+        ));
     }
     let path = path_of(dir, sha256);
     if path.exists() {

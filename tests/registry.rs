@@ -1,0 +1,241 @@
+//! The register's guarantees through the library: numbers unique and without gaps under
+//! concurrent registration from many connections, one case per file, repeats linked.
+
+use serde_json::json;
+use std::sync::{Arc, Barrier};
+use xinfang::model::Extraction;
+use xinfang::registry::number::NumberFormat;
+use xinfang::registry::{NewCase, Registration, Registry};
+
+fn extraction(sha: &str, name: &str, id: Option<&str>, phone: &str, category: &str) -> Extraction {
+    serde_json::from_value(json!({
+        "file": "x", "sha256": sha, "kind": "png",
+        "pages": [{"index": 1, "width_px": 10, "height_px": 10, "dpi": 300, "rotation": 0,
+                   "skew_deg": 0.0, "source": "ocr", "text": "正文", "confidence": 0.9}],
+        "text": format!("{name}反映{category}问题"),
+        "fields": {"name": name, "id_number": id, "phone": phone, "address": null, "date": null,
+                   "summary": "反映问题", "category": category, "urgent": false, "cosigners": 0},
+        "field_confidence": {"urgent": 0.8, "cosigners": 0.8},
+        "field_pages": {},
+        "warnings": [], "elapsed_ms": 1
+    }))
+    .unwrap()
+}
+
+fn register(r: &mut Registry, x: &Extraction) -> Registration {
+    let new = NewCase {
+        sha256: &x.sha256,
+        source_name: "letter.png",
+        extraction: x,
+    };
+    r.register(&new, "tester", |n| Ok(format!("%PDF-1.7 {n}").into_bytes()))
+        .unwrap()
+}
+
+#[test]
+fn concurrent_registrations_get_unique_gapless_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_path_buf();
+    drop(Registry::open(&root, NumberFormat::default()).unwrap());
+    let threads = 8;
+    let per_thread = 15;
+    let barrier = Arc::new(Barrier::new(threads));
+    let handles: Vec<_> = (0..threads)
+        .map(|t| {
+            let (root, barrier) = (root.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                // Each thread has its own connection, as separate processes would.
+                let mut r = Registry::open(&root, NumberFormat::default()).unwrap();
+                barrier.wait();
+                let mut got = Vec::new();
+                for i in 0..per_thread {
+                    let sha = format!("{t:032x}{i:032x}");
+                    let x = extraction(&sha, &format!("人{t}_{i}"), None, "13800000000", "教育");
+                    match register(&mut r, &x) {
+                        Registration::New { case, .. } => got.push(case.registration_number),
+                        other => panic!("{other:?}"),
+                    }
+                }
+                got
+            })
+        })
+        .collect();
+    let mut numbers: Vec<String> = handles
+        .into_iter()
+        .flat_map(|h| h.join().unwrap())
+        .collect();
+    numbers.sort();
+    let year = chrono::Datelike::year(&chrono::Local::now());
+    let want: Vec<String> = (1..=(threads * per_thread) as i64)
+        .map(|s| NumberFormat::default().format(year, s))
+        .collect();
+    assert_eq!(numbers, want);
+    let r = Registry::open(&root, NumberFormat::default()).unwrap();
+    let seqs: Vec<i64> = r
+        .numbers(year)
+        .unwrap()
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect();
+    assert_eq!(
+        seqs,
+        (1..=(threads * per_thread) as i64).collect::<Vec<_>>()
+    );
+    // Every filing copy is where the case says, with its number in it.
+    for n in &want {
+        let p = root
+            .join("filed")
+            .join(year.to_string())
+            .join(format!("{n}.pdf"));
+        assert!(std::fs::read_to_string(p).unwrap().ends_with(n.as_str()));
+    }
+}
+
+#[test]
+fn the_same_file_registered_twice_at_once_makes_one_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_path_buf();
+    drop(Registry::open(&root, NumberFormat::default()).unwrap());
+    let barrier = Arc::new(Barrier::new(4));
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let (root, barrier) = (root.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                let mut r = Registry::open(&root, NumberFormat::default()).unwrap();
+                let x = extraction(&"ab".repeat(32), "王小明", None, "13800000000", "教育");
+                barrier.wait();
+                register(&mut r, &x)
+            })
+        })
+        .collect();
+    let results: Vec<Registration> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let new = results
+        .iter()
+        .filter(|r| matches!(r, Registration::New { .. }))
+        .count();
+    assert_eq!(new, 1, "{results:?}");
+    assert!(results.iter().all(|r| match r {
+        Registration::New { case, .. } | Registration::Duplicate(case) => case.case_id == 1,
+    }));
+}
+
+#[test]
+fn a_petitioners_second_letter_on_the_same_issue_is_a_repeat() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = Registry::open(dir.path(), NumberFormat::default()).unwrap();
+    let id = "11010519491231002X";
+    let first = register(
+        &mut r,
+        &extraction(&"01".repeat(32), "王小明", Some(id), "13800000000", "教育"),
+    );
+    let Registration::New {
+        case: first,
+        repeat_of: None,
+        ..
+    } = first
+    else {
+        panic!("{first:?}")
+    };
+    // Same ID number, same category: a repeat of the first.
+    let second = register(
+        &mut r,
+        &extraction(&"02".repeat(32), "王小明", Some(id), "13800000000", "教育"),
+    );
+    let Registration::New {
+        repeat_of: Some(earlier),
+        ..
+    } = second
+    else {
+        panic!("{second:?}")
+    };
+    assert_eq!(earlier, first);
+    // Same name and phone without an ID number: also a repeat.
+    let third = register(
+        &mut r,
+        &extraction(&"03".repeat(32), "王小明", None, "13800000000", "教育"),
+    );
+    assert!(
+        matches!(
+            third,
+            Registration::New {
+                repeat_of: Some(_),
+                ..
+            }
+        ),
+        "{third:?}"
+    );
+    // The same person on another kind of issue is a new matter.
+    let other = register(
+        &mut r,
+        &extraction(
+            &"04".repeat(32),
+            "王小明",
+            Some(id),
+            "13800000000",
+            "城乡建设",
+        ),
+    );
+    assert!(
+        matches!(
+            other,
+            Registration::New {
+                repeat_of: None,
+                ..
+            }
+        ),
+        "{other:?}"
+    );
+    // Someone else with the same name but another phone is not the same petitioner.
+    let namesake = register(
+        &mut r,
+        &extraction(&"05".repeat(32), "王小明", None, "13900000000", "教育"),
+    );
+    assert!(
+        matches!(
+            namesake,
+            Registration::New {
+                repeat_of: None,
+                ..
+            }
+        ),
+        "{namesake:?}"
+    );
+}
+
+#[test]
+fn search_finds_two_character_words_inside_running_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = Registry::open(dir.path(), NumberFormat::default()).unwrap();
+    register(
+        &mut r,
+        &extraction(&"0a".repeat(32), "李秀英", None, "13800000001", "城乡建设"),
+    );
+    register(
+        &mut r,
+        &extraction(&"0b".repeat(32), "赵德明", None, "13800000002", "教育"),
+    );
+    let conn = r.connection();
+    // Three or more characters use the trigram index; two go through LIKE on the same table.
+    let hits = |sql: &str, q: &str| -> i64 { conn.query_row(sql, [q], |row| row.get(0)).unwrap() };
+    assert_eq!(
+        hits(
+            "SELECT count(*) FROM cases_fts WHERE cases_fts MATCH ?1",
+            "秀英反"
+        ),
+        1
+    );
+    assert_eq!(
+        hits(
+            "SELECT count(*) FROM cases_fts WHERE text LIKE '%' || ?1 || '%'",
+            "德明"
+        ),
+        1
+    );
+    assert_eq!(
+        hits(
+            "SELECT count(*) FROM cases_fts WHERE text LIKE '%' || ?1 || '%'",
+            "反映"
+        ),
+        2
+    );
+}
