@@ -13,8 +13,11 @@
 //! This module is the only one that speaks SQL; callers see `Registry`'s methods and plain
 //! records, so a PostgreSQL backend can be put behind the same methods later.
 
+pub mod cases;
+pub mod jobs;
 pub mod number;
 pub mod originals;
+pub mod users;
 
 use crate::archive::write::write_atomic;
 use crate::model::Extraction;
@@ -24,7 +27,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Schema migrations in order; `PRAGMA user_version` is the number applied.
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/0001_init.sql"),
+    include_str!("../../migrations/0002_users_jobs.sql"),
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum RegistryError {
@@ -51,6 +57,8 @@ pub struct DataDirs {
     pub originals: PathBuf,
     pub filed: PathBuf,
     pub failed: PathBuf,
+    /// Uploaded or dropped files waiting for their job.
+    pub spool: PathBuf,
 }
 
 impl DataDirs {
@@ -60,6 +68,7 @@ impl DataDirs {
             originals: root.join("originals"),
             filed: root.join("filed"),
             failed: root.join("failed"),
+            spool: root.join("spool"),
         }
     }
 }
@@ -104,7 +113,13 @@ impl Registry {
     /// up to date.
     pub fn open(root: &Path, format: number::NumberFormat) -> Result<Registry> {
         let dirs = DataDirs::new(root);
-        for d in [&dirs.root, &dirs.originals, &dirs.filed, &dirs.failed] {
+        for d in [
+            &dirs.root,
+            &dirs.originals,
+            &dirs.filed,
+            &dirs.failed,
+            &dirs.spool,
+        ] {
             std::fs::create_dir_all(d)
                 .map_err(|e| RegistryError::Io(format!("cannot create {}: {e}", d.display())))?;
         }
@@ -295,6 +310,11 @@ impl Registry {
     pub fn connection(&self) -> &Connection {
         &self.conn
     }
+}
+
+/// Now, as stored in the database (RFC 3339, local offset).
+pub fn now_text() -> String {
+    chrono::Local::now().to_rfc3339()
 }
 
 /// The name to record for a command-line user: `cli:<login name>`.

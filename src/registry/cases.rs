@@ -1,0 +1,213 @@
+//! Reading cases: the list with search and filters, one case with its history, and the
+//! audit log. Personal data comes out whole here; masking is the presentation's job.
+
+use super::{Registry, Result};
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CaseSummary {
+    pub id: i64,
+    pub registration_number: String,
+    pub status: String,
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub id_number: Option<String>,
+    pub category: Option<String>,
+    pub summary: Option<String>,
+    pub urgent: bool,
+    pub cosigners: i64,
+    pub repeat_of: Option<String>,
+    pub registered_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Event {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub detail: Option<String>,
+    pub due_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseDetail {
+    #[serde(flatten)]
+    pub summary: CaseSummary,
+    pub sha256: String,
+    pub kind: String,
+    pub pages: i64,
+    pub address: Option<String>,
+    pub letter_date: Option<String>,
+    pub text: String,
+    pub registered_by: String,
+    pub events: Vec<Event>,
+    /// The extraction as read (pages with their cleaning notes, confidences).
+    pub extraction: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AuditEntry {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub case_id: Option<i64>,
+    pub address: Option<String>,
+}
+
+/// What to list.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    /// Words to find in the letters' text or summary (any length; Chinese words of two
+    /// characters included).
+    pub q: Option<String>,
+    pub status: Option<String>,
+    pub category: Option<String>,
+    pub limit: Option<i64>,
+}
+
+const SUMMARY_COLUMNS: &str = "c.id, c.registration_number, c.status, c.name, c.phone, c.id_number,
+    c.category, c.summary, c.urgent, c.cosigners, r.registration_number, c.registered_at";
+
+fn summary_row(r: &rusqlite::Row) -> rusqlite::Result<CaseSummary> {
+    Ok(CaseSummary {
+        id: r.get(0)?,
+        registration_number: r.get(1)?,
+        status: r.get(2)?,
+        name: r.get(3)?,
+        phone: r.get(4)?,
+        id_number: r.get(5)?,
+        category: r.get(6)?,
+        summary: r.get(7)?,
+        urgent: r.get(8)?,
+        cosigners: r.get(9)?,
+        repeat_of: r.get(10)?,
+        registered_at: r.get(11)?,
+    })
+}
+
+impl Registry {
+    /// Cases, newest first. Text search uses the trigram index for three characters or
+    /// more and a scan of the same table for shorter words.
+    pub fn list_cases(&self, filter: &CaseFilter) -> Result<Vec<CaseSummary>> {
+        let q = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+        let search = match q {
+            Some(q) if q.chars().count() >= 3 => {
+                "AND c.id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?1)"
+            }
+            Some(_) => {
+                "AND c.id IN (SELECT rowid FROM cases_fts WHERE text LIKE '%' || ?1 || '%'
+                              OR summary LIKE '%' || ?1 || '%')"
+            }
+            None => "AND ?1 IS NULL",
+        };
+        // FTS5 query syntax: the words as one quoted phrase.
+        let q_param = q.map(|q| {
+            if q.chars().count() >= 3 {
+                format!("\"{}\"", q.replace('"', "\"\""))
+            } else {
+                q.replace(['%', '_'], "")
+            }
+        });
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM cases c LEFT JOIN cases r ON r.id = c.repeat_of
+             WHERE (?2 IS NULL OR c.status = ?2) AND (?3 IS NULL OR c.category = ?3) {search}
+             ORDER BY c.id DESC LIMIT ?4"
+        );
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st.query_map(
+            params![
+                q_param,
+                filter.status,
+                filter.category,
+                filter.limit.unwrap_or(200).clamp(1, 1000)
+            ],
+            summary_row,
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn case(&self, id: i64) -> Result<Option<CaseDetail>> {
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS}, c.sha256, c.kind, c.pages, c.address, c.letter_date, c.text,
+                    c.registered_by, c.extraction
+             FROM cases c LEFT JOIN cases r ON r.id = c.repeat_of WHERE c.id = ?1"
+        );
+        let detail = self
+            .conn
+            .query_row(&sql, [id], |r| {
+                let extraction: String = r.get(19)?;
+                Ok(CaseDetail {
+                    summary: summary_row(r)?,
+                    sha256: r.get(12)?,
+                    kind: r.get(13)?,
+                    pages: r.get(14)?,
+                    address: r.get(15)?,
+                    letter_date: r.get(16)?,
+                    text: r.get(17)?,
+                    registered_by: r.get(18)?,
+                    events: vec![],
+                    extraction: serde_json::from_str(&extraction).unwrap_or_default(),
+                })
+            })
+            .optional()?;
+        let Some(mut detail) = detail else {
+            return Ok(None);
+        };
+        let mut st = self.conn.prepare(
+            "SELECT at, actor, action, detail, due_at FROM events WHERE case_id = ?1 ORDER BY id",
+        )?;
+        detail.events = st
+            .query_map([id], |r| {
+                Ok(Event {
+                    at: r.get(0)?,
+                    actor: r.get(1)?,
+                    action: r.get(2)?,
+                    detail: r.get(3)?,
+                    due_at: r.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(Some(detail))
+    }
+
+    /// Where a case's original and filing copy are kept.
+    pub fn case_files(&self, id: i64) -> Result<Option<(PathBuf, PathBuf)>> {
+        let row: Option<(String, String, i64)> = self
+            .conn
+            .query_row(
+                "SELECT sha256, registration_number, year FROM cases WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        Ok(row.map(|(sha, number, year)| {
+            (
+                super::originals::path_of(&self.dirs.originals, &sha),
+                self.dirs
+                    .filed
+                    .join(year.to_string())
+                    .join(format!("{number}.pdf")),
+            )
+        }))
+    }
+
+    /// Audit entries, newest first, for one case or all.
+    pub fn audit_log(&self, case_id: Option<i64>, limit: i64) -> Result<Vec<AuditEntry>> {
+        let mut st = self.conn.prepare(
+            "SELECT at, actor, action, case_id, address FROM audit
+             WHERE ?1 IS NULL OR case_id = ?1 ORDER BY id DESC LIMIT ?2",
+        )?;
+        let rows = st.query_map(params![case_id, limit], |r| {
+            Ok(AuditEntry {
+                at: r.get(0)?,
+                actor: r.get(1)?,
+                action: r.get(2)?,
+                case_id: r.get(3)?,
+                address: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
