@@ -59,6 +59,36 @@ pub enum Command {
         #[arg(long)]
         workers: Option<usize>,
     },
+    /// Run the web service: pages for the mailroom and officers, the JSON API under /api,
+    /// intake workers, and optionally a hot folder. Creates an `admin` user with a printed
+    /// password when there is no user yet.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// The data folder (database, originals, filing copies).
+        #[arg(long, env = "XINFANG_DATA", default_value = "xinfang-data")]
+        data: PathBuf,
+        /// A folder whose files are taken in as they arrive.
+        #[arg(long)]
+        watch: Option<PathBuf>,
+        /// Intake worker threads (default: one per core).
+        #[arg(long)]
+        workers: Option<usize>,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+        /// The data folder.
+        #[arg(
+            long,
+            env = "XINFANG_DATA",
+            default_value = "xinfang-data",
+            global = true
+        )]
+        data: PathBuf,
+    },
     /// File letters as A4 PDF/A-2b copies with an invisible, exact text layer. The
     /// originals are never changed. One input: `-o` names the PDF (or a folder). Several
     /// inputs or folders: `-o` is a folder, and each copy is named after its input.
@@ -88,6 +118,22 @@ pub enum Command {
     },
 }
 
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Add a user (or set an existing user's role and password). The password is read from
+    /// standard input, one line.
+    Add {
+        name: String,
+        /// mailroom, officer, archivist, analyst or admin.
+        #[arg(long)]
+        role: String,
+        /// Read the password from standard input (required: passwords never go on the
+        /// command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
 /// Exit codes.
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_SOME_FAILED: i32 = 1;
@@ -114,6 +160,13 @@ pub fn run(cli: Cli) -> i32 {
             json,
             workers,
         } => intake(&config, &inputs, &data, json, workers),
+        Command::Serve {
+            listen,
+            data,
+            watch,
+            workers,
+        } => serve(config, listen, data, watch, workers),
+        Command::User { command, data } => user(&config, command, &data),
         Command::ArchivePdf {
             inputs,
             output,
@@ -233,6 +286,84 @@ fn extract(
         EXIT_SOME_FAILED
     } else {
         EXIT_OK
+    }
+}
+
+fn serve(
+    config: Config,
+    listen: std::net::SocketAddr,
+    data: PathBuf,
+    watch: Option<PathBuf>,
+    workers: Option<usize>,
+) -> i32 {
+    let registry = match crate::registry::Registry::open(&data, config.bureau.registration.clone())
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("xinfang: {}: {e}", data.display());
+            return EXIT_FATAL;
+        }
+    };
+    if registry.user_count().unwrap_or(0) == 0 {
+        let password = crate::registry::users::random_password();
+        match registry.add_user("admin", "admin", &password) {
+            Ok(_) => eprintln!(
+                "xinfang serve: no user yet; created user `admin` with password {password} \
+                 (add others with `xinfang user add NAME --role ROLE --password-stdin`)"
+            ),
+            Err(e) => {
+                eprintln!("xinfang: cannot create the first user: {e}");
+                return EXIT_FATAL;
+            }
+        }
+    }
+    drop(registry);
+    let workers = workers.unwrap_or_else(|| config.workers());
+    let options = crate::server::ServeOptions {
+        listen,
+        data,
+        watch,
+        workers,
+    };
+    match crate::server::serve(config, options) {
+        Ok(()) => EXIT_OK,
+        Err(e) => {
+            eprintln!("xinfang: {e}");
+            EXIT_FATAL
+        }
+    }
+}
+
+fn user(config: &Config, command: UserCommand, data: &std::path::Path) -> i32 {
+    let UserCommand::Add { name, role, .. } = command;
+    let mut password = String::new();
+    if std::io::stdin().read_line(&mut password).is_err() {
+        eprintln!("xinfang: cannot read the password from standard input");
+        return EXIT_FATAL;
+    }
+    let password = password.trim_end_matches(['\n', '\r']);
+    let registry = match crate::registry::Registry::open(data, config.bureau.registration.clone()) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("xinfang: {}: {e}", data.display());
+            return EXIT_FATAL;
+        }
+    };
+    match registry.add_user(&name, &role, password) {
+        Ok(u) => {
+            let _ = registry.audit(
+                &crate::registry::cli_actor(),
+                &format!("user-add {} {}", u.name, u.role),
+                None,
+                None,
+            );
+            eprintln!("xinfang: user {} ({}) saved", u.name, u.role);
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("xinfang: {e}");
+            EXIT_FATAL
+        }
     }
 }
 

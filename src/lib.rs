@@ -22,3 +22,4 @@ pub mod intake;
 pub mod model;
 pub mod privacy;
 pub mod registry;
+pub mod server;

@@ -109,6 +109,15 @@ impl Registry {
         )?)
     }
 
+    /// True when a job for this file is queued or running.
+    pub fn pending_job_for(&self, spool_path: &str) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM jobs WHERE spool_path = ?1 AND status IN ('queued', 'running'))",
+            [spool_path],
+            |r| r.get(0),
+        )?)
+    }
+
     pub fn job(&self, id: i64) -> Result<Option<Job>> {
         Ok(self
             .conn

@@ -1,0 +1,396 @@
+//! The JSON API under /api. Every case read is audited with the user and address; lists
+//! mask ID numbers and phones (and names); a single case, opened on purpose, shows them.
+
+use super::auth::{self, CurrentUser};
+use super::{ApiError, AppState};
+use crate::privacy;
+use crate::registry::cases::{CaseFilter, CaseSummary};
+use crate::registry::users::Login;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Multipart, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::io::Write;
+use std::net::SocketAddr;
+
+/// Roles that take letters in.
+pub const INTAKE_ROLES: [&str; 3] = ["mailroom", "officer", "admin"];
+/// Roles that read cases.
+pub const READ_ROLES: [&str; 4] = ["mailroom", "officer", "archivist", "admin"];
+
+pub async fn openapi() -> Json<Value> {
+    Json(serde_json::from_str(include_str!("openapi.json")).expect("openapi.json is valid JSON"))
+}
+
+#[derive(Deserialize)]
+pub struct Credentials {
+    pub username: String,
+    pub password: String,
+}
+
+pub async fn session(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Json(c): Json<Credentials>,
+) -> Result<Response, ApiError> {
+    let address = peer.ip().to_string();
+    let login = {
+        let (name, password, address) = (c.username.clone(), c.password, address.clone());
+        state
+            .with_registry(move |r| Ok(r.login(&name, &password, Some(&address))?))
+            .await?
+    };
+    match login {
+        Login::Ok(user) => {
+            let u = user.clone();
+            let (session, user) = state
+                .with_registry(move |r| {
+                    let s = r.create_session(&u)?;
+                    r.audit(&format!("user:{}", u.name), "login", None, Some(&address))?;
+                    Ok((s, u))
+                })
+                .await?;
+            let body = json!({"token": session.token, "csrf": session.csrf, "user": user});
+            Ok((
+                [(header::SET_COOKIE, auth::session_cookie(&session.token))],
+                Json(body),
+            )
+                .into_response())
+        }
+        Login::Wrong { failures } => {
+            auth::slow_down(failures).await;
+            Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "bad_credentials",
+                "wrong user name or password",
+            ))
+        }
+        Login::Throttled => Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            "too many failed sign-ins for this name; try again in 15 minutes",
+        )),
+    }
+}
+
+/// One uploaded file's outcome.
+#[derive(Debug, serde::Serialize)]
+pub struct Accepted {
+    pub file: String,
+    pub job_id: i64,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct Rejected {
+    pub file: String,
+    pub code: &'static str,
+    pub message: String,
+    #[serde(skip)]
+    pub status: StatusCode,
+}
+
+/// Takes the `file` parts of a multipart body: each is written to the spool folder as it
+/// arrives, checked (size, kind), and queued as a job; a file that fails the checks is kept
+/// in `failed/` with the reason beside it.
+pub async fn receive_files(
+    state: &AppState,
+    user: &CurrentUser,
+    mut multipart: Multipart,
+    mut on_field: impl FnMut(&str, &str) -> bool,
+) -> Result<(Vec<Accepted>, Vec<Rejected>, Vec<(String, String)>), ApiError> {
+    let dirs = crate::registry::DataDirs::new(state.data());
+    let max = state.config().limits.max_file_bytes;
+    let (mut accepted, mut rejected, mut other) = (Vec::new(), Vec::new(), Vec::new());
+    while let Some(mut field) = multipart.next_field().await.map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_upload",
+            format!("the upload is malformed: {e}"),
+        )
+    })? {
+        let name = field.name().unwrap_or("").to_string();
+        if name != "file" {
+            let value = field.text().await.unwrap_or_default();
+            if !on_field(&name, &value) {
+                other.push((name, value));
+            }
+            continue;
+        }
+        let file_name = field
+            .file_name()
+            .map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n).to_string())
+            .filter(|n| !n.is_empty() && !n.starts_with('.'))
+            .unwrap_or_else(|| "upload".into());
+        let mut tmp = tempfile::Builder::new()
+            .prefix("upload-")
+            .tempfile_in(&dirs.spool)
+            .map_err(|e| ApiError::internal(format!("spool: {e}")))?;
+        let mut size: u64 = 0;
+        let mut head = Vec::with_capacity(64);
+        while let Some(chunk) = field.chunk().await.map_err(|e| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_upload",
+                format!("the upload broke off: {e}"),
+            )
+        })? {
+            size += chunk.len() as u64;
+            if head.len() < 64 {
+                head.extend_from_slice(&chunk[..chunk.len().min(64 - head.len())]);
+            }
+            tmp.write_all(&chunk)
+                .map_err(|e| ApiError::internal(format!("spool: {e}")))?;
+        }
+        let problem = if size == 0 {
+            Some((
+                StatusCode::BAD_REQUEST,
+                "empty_file",
+                "the file is empty".to_string(),
+            ))
+        } else if size > max {
+            Some((
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "file_too_large",
+                format!("the file has {size} bytes; the limit is {max}"),
+            ))
+        } else if crate::ingest::decode::sniff(&head).is_none() {
+            Some((
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_format",
+                "not a PNG, JPEG, TIFF, PDF or DOCX file".to_string(),
+            ))
+        } else {
+            None
+        };
+        let spool_name = format!(
+            "{}-{file_name}",
+            tmp.path().file_name().unwrap_or_default().to_string_lossy()
+        );
+        match problem {
+            Some((status, code, message)) => {
+                let kept = dirs.failed.join(spool_name);
+                let _ = tmp.persist(&kept);
+                let _ = std::fs::write(
+                    kept.with_file_name(format!(
+                        "{}.reason.txt",
+                        kept.file_name().unwrap_or_default().to_string_lossy()
+                    )),
+                    format!("[{code}] {message}\n"),
+                );
+                rejected.push(Rejected {
+                    file: file_name,
+                    code,
+                    message,
+                    status,
+                });
+            }
+            None => {
+                let path = dirs.spool.join(spool_name);
+                tmp.persist(&path)
+                    .map_err(|e| ApiError::internal(format!("spool: {}", e.error)))?;
+                let (name, spool, actor) =
+                    (file_name.clone(), path.display().to_string(), user.actor());
+                let job_id = state
+                    .with_registry(move |r| Ok(r.enqueue(&name, &spool, &actor)?))
+                    .await?;
+                accepted.push(Accepted {
+                    file: file_name,
+                    job_id,
+                });
+            }
+        }
+    }
+    if !accepted.is_empty() {
+        state.inner.wake.notify_all();
+    }
+    Ok((accepted, rejected, other))
+}
+
+pub async fn letters(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    multipart: Multipart,
+) -> Result<Response, ApiError> {
+    user.require(&INTAKE_ROLES)?;
+    user.check_csrf(headers.get("x-csrf-token").and_then(|v| v.to_str().ok()))?;
+    let (accepted, rejected, _) = receive_files(&state, &user, multipart, |_, _| false).await?;
+    if accepted.is_empty() {
+        let Some(first) = rejected.first() else {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "no_file",
+                "no `file` part in the upload",
+            ));
+        };
+        let status = first.status;
+        return Ok((status, Json(json!({"error": {"code": first.code, "message": first.message}, "rejected": rejected}))).into_response());
+    }
+    let jobs: Vec<Value> = accepted
+        .iter()
+        .map(|a| json!({"file": a.file, "job_id": a.job_id, "status": "queued", "url": format!("/api/jobs/{}", a.job_id)}))
+        .collect();
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({"jobs": jobs, "rejected": rejected})),
+    )
+        .into_response())
+}
+
+pub async fn job(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    user.require(&READ_ROLES)?;
+    let job = state.with_registry(move |r| Ok(r.job(id)?)).await?;
+    let job = job.ok_or_else(|| ApiError::not_found("job"))?;
+    Ok(Json(serde_json::to_value(job).expect("a job serialises")))
+}
+
+#[derive(Deserialize, Default)]
+pub struct CaseQuery {
+    pub q: Option<String>,
+    pub status: Option<String>,
+    pub category: Option<String>,
+    pub limit: Option<i64>,
+}
+
+/// A case as lists show it: name, phone and ID number masked.
+pub fn masked(mut c: CaseSummary) -> CaseSummary {
+    c.name = c.name.as_deref().map(privacy::mask_name);
+    c.phone = c.phone.as_deref().map(privacy::mask_phone);
+    c.id_number = c.id_number.as_deref().map(privacy::mask_id);
+    c
+}
+
+pub async fn cases(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<CaseQuery>,
+) -> Result<Json<Value>, ApiError> {
+    user.require(&READ_ROLES)?;
+    let (actor, address) = (user.actor(), user.address.clone());
+    let list = state
+        .with_registry(move |r| {
+            let filter = CaseFilter {
+                q: q.q,
+                status: q.status.filter(|s| !s.is_empty()),
+                category: q.category.filter(|s| !s.is_empty()),
+                limit: q.limit,
+            };
+            let list = r.list_cases(&filter)?;
+            r.audit(&actor, "list-cases", None, address.as_deref())?;
+            Ok(list)
+        })
+        .await?;
+    let list: Vec<CaseSummary> = list.into_iter().map(masked).collect();
+    Ok(Json(json!({"cases": list})))
+}
+
+pub async fn case(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    user.require(&READ_ROLES)?;
+    let (actor, address) = (user.actor(), user.address.clone());
+    let detail = state
+        .with_registry(move |r| {
+            let d = r.case(id)?;
+            if d.is_some() {
+                r.audit(&actor, "read-case", Some(id), address.as_deref())?;
+            }
+            Ok(d)
+        })
+        .await?;
+    let detail = detail.ok_or_else(|| ApiError::not_found("case"))?;
+    Ok(Json(
+        serde_json::to_value(detail).expect("a case serialises"),
+    ))
+}
+
+async fn case_file(
+    state: AppState,
+    user: CurrentUser,
+    id: i64,
+    filed: bool,
+) -> Result<Response, ApiError> {
+    user.require(&READ_ROLES)?;
+    let (actor, address) = (user.actor(), user.address.clone());
+    let action = if filed { "read-filed" } else { "read-original" };
+    let paths = state
+        .with_registry(move |r| {
+            let p = r.case_files(id)?;
+            if p.is_some() {
+                r.audit(&actor, action, Some(id), address.as_deref())?;
+            }
+            Ok(p)
+        })
+        .await?;
+    let (original, copy) = paths.ok_or_else(|| ApiError::not_found("case"))?;
+    let path = if filed { copy } else { original };
+    let bytes = tokio::fs::read(&path)
+        .await
+        .map_err(|e| ApiError::internal(format!("{}: {e}", path.display())))?;
+    let kind = if filed {
+        Some(crate::model::Kind::Pdf)
+    } else {
+        crate::ingest::decode::sniff(&bytes)
+    };
+    let mime = match kind {
+        Some(crate::model::Kind::Pdf) => "application/pdf",
+        Some(crate::model::Kind::Png) => "image/png",
+        Some(crate::model::Kind::Jpeg) => "image/jpeg",
+        Some(crate::model::Kind::Tiff) => "image/tiff",
+        Some(crate::model::Kind::Docx) => {
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        }
+        None => "application/octet-stream",
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime),
+            (header::CACHE_CONTROL, "private, no-store"),
+        ],
+        Body::from(bytes),
+    )
+        .into_response())
+}
+
+pub async fn original(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    case_file(state, user, id, false).await
+}
+
+pub async fn filed(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    case_file(state, user, id, true).await
+}
+
+#[derive(Deserialize)]
+pub struct AuditQuery {
+    pub case: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+pub async fn audit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<AuditQuery>,
+) -> Result<Json<Value>, ApiError> {
+    user.require(&["admin"])?;
+    let entries = state
+        .with_registry(move |r| Ok(r.audit_log(q.case, q.limit.unwrap_or(200).clamp(1, 5000))?))
+        .await?;
+    Ok(Json(json!({"entries": entries})))
+}

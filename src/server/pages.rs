@@ -1,0 +1,461 @@
+//! Server-rendered pages in Chinese: sign-in, upload with progress, the inbox of letters
+//! being taken in, the case list with search, and a case page. Values are HTML-escaped;
+//! lists mask personal data; opening a case is audited.
+
+use super::api::{self, masked, INTAKE_ROLES, READ_ROLES};
+use super::auth::{self, CurrentUser, MaybeUser};
+use super::{ApiError, AppState};
+use crate::registry::cases::CaseFilter;
+use crate::registry::users::Login;
+use axum::extract::{ConnectInfo, Form, Multipart, Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+/// Escapes text for HTML.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn opt(s: &Option<String>) -> String {
+    s.as_deref().map(esc).unwrap_or_else(|| "—".into())
+}
+
+const STYLE: &str = "body{font-family:'Noto Sans CJK SC','Noto Serif CJK SC',sans-serif;margin:0;color:#222;background:#f6f6f4}\
+header{background:#8b1a1a;color:#fff;padding:10px 24px;display:flex;gap:24px;align-items:center}\
+header a{color:#fff;text-decoration:none}header .who{margin-left:auto}\
+main{padding:20px 24px;max-width:1200px}table{border-collapse:collapse;width:100%;background:#fff}\
+th,td{border:1px solid #ddd;padding:6px 8px;text-align:left;vertical-align:top}th{background:#eee}\
+.error{color:#a00}.ok{color:#060}.muted{color:#777}form.inline{display:inline}\
+.split{display:flex;gap:20px}.split>*{flex:1}iframe{width:100%;height:80vh;border:1px solid #ccc}\
+input,select,button{font-size:1em;padding:4px 8px}";
+
+fn page(title: &str, user: Option<&CurrentUser>, body: &str) -> Html<String> {
+    let nav = match user {
+        Some(u) => format!(
+            "<a href=\"/upload\">上传来信</a><a href=\"/inbox\">收件</a><a href=\"/cases\">案件</a>\
+             <span class=\"who\">{}（{}）<form class=\"inline\" method=\"post\" action=\"/logout\">\
+             <input type=\"hidden\" name=\"csrf\" value=\"{}\"><button>退出</button></form></span>",
+            esc(&u.user.name),
+            role_name(&u.user.role),
+            esc(&u.csrf)
+        ),
+        None => String::new(),
+    };
+    Html(format!(
+        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{} · 信访件管理</title>\
+         <style>{STYLE}</style></head><body><header><strong>信访件管理</strong>{nav}</header><main>{body}</main></body></html>",
+        esc(title)
+    ))
+}
+
+fn role_name(role: &str) -> &'static str {
+    match role {
+        "mailroom" => "收发登记",
+        "officer" => "承办",
+        "archivist" => "档案",
+        "analyst" => "统计分析",
+        "admin" => "管理员",
+        _ => "未知",
+    }
+}
+
+fn status_name(status: &str) -> &'static str {
+    match status {
+        "registered" => "已登记",
+        "routed" => "已转办",
+        "awaiting" => "待办理",
+        "replied" => "已答复",
+        "closed" => "已办结",
+        "archived" => "已归档",
+        "queued" => "排队中",
+        "running" => "识别中",
+        "done" => "已完成",
+        "failed" => "失败",
+        _ => "其他",
+    }
+}
+
+fn to_login() -> Response {
+    Redirect::to("/login").into_response()
+}
+
+pub async fn home(MaybeUser(user): MaybeUser) -> Response {
+    match user {
+        Some(_) => Redirect::to("/inbox").into_response(),
+        None => to_login(),
+    }
+}
+
+fn login_page(message: Option<&str>) -> Html<String> {
+    let message = message
+        .map(|m| format!("<p class=\"error\">{}</p>", esc(m)))
+        .unwrap_or_default();
+    page(
+        "登录",
+        None,
+        &format!(
+            "<h1>登录</h1>{message}<form method=\"post\" action=\"/login\">\
+             <p><label>用户名 <input name=\"username\" autocomplete=\"username\" required></label></p>\
+             <p><label>密码 <input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label></p>\
+             <p><button>登录</button></p></form>"
+        ),
+    )
+}
+
+pub async fn login_form() -> Html<String> {
+    login_page(None)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, ApiError> {
+    let address = peer.ip().to_string();
+    let (name, password, addr) = (f.username.clone(), f.password, address.clone());
+    let login = state
+        .with_registry(move |r| Ok(r.login(&name, &password, Some(&addr))?))
+        .await?;
+    match login {
+        Login::Ok(user) => {
+            let session = state
+                .with_registry(move |r| {
+                    r.audit(
+                        &format!("user:{}", user.name),
+                        "login",
+                        None,
+                        Some(&address),
+                    )?;
+                    Ok(r.create_session(&user)?)
+                })
+                .await?;
+            Ok((
+                StatusCode::SEE_OTHER,
+                [
+                    (header::SET_COOKIE, auth::session_cookie(&session.token)),
+                    (header::LOCATION, "/inbox".to_string()),
+                ],
+            )
+                .into_response())
+        }
+        Login::Wrong { failures } => {
+            auth::slow_down(failures).await;
+            Ok((
+                StatusCode::UNAUTHORIZED,
+                login_page(Some("用户名或密码不对。")),
+            )
+                .into_response())
+        }
+        Login::Throttled => Ok((
+            StatusCode::TOO_MANY_REQUESTS,
+            login_page(Some("这个用户名近来登录失败次数太多，请 15 分钟后再试。")),
+        )
+            .into_response()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf: Option<String>,
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: axum::http::HeaderMap,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, ApiError> {
+    user.check_csrf(f.csrf.as_deref())?;
+    let token = headers
+        .get(header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|c| {
+            c.split(';')
+                .filter_map(|kv| kv.trim().split_once('='))
+                .find(|(k, _)| *k == auth::COOKIE)
+                .map(|(_, v)| v.to_string())
+        });
+    if let Some(token) = token {
+        state
+            .with_registry(move |r| Ok(r.end_session(&token)?))
+            .await?;
+    }
+    Ok((
+        StatusCode::SEE_OTHER,
+        [
+            (
+                header::SET_COOKIE,
+                format!(
+                    "{}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0",
+                    auth::COOKIE
+                ),
+            ),
+            (header::LOCATION, "/login".to_string()),
+        ],
+    )
+        .into_response())
+}
+
+pub async fn upload_form(MaybeUser(user): MaybeUser) -> Response {
+    let Some(user) = user else { return to_login() };
+    let csrf = esc(&user.csrf);
+    let body = format!(
+        "<h1>上传来信</h1><p class=\"muted\">可一次选择多份扫描件（PNG、JPEG、TIFF、PDF、DOCX）。上传后逐件识别、登记、生成归档副本。</p>\
+         <form id=\"upload\" method=\"post\" action=\"/upload\" enctype=\"multipart/form-data\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+         <p><input id=\"files\" type=\"file\" name=\"file\" multiple required></p>\
+         <p><button id=\"send\">上传</button> <progress id=\"bar\" max=\"100\" value=\"0\" hidden></progress> <span id=\"pct\"></span></p></form>\
+         <table id=\"jobs\" hidden><thead><tr><th>文件</th><th>状态</th><th>登记号</th></tr></thead><tbody></tbody></table>\
+         <script>\
+         const form=document.getElementById('upload');\
+         form.addEventListener('submit',e=>{{e.preventDefault();const fd=new FormData();\
+         for(const f of document.getElementById('files').files)fd.append('file',f);\
+         const x=new XMLHttpRequest();x.open('POST','/api/letters');x.setRequestHeader('X-CSRF-Token','{csrf}');\
+         const bar=document.getElementById('bar');bar.hidden=false;\
+         x.upload.onprogress=p=>{{if(p.lengthComputable){{bar.value=100*p.loaded/p.total;document.getElementById('pct').textContent=Math.round(bar.value)+'%';}}}};\
+         x.onload=()=>{{const r=JSON.parse(x.responseText);const t=document.getElementById('jobs');t.hidden=false;const tb=t.querySelector('tbody');\
+         for(const j of (r.jobs||[])){{const tr=document.createElement('tr');tr.dataset.job=j.job_id;tr.innerHTML='<td></td><td>排队中</td><td></td>';tr.children[0].textContent=j.file;tb.appendChild(tr);}}\
+         for(const j of (r.rejected||[])){{const tr=document.createElement('tr');tr.innerHTML='<td></td><td class=error></td><td></td>';tr.children[0].textContent=j.file;tr.children[1].textContent='未收：'+j.message;tb.appendChild(tr);}}\
+         if(r.error&&!(r.rejected||[]).length){{const tr=document.createElement('tr');tr.innerHTML='<td></td><td class=error></td><td></td>';tr.children[1].textContent=r.error.message;tb.appendChild(tr);}}\
+         poll();}};x.send(fd);}});\
+         const names={{queued:'排队中',running:'识别中',done:'已登记',failed:'失败'}};\
+         function poll(){{let pending=0;for(const tr of document.querySelectorAll('tr[data-job]')){{if(tr.dataset.final)continue;pending++;\
+         fetch('/api/jobs/'+tr.dataset.job).then(r=>r.json()).then(j=>{{tr.children[1].textContent=names[j.status]+(j.duplicate?'（此前已登记）':'')+(j.error?'：'+j.error.message:'');\
+         if(j.registration_number){{tr.children[2].innerHTML='<a></a>';tr.children[2].firstChild.href='/cases/'+j.case_id;tr.children[2].firstChild.textContent=j.registration_number;}}\
+         if(j.status==='done'||j.status==='failed')tr.dataset.final='1';}});}}if(pending)setTimeout(poll,1000);}}\
+         </script>"
+    );
+    page("上传来信", Some(&user), &body).into_response()
+}
+
+/// The upload form without JavaScript: files are queued and the inbox is shown.
+pub async fn upload(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    multipart: Multipart,
+) -> Result<Response, ApiError> {
+    user.require(&INTAKE_ROLES)?;
+    let mut csrf = None;
+    let (accepted, rejected, _) = api::receive_files(&state, &user, multipart, |name, value| {
+        if name == "csrf" {
+            csrf = Some(value.to_string());
+            true
+        } else {
+            false
+        }
+    })
+    .await?;
+    // The CSRF field comes before the files in the form; files received without it are
+    // already queued, so the check is strict about the order browsers keep.
+    user.check_csrf(csrf.as_deref())?;
+    let rows: String = rejected
+        .iter()
+        .map(|r| {
+            format!(
+                "<li class=\"error\">{}：{}</li>",
+                esc(&r.file),
+                esc(&r.message)
+            )
+        })
+        .collect();
+    let body = format!(
+        "<h1>已收到 {} 份</h1><ul>{rows}</ul><p><a href=\"/inbox\">查看收件</a></p>",
+        accepted.len()
+    );
+    Ok(page("上传来信", Some(&user), &body).into_response())
+}
+
+pub async fn inbox(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+) -> Result<Response, ApiError> {
+    let Some(user) = user else {
+        return Ok(to_login());
+    };
+    user.require(&READ_ROLES)?;
+    let jobs = state.with_registry(|r| Ok(r.recent_jobs(100)?)).await?;
+    let pending = jobs
+        .iter()
+        .any(|j| j.status == "queued" || j.status == "running");
+    let rows: String = jobs
+        .iter()
+        .map(|j| {
+            let case = match (&j.case_id, &j.registration_number) {
+                (Some(id), Some(n)) => format!(
+                    "<a href=\"/cases/{id}\">{}</a>{}",
+                    esc(n),
+                    if j.duplicate {
+                        "（此前已登记）"
+                    } else {
+                        ""
+                    }
+                ),
+                _ => "—".into(),
+            };
+            let status = match &j.error {
+                Some(e) => format!("<span class=\"error\">失败：{}</span>", esc(&e.message)),
+                None => status_name(&j.status).to_string(),
+            };
+            format!(
+                "<tr><td>{}</td><td>{status}</td><td>{case}</td><td>{}</td></tr>",
+                esc(&j.file_name),
+                esc(&j.created_at[..16.min(j.created_at.len())])
+            )
+        })
+        .collect();
+    let refresh = if pending {
+        "<meta http-equiv=\"refresh\" content=\"3\">"
+    } else {
+        ""
+    };
+    let body = format!(
+        "{refresh}<h1>收件</h1><table><thead><tr><th>文件</th><th>状态</th><th>登记号</th><th>上传时间</th></tr></thead><tbody>{rows}</tbody></table>"
+    );
+    Ok(page("收件", Some(&user), &body).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    q: Option<String>,
+    status: Option<String>,
+}
+
+pub async fn cases(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, ApiError> {
+    let Some(user) = user else {
+        return Ok(to_login());
+    };
+    user.require(&READ_ROLES)?;
+    let (actor, address) = (user.actor(), user.address.clone());
+    let filter = CaseFilter {
+        q: q.q.clone(),
+        status: q.status.clone().filter(|s| !s.is_empty()),
+        ..Default::default()
+    };
+    let list = state
+        .with_registry(move |r| {
+            let list = r.list_cases(&filter)?;
+            r.audit(&actor, "list-cases", None, address.as_deref())?;
+            Ok(list)
+        })
+        .await?;
+    let rows: String = list
+        .into_iter()
+        .map(masked)
+        .map(|c| {
+            format!(
+                "<tr><td><a href=\"/cases/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{}</td></tr>",
+                c.id,
+                esc(&c.registration_number),
+                status_name(&c.status),
+                opt(&c.name),
+                opt(&c.phone),
+                opt(&c.category),
+                opt(&c.summary),
+                if c.urgent { "紧急 " } else { "" },
+                c.repeat_of.map(|r| format!("重复件（前案 {}）", esc(&r))).unwrap_or_default()
+            )
+        })
+        .collect();
+    let body = format!(
+        "<h1>案件</h1><form method=\"get\" action=\"/cases\"><input name=\"q\" placeholder=\"全文检索，如：物业\" value=\"{}\"> \
+         <select name=\"status\"><option value=\"\">全部状态</option><option value=\"registered\">已登记</option></select> <button>检索</button></form>\
+         <table><thead><tr><th>登记号</th><th>状态</th><th>信访人</th><th>电话</th><th>类别</th><th>事由</th><th>标记</th></tr></thead><tbody>{rows}</tbody></table>",
+        esc(q.q.as_deref().unwrap_or(""))
+    );
+    Ok(page("案件", Some(&user), &body).into_response())
+}
+
+pub async fn case(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let Some(user) = user else {
+        return Ok(to_login());
+    };
+    user.require(&READ_ROLES)?;
+    let (actor, address) = (user.actor(), user.address.clone());
+    let detail = state
+        .with_registry(move |r| {
+            let d = r.case(id)?;
+            if d.is_some() {
+                r.audit(&actor, "read-case", Some(id), address.as_deref())?;
+            }
+            Ok(d)
+        })
+        .await?
+        .ok_or_else(|| ApiError::not_found("case"))?;
+    let c = &detail.summary;
+    let field = |k: &str, v: String| format!("<tr><th>{k}</th><td>{v}</td></tr>");
+    let fields = [
+        field("登记号", esc(&c.registration_number)),
+        field("状态", status_name(&c.status).into()),
+        field("信访人", opt(&c.name)),
+        field("身份证号", opt(&c.id_number)),
+        field("电话", opt(&c.phone)),
+        field("地址", opt(&detail.address)),
+        field("来信日期", opt(&detail.letter_date)),
+        field("事由", opt(&c.summary)),
+        field("类别", opt(&c.category)),
+        field("紧急", if c.urgent { "是".into() } else { "否".into() }),
+        field("联名人数", c.cosigners.to_string()),
+        field(
+            "重复件",
+            c.repeat_of
+                .as_deref()
+                .map(esc)
+                .unwrap_or_else(|| "否".into()),
+        ),
+        field("页数", detail.pages.to_string()),
+        field(
+            "登记",
+            format!("{} {}", esc(&c.registered_at), esc(&detail.registered_by)),
+        ),
+    ]
+    .concat();
+    let events: String = detail
+        .events
+        .iter()
+        .map(|e| {
+            format!(
+                "<li>{} {} {} {}</li>",
+                esc(&e.at),
+                esc(&e.actor),
+                esc(&e.action),
+                e.detail.as_deref().map(esc).unwrap_or_default()
+            )
+        })
+        .collect();
+    let body = format!(
+        "<h1>{}</h1><div class=\"split\"><div><table>{fields}</table>\
+         <p><a href=\"/api/cases/{id}/original\">原件</a> · <a href=\"/api/cases/{id}/filed\">归档副本（PDF/A）</a></p>\
+         <h2>经过</h2><ul>{events}</ul><h2>识别文字</h2><pre style=\"white-space:pre-wrap\">{}</pre></div>\
+         <div><iframe src=\"/api/cases/{id}/filed\" title=\"归档副本\"></iframe></div></div>",
+        esc(&c.registration_number),
+        esc(&detail.text)
+    );
+    Ok(page(&c.registration_number, Some(&user), &body).into_response())
+}
