@@ -8,16 +8,18 @@ BIN := $(or $(CARGO_TARGET_DIR),target)/release/xinfang
 # tools the tests and benchmarks check outputs with.
 DEB_PACKAGES := pkg-config g++ libtesseract-dev libleptonica-dev tesseract-ocr \
 	tesseract-ocr-chi-sim tesseract-ocr-osd fonts-noto-cjk fonts-arphic-ukai \
-	poppler-utils qpdf
+	poppler-utils qpdf curl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test deps build samples bench clean
 
-## run: install what is missing, build, read the sample letters (masked summary) and file
-## each as an A4 PDF/A copy in xinfang-data/filed/.
+## run: install what is missing, build, read the sample letters (masked summary), take
+## them into the register in xinfang-data/ and start the web service on
+## http://127.0.0.1:8080 (the admin password is printed on start).
 run: deps build
 	$(BIN) extract samples/letters
-	$(BIN) archive-pdf --force -o xinfang-data/filed/ samples/letters
+	$(BIN) intake --data xinfang-data samples/letters
+	$(BIN) serve --data xinfang-data --listen 127.0.0.1:8080
 
 ## test: install what is missing and run every test (unit, CLI, hostile inputs).
 test: deps

@@ -304,18 +304,42 @@ fn serve(
             return EXIT_FATAL;
         }
     };
+    // The first start makes an `admin` with a random password, printed and kept in a
+    // file only its owner can read, so that later starts can print it again until the
+    // file is deleted (after the password is changed).
+    let first = data.join("admin-password.txt");
     if registry.user_count().unwrap_or(0) == 0 {
         let password = crate::registry::users::random_password();
-        match registry.add_user("admin", "admin", &password) {
-            Ok(_) => eprintln!(
-                "xinfang serve: no user yet; created user `admin` with password {password} \
-                 (add others with `xinfang user add NAME --role ROLE --password-stdin`)"
-            ),
-            Err(e) => {
-                eprintln!("xinfang: cannot create the first user: {e}");
-                return EXIT_FATAL;
-            }
+        let saved = registry
+            .add_user("admin", "admin", &password)
+            .map_err(|e| e.to_string())
+            .and_then(|_| {
+                crate::archive::write::write_atomic(
+                    &first,
+                    format!("{password}\n").as_bytes(),
+                    None,
+                    true,
+                )?;
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    let _ =
+                        std::fs::set_permissions(&first, std::fs::Permissions::from_mode(0o600));
+                }
+                Ok(())
+            });
+        if let Err(e) = saved {
+            eprintln!("xinfang: cannot create the first user: {e}");
+            return EXIT_FATAL;
         }
+    }
+    if let Ok(password) = std::fs::read_to_string(&first) {
+        eprintln!(
+            "xinfang serve: sign in as `admin` with password {} (from {}; change it with \
+             `xinfang user add admin --role admin --password-stdin`, then delete that file)",
+            password.trim(),
+            first.display()
+        );
     }
     drop(registry);
     let workers = workers.unwrap_or_else(|| config.workers());

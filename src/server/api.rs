@@ -156,7 +156,7 @@ pub async fn receive_files(
                 "file_too_large",
                 format!("the file has {size} bytes; the limit is {max}"),
             ))
-        } else if crate::ingest::decode::sniff(&head).is_none() {
+        } else if !known_kind(&head, tmp.path()) {
             Some((
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_format",
@@ -207,6 +207,17 @@ pub async fn receive_files(
         state.inner.wake.notify_all();
     }
     Ok((accepted, rejected, other))
+}
+
+/// True when the upload is a kind intake reads. A zip is only a DOCX if its entries say so,
+/// so for a zip the whole file is looked at.
+fn known_kind(head: &[u8], path: &std::path::Path) -> bool {
+    if head.starts_with(b"PK\x03\x04") {
+        return std::fs::read(path)
+            .map(|bytes| crate::ingest::decode::sniff(&bytes).is_some())
+            .unwrap_or(false);
+    }
+    crate::ingest::decode::sniff(head).is_some()
 }
 
 pub async fn letters(

@@ -1,0 +1,405 @@
+//! `xinfang serve` end to end: the real binary on loopback, spoken to with curl. Sign-in,
+//! uploads with jobs, the case API with masking and audit, search, CSRF and roles, the hot
+//! folder, and a kill in the middle of a batch followed by a restart.
+
+mod util;
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use util::*;
+
+struct Server {
+    child: Child,
+    port: u16,
+    password: Option<String>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts the service on a free port and waits until it listens.
+fn start(data: &Path, watch: Option<&Path>) -> Server {
+    let port = free_port();
+    let mut cmd = bin();
+    cmd.args(["serve", "--workers", "2", "--listen"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--data")
+        .arg(data)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null());
+    if let Some(w) = watch {
+        cmd.arg("--watch").arg(w);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut password = None;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let line = rx
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .expect("the server starts");
+        if let Some(rest) = line.split("with password ").nth(1) {
+            password = rest.split_whitespace().next().map(str::to_string);
+        }
+        if line.contains("listening on") {
+            break;
+        }
+    }
+    Server {
+        child,
+        port,
+        password,
+    }
+}
+
+/// Runs curl; returns the HTTP status and the body.
+fn curl(args: &[&str]) -> (u16, String) {
+    let out = Command::new("curl")
+        .args(["-s", "-w", "\n%{http_code}"])
+        .args(args)
+        .output()
+        .expect("curl is installed (make deps)");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (body, code) = text.rsplit_once('\n').unwrap_or(("", "0"));
+    (code.trim().parse().unwrap_or(0), body.to_string())
+}
+
+fn json(body: &str) -> Value {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
+}
+
+impl Server {
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    fn login(&self, user: &str, password: &str) -> (u16, Value) {
+        let body = serde_json::json!({"username": user, "password": password}).to_string();
+        let (code, text) = curl(&[
+            "-X",
+            "POST",
+            "-H",
+            "content-type: application/json",
+            "-d",
+            &body,
+            &self.url("/api/session"),
+        ]);
+        (code, json(&text))
+    }
+
+    fn admin_token(&self) -> String {
+        let (code, v) = self.login("admin", self.password.as_deref().unwrap());
+        assert_eq!(code, 200, "{v}");
+        v["token"].as_str().unwrap().to_string()
+    }
+
+    fn get(&self, token: &str, path: &str) -> (u16, String) {
+        curl(&[
+            "-H",
+            &format!("Authorization: Bearer {token}"),
+            &self.url(path),
+        ])
+    }
+
+    fn upload(&self, token: &str, files: &[PathBuf]) -> (u16, Value) {
+        let mut args = vec!["-H".to_string(), format!("Authorization: Bearer {token}")];
+        for f in files {
+            args.push("-F".into());
+            args.push(format!("file=@{}", f.display()));
+        }
+        args.push(self.url("/api/letters"));
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, text) = curl(&refs);
+        (code, json(&text))
+    }
+
+    /// Waits until a job is done or failed.
+    fn wait_job(&self, token: &str, id: i64) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            let (code, text) = self.get(token, &format!("/api/jobs/{id}"));
+            assert_eq!(code, 200, "{text}");
+            let job = json(&text);
+            if job["status"] == "done" || job["status"] == "failed" {
+                return job;
+            }
+            assert!(Instant::now() < deadline, "job {id} did not finish: {job}");
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    }
+}
+
+fn sample(name: &str) -> PathBuf {
+    root().join("samples/letters").join(name)
+}
+
+#[test]
+fn upload_register_read_search_and_audit() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(&dir.path().join("data"), None);
+    let token = server.admin_token();
+    // Wrong password and no token.
+    let (code, v) = server.login("admin", "wrong password");
+    assert_eq!(code, 401);
+    assert_eq!(v["error"]["code"], "bad_credentials");
+    assert_eq!(server.get("nope", "/api/cases").0, 401);
+    assert_eq!(curl(&[&server.url("/api/cases")]).0, 401);
+
+    let junk = dir.path().join("notes.txt");
+    std::fs::write(&junk, "这不是信件").unwrap();
+    let files = [
+        sample("01-header-300dpi.png"),
+        sample("11-born-digital.pdf"),
+        junk,
+    ];
+    let (code, v) = server.upload(&token, &files);
+    assert_eq!(code, 202, "{v}");
+    assert_eq!(v["jobs"].as_array().unwrap().len(), 2);
+    assert_eq!(v["rejected"][0]["code"], "unsupported_format");
+    // The rejected file is kept for a person to look at, with the reason.
+    let failed: Vec<String> = std::fs::read_dir(dir.path().join("data/failed"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        failed.iter().any(|n| n.ends_with("notes.txt.reason.txt")),
+        "{failed:?}"
+    );
+
+    let mut cases = Vec::new();
+    for j in v["jobs"].as_array().unwrap() {
+        let job = server.wait_job(&token, j["job_id"].as_i64().unwrap());
+        assert_eq!(job["status"], "done", "{job}");
+        cases.push(job["case_id"].as_i64().unwrap());
+    }
+    // The same file again: a job that points at the existing case.
+    let (_, again) = server.upload(&token, &files[..1]);
+    let job = server.wait_job(&token, again["jobs"][0]["job_id"].as_i64().unwrap());
+    assert_eq!(job["duplicate"], true);
+    assert_eq!(job["case_id"], cases[0]);
+
+    // One case whole; lists masked.
+    let (code, text) = server.get(&token, &format!("/api/cases/{}", cases[0]));
+    assert_eq!(code, 200);
+    let case = json(&text);
+    let t = truth("01-header-300dpi.png");
+    assert_eq!(case["phone"], t["fields"]["phone"]);
+    assert!(case["registration_number"]
+        .as_str()
+        .unwrap()
+        .starts_with("XF-"));
+    let (_, text) = server.get(&token, "/api/cases");
+    assert!(
+        !text.contains(t["fields"]["phone"].as_str().unwrap()),
+        "{text}"
+    );
+    assert!(text.contains("****"), "{text}");
+    // Two-character Chinese search inside running text.
+    let q = "%E5%B7%A5%E8%B5%84"; // 工资
+    let (_, text) = server.get(&token, &format!("/api/cases?q={q}"));
+    let found = json(&text)["cases"].as_array().unwrap().len();
+    assert_eq!(found, 1, "{text}");
+    // The original byte for byte, and the filing copy.
+    let out = dir.path().join("orig");
+    let status = Command::new("curl")
+        .args(["-s", "-o"])
+        .arg(&out)
+        .args(["-H", &format!("Authorization: Bearer {token}")])
+        .arg(server.url(&format!("/api/cases/{}/original", cases[0])))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(
+        std::fs::read(&out).unwrap(),
+        std::fs::read(&files[0]).unwrap()
+    );
+    let (code, pdf) = server.get(&token, &format!("/api/cases/{}/filed", cases[1]));
+    assert_eq!(code, 200);
+    assert!(pdf.starts_with("%PDF-1.7"));
+    // Every read is in the audit log, with the user and the address.
+    let (_, text) = server.get(&token, &format!("/api/audit?case={}", cases[0]));
+    let entries = json(&text)["entries"].as_array().unwrap().clone();
+    for action in ["register", "read-case", "read-original"] {
+        assert!(
+            entries.iter().any(|e| e["action"] == action),
+            "{action}: {entries:?}"
+        );
+    }
+    let read = entries.iter().find(|e| e["action"] == "read-case").unwrap();
+    assert_eq!(read["actor"], "user:admin");
+    assert_eq!(read["address"], "127.0.0.1");
+    // The API describes itself.
+    let (code, text) = curl(&[&server.url("/api/openapi.json")]);
+    assert_eq!(code, 200);
+    let doc = json(&text);
+    for p in [
+        "/api/session",
+        "/api/letters",
+        "/api/jobs/{id}",
+        "/api/cases",
+        "/api/cases/{id}/filed",
+        "/api/audit",
+    ] {
+        assert!(doc["paths"][p].is_object(), "{p}");
+    }
+}
+
+#[test]
+fn roles_csrf_and_throttling() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = start(&data, None);
+    let admin = server.admin_token();
+    // An analyst may not read cases or upload; users are added from the command line.
+    let mut add = bin()
+        .args([
+            "user",
+            "add",
+            "统计员",
+            "--role",
+            "analyst",
+            "--password-stdin",
+            "--data",
+        ])
+        .arg(&data)
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    add.stdin
+        .take()
+        .unwrap()
+        .write_all("统计员的密码123\n".as_bytes())
+        .unwrap();
+    assert!(add.wait().unwrap().success());
+    let (code, v) = server.login("统计员", "统计员的密码123");
+    assert_eq!(code, 200, "{v}");
+    let analyst = v["token"].as_str().unwrap().to_string();
+    assert_eq!(server.get(&analyst, "/api/cases").0, 403);
+    assert_eq!(server.get(&analyst, "/api/audit").0, 403);
+    assert_eq!(server.get(&admin, "/api/audit").0, 200);
+    // A cookie session must send its CSRF token to change anything.
+    let (_, v) = server.login("admin", server.password.as_deref().unwrap());
+    let cookie = format!("xinfang_session={}", v["token"].as_str().unwrap());
+    let file = format!("file=@{}", sample("11-born-digital.pdf").display());
+    let (code, text) = curl(&[
+        "-H",
+        &format!("Cookie: {cookie}"),
+        "-F",
+        &file,
+        &server.url("/api/letters"),
+    ]);
+    assert_eq!(code, 403, "{text}");
+    assert_eq!(json(&text)["error"]["code"], "csrf");
+    let csrf = format!("X-CSRF-Token: {}", v["csrf"].as_str().unwrap());
+    let (code, _) = curl(&[
+        "-H",
+        &format!("Cookie: {cookie}"),
+        "-H",
+        &csrf,
+        "-F",
+        &file,
+        &server.url("/api/letters"),
+    ]);
+    assert_eq!(code, 202);
+    // Repeated failed sign-ins are refused for a while, even with the right password.
+    for _ in 0..5 {
+        assert_eq!(server.login("统计员", "not it").0, 401);
+    }
+    assert_eq!(server.login("统计员", "统计员的密码123").0, 429);
+}
+
+#[test]
+fn a_restart_mid_batch_loses_no_letter_and_registers_none_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let files: Vec<PathBuf> = std::fs::read_dir(root().join("samples/letters"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    let (password, job_ids) = {
+        let mut server = start(&data, None);
+        let token = server.admin_token();
+        let (code, v) = server.upload(&token, &files);
+        assert_eq!(code, 202, "{v}");
+        let ids: Vec<i64> = v["jobs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|j| j["job_id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(ids.len(), files.len());
+        // Let some finish, then kill the service without warning.
+        server.wait_job(&token, ids[1]);
+        server.child.kill().unwrap();
+        server.child.wait().unwrap();
+        (server.password.clone(), ids)
+    };
+    let mut server = start(&data, None);
+    server.password = password;
+    let token = server.admin_token();
+    let mut case_ids = std::collections::BTreeSet::new();
+    for id in &job_ids {
+        let job = server.wait_job(&token, *id);
+        assert_eq!(job["status"], "done", "{job}");
+        case_ids.insert(job["case_id"].as_i64().unwrap());
+    }
+    // One case per distinct file, numbered without gaps.
+    assert_eq!(case_ids.len(), files.len());
+    let (_, text) = server.get(&token, "/api/cases?limit=1000");
+    let cases = json(&text)["cases"].as_array().unwrap().clone();
+    assert_eq!(cases.len(), files.len());
+    let mut numbers: Vec<String> = cases
+        .iter()
+        .map(|c| c["registration_number"].as_str().unwrap().to_string())
+        .collect();
+    numbers.sort();
+    for (i, n) in numbers.iter().enumerate() {
+        assert!(n.ends_with(&format!("-{:06}", i + 1)), "{numbers:?}");
+    }
+    // Nothing is left in the spool.
+    assert_eq!(std::fs::read_dir(data.join("spool")).unwrap().count(), 0);
+}
+
+#[test]
+fn the_hot_folder_takes_files_in_and_sets_them_aside() {
+    let dir = tempfile::tempdir().unwrap();
+    let watch = dir.path().join("scans");
+    std::fs::create_dir_all(&watch).unwrap();
+    let server = start(&dir.path().join("data"), Some(&watch));
+    let token = server.admin_token();
+    std::fs::copy(sample("07-a5-kai.png"), watch.join("a.png")).unwrap();
+    let png = std::fs::read(sample("01-header-300dpi.png")).unwrap();
+    std::fs::write(watch.join("broken.png"), &png[..3000]).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !(watch.join("done/a.png").exists() && watch.join("failed/broken.png").exists()) {
+        assert!(Instant::now() < deadline, "files were not set aside");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let reason = std::fs::read_to_string(watch.join("failed/broken.png.reason.txt")).unwrap();
+    assert!(reason.contains("corrupt"), "{reason}");
+    let (_, text) = server.get(&token, "/api/cases");
+    assert_eq!(json(&text)["cases"].as_array().unwrap().len(), 1);
+    assert!(!watch.join("a.png").exists());
+}
