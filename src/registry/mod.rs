@@ -221,7 +221,7 @@ impl Registry {
         // out again, so it is replaced.
         write_atomic(&filed, &pdf, None, true).map_err(RegistryError::Io)?;
         let extraction = serde_json::to_string(x).expect("an extraction serialises");
-        let at = now.to_rfc3339();
+        let at = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
         tx.execute(
             "INSERT INTO cases (registration_number, year, seq, sha256, kind, source_name, pages,
                 name, id_number, phone, address, letter_date, summary, category, urgent, cosigners,
@@ -285,13 +285,7 @@ impl Registry {
     ) -> Result<()> {
         self.conn.execute(
             "INSERT INTO audit (at, actor, action, case_id, address) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                chrono::Local::now().to_rfc3339(),
-                actor,
-                action,
-                case_id,
-                address
-            ],
+            params![now_text(), actor, action, case_id, address],
         )?;
         Ok(())
     }
@@ -314,14 +308,24 @@ impl Registry {
 
 /// Now, as stored in the database (RFC 3339, local offset).
 pub fn now_text() -> String {
-    chrono::Local::now().to_rfc3339()
+    chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
 /// The name to record for a command-line user: `cli:<login name>`.
 pub fn cli_actor() -> String {
     let user = std::env::var("USER")
         .or_else(|_| std::env::var("LOGNAME"))
-        .unwrap_or_else(|_| "unknown".into());
+        .unwrap_or_else(|_| {
+            // No login name in the environment (a service, a container): the user id.
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::MetadataExt;
+                if let Ok(m) = std::fs::metadata("/proc/self") {
+                    return format!("uid-{}", m.uid());
+                }
+            }
+            "unknown".into()
+        });
     format!("cli:{user}")
 }
 

@@ -90,8 +90,8 @@ impl Registry {
 
     /// Checks a login; records a failure when it is wrong.
     pub fn login(&self, name: &str, password: &str, address: Option<&str>) -> Result<Login> {
-        let since =
-            (chrono::Local::now() - chrono::Duration::minutes(FAILURE_WINDOW_MINUTES)).to_rfc3339();
+        let since = (chrono::Local::now() - chrono::Duration::minutes(FAILURE_WINDOW_MINUTES))
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
         let failures: i64 = self.conn.query_row(
             "SELECT count(*) FROM login_failures WHERE name = ?1 AND at > ?2",
             params![name, since],
@@ -139,7 +139,8 @@ impl Registry {
     pub fn create_session(&self, user: &User) -> Result<Session> {
         let token = random_hex(32);
         let csrf = random_hex(16);
-        let expires = (chrono::Local::now() + chrono::Duration::hours(SESSION_HOURS)).to_rfc3339();
+        let expires = (chrono::Local::now() + chrono::Duration::hours(SESSION_HOURS))
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
         self.conn.execute(
             "INSERT INTO sessions (token_sha256, user_id, created_at, expires_at, csrf) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![token_digest(&token), user.id, now_text(), expires, csrf],

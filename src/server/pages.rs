@@ -37,7 +37,7 @@ const STYLE: &str = "body{font-family:'Noto Sans CJK SC','Noto Serif CJK SC',san
 header{background:#8b1a1a;color:#fff;padding:10px 24px;display:flex;gap:24px;align-items:center}\
 header a{color:#fff;text-decoration:none}header .who{margin-left:auto}\
 main{padding:20px 24px;max-width:1200px}table{border-collapse:collapse;width:100%;background:#fff}\
-th,td{border:1px solid #ddd;padding:6px 8px;text-align:left;vertical-align:top}th{background:#eee}\
+th,td{border:1px solid #ddd;padding:6px 8px;text-align:left;vertical-align:top}th{background:#eee;white-space:nowrap}td.n{white-space:nowrap}\
 .error{color:#a00}.ok{color:#060}.muted{color:#777}form.inline{display:inline}\
 .split{display:flex;gap:20px}.split>*{flex:1}iframe{width:100%;height:80vh;border:1px solid #ccc}\
 input,select,button{font-size:1em;padding:4px 8px}";
@@ -86,6 +86,11 @@ fn status_name(status: &str) -> &'static str {
         "failed" => "失败",
         _ => "其他",
     }
+}
+
+/// A stored time for people: `2026-11-22 08:33`.
+fn when(rfc3339: &str) -> String {
+    rfc3339.get(..16).unwrap_or(rfc3339).replace('T', " ")
 }
 
 fn to_login() -> Response {
@@ -318,7 +323,7 @@ pub async fn inbox(
             format!(
                 "<tr><td>{}</td><td>{status}</td><td>{case}</td><td>{}</td></tr>",
                 esc(&j.file_name),
-                esc(&j.created_at[..16.min(j.created_at.len())])
+                esc(&when(&j.created_at))
             )
         })
         .collect();
@@ -366,7 +371,7 @@ pub async fn cases(
         .map(masked)
         .map(|c| {
             format!(
-                "<tr><td><a href=\"/cases/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{}</td></tr>",
+                "<tr><td class=\"n\"><a href=\"/cases/{}\">{}</a></td><td class=\"n\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{}</td></tr>",
                 c.id,
                 esc(&c.registration_number),
                 status_name(&c.status),
