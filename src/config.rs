@@ -155,6 +155,12 @@ pub struct Config {
     pub ocr: OcrConfig,
     pub archive: ArchiveConfig,
     pub bureau: BureauConfig,
+    pub deadlines: crate::deadline::Deadlines,
+    /// A TOML file with `[[rules]]` (county, category, body) replacing the embedded
+    /// routing table (data/routing.toml).
+    pub routing_file: Option<PathBuf>,
+    #[serde(skip)]
+    pub routing: crate::routing::RoutingTable,
     /// A TOML file with `categories` and `urgent_words`, replacing the embedded list.
     pub vocabulary_file: Option<PathBuf>,
     #[serde(skip)]
@@ -208,6 +214,16 @@ impl Config {
             if config.vocabulary.categories.is_empty() {
                 return Err(ConfigError::NoCategories { path: voc });
             }
+        }
+        if let Some(file) = config.routing_file.clone() {
+            let text = std::fs::read_to_string(&file).map_err(|source| ConfigError::Read {
+                path: file.clone(),
+                source,
+            })?;
+            config.routing = toml::from_str(&text).map_err(|source| ConfigError::Parse {
+                path: file.clone(),
+                source,
+            })?;
         }
         if let Some(dir) = std::env::var_os("XINFANG_TESSDATA") {
             config.ocr.tessdata = PathBuf::from(dir);

@@ -101,10 +101,22 @@ pub fn register(
         } => (name, sha256, filed),
     };
     let mut registry = open(data, config)?;
+    let fields = &filed.extraction.fields;
+    let limit = if fields.urgent {
+        config.deadlines.route_urgent
+    } else {
+        config.deadlines.route
+    };
     let new = NewCase {
         sha256: &sha256,
         source_name: &name,
         extraction: &filed.extraction,
+        due: Some(
+            config
+                .deadlines
+                .due(chrono::Local::now().date_naive(), limit),
+        ),
+        accusation: crate::routing::is_accusation(&filed.extraction.text),
     };
     let registration = registry
         .register(&new, actor, |number| {

@@ -17,9 +17,11 @@
 pub mod archive;
 pub mod cli;
 pub mod config;
+pub mod deadline;
 pub mod ingest;
 pub mod intake;
 pub mod model;
 pub mod privacy;
 pub mod registry;
+pub mod routing;
 pub mod server;

@@ -27,6 +27,8 @@ fn register(r: &mut Registry, x: &Extraction) -> Registration {
         sha256: &x.sha256,
         source_name: "letter.png",
         extraction: x,
+        due: None,
+        accusation: false,
     };
     r.register(&new, "tester", |n| Ok(format!("%PDF-1.7 {n}").into_bytes()))
         .unwrap()

@@ -403,3 +403,168 @@ fn the_hot_folder_takes_files_in_and_sets_them_aside() {
     assert_eq!(json(&text)["cases"].as_array().unwrap().len(), 1);
     assert!(!watch.join("a.png").exists());
 }
+
+/// Sends JSON with a bearer token.
+fn send_json(server: &Server, token: &str, method: &str, path: &str, body: &Value) -> (u16, Value) {
+    let (code, text) = curl(&[
+        "-X",
+        method,
+        "-H",
+        &format!("Authorization: Bearer {token}"),
+        "-H",
+        "content-type: application/json",
+        "-d",
+        &body.to_string(),
+        &server.url(path),
+    ]);
+    (code, json(&text))
+}
+
+#[test]
+fn routing_corrections_deadlines_and_the_accusation_guard() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(&dir.path().join("data"), None);
+    let token = server.admin_token();
+    let (_, v) = server.upload(
+        &token,
+        &[sample("11-born-digital.pdf"), sample("12-typed.docx")],
+    );
+    let ids: Vec<i64> = v["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| {
+            server.wait_job(&token, j["job_id"].as_i64().unwrap())["case_id"]
+                .as_i64()
+                .unwrap()
+        })
+        .collect();
+    let today = chrono::Local::now().date_naive();
+    let (_, text) = server.get(&token, &format!("/api/cases/{}", ids[0]));
+    let case = json(&text);
+    assert_eq!(case["status"], "registered");
+    // Registration starts the 15-day limit for transfer or assignment (7 when urgent).
+    let due =
+        chrono::NaiveDate::parse_from_str(case["due_at"].as_str().unwrap(), "%Y-%m-%d").unwrap();
+    let days = if case["urgent"] == true { 7 } else { 15 };
+    assert_eq!(due, today + chrono::Duration::days(days));
+    let suggested = case["suggested_route"].as_str().unwrap().to_string();
+    assert!(
+        suggested.ends_with('局') || suggested.ends_with('室') || suggested.contains("分局"),
+        "{suggested}"
+    );
+    // Due within 15 days: both; overdue: none.
+    let (_, text) = server.get(&token, "/api/cases?due_within=15");
+    assert_eq!(json(&text)["cases"].as_array().unwrap().len(), 2);
+    let (_, text) = server.get(&token, "/api/cases?overdue=true");
+    assert_eq!(json(&text)["cases"].as_array().unwrap().len(), 0);
+
+    // A correction: a bad ID number is refused, a good one kept; the event names the field.
+    let (code, v) = send_json(
+        &server,
+        &token,
+        "PATCH",
+        &format!("/api/cases/{}", ids[0]),
+        &serde_json::json!({"id_number": "110105194912310021"}),
+    );
+    assert_eq!(code, 422, "{v}");
+    let (code, v) = send_json(
+        &server,
+        &token,
+        "PATCH",
+        &format!("/api/cases/{}", ids[0]),
+        &serde_json::json!({"id_number": "11010519491231002X", "accusation": true, "accused": [suggested]}),
+    );
+    assert_eq!(code, 200, "{v}");
+    let (_, text) = server.get(&token, &format!("/api/cases/{}", ids[0]));
+    let case = json(&text);
+    assert_eq!(case["id_number"], "11010519491231002X");
+    let corrected = case["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "corrected")
+        .unwrap();
+    assert!(corrected["detail"].as_str().unwrap().contains("id_number"));
+    assert!(!corrected["detail"]
+        .as_str()
+        .unwrap()
+        .contains("11010519491231002X"));
+
+    // Accusation material may not go to the body it accuses; another body is fine.
+    let path = format!("/api/cases/{}/route", ids[0]);
+    let (code, v) = send_json(
+        &server,
+        &token,
+        "POST",
+        &path,
+        &serde_json::json!({"kind": "transfer", "body": case["suggested_route"]}),
+    );
+    assert_eq!(code, 422, "{v}");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("不得转送"),
+        "{v}"
+    );
+    let (code, v) = send_json(
+        &server,
+        &token,
+        "POST",
+        &path,
+        &serde_json::json!({"kind": "assign"}),
+    );
+    assert_eq!(code, 422, "a body is needed: {v}");
+    let (code, v) = send_json(
+        &server,
+        &token,
+        "POST",
+        &path,
+        &serde_json::json!({"kind": "assign", "body": "县纪委监委"}),
+    );
+    assert_eq!(code, 200, "{v}");
+    // Assignment starts the 60-day handling limit.
+    assert_eq!(
+        v["due_at"],
+        (today + chrono::Duration::days(60)).to_string()
+    );
+    let (code, _) = send_json(
+        &server,
+        &token,
+        "POST",
+        &path,
+        &serde_json::json!({"kind": "transfer", "body": "县教育局"}),
+    );
+    assert_eq!(code, 409, "a routed case is not routed again");
+    // Refusal needs a reason, and ends the bureau's step.
+    let path = format!("/api/cases/{}/route", ids[1]);
+    let (code, _) = send_json(
+        &server,
+        &token,
+        "POST",
+        &path,
+        &serde_json::json!({"kind": "refuse"}),
+    );
+    assert_eq!(code, 422);
+    let (code, v) = send_json(
+        &server,
+        &token,
+        "POST",
+        &path,
+        &serde_json::json!({"kind": "refuse", "reason": "已进入诉讼程序，请通过法院解决"}),
+    );
+    assert_eq!(code, 200, "{v}");
+    assert!(v["due_at"].is_null());
+    let (_, text) = server.get(&token, &format!("/api/cases/{}", ids[1]));
+    assert_eq!(json(&text)["status"], "replied");
+    // Each change is in the audit log.
+    let (_, text) = server.get(&token, &format!("/api/audit?case={}", ids[0]));
+    let actions: Vec<String> = json(&text)["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        actions.contains(&"correct".to_string()) && actions.contains(&"route-assign".to_string()),
+        "{actions:?}"
+    );
+}

@@ -20,6 +20,11 @@ pub struct CaseSummary {
     pub cosigners: i64,
     pub repeat_of: Option<String>,
     pub registered_at: String,
+    /// When the current step is due (`YYYY-MM-DD`), if one is running.
+    pub due_at: Option<String>,
+    pub route_kind: Option<String>,
+    pub route_body: Option<String>,
+    pub accusation: bool,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -42,6 +47,8 @@ pub struct CaseDetail {
     pub letter_date: Option<String>,
     pub text: String,
     pub registered_by: String,
+    /// Bodies the letter accuses, as officers marked them.
+    pub accused: Vec<String>,
     pub events: Vec<Event>,
     /// The extraction as read (pages with their cleaning notes, confidences).
     pub extraction: serde_json::Value,
@@ -64,11 +71,18 @@ pub struct CaseFilter {
     pub q: Option<String>,
     pub status: Option<String>,
     pub category: Option<String>,
+    /// Only cases whose current step is past due.
+    pub overdue: bool,
+    /// Only cases due within this many days (and not yet past due).
+    pub due_within: Option<i64>,
     pub limit: Option<i64>,
 }
 
 const SUMMARY_COLUMNS: &str = "c.id, c.registration_number, c.status, c.name, c.phone, c.id_number,
-    c.category, c.summary, c.urgent, c.cosigners, r.registration_number, c.registered_at";
+    c.category, c.summary, c.urgent, c.cosigners, r.registration_number, c.registered_at,
+    c.due_at, c.route_kind, c.route_body, c.accusation";
+/// Columns in SUMMARY_COLUMNS, where the detail's own columns start.
+const SUMMARY_COUNT: usize = 16;
 
 fn summary_row(r: &rusqlite::Row) -> rusqlite::Result<CaseSummary> {
     Ok(CaseSummary {
@@ -84,6 +98,10 @@ fn summary_row(r: &rusqlite::Row) -> rusqlite::Result<CaseSummary> {
         cosigners: r.get(9)?,
         repeat_of: r.get(10)?,
         registered_at: r.get(11)?,
+        due_at: r.get(12)?,
+        route_kind: r.get(13)?,
+        route_body: r.get(14)?,
+        accusation: r.get(15)?,
     })
 }
 
@@ -113,15 +131,24 @@ impl Registry {
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS} FROM cases c LEFT JOIN cases r ON r.id = c.repeat_of
              WHERE (?2 IS NULL OR c.status = ?2) AND (?3 IS NULL OR c.category = ?3) {search}
+               AND (?5 = 0 OR (c.due_at IS NOT NULL AND c.due_at < ?6))
+               AND (?7 IS NULL OR (c.due_at IS NOT NULL AND c.due_at >= ?6 AND c.due_at <= ?7))
              ORDER BY c.id DESC LIMIT ?4"
         );
+        let today = chrono::Local::now().date_naive();
+        let within = filter
+            .due_within
+            .map(|d| (today + chrono::Duration::days(d.clamp(0, 3650))).to_string());
         let mut st = self.conn.prepare(&sql)?;
         let rows = st.query_map(
             params![
                 q_param,
                 filter.status,
                 filter.category,
-                filter.limit.unwrap_or(200).clamp(1, 1000)
+                filter.limit.unwrap_or(200).clamp(1, 1000),
+                filter.overdue,
+                today.to_string(),
+                within,
             ],
             summary_row,
         )?;
@@ -131,22 +158,25 @@ impl Registry {
     pub fn case(&self, id: i64) -> Result<Option<CaseDetail>> {
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS}, c.sha256, c.kind, c.pages, c.address, c.letter_date, c.text,
-                    c.registered_by, c.extraction
+                    c.registered_by, c.extraction, c.accused
              FROM cases c LEFT JOIN cases r ON r.id = c.repeat_of WHERE c.id = ?1"
         );
         let detail = self
             .conn
             .query_row(&sql, [id], |r| {
-                let extraction: String = r.get(19)?;
+                let n = SUMMARY_COUNT;
+                let extraction: String = r.get(n + 7)?;
+                let accused: String = r.get(n + 8)?;
                 Ok(CaseDetail {
                     summary: summary_row(r)?,
-                    sha256: r.get(12)?,
-                    kind: r.get(13)?,
-                    pages: r.get(14)?,
-                    address: r.get(15)?,
-                    letter_date: r.get(16)?,
-                    text: r.get(17)?,
-                    registered_by: r.get(18)?,
+                    sha256: r.get(n)?,
+                    kind: r.get(n + 1)?,
+                    pages: r.get(n + 2)?,
+                    address: r.get(n + 3)?,
+                    letter_date: r.get(n + 4)?,
+                    text: r.get(n + 5)?,
+                    registered_by: r.get(n + 6)?,
+                    accused: serde_json::from_str(&accused).unwrap_or_default(),
                     events: vec![],
                     extraction: serde_json::from_str(&extraction).unwrap_or_default(),
                 })

@@ -15,6 +15,7 @@
 
 pub mod cases;
 pub mod jobs;
+pub mod life;
 pub mod number;
 pub mod originals;
 pub mod users;
@@ -30,6 +31,7 @@ use std::time::Duration;
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_users_jobs.sql"),
+    include_str!("../../migrations/0003_routes_deadlines.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -79,6 +81,10 @@ pub struct NewCase<'a> {
     /// The name the file came with (kept in the register, never logged).
     pub source_name: &'a str,
     pub extraction: &'a Extraction,
+    /// When the first step (transfer or assignment) is due.
+    pub due: Option<chrono::NaiveDate>,
+    /// Accusation material (检举控告): guarded when routed.
+    pub accusation: bool,
 }
 
 /// A case as other modules see it.
@@ -225,9 +231,9 @@ impl Registry {
         tx.execute(
             "INSERT INTO cases (registration_number, year, seq, sha256, kind, source_name, pages,
                 name, id_number, phone, address, letter_date, summary, category, urgent, cosigners,
-                text, extraction, repeat_of, registered_at, registered_by)
+                text, extraction, repeat_of, registered_at, registered_by, due_at, accusation)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                ?18, ?19, ?20, ?21)",
+                ?18, ?19, ?20, ?21, ?22, ?23)",
             params![
                 number,
                 year,
@@ -250,6 +256,8 @@ impl Registry {
                 repeat_of.as_ref().map(|r| r.case_id),
                 at,
                 actor,
+                new.due.map(|d| d.to_string()),
+                new.accusation,
             ],
         )?;
         let case_id = tx.last_insert_rowid();
@@ -257,8 +265,8 @@ impl Registry {
             .as_ref()
             .map(|r| format!("重复件，前案 {}", r.registration_number));
         tx.execute(
-            "INSERT INTO events (case_id, at, actor, action, detail) VALUES (?1, ?2, ?3, 'registered', ?4)",
-            params![case_id, at, actor, detail],
+            "INSERT INTO events (case_id, at, actor, action, detail, due_at) VALUES (?1, ?2, ?3, 'registered', ?4, ?5)",
+            params![case_id, at, actor, detail, new.due.map(|d| d.to_string())],
         )?;
         tx.execute(
             "INSERT INTO audit (at, actor, action, case_id) VALUES (?1, ?2, 'register', ?3)",

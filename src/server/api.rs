@@ -267,6 +267,10 @@ pub struct CaseQuery {
     pub q: Option<String>,
     pub status: Option<String>,
     pub category: Option<String>,
+    /// `true`: only cases whose current step is past due.
+    pub overdue: Option<bool>,
+    /// Only cases due within this many days.
+    pub due_within: Option<i64>,
     pub limit: Option<i64>,
 }
 
@@ -291,6 +295,8 @@ pub async fn cases(
                 q: q.q,
                 status: q.status.filter(|s| !s.is_empty()),
                 category: q.category.filter(|s| !s.is_empty()),
+                overdue: q.overdue.unwrap_or(false),
+                due_within: q.due_within,
                 limit: q.limit,
             };
             let list = r.list_cases(&filter)?;
@@ -319,9 +325,62 @@ pub async fn case(
         })
         .await?;
     let detail = detail.ok_or_else(|| ApiError::not_found("case"))?;
-    Ok(Json(
-        serde_json::to_value(detail).expect("a case serialises"),
-    ))
+    let suggested = state
+        .config()
+        .routing
+        .suggest(
+            detail.address.as_deref(),
+            detail.summary.category.as_deref(),
+        )
+        .map(str::to_string);
+    let mut value = serde_json::to_value(detail).expect("a case serialises");
+    value["suggested_route"] = json!(suggested);
+    Ok(Json(value))
+}
+
+fn refusal(r: crate::registry::life::Refusal) -> ApiError {
+    use crate::registry::life::Refusal;
+    match r {
+        Refusal::NotFound => ApiError::not_found("case"),
+        Refusal::WrongState(m) => ApiError::new(StatusCode::CONFLICT, "wrong_state", m),
+        Refusal::Invalid(m) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "refused", m),
+    }
+}
+
+pub async fn route(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Json(route): Json<crate::registry::life::Route>,
+) -> Result<Json<Value>, ApiError> {
+    user.require(&["officer", "admin"])?;
+    user.check_csrf(headers.get("x-csrf-token").and_then(|v| v.to_str().ok()))?;
+    let deadlines = state.config().deadlines.clone();
+    let (actor, address) = (user.actor(), user.address.clone());
+    let kind = route.kind;
+    let outcome = state
+        .with_registry(move |r| Ok(r.route(id, &route, &deadlines, &actor, address.as_deref())?))
+        .await?;
+    let due = outcome.map_err(refusal)?;
+    Ok(Json(json!({"case_id": id, "route": kind, "due_at": due})))
+}
+
+pub async fn correct(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Json(c): Json<crate::registry::life::Corrections>,
+) -> Result<Json<Value>, ApiError> {
+    user.require(&INTAKE_ROLES)?;
+    user.check_csrf(headers.get("x-csrf-token").and_then(|v| v.to_str().ok()))?;
+    let (actor, address) = (user.actor(), user.address.clone());
+    let outcome = state
+        .with_registry(move |r| Ok(r.correct(id, &c, &actor, address.as_deref())?))
+        .await?;
+    let changed = outcome.map_err(refusal)?;
+    Ok(Json(json!({"case_id": id, "changed": changed})))
 }
 
 async fn case_file(

@@ -1,0 +1,275 @@
+//! A case's life after registration: routing (转送 transfer, 交办 assign, 直接办理 handle
+//! directly, 不予受理 refuse, 不再受理 not accepted again), with the deadline each step starts,
+//! and corrections of the fields read. Each change is one transaction with its event and its
+//! audit entry.
+
+use super::{now_text, Registry, RegistryError, Result};
+use crate::deadline::Deadlines;
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use serde::{Deserialize, Serialize};
+
+/// The routes an officer can take.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RouteKind {
+    Transfer,
+    Assign,
+    Direct,
+    Refuse,
+    NotAgain,
+}
+
+impl RouteKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RouteKind::Transfer => "transfer",
+            RouteKind::Assign => "assign",
+            RouteKind::Direct => "direct",
+            RouteKind::Refuse => "refuse",
+            RouteKind::NotAgain => "not_again",
+        }
+    }
+
+    pub fn chinese(self) -> &'static str {
+        match self {
+            RouteKind::Transfer => "转送",
+            RouteKind::Assign => "交办",
+            RouteKind::Direct => "直接办理",
+            RouteKind::Refuse => "不予受理",
+            RouteKind::NotAgain => "不再受理",
+        }
+    }
+}
+
+/// A route decision.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Route {
+    pub kind: RouteKind,
+    /// The competent body (transfer, assign).
+    pub body: Option<String>,
+    /// The reason (refuse, not accepted again).
+    pub reason: Option<String>,
+}
+
+/// Why a change was not made: shown to the user as it is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refusal {
+    NotFound,
+    /// The case is not in a state this change applies to.
+    WrongState(String),
+    /// Something needed is missing or not allowed (a body, a reason, the accused).
+    Invalid(String),
+}
+
+/// Corrections of the fields read (PATCH). Absent fields are left as they are.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Corrections {
+    pub name: Option<String>,
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub letter_date: Option<String>,
+    pub summary: Option<String>,
+    pub category: Option<String>,
+    pub urgent: Option<bool>,
+    pub cosigners: Option<i64>,
+    pub accusation: Option<bool>,
+    /// Bodies the letter accuses (检举控告的对象); the case is never routed to them.
+    pub accused: Option<Vec<String>>,
+}
+
+impl Registry {
+    /// Routes a registered case. Transfer and assignment need a body, refusals a reason;
+    /// accusation material is never routed to a body it accuses.
+    pub fn route(
+        &mut self,
+        case_id: i64,
+        route: &Route,
+        deadlines: &Deadlines,
+        actor: &str,
+        address: Option<&str>,
+    ) -> Result<std::result::Result<Option<String>, Refusal>> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let row: Option<(String, String, String, bool)> = tx
+            .query_row(
+                "SELECT status, text, accused, accusation FROM cases WHERE id = ?1",
+                [case_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let Some((status, text, accused, accusation)) = row else {
+            return Ok(Err(Refusal::NotFound));
+        };
+        if status != "registered" {
+            return Ok(Err(Refusal::WrongState(format!(
+                "only a registered case can be routed; this one is {status}"
+            ))));
+        }
+        let body = route
+            .body
+            .as_deref()
+            .map(str::trim)
+            .filter(|b| !b.is_empty());
+        let reason = route
+            .reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty());
+        let today = chrono::Local::now().date_naive();
+        let (new_status, due) = match route.kind {
+            RouteKind::Transfer | RouteKind::Assign => {
+                let Some(body) = body else {
+                    return Ok(Err(Refusal::Invalid(format!(
+                        "{} needs the competent body",
+                        route.kind.chinese()
+                    ))));
+                };
+                let accused: Vec<String> = serde_json::from_str(&accused).unwrap_or_default();
+                let text_for_guard = if accusation { text.as_str() } else { "" };
+                if let Some(why) = crate::routing::refuse_accused(text_for_guard, &accused, body) {
+                    return Ok(Err(Refusal::Invalid(why)));
+                }
+                let limit = if route.kind == RouteKind::Transfer {
+                    deadlines.acknowledge
+                } else {
+                    deadlines.handle
+                };
+                ("routed", Some(deadlines.due(today, limit)))
+            }
+            RouteKind::Direct => ("awaiting", Some(deadlines.due(today, deadlines.handle))),
+            RouteKind::Refuse | RouteKind::NotAgain => {
+                if reason.is_none() {
+                    return Ok(Err(Refusal::Invalid(format!(
+                        "{} needs the reason the petitioner will be told",
+                        route.kind.chinese()
+                    ))));
+                }
+                ("replied", None)
+            }
+        };
+        let due = due.map(|d| d.to_string());
+        let at = now_text();
+        tx.execute(
+            "UPDATE cases SET status = ?2, route_kind = ?3, route_body = ?4, due_at = ?5 WHERE id = ?1",
+            params![case_id, new_status, route.kind.as_str(), body, due],
+        )?;
+        let detail = match (body, reason) {
+            (Some(b), _) => format!("{} {b}", route.kind.chinese()),
+            (None, Some(r)) => format!("{}：{r}", route.kind.chinese()),
+            (None, None) => route.kind.chinese().to_string(),
+        };
+        tx.execute(
+            "INSERT INTO events (case_id, at, actor, action, detail, due_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![case_id, at, actor, route.kind.as_str(), detail, due],
+        )?;
+        tx.execute(
+            "INSERT INTO audit (at, actor, action, case_id, address) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                at,
+                actor,
+                format!("route-{}", route.kind.as_str()),
+                case_id,
+                address
+            ],
+        )?;
+        tx.commit()?;
+        Ok(Ok(due))
+    }
+
+    /// Corrects fields of a case; the event names the fields changed (not their values).
+    pub fn correct(
+        &mut self,
+        case_id: i64,
+        c: &Corrections,
+        actor: &str,
+        address: Option<&str>,
+    ) -> Result<std::result::Result<Vec<&'static str>, Refusal>> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let exists: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM cases WHERE id = ?1)",
+            [case_id],
+            |r| r.get(0),
+        )?;
+        if !exists {
+            return Ok(Err(Refusal::NotFound));
+        }
+        if let Some(id) = c.id_number.as_deref().filter(|s| !s.is_empty()) {
+            if !crate::ingest::idnum::is_valid(id) && !crate::ingest::idnum::is_plausible_legacy(id)
+            {
+                return Ok(Err(Refusal::Invalid(
+                    "the ID number fails the GB 11643 check".into(),
+                )));
+            }
+        }
+        let mut changed = Vec::new();
+        let text = |v: &Option<String>| {
+            v.as_ref()
+                .map(|s| (!s.trim().is_empty()).then(|| s.trim().to_string()))
+        };
+        let columns: [(&'static str, Option<Option<String>>); 7] = [
+            ("name", text(&c.name)),
+            ("id_number", text(&c.id_number)),
+            ("phone", text(&c.phone)),
+            ("address", text(&c.address)),
+            ("letter_date", text(&c.letter_date)),
+            ("summary", text(&c.summary)),
+            ("category", text(&c.category)),
+        ];
+        for (column, value) in columns {
+            if let Some(value) = value {
+                tx.execute(
+                    &format!("UPDATE cases SET {column} = ?2 WHERE id = ?1"),
+                    params![case_id, value],
+                )?;
+                changed.push(column);
+            }
+        }
+        if let Some(v) = c.urgent {
+            tx.execute(
+                "UPDATE cases SET urgent = ?2 WHERE id = ?1",
+                params![case_id, v],
+            )?;
+            changed.push("urgent");
+        }
+        if let Some(v) = c.cosigners {
+            tx.execute(
+                "UPDATE cases SET cosigners = ?2 WHERE id = ?1",
+                params![case_id, v.max(0)],
+            )?;
+            changed.push("cosigners");
+        }
+        if let Some(v) = c.accusation {
+            tx.execute(
+                "UPDATE cases SET accusation = ?2 WHERE id = ?1",
+                params![case_id, v],
+            )?;
+            changed.push("accusation");
+        }
+        if let Some(v) = &c.accused {
+            let list = serde_json::to_string(v).map_err(|e| RegistryError::Io(e.to_string()))?;
+            tx.execute(
+                "UPDATE cases SET accused = ?2 WHERE id = ?1",
+                params![case_id, list],
+            )?;
+            changed.push("accused");
+        }
+        if !changed.is_empty() {
+            let at = now_text();
+            tx.execute(
+                "INSERT INTO events (case_id, at, actor, action, detail) VALUES (?1, ?2, ?3, 'corrected', ?4)",
+                params![case_id, at, actor, changed.join(", ")],
+            )?;
+            tx.execute(
+                "INSERT INTO audit (at, actor, action, case_id, address) VALUES (?1, ?2, 'correct', ?3, ?4)",
+                params![at, actor, case_id, address],
+            )?;
+        }
+        tx.commit()?;
+        Ok(Ok(changed))
+    }
+}
