@@ -8,7 +8,7 @@ BIN := $(or $(CARGO_TARGET_DIR),target)/release/xinfang
 # tools the tests and benchmarks check outputs with.
 DEB_PACKAGES := pkg-config g++ libtesseract-dev libleptonica-dev tesseract-ocr \
 	tesseract-ocr-chi-sim tesseract-ocr-osd fonts-noto-cjk fonts-arphic-ukai \
-	poppler-utils qpdf curl
+	poppler-utils qpdf curl chromium chromium-driver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test deps build samples bench clean

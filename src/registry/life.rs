@@ -179,6 +179,24 @@ impl Registry {
         Ok(Ok(due))
     }
 
+    /// Records that a person checked the register entry against the letter.
+    pub fn confirm(&mut self, case_id: i64, actor: &str, address: Option<&str>) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let at = now_text();
+        tx.execute(
+            "INSERT INTO events (case_id, at, actor, action) VALUES (?1, ?2, ?3, 'confirmed')",
+            params![case_id, at, actor],
+        )?;
+        tx.execute(
+            "INSERT INTO audit (at, actor, action, case_id, address) VALUES (?1, ?2, 'confirm', ?3, ?4)",
+            params![at, actor, case_id, address],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Corrects fields of a case; the event names the fields changed (not their values).
     pub fn correct(
         &mut self,

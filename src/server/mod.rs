@@ -126,7 +126,7 @@ pub fn router(state: AppState) -> Router {
         .route("/upload", get(pages::upload_form).post(pages::upload))
         .route("/inbox", get(pages::inbox))
         .route("/cases", get(pages::cases))
-        .route("/cases/{id}", get(pages::case))
+        .route("/cases/{id}", get(pages::case).post(pages::review))
         .route("/api/openapi.json", get(api::openapi))
         .route("/api/session", post(api::session))
         .route("/api/letters", post(api::letters))

@@ -397,6 +397,7 @@ pub async fn case(
     State(state): State<AppState>,
     MaybeUser(user): MaybeUser,
     Path(id): Path<i64>,
+    Query(q): Query<SavedQuery>,
 ) -> Result<Response, ApiError> {
     let Some(user) = user else {
         return Ok(to_login());
@@ -414,48 +415,105 @@ pub async fn case(
         .await?
         .ok_or_else(|| ApiError::not_found("case"))?;
     let c = &detail.summary;
-    let field = |k: &str, v: String| format!("<tr><th>{k}</th><td>{v}</td></tr>");
+    let editable = INTAKE_ROLES.contains(&user.user.role.as_str());
+    let input = |name: &str, label: &str, value: &Option<String>| {
+        let v = value.as_deref().map(esc).unwrap_or_default();
+        if editable {
+            format!("<tr><th><label for=\"f-{name}\">{label}</label></th><td><input id=\"f-{name}\" name=\"{name}\" value=\"{v}\" style=\"width:95%\"></td></tr>")
+        } else {
+            format!(
+                "<tr><th>{label}</th><td>{}</td></tr>",
+                if v.is_empty() { "—".into() } else { v }
+            )
+        }
+    };
+    let row = |k: &str, v: String| format!("<tr><th>{k}</th><td>{v}</td></tr>");
     let fields = [
-        field("登记号", esc(&c.registration_number)),
-        field("状态", status_name(&c.status).into()),
-        field("信访人", opt(&c.name)),
-        field("身份证号", opt(&c.id_number)),
-        field("电话", opt(&c.phone)),
-        field("地址", opt(&detail.address)),
-        field("来信日期", opt(&detail.letter_date)),
-        field("事由", opt(&c.summary)),
-        field("类别", opt(&c.category)),
-        field("紧急", if c.urgent { "是".into() } else { "否".into() }),
-        field("联名人数", c.cosigners.to_string()),
-        field(
+        row("登记号", esc(&c.registration_number)),
+        row("状态", status_name(&c.status).into()),
+        row(
+            "办理期限",
+            c.due_at.as_deref().map(esc).unwrap_or_else(|| "—".into()),
+        ),
+        row(
+            "去向",
+            match (&c.route_kind, &c.route_body) {
+                (Some(k), b) => format!(
+                    "{} {}",
+                    route_name(k),
+                    b.as_deref().map(esc).unwrap_or_default()
+                ),
+                _ => "未转办".into(),
+            },
+        ),
+        input("name", "信访人", &c.name),
+        input("id_number", "身份证号", &c.id_number),
+        input("phone", "电话", &c.phone),
+        input("address", "地址", &detail.address),
+        input("letter_date", "来信日期", &detail.letter_date),
+        input("summary", "事由", &c.summary),
+        input("category", "类别", &c.category),
+        row("紧急", if c.urgent { "是".into() } else { "否".into() }),
+        row("联名人数", c.cosigners.to_string()),
+        row(
+            "检举控告",
+            if c.accusation {
+                "是".into()
+            } else {
+                "否".into()
+            },
+        ),
+        row(
             "重复件",
             c.repeat_of
                 .as_deref()
                 .map(esc)
                 .unwrap_or_else(|| "否".into()),
         ),
-        field("页数", detail.pages.to_string()),
-        field(
+        row("页数", detail.pages.to_string()),
+        row(
             "登记",
-            format!("{} {}", esc(&c.registered_at), esc(&detail.registered_by)),
+            format!(
+                "{} {}",
+                esc(&when(&c.registered_at)),
+                esc(&detail.registered_by)
+            ),
         ),
     ]
     .concat();
+    let form = if editable {
+        format!(
+            "<form method=\"post\" action=\"/cases/{id}\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><table>{fields}</table>\
+             <p><button name=\"action\" value=\"save\">保存更正</button> <button name=\"action\" value=\"confirm\" id=\"confirm\">确认无误</button></p></form>",
+            esc(&user.csrf)
+        )
+    } else {
+        format!("<table>{fields}</table>")
+    };
+    let saved = match q.saved.as_deref() {
+        Some("confirm") => "<p class=\"ok\" id=\"saved\">已确认。</p>",
+        Some(_) => "<p class=\"ok\" id=\"saved\">已保存。</p>",
+        None => "",
+    };
     let events: String = detail
         .events
         .iter()
         .map(|e| {
             format!(
-                "<li>{} {} {} {}</li>",
-                esc(&e.at),
+                "<li>{} {} {} {}{}</li>",
+                esc(&when(&e.at)),
                 esc(&e.actor),
-                esc(&e.action),
-                e.detail.as_deref().map(esc).unwrap_or_default()
+                event_name(&e.action),
+                e.detail.as_deref().map(esc).unwrap_or_default(),
+                e.due_at
+                    .as_deref()
+                    .map(|d| format!("（期限 {}）", esc(d)))
+                    .unwrap_or_default()
             )
         })
         .collect();
     let body = format!(
-        "<h1>{}</h1><div class=\"split\"><div><table>{fields}</table>\
+        "<h1>{}</h1>{saved}<div class=\"split\"><div>{form}\
          <p><a href=\"/api/cases/{id}/original\">原件</a> · <a href=\"/api/cases/{id}/filed\">归档副本（PDF/A）</a></p>\
          <h2>经过</h2><ul>{events}</ul><h2>识别文字</h2><pre style=\"white-space:pre-wrap\">{}</pre></div>\
          <div><iframe src=\"/api/cases/{id}/filed\" title=\"归档副本\"></iframe></div></div>",
@@ -463,4 +521,105 @@ pub async fn case(
         esc(&detail.text)
     );
     Ok(page(&c.registration_number, Some(&user), &body).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct SavedQuery {
+    saved: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct ReviewForm {
+    csrf: Option<String>,
+    action: Option<String>,
+    name: Option<String>,
+    id_number: Option<String>,
+    phone: Option<String>,
+    address: Option<String>,
+    letter_date: Option<String>,
+    summary: Option<String>,
+    category: Option<String>,
+}
+
+/// The review form: corrections (only the fields that changed) and, with `confirm`, the
+/// mailroom's confirmation that the register entry is right.
+pub async fn review(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(f): Form<ReviewForm>,
+) -> Result<Response, ApiError> {
+    user.require(&INTAKE_ROLES)?;
+    user.check_csrf(f.csrf.as_deref())?;
+    let (actor, address) = (user.actor(), user.address.clone());
+    let confirm = f.action.as_deref() == Some("confirm");
+    let outcome = state
+        .with_registry(move |r| {
+            let Some(current) = r.case(id)? else {
+                return Ok(Err(crate::registry::life::Refusal::NotFound));
+            };
+            let changed = |new: Option<String>, old: &Option<String>| {
+                new.map(|v| v.trim().to_string()).filter(|v| {
+                    Some(v.as_str()) != old.as_deref() && !(v.is_empty() && old.is_none())
+                })
+            };
+            let s = &current.summary;
+            let corrections = crate::registry::life::Corrections {
+                name: changed(f.name, &s.name),
+                id_number: changed(f.id_number, &s.id_number),
+                phone: changed(f.phone, &s.phone),
+                address: changed(f.address, &current.address),
+                letter_date: changed(f.letter_date, &current.letter_date),
+                summary: changed(f.summary, &s.summary),
+                category: changed(f.category, &s.category),
+                ..Default::default()
+            };
+            let result = r.correct(id, &corrections, &actor, address.as_deref())?;
+            if result.is_ok() && confirm {
+                r.confirm(id, &actor, address.as_deref())?;
+            }
+            Ok(result)
+        })
+        .await?;
+    match outcome {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/cases/{id}?saved={}",
+            if confirm { "confirm" } else { "save" }
+        ))
+        .into_response()),
+        Err(crate::registry::life::Refusal::NotFound) => Err(ApiError::not_found("case")),
+        Err(crate::registry::life::Refusal::WrongState(m))
+        | Err(crate::registry::life::Refusal::Invalid(m)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            page(
+                "更正未保存",
+                Some(&user),
+                &format!(
+                    "<p class=\"error\">{}</p><p><a href=\"/cases/{id}\">返回</a></p>",
+                    esc(&m)
+                ),
+            ),
+        )
+            .into_response()),
+    }
+}
+
+fn route_name(kind: &str) -> &'static str {
+    match kind {
+        "transfer" => "转送",
+        "assign" => "交办",
+        "direct" => "直接办理",
+        "refuse" => "不予受理",
+        "not_again" => "不再受理",
+        _ => "其他",
+    }
+}
+
+fn event_name(action: &str) -> &'static str {
+    match action {
+        "registered" => "登记",
+        "corrected" => "更正",
+        "confirmed" => "确认",
+        other => route_name(other),
+    }
 }

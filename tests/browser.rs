@@ -1,0 +1,224 @@
+//! One browser test in Debian's headless Chromium, driven through chromedriver's WebDriver
+//! HTTP interface (spoken with curl): sign in, upload a sample letter, wait for it to be
+//! registered, correct a field, confirm, and save a screenshot of the case page to
+//! `target/screenshots/review.png` for a person to look at.
+
+mod util;
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use util::*;
+
+struct Kill(Child);
+impl Drop for Kill {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn http(method: &str, url: &str, body: Option<&Value>) -> Value {
+    let mut cmd = Command::new("curl");
+    cmd.args(["-s", "-X", method, "-H", "content-type: application/json"]);
+    if let Some(b) = body {
+        cmd.args(["-d", &b.to_string()]);
+    }
+    let out = cmd.arg(url).output().expect("curl runs");
+    serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
+}
+
+struct Browser {
+    base: String,
+    session: String,
+}
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+impl Browser {
+    fn cmd(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let v = http(
+            method,
+            &format!("{}/session/{}{path}", self.base, self.session),
+            body.as_ref(),
+        );
+        if let Some(err) = v["value"]["error"].as_str() {
+            panic!("WebDriver {path}: {err}: {}", v["value"]["message"]);
+        }
+        v["value"].clone()
+    }
+
+    fn go(&self, url: &str) {
+        self.cmd("POST", "/url", Some(json!({ "url": url })));
+    }
+
+    /// Waits for an element matching `css` and returns its id.
+    fn find(&self, css: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(90);
+        loop {
+            let v = http(
+                "POST",
+                &format!("{}/session/{}/element", self.base, self.session),
+                Some(&json!({"using": "css selector", "value": css})),
+            );
+            if let Some(id) = v["value"][ELEMENT].as_str() {
+                return id.to_string();
+            }
+            assert!(Instant::now() < deadline, "no element {css}");
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    }
+
+    fn type_into(&self, css: &str, text: &str) {
+        let id = self.find(css);
+        self.cmd("POST", &format!("/element/{id}/clear"), Some(json!({})));
+        self.cmd(
+            "POST",
+            &format!("/element/{id}/value"),
+            Some(json!({ "text": text })),
+        );
+    }
+
+    fn click(&self, css: &str) {
+        let id = self.find(css);
+        self.cmd("POST", &format!("/element/{id}/click"), Some(json!({})));
+    }
+
+    fn text(&self, css: &str) -> String {
+        let id = self.find(css);
+        self.cmd("GET", &format!("/element/{id}/text"), None)
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    }
+}
+
+#[test]
+fn sign_in_upload_correct_confirm_in_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    // The service.
+    let port = free_port();
+    let mut server = bin()
+        .args(["serve", "--workers", "1", "--listen"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--data")
+        .arg(dir.path().join("data"))
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = server.stderr.take().unwrap();
+    let _server = Kill(server);
+    let mut password = String::new();
+    for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+        if let Some(rest) = line.split("with password ").nth(1) {
+            password = rest.split_whitespace().next().unwrap().to_string();
+        }
+        if line.contains("listening on") {
+            break;
+        }
+    }
+    // The browser.
+    let driver_port = free_port();
+    let driver = Command::new("chromedriver")
+        .arg(format!("--port={driver_port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver is installed (make deps: chromium-driver)");
+    let _driver = Kill(driver);
+    let base = format!("http://127.0.0.1:{driver_port}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while http("GET", &format!("{base}/status"), None)["value"]["ready"] != true {
+        assert!(Instant::now() < deadline, "chromedriver did not start");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let profile = dir.path().join("profile");
+    let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
+        "binary": "/usr/bin/chromium",
+        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=1280,1000", format!("--user-data-dir={}", profile.display())]
+    }}}});
+    let v = http("POST", &format!("{base}/session"), Some(&caps));
+    let session = v["value"]["sessionId"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no session: {v}"))
+        .to_string();
+    let b = Browser {
+        base: base.clone(),
+        session,
+    };
+    let site = format!("http://127.0.0.1:{port}");
+
+    // Sign in.
+    b.go(&format!("{site}/login"));
+    b.type_into("input[name=username]", "admin");
+    b.type_into("input[name=password]", &password);
+    b.click("form button");
+    b.find("a[href='/upload']");
+    // Upload a letter and wait for its registration number to appear.
+    b.go(&format!("{site}/upload"));
+    let letter = root().join("samples/letters/01-header-300dpi.png");
+    let input = b.find("#files");
+    b.cmd(
+        "POST",
+        &format!("/element/{input}/value"),
+        Some(json!({"text": letter.display().to_string()})),
+    );
+    b.click("#send");
+    b.click("#jobs tbody a");
+    // Correct the petitioner's name and confirm.
+    b.find("#f-name");
+    b.type_into("#f-name", "张建华");
+    b.click("#confirm");
+    assert_eq!(b.text("#saved"), "已确认。");
+    let id = b.find("#f-name");
+    let value = b.cmd("GET", &format!("/element/{id}/property/value"), None);
+    assert_eq!(value, "张建华");
+    let events = b.text("ul");
+    assert!(
+        events.contains("更正 name") && events.contains("确认"),
+        "{events}"
+    );
+    // Keep a screenshot for people to look at.
+    let png = b.cmd("GET", "/screenshot", None);
+    let bytes = base64_decode(png.as_str().unwrap());
+    let shots = root().join("target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    std::fs::write(shots.join("review.png"), &bytes).unwrap();
+    assert!(bytes.starts_with(b"\x89PNG"));
+    b.cmd("DELETE", "", None);
+}
+
+fn base64_decode(s: &str) -> Vec<u8> {
+    let table = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0);
+    for c in s.bytes().filter_map(table) {
+        acc = (acc << 6) | c;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    out
+}
