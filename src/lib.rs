@@ -2,12 +2,15 @@
 //!
 //! # Steps
 //!
-//! Data flows one way through three flows (only the first exists so far):
+//! Data flows one way:
 //!
 //! ```text
 //! file -> ingest::decode -> ingest::clean -> ingest::ocr -> ingest::extract -> Extraction
+//!                                   \-> page sink -> archive -> A4 PDF/A filing copy
+//! file -> intake -> registry (original, number, copy, case: one transaction)
+//! HTTP -> server -> registry; server workers and hot folder -> intake
 //! case -> template -> neutral document -> DOCX | PDF            (planned: docgen)
-//! year -> register query -> items -> bound volumes + catalogue  (planned: archive)
+//! year -> register query -> items -> bound volumes + catalogue  (planned: binder)
 //! ```
 //!
 //! `model` holds the plain data every stage shares; `config` the one configuration with its
