@@ -1,3 +1,6 @@
+// Each test crate uses a different part of these helpers.
+#![allow(dead_code)]
+
 //! Shared helpers for the integration tests: running the real binary, reading its JSON
 //! Lines, the sample ground truth, and character error rate.
 
