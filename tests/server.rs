@@ -534,6 +534,78 @@ fn routing_corrections_deadlines_and_the_accusation_guard() {
         &serde_json::json!({"kind": "transfer", "body": "县教育局"}),
     );
     assert_eq!(code, 409, "a routed case is not routed again");
+    // The receiving body accepts: 60 days to handle from today; one extension of 30 days.
+    let step = format!("/api/cases/{}/step", ids[0]);
+    let (code, v) = send_json(
+        &server,
+        &token,
+        "POST",
+        &step,
+        &serde_json::json!({"step": "accept"}),
+    );
+    assert_eq!(code, 200, "{v}");
+    let handle_due = today + chrono::Duration::days(60);
+    assert_eq!(v["due_at"], handle_due.to_string());
+    let (code, v) = send_json(
+        &server,
+        &token,
+        "POST",
+        &step,
+        &serde_json::json!({"step": "extend", "note": "情况复杂，经负责人批准延期"}),
+    );
+    assert_eq!(code, 200, "{v}");
+    assert_eq!(
+        v["due_at"],
+        (handle_due + chrono::Duration::days(30)).to_string()
+    );
+    let (code, _) = send_json(
+        &server,
+        &token,
+        "POST",
+        &step,
+        &serde_json::json!({"step": "extend"}),
+    );
+    assert_eq!(code, 422, "only one extension");
+    let (code, _) = send_json(
+        &server,
+        &token,
+        "POST",
+        &step,
+        &serde_json::json!({"step": "archive"}),
+    );
+    assert_eq!(code, 409, "not closed yet");
+    for s in ["reply", "close", "archive"] {
+        let (code, v) = send_json(
+            &server,
+            &token,
+            "POST",
+            &step,
+            &serde_json::json!({"step": s}),
+        );
+        assert_eq!(code, 200, "{s}: {v}");
+    }
+    let (_, text) = server.get(&token, &format!("/api/cases/{}", ids[0]));
+    let case = json(&text);
+    assert_eq!(case["status"], "archived");
+    let actions: Vec<&str> = case["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "registered",
+            "corrected",
+            "assign",
+            "accept",
+            "extend",
+            "reply",
+            "close",
+            "archive"
+        ]
+    );
     // Refusal needs a reason, and ends the bureau's step.
     let path = format!("/api/cases/{}/route", ids[1]);
     let (code, _) = send_json(

@@ -61,6 +61,45 @@ pub enum Refusal {
     Invalid(String),
 }
 
+/// Steps after routing.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    /// The receiving body accepted a transferred or assigned item: handling starts.
+    Accept,
+    /// One extension of the handling limit (head's approval; the petitioner is told why).
+    Extend,
+    /// The answer was given to the petitioner.
+    Reply,
+    /// The matter is closed.
+    Close,
+    /// Filed in the year's archive.
+    Archive,
+}
+
+impl Step {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Step::Accept => "accept",
+            Step::Extend => "extend",
+            Step::Reply => "reply",
+            Step::Close => "close",
+            Step::Archive => "archive",
+        }
+    }
+
+    /// The states the step applies to, and the state it leads to (None: stays).
+    fn transition(self) -> (&'static [&'static str], Option<&'static str>) {
+        match self {
+            Step::Accept => (&["routed"], Some("awaiting")),
+            Step::Extend => (&["routed", "awaiting"], None),
+            Step::Reply => (&["routed", "awaiting"], Some("replied")),
+            Step::Close => (&["replied"], Some("closed")),
+            Step::Archive => (&["closed"], Some("archived")),
+        }
+    }
+}
+
 /// Corrections of the fields read (PATCH). Absent fields are left as they are.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -177,6 +216,78 @@ impl Registry {
         )?;
         tx.commit()?;
         Ok(Ok(due))
+    }
+
+    /// Moves a case on by one step, with the deadline that step starts (handling from
+    /// acceptance; one extension on top of the running limit; none after the reply).
+    pub fn advance(
+        &mut self,
+        case_id: i64,
+        step: Step,
+        note: Option<&str>,
+        deadlines: &Deadlines,
+        actor: &str,
+        address: Option<&str>,
+    ) -> Result<std::result::Result<Option<String>, Refusal>> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let row: Option<(String, Option<String>)> = tx
+            .query_row(
+                "SELECT status, due_at FROM cases WHERE id = ?1",
+                [case_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((status, due)) = row else {
+            return Ok(Err(Refusal::NotFound));
+        };
+        let (from, to) = step.transition();
+        if !from.contains(&status.as_str()) {
+            return Ok(Err(Refusal::WrongState(format!(
+                "{} applies to a case that is {}; this one is {status}",
+                step.as_str(),
+                from.join(" or ")
+            ))));
+        }
+        let today = chrono::Local::now().date_naive();
+        let new_due = match step {
+            Step::Accept => Some(deadlines.due(today, deadlines.handle)),
+            Step::Extend => {
+                let extended: bool = tx.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM events WHERE case_id = ?1 AND action = 'extend')",
+                    [case_id],
+                    |r| r.get(0),
+                )?;
+                if extended {
+                    return Ok(Err(Refusal::Invalid(
+                        "the limit was extended once already".into(),
+                    )));
+                }
+                let base = due
+                    .as_deref()
+                    .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                    .unwrap_or(today);
+                Some(deadlines.due(base, deadlines.extension))
+            }
+            Step::Reply | Step::Close | Step::Archive => None,
+        };
+        let new_due = new_due.map(|d| d.to_string());
+        let at = now_text();
+        tx.execute(
+            "UPDATE cases SET status = coalesce(?2, status), due_at = ?3 WHERE id = ?1",
+            params![case_id, to, new_due],
+        )?;
+        tx.execute(
+            "INSERT INTO events (case_id, at, actor, action, detail, due_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![case_id, at, actor, step.as_str(), note, new_due],
+        )?;
+        tx.execute(
+            "INSERT INTO audit (at, actor, action, case_id, address) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![at, actor, step.as_str(), case_id, address],
+        )?;
+        tx.commit()?;
+        Ok(Ok(new_due))
     }
 
     /// Records that a person checked the register entry against the letter.

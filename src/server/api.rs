@@ -366,6 +366,46 @@ pub async fn route(
     Ok(Json(json!({"case_id": id, "route": kind, "due_at": due})))
 }
 
+#[derive(Deserialize)]
+pub struct StepRequest {
+    pub step: crate::registry::life::Step,
+    pub note: Option<String>,
+}
+
+pub async fn advance(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Json(req): Json<StepRequest>,
+) -> Result<Json<Value>, ApiError> {
+    use crate::registry::life::Step;
+    let roles: &[&str] = if req.step == Step::Archive {
+        &["archivist", "admin"]
+    } else {
+        &["officer", "admin"]
+    };
+    user.require(roles)?;
+    user.check_csrf(headers.get("x-csrf-token").and_then(|v| v.to_str().ok()))?;
+    let deadlines = state.config().deadlines.clone();
+    let (actor, address) = (user.actor(), user.address.clone());
+    let step = req.step;
+    let outcome = state
+        .with_registry(move |r| {
+            Ok(r.advance(
+                id,
+                step,
+                req.note.as_deref(),
+                &deadlines,
+                &actor,
+                address.as_deref(),
+            )?)
+        })
+        .await?;
+    let due = outcome.map_err(refusal)?;
+    Ok(Json(json!({"case_id": id, "step": step, "due_at": due})))
+}
+
 pub async fn correct(
     State(state): State<AppState>,
     user: CurrentUser,

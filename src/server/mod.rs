@@ -134,6 +134,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/cases", get(api::cases))
         .route("/api/cases/{id}", get(api::case).patch(api::correct))
         .route("/api/cases/{id}/route", post(api::route))
+        .route("/api/cases/{id}/step", post(api::advance))
         .route("/api/cases/{id}/original", get(api::original))
         .route("/api/cases/{id}/filed", get(api::filed))
         .route("/api/audit", get(api::audit))

@@ -620,6 +620,11 @@ fn event_name(action: &str) -> &'static str {
         "registered" => "登记",
         "corrected" => "更正",
         "confirmed" => "确认",
+        "accept" => "受理",
+        "extend" => "延期",
+        "reply" => "答复",
+        "close" => "办结",
+        "archive" => "归档",
         other => route_name(other),
     }
 }
