@@ -179,6 +179,7 @@ pub fn run(cli: Cli) -> i32 {
             let options = crate::archive::Options {
                 fit,
                 registration: number,
+                previews: false,
             };
             archive_pdf(&config, &inputs, &output, &options, force, json, workers)
         }

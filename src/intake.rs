@@ -73,10 +73,16 @@ pub fn prepare_bytes(
         bytes.to_vec().into(),
         config,
         engine,
-        &archive::Options::default(),
+        &archive::Options {
+            previews: true,
+            ..Default::default()
+        },
     )?;
     // Kept once it is known to be a letter (a broken file stays where it was given).
     registry.store_original(&sha256, bytes).map_err(storage)?;
+    registry
+        .store_previews(&sha256, &filed.previews)
+        .map_err(storage)?;
     Ok(Prepared::Read {
         name: name.to_string(),
         sha256,

@@ -176,6 +176,10 @@ fn sign_in_upload_correct_confirm_in_chromium() {
     );
     b.click("#send");
     b.click("#jobs tbody a");
+    // The scanned page is shown beside the fields, its text lines marked, the lines holding
+    // fields more strongly.
+    b.find(".scan img");
+    b.find(".scan .box.field");
     // Correct the petitioner's name and confirm.
     b.find("#f-name");
     b.type_into("#f-name", "张建华");

@@ -234,6 +234,11 @@ fn upload_register_read_search_and_audit() {
         std::fs::read(&out).unwrap(),
         std::fs::read(&files[0]).unwrap()
     );
+    // The review preview of a scanned page is a JPEG; a born-digital PDF has none.
+    let (code, _) = server.get(&token, &format!("/api/cases/{}/pages/1", cases[0]));
+    assert_eq!(code, 200);
+    let (code, _) = server.get(&token, &format!("/api/cases/{}/pages/1", cases[1]));
+    assert_eq!(code, 404);
     let (code, pdf) = server.get(&token, &format!("/api/cases/{}/filed", cases[1]));
     assert_eq!(code, 200);
     assert!(pdf.starts_with("%PDF-1.7"));

@@ -36,6 +36,74 @@ pub struct Options {
     pub fit: bool,
     /// The registration number, written into the metadata (never a name).
     pub registration: Option<String>,
+    /// Also make a small preview of each scanned page, with its text lines (for review).
+    pub previews: bool,
+}
+
+/// A scanned page made small for a review screen, with the recognised lines on it.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct Preview {
+    /// Page of the input.
+    pub page: u32,
+    pub width: u32,
+    pub height: u32,
+    /// JPEG bytes (not serialised; stored beside the lines).
+    #[serde(skip)]
+    pub jpeg: Vec<u8>,
+    /// Each line's text and box, in preview pixels.
+    pub lines: Vec<PreviewLine>,
+}
+
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct PreviewLine {
+    pub text: String,
+    pub x: u32,
+    pub y: u32,
+    pub w: u32,
+    pub h: u32,
+}
+
+/// Long side of a preview, in pixels.
+const PREVIEW_SIDE: u32 = 1400;
+
+fn preview(page: &Page, gray: &image::GrayImage) -> Preview {
+    let (w, h) = gray.dimensions();
+    let k = (PREVIEW_SIDE as f32 / w.max(h).max(1) as f32).min(1.0);
+    let (pw, ph) = (
+        ((w as f32 * k) as u32).max(1),
+        ((h as f32 * k) as u32).max(1),
+    );
+    let small = crate::ingest::clean::resize_with(
+        gray.clone(),
+        pw,
+        ph,
+        crate::ingest::clean::ResizeKind::Bilinear,
+    );
+    let mut jpeg = Vec::new();
+    let _ = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 70).encode(
+        small.as_raw(),
+        pw,
+        ph,
+        image::ExtendedColorType::L8,
+    );
+    let scale = |v: u32| (v as f32 * k).round() as u32;
+    Preview {
+        page: page.index,
+        width: pw,
+        height: ph,
+        jpeg,
+        lines: page
+            .lines
+            .iter()
+            .map(|l| PreviewLine {
+                text: l.text.clone(),
+                x: scale(l.left),
+                y: scale(l.top),
+                w: scale(l.width),
+                h: scale(l.height),
+            })
+            .collect(),
+    }
 }
 
 /// How one sheet of the filing copy was made.
@@ -61,6 +129,8 @@ pub struct Filed {
     pub extraction: Extraction,
     pub pdf: Vec<u8>,
     pub sheets: Vec<Sheet>,
+    /// With `Options::previews`: one per scanned page.
+    pub previews: Vec<Preview>,
 }
 
 /// Reads a letter and builds its filing copy.
@@ -86,6 +156,7 @@ pub fn file_copy(
         extraction,
         pdf,
         sheets: builder.sheets,
+        previews: builder.previews,
     })
 }
 
@@ -115,6 +186,7 @@ struct Builder<'a> {
     options: &'a Options,
     config: &'a Config,
     sheets: Vec<Sheet>,
+    previews: Vec<Preview>,
     modified: String,
     created: chrono::DateTime<chrono::FixedOffset>,
 }
@@ -145,6 +217,7 @@ impl<'a> Builder<'a> {
             options,
             config,
             sheets: Vec::new(),
+            previews: Vec::new(),
             modified: pdfa::pdf_date(&created),
             created,
         }
@@ -160,6 +233,9 @@ impl<'a> Builder<'a> {
                 dpi,
             } => {
                 let quality = self.config.archive.jpeg_quality;
+                if self.options.previews {
+                    self.previews.push(preview(page, &gray));
+                }
                 let picture = if bilevel {
                     picture::bilevel(&gray, quality)
                 } else if let Some(rgb) = &colour {

@@ -161,6 +161,51 @@ impl Registry {
         originals::store(&self.dirs.originals, sha256, bytes).map_err(RegistryError::Io)
     }
 
+    /// Keeps the review previews of a letter (derived data, by the original's digest):
+    /// `previews/ab/abcd…/page-N.jpg` and `lines.json`.
+    pub fn store_previews(&self, sha256: &str, previews: &[crate::archive::Preview]) -> Result<()> {
+        if previews.is_empty() {
+            return Ok(());
+        }
+        let dir = originals::previews_dir(&self.dirs.root, sha256);
+        for p in previews {
+            write_atomic(
+                &dir.join(format!("page-{}.jpg", p.page)),
+                &p.jpeg,
+                None,
+                true,
+            )
+            .map_err(RegistryError::Io)?;
+        }
+        let lines = serde_json::to_vec(previews).expect("previews serialise");
+        write_atomic(&dir.join("lines.json"), &lines, None, true).map_err(RegistryError::Io)?;
+        Ok(())
+    }
+
+    /// The review previews of a case: each page's size and lines, and where its JPEG is.
+    pub fn previews(&self, case_id: i64) -> Result<Vec<(crate::archive::Preview, PathBuf)>> {
+        let sha: Option<String> = self
+            .conn
+            .query_row("SELECT sha256 FROM cases WHERE id = ?1", [case_id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let Some(sha) = sha else { return Ok(vec![]) };
+        let dir = originals::previews_dir(&self.dirs.root, &sha);
+        let Ok(bytes) = std::fs::read(dir.join("lines.json")) else {
+            return Ok(vec![]);
+        };
+        let previews: Vec<crate::archive::Preview> =
+            serde_json::from_slice(&bytes).unwrap_or_default();
+        Ok(previews
+            .into_iter()
+            .map(|p| {
+                let path = dir.join(format!("page-{}.jpg", p.page));
+                (p, path)
+            })
+            .collect())
+    }
+
     /// Registers a letter in one transaction: the next number of the year, the filing copy
     /// (built by `filed_copy` with that number in it) written to `filed/`, the case, its
     /// first event and an audit entry. A file registered already is reported, not

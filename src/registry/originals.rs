@@ -31,6 +31,13 @@ pub fn store(dir: &Path, sha256: &str, bytes: &[u8]) -> Result<PathBuf, String> 
     Ok(path)
 }
 
+/// Where the review previews of the original with this digest are kept.
+pub fn previews_dir(root: &Path, sha256: &str) -> PathBuf {
+    root.join("previews")
+        .join(&sha256[..2.min(sha256.len())])
+        .join(sha256)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -471,6 +471,41 @@ async fn case_file(
         .into_response())
 }
 
+/// A scanned page's review preview (JPEG), audited like the original.
+pub async fn page_preview(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, page)): Path<(i64, u32)>,
+) -> Result<Response, ApiError> {
+    user.require(&READ_ROLES)?;
+    let (actor, address) = (user.actor(), user.address.clone());
+    let previews = state
+        .with_registry(move |r| {
+            let p = r.previews(id)?;
+            if !p.is_empty() {
+                r.audit(&actor, "read-page", Some(id), address.as_deref())?;
+            }
+            Ok(p)
+        })
+        .await?;
+    let path = previews
+        .into_iter()
+        .find(|(p, _)| p.page == page)
+        .map(|(_, path)| path)
+        .ok_or_else(|| ApiError::not_found("page"))?;
+    let bytes = tokio::fs::read(&path)
+        .await
+        .map_err(|e| ApiError::internal(format!("{}: {e}", path.display())))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/jpeg"),
+            (header::CACHE_CONTROL, "private, no-store"),
+        ],
+        Body::from(bytes),
+    )
+        .into_response())
+}
+
 pub async fn original(
     State(state): State<AppState>,
     user: CurrentUser,

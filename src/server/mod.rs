@@ -136,6 +136,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/cases/{id}/route", post(api::route))
         .route("/api/cases/{id}/step", post(api::advance))
         .route("/api/cases/{id}/original", get(api::original))
+        .route("/api/cases/{id}/pages/{page}", get(api::page_preview))
         .route("/api/cases/{id}/filed", get(api::filed))
         .route("/api/audit", get(api::audit))
         .layer(DefaultBodyLimit::max(upload_limit))

@@ -40,7 +40,10 @@ main{padding:20px 24px;max-width:1200px}table{border-collapse:collapse;width:100
 th,td{border:1px solid #ddd;padding:6px 8px;text-align:left;vertical-align:top}th{background:#eee;white-space:nowrap}td.n{white-space:nowrap}\
 .error{color:#a00}.ok{color:#060}.muted{color:#777}form.inline{display:inline}\
 .split{display:flex;gap:20px}.split>*{flex:1}iframe{width:100%;height:80vh;border:1px solid #ccc}\
-input,select,button{font-size:1em;padding:4px 8px}";
+input,select,button{font-size:1em;padding:4px 8px}\
+.scan{position:relative;margin-bottom:12px;border:1px solid #ccc}.scan img{width:100%;display:block}\
+.box{position:absolute;background:rgba(255,230,0,.25);outline:1px solid rgba(200,160,0,.6)}\
+.box.field{background:rgba(255,120,0,.30);outline:2px solid rgba(230,90,0,.9)}";
 
 fn page(title: &str, user: Option<&CurrentUser>, body: &str) -> Html<String> {
     let nav = match user {
@@ -404,17 +407,57 @@ pub async fn case(
     };
     user.require(&READ_ROLES)?;
     let (actor, address) = (user.actor(), user.address.clone());
-    let detail = state
+    let (detail, previews) = state
         .with_registry(move |r| {
             let d = r.case(id)?;
             if d.is_some() {
                 r.audit(&actor, "read-case", Some(id), address.as_deref())?;
             }
-            Ok(d)
+            Ok(d.map(|d| (d, r.previews(id).unwrap_or_default())))
         })
         .await?
         .ok_or_else(|| ApiError::not_found("case"))?;
     let c = &detail.summary;
+    // Lines holding a field's value are marked more strongly than the other lines read.
+    let values: Vec<String> = [&c.name, &c.phone, &c.id_number, &detail.address, &c.summary]
+        .into_iter()
+        .flatten()
+        .filter(|v| v.chars().count() >= 2)
+        .cloned()
+        .collect();
+    let scans: String = previews
+        .iter()
+        .map(|(p, _)| {
+            let boxes: String = p
+                .lines
+                .iter()
+                .map(|l| {
+                    let field = values.iter().any(|v| {
+                        l.text.contains(v.as_str()) || (v.contains(l.text.as_str()) && l.text.chars().count() >= 4)
+                    });
+                    let pct = |v: u32, of: u32| 100.0 * v as f32 / of.max(1) as f32;
+                    format!(
+                        "<div class=\"box{}\" title=\"{}\" style=\"left:{:.2}%;top:{:.2}%;width:{:.2}%;height:{:.2}%\"></div>",
+                        if field { " field" } else { "" },
+                        esc(&l.text),
+                        pct(l.x, p.width),
+                        pct(l.y, p.height),
+                        pct(l.w, p.width),
+                        pct(l.h, p.height)
+                    )
+                })
+                .collect();
+            format!(
+                "<div class=\"scan\"><img src=\"/api/cases/{id}/pages/{}\" alt=\"第{}页\">{boxes}</div>",
+                p.page, p.page
+            )
+        })
+        .collect();
+    let viewer = if scans.is_empty() {
+        format!("<iframe src=\"/api/cases/{id}/filed\" title=\"归档副本\"></iframe>")
+    } else {
+        format!("<p class=\"muted\">黄色为识别出的文字行，橙色为提取字段所在行。</p>{scans}")
+    };
     let editable = INTAKE_ROLES.contains(&user.user.role.as_str());
     let input = |name: &str, label: &str, value: &Option<String>| {
         let v = value.as_deref().map(esc).unwrap_or_default();
@@ -516,7 +559,7 @@ pub async fn case(
         "<h1>{}</h1>{saved}<div class=\"split\"><div>{form}\
          <p><a href=\"/api/cases/{id}/original\">原件</a> · <a href=\"/api/cases/{id}/filed\">归档副本（PDF/A）</a></p>\
          <h2>经过</h2><ul>{events}</ul><h2>识别文字</h2><pre style=\"white-space:pre-wrap\">{}</pre></div>\
-         <div><iframe src=\"/api/cases/{id}/filed\" title=\"归档副本\"></iframe></div></div>",
+         <div>{viewer}</div></div>",
         esc(&c.registration_number),
         esc(&detail.text)
     );
