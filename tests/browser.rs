@@ -200,6 +200,10 @@ fn sign_in_upload_correct_confirm_in_chromium() {
     std::fs::create_dir_all(&shots).unwrap();
     std::fs::write(shots.join("review.png"), &bytes).unwrap();
     assert!(bytes.starts_with(b"\x89PNG"));
+    // An officer (here the admin) transfers it to the suggested body.
+    b.click("#route");
+    assert_eq!(b.text("#saved"), "已转办。");
+    assert!(b.text("ul").contains("转送"));
     b.cmd("DELETE", "", None);
 }
 

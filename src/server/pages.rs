@@ -91,6 +91,22 @@ fn status_name(status: &str) -> &'static str {
     }
 }
 
+/// A `<select>` keeping the chosen value.
+fn select(name: &str, chosen: &Option<String>, options: &[(&str, &str)]) -> String {
+    let opts: String = options
+        .iter()
+        .map(|(v, label)| {
+            let sel = if chosen.as_deref().unwrap_or("") == *v {
+                " selected"
+            } else {
+                ""
+            };
+            format!("<option value=\"{}\"{sel}>{}</option>", esc(v), esc(label))
+        })
+        .collect();
+    format!("<select name=\"{name}\">{opts}</select>")
+}
+
 /// A stored time for people: `2026-11-22 08:33`.
 fn when(rfc3339: &str) -> String {
     rfc3339.get(..16).unwrap_or(rfc3339).replace('T', " ")
@@ -345,6 +361,9 @@ pub async fn inbox(
 pub struct ListQuery {
     q: Option<String>,
     status: Option<String>,
+    category: Option<String>,
+    /// `overdue` or `soon` (due within 3 days).
+    due: Option<String>,
 }
 
 pub async fn cases(
@@ -360,7 +379,10 @@ pub async fn cases(
     let filter = CaseFilter {
         q: q.q.clone(),
         status: q.status.clone().filter(|s| !s.is_empty()),
-        ..Default::default()
+        category: q.category.clone().filter(|s| !s.is_empty()),
+        overdue: q.due.as_deref() == Some("overdue"),
+        due_within: (q.due.as_deref() == Some("soon")).then_some(3),
+        limit: None,
     };
     let list = state
         .with_registry(move |r| {
@@ -374,10 +396,11 @@ pub async fn cases(
         .map(masked)
         .map(|c| {
             format!(
-                "<tr><td class=\"n\"><a href=\"/cases/{}\">{}</a></td><td class=\"n\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{}</td></tr>",
+                "<tr><td class=\"n\"><a href=\"/cases/{}\">{}</a></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{}</td></tr>",
                 c.id,
                 esc(&c.registration_number),
                 status_name(&c.status),
+                c.due_at.as_deref().map(esc).unwrap_or_else(|| "—".into()),
                 opt(&c.name),
                 opt(&c.phone),
                 opt(&c.category),
@@ -389,9 +412,23 @@ pub async fn cases(
         .collect();
     let body = format!(
         "<h1>案件</h1><form method=\"get\" action=\"/cases\"><input name=\"q\" placeholder=\"全文检索，如：物业\" value=\"{}\"> \
-         <select name=\"status\"><option value=\"\">全部状态</option><option value=\"registered\">已登记</option></select> <button>检索</button></form>\
-         <table><thead><tr><th>登记号</th><th>状态</th><th>信访人</th><th>电话</th><th>类别</th><th>事由</th><th>标记</th></tr></thead><tbody>{rows}</tbody></table>",
-        esc(q.q.as_deref().unwrap_or(""))
+         {} {} {} <button>检索</button></form>\
+         <table><thead><tr><th>登记号</th><th>状态</th><th>期限</th><th>信访人</th><th>电话</th><th>类别</th><th>事由</th><th>标记</th></tr></thead><tbody>{rows}</tbody></table>",
+        esc(q.q.as_deref().unwrap_or("")),
+        select(
+            "status",
+            &q.status,
+            &[("", "全部状态"), ("registered", "已登记"), ("routed", "已转办"), ("awaiting", "办理中"),
+              ("replied", "已答复"), ("closed", "已办结"), ("archived", "已归档")],
+        ),
+        select(
+            "category",
+            &q.category,
+            &std::iter::once(("", "全部类别"))
+                .chain(state.config().vocabulary.categories.iter().map(|c| (c.name.as_str(), c.name.as_str())))
+                .collect::<Vec<_>>(),
+        ),
+        select("due", &q.due, &[("", "全部期限"), ("overdue", "已超期"), ("soon", "3日内到期")]),
     );
     Ok(page("案件", Some(&user), &body).into_response())
 }
@@ -533,7 +570,28 @@ pub async fn case(
     } else {
         format!("<table>{fields}</table>")
     };
+    let suggested = state
+        .config()
+        .routing
+        .suggest(detail.address.as_deref(), c.category.as_deref())
+        .unwrap_or("");
+    let route_form = if c.status == "registered"
+        && ["officer", "admin"].contains(&user.user.role.as_str())
+    {
+        format!(
+            "<h2>转办</h2><form method=\"post\" action=\"/cases/{id}/route\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+             <p>{} 单位 <input name=\"body\" value=\"{}\" placeholder=\"有权处理的机关\"> 理由 <input name=\"reason\" placeholder=\"不予受理、不再受理时填写\"> \
+             <button id=\"route\">提交</button></p><p class=\"muted\">建议去向按属地和类别得出（{}），请承办人确认。</p></form>",
+            esc(&user.csrf),
+            select("kind", &None, &[("transfer", "转送"), ("assign", "交办"), ("direct", "直接办理"), ("refuse", "不予受理"), ("not_again", "不再受理")]),
+            esc(suggested),
+            esc(suggested)
+        )
+    } else {
+        String::new()
+    };
     let saved = match q.saved.as_deref() {
+        Some("route") => "<p class=\"ok\" id=\"saved\">已转办。</p>",
         Some("confirm") => "<p class=\"ok\" id=\"saved\">已确认。</p>",
         Some(_) => "<p class=\"ok\" id=\"saved\">已保存。</p>",
         None => "",
@@ -556,7 +614,7 @@ pub async fn case(
         })
         .collect();
     let body = format!(
-        "<h1>{}</h1>{saved}<div class=\"split\"><div>{form}\
+        "<h1>{}</h1>{saved}<div class=\"split\"><div>{form}{route_form}\
          <p><a href=\"/api/cases/{id}/original\">原件</a> · <a href=\"/api/cases/{id}/filed\">归档副本（PDF/A）</a></p>\
          <h2>经过</h2><ul>{events}</ul><h2>识别文字</h2><pre style=\"white-space:pre-wrap\">{}</pre></div>\
          <div>{viewer}</div></div>",
@@ -636,6 +694,52 @@ pub async fn review(
             StatusCode::UNPROCESSABLE_ENTITY,
             page(
                 "更正未保存",
+                Some(&user),
+                &format!(
+                    "<p class=\"error\">{}</p><p><a href=\"/cases/{id}\">返回</a></p>",
+                    esc(&m)
+                ),
+            ),
+        )
+            .into_response()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RouteForm {
+    csrf: Option<String>,
+    kind: crate::registry::life::RouteKind,
+    body: Option<String>,
+    reason: Option<String>,
+}
+
+/// The route form on the case page.
+pub async fn route(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(f): Form<RouteForm>,
+) -> Result<Response, ApiError> {
+    user.require(&["officer", "admin"])?;
+    user.check_csrf(f.csrf.as_deref())?;
+    let deadlines = state.config().deadlines.clone();
+    let (actor, address) = (user.actor(), user.address.clone());
+    let route = crate::registry::life::Route {
+        kind: f.kind,
+        body: f.body,
+        reason: f.reason,
+    };
+    let outcome = state
+        .with_registry(move |r| Ok(r.route(id, &route, &deadlines, &actor, address.as_deref())?))
+        .await?;
+    match outcome {
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?saved=route")).into_response()),
+        Err(crate::registry::life::Refusal::NotFound) => Err(ApiError::not_found("case")),
+        Err(crate::registry::life::Refusal::WrongState(m))
+        | Err(crate::registry::life::Refusal::Invalid(m)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            page(
+                "未能转办",
                 Some(&user),
                 &format!(
                     "<p class=\"error\">{}</p><p><a href=\"/cases/{id}\">返回</a></p>",
