@@ -410,6 +410,11 @@ pub async fn cases(
             )
         })
         .collect();
+    let rows = if rows.is_empty() {
+        "<tr><td colspan=\"8\" class=\"muted\">没有符合条件的案件。</td></tr>".to_string()
+    } else {
+        rows
+    };
     let body = format!(
         "<h1>案件</h1><form method=\"get\" action=\"/cases\"><input name=\"q\" placeholder=\"全文检索，如：物业\" value=\"{}\"> \
          {} {} {} <button>检索</button></form>\
