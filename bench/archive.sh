@@ -52,15 +52,8 @@ import json, os, subprocess, sys
 work, pages = sys.argv[1], int(sys.argv[2])
 t_p2, t_j2, t_x = map(float, sys.argv[3:6])
 scans = sys.argv[6:]
-def lev(a, b):
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
-sq = lambda s: "".join(s.split())
+sys.path.insert(0, "bench")
+from cer import lev, squash as sq
 stems = [os.path.basename(s).rsplit(".", 1)[0] for s in scans]
 truth = {s: sq("".join(json.load(open(f"samples/truth/{s}.json"))["pages"])) for s in stems}
 def pdftext(path):

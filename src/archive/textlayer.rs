@@ -123,32 +123,42 @@ impl GlyphlessFont {
         );
     }
 
-    /// The ToUnicode CMap: each CID to its character (UTF-16BE, surrogate pairs beyond the
-    /// BMP).
+    /// The ToUnicode CMap: each CID to its character.
     fn to_unicode(&self) -> String {
-        let mut s = String::from(
-            "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
-             /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
-             /CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n\
-             1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
-        );
-        for (chunk_index, chunk) in self.chars.chunks(100).enumerate() {
-            let _ = writeln!(s, "{} beginbfchar", chunk.len());
-            for (i, c) in chunk.iter().enumerate() {
-                let cid = chunk_index * 100 + i + 1;
-                let mut units = [0u16; 2];
-                let hex: String = c
-                    .encode_utf16(&mut units)
-                    .iter()
-                    .map(|u| format!("{u:04X}"))
-                    .collect();
-                let _ = writeln!(s, "<{cid:04X}> <{hex}>");
-            }
-            s.push_str("endbfchar\n");
-        }
-        s.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
-        s
+        to_unicode_cmap(
+            self.chars
+                .iter()
+                .enumerate()
+                .map(|(i, &c)| (i as u16 + 1, c)),
+        )
     }
+}
+
+/// A ToUnicode CMap mapping each 2-byte code to its character (UTF-16BE, surrogate pairs
+/// beyond the BMP), in blocks of at most 100 entries as the CMap format requires.
+pub fn to_unicode_cmap(entries: impl Iterator<Item = (u16, char)>) -> String {
+    let mut s = String::from(
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
+         /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
+         /CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n\
+         1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
+    );
+    let entries: Vec<(u16, char)> = entries.collect();
+    for chunk in entries.chunks(100) {
+        let _ = writeln!(s, "{} beginbfchar", chunk.len());
+        for &(code, c) in chunk {
+            let mut units = [0u16; 2];
+            let hex: String = c
+                .encode_utf16(&mut units)
+                .iter()
+                .map(|u| format!("{u:04X}"))
+                .collect();
+            let _ = writeln!(s, "<{code:04X}> <{hex}>");
+        }
+        s.push_str("endbfchar\n");
+    }
+    s.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+    s
 }
 
 /// One character's slot on its line, in pixels: where it starts and how wide its own box

@@ -169,27 +169,8 @@ impl BodyFont {
             cid_font.set("CIDToGIDMap", "Identity");
         }
         let cid_font = doc.add_object(cid_font);
-        let mut cmap = String::from(
-            "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
-             /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
-             /CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n\
-             1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
-        );
-        let entries: Vec<_> = self.used.iter().collect();
-        for chunk in entries.chunks(100) {
-            let _ = writeln!(cmap, "{} beginbfchar", chunk.len());
-            for (&gid, &(c, _)) in chunk {
-                let mut units = [0u16; 2];
-                let hex: String = c
-                    .encode_utf16(&mut units)
-                    .iter()
-                    .map(|u| format!("{u:04X}"))
-                    .collect();
-                let _ = writeln!(cmap, "<{gid:04X}> <{hex}>");
-            }
-            cmap.push_str("endbfchar\n");
-        }
-        cmap.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+        let cmap =
+            super::textlayer::to_unicode_cmap(self.used.iter().map(|(&gid, &(c, _))| (gid, c)));
         let mut to_unicode = Stream::new(dictionary! {}, cmap.into_bytes());
         let _ = to_unicode.compress();
         let to_unicode = doc.add_object(to_unicode);

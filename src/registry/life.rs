@@ -3,7 +3,7 @@
 //! and corrections of the fields read. Each change is one transaction with its event and its
 //! audit entry.
 
-use super::{now_text, Registry, RegistryError, Result};
+use super::{record, Record, Registry, RegistryError, Result};
 use crate::deadline::Deadlines;
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use serde::{Deserialize, Serialize};
@@ -190,7 +190,6 @@ impl Registry {
             }
         };
         let due = due.map(|d| d.to_string());
-        let at = now_text();
         tx.execute(
             "UPDATE cases SET status = ?2, route_kind = ?3, route_body = ?4, due_at = ?5 WHERE id = ?1",
             params![case_id, new_status, route.kind.as_str(), body, due],
@@ -200,19 +199,17 @@ impl Registry {
             (None, Some(r)) => format!("{}：{r}", route.kind.chinese()),
             (None, None) => route.kind.chinese().to_string(),
         };
-        tx.execute(
-            "INSERT INTO events (case_id, at, actor, action, detail, due_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![case_id, at, actor, route.kind.as_str(), detail, due],
-        )?;
-        tx.execute(
-            "INSERT INTO audit (at, actor, action, case_id, address) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                at,
-                actor,
-                format!("route-{}", route.kind.as_str()),
+        record(
+            &tx,
+            Record {
                 case_id,
-                address
-            ],
+                actor,
+                address,
+                event: route.kind.as_str(),
+                detail: Some(&detail),
+                due: due.as_deref(),
+                audit: &format!("route-{}", route.kind.as_str()),
+            },
         )?;
         tx.commit()?;
         Ok(Ok(due))
@@ -273,18 +270,21 @@ impl Registry {
             Step::Reply | Step::Close | Step::Archive => None,
         };
         let new_due = new_due.map(|d| d.to_string());
-        let at = now_text();
         tx.execute(
             "UPDATE cases SET status = coalesce(?2, status), due_at = ?3 WHERE id = ?1",
             params![case_id, to, new_due],
         )?;
-        tx.execute(
-            "INSERT INTO events (case_id, at, actor, action, detail, due_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![case_id, at, actor, step.as_str(), note, new_due],
-        )?;
-        tx.execute(
-            "INSERT INTO audit (at, actor, action, case_id, address) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![at, actor, step.as_str(), case_id, address],
+        record(
+            &tx,
+            Record {
+                case_id,
+                actor,
+                address,
+                event: step.as_str(),
+                detail: note,
+                due: new_due.as_deref(),
+                audit: step.as_str(),
+            },
         )?;
         tx.commit()?;
         Ok(Ok(new_due))
@@ -295,14 +295,17 @@ impl Registry {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let at = now_text();
-        tx.execute(
-            "INSERT INTO events (case_id, at, actor, action) VALUES (?1, ?2, ?3, 'confirmed')",
-            params![case_id, at, actor],
-        )?;
-        tx.execute(
-            "INSERT INTO audit (at, actor, action, case_id, address) VALUES (?1, ?2, 'confirm', ?3, ?4)",
-            params![at, actor, case_id, address],
+        record(
+            &tx,
+            Record {
+                case_id,
+                actor,
+                address,
+                event: "confirmed",
+                detail: None,
+                due: None,
+                audit: "confirm",
+            },
         )?;
         tx.commit()?;
         Ok(())
@@ -388,14 +391,18 @@ impl Registry {
             changed.push("accused");
         }
         if !changed.is_empty() {
-            let at = now_text();
-            tx.execute(
-                "INSERT INTO events (case_id, at, actor, action, detail) VALUES (?1, ?2, ?3, 'corrected', ?4)",
-                params![case_id, at, actor, changed.join(", ")],
-            )?;
-            tx.execute(
-                "INSERT INTO audit (at, actor, action, case_id, address) VALUES (?1, ?2, 'correct', ?3, ?4)",
-                params![at, actor, case_id, address],
+            let detail = changed.join(", ");
+            record(
+                &tx,
+                Record {
+                    case_id,
+                    actor,
+                    address,
+                    event: "corrected",
+                    detail: Some(&detail),
+                    due: None,
+                    audit: "correct",
+                },
             )?;
         }
         tx.commit()?;

@@ -309,13 +309,18 @@ impl Registry {
         let detail = repeat_of
             .as_ref()
             .map(|r| format!("重复件，前案 {}", r.registration_number));
-        tx.execute(
-            "INSERT INTO events (case_id, at, actor, action, detail, due_at) VALUES (?1, ?2, ?3, 'registered', ?4, ?5)",
-            params![case_id, at, actor, detail, new.due.map(|d| d.to_string())],
-        )?;
-        tx.execute(
-            "INSERT INTO audit (at, actor, action, case_id) VALUES (?1, ?2, 'register', ?3)",
-            params![at, actor, case_id],
+        let due = new.due.map(|d| d.to_string());
+        record(
+            &tx,
+            Record {
+                case_id,
+                actor,
+                address: None,
+                event: "registered",
+                detail: detail.as_deref(),
+                due: due.as_deref(),
+                audit: "register",
+            },
         )?;
         tx.commit()?;
         Ok(Registration::New {
@@ -357,6 +362,34 @@ impl Registry {
     pub fn connection(&self) -> &Connection {
         &self.conn
     }
+}
+
+/// One step of a case: its event in the case's history and its audit entry.
+pub(crate) struct Record<'a> {
+    pub case_id: i64,
+    pub actor: &'a str,
+    pub address: Option<&'a str>,
+    /// The event's action (`registered`, `assign`, `corrected`, …).
+    pub event: &'a str,
+    pub detail: Option<&'a str>,
+    /// The deadline the step starts, `YYYY-MM-DD`.
+    pub due: Option<&'a str>,
+    /// The audit log's name for it (`register`, `route-assign`, `correct`, …).
+    pub audit: &'a str,
+}
+
+/// Writes a step's event and audit entry in the caller's transaction.
+pub(crate) fn record(tx: &rusqlite::Transaction, r: Record) -> rusqlite::Result<()> {
+    let at = now_text();
+    tx.execute(
+        "INSERT INTO events (case_id, at, actor, action, detail, due_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![r.case_id, at, r.actor, r.event, r.detail, r.due],
+    )?;
+    tx.execute(
+        "INSERT INTO audit (at, actor, action, case_id, address) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![at, r.actor, r.audit, r.case_id, r.address],
+    )?;
+    Ok(())
 }
 
 /// Now, as stored in the database (RFC 3339, local offset).
