@@ -247,7 +247,7 @@ fn extract(
                 Ok(x) if json => serde_json::to_string(x).expect("extraction serialises"),
                 Err(f) if json => serde_json::to_string(f).expect("error serialises"),
                 Ok(x) => human_summary(x),
-                Err(f) => format!("{}: 错误 [{}] {}", f.file, f.error.code, f.error.message),
+                Err(f) => failure_line(f),
             };
             match &r {
                 Ok(x) => {
@@ -262,9 +262,8 @@ fn extract(
             let _ = out.flush();
         },
     );
-    if let Err(e) = result {
-        eprintln!("xinfang: {e}");
-        return EXIT_FATAL;
+    if let Err(code) = fatal(result) {
+        return code;
     }
     eprintln!(
         "xinfang extract: {} files, {ok} read, {failed} failed",
@@ -283,6 +282,24 @@ fn extract(
             100.0 * overhead / (engine_us as f64).max(1.0)
         );
     }
+    exit_for(failed)
+}
+
+/// A batch's line for a file that failed, for a person at a terminal.
+fn failure_line(f: &crate::model::FailedFile) -> String {
+    format!("{}: 错误 [{}] {}", f.file, f.error.code, f.error.message)
+}
+
+/// A batch that could not run at all (an engine that would not start): said, and exit 2.
+fn fatal(result: Result<(), crate::ingest::IngestError>) -> Result<(), i32> {
+    result.map_err(|e| {
+        eprintln!("xinfang: {e}");
+        EXIT_FATAL
+    })
+}
+
+/// Exit code of a batch that ran: 1 if any file failed, else 0.
+fn exit_for(failed: usize) -> i32 {
     if failed > 0 {
         EXIT_SOME_FAILED
     } else {
@@ -439,7 +456,7 @@ fn intake(
                     ),
                     (None, None) => format!("{}: 登记 {}", x.file, x.registration_number),
                 },
-                Err(f) => format!("{}: 错误 [{}] {}", f.file, f.error.code, f.error.message),
+                Err(f) => failure_line(f),
             };
             match &r {
                 Ok(_) => ok += 1,
@@ -461,16 +478,11 @@ fn intake(
             }
         },
     );
-    if let Err(e) = result {
-        eprintln!("xinfang: {e}");
-        return EXIT_FATAL;
+    if let Err(code) = fatal(result) {
+        return code;
     }
     eprintln!("xinfang intake: {total} files, {ok} taken in, {failed} failed");
-    if failed > 0 {
-        EXIT_SOME_FAILED
-    } else {
-        EXIT_OK
-    }
+    exit_for(failed)
 }
 
 /// Where each input's filing copy goes: `output` itself for one file input (unless it is
@@ -595,7 +607,7 @@ fn archive_pdf(
                         .map(|w| format!("\n  注意: {w}"))
                         .collect::<String>()
                 ),
-                Err(f) => format!("{}: 错误 [{}] {}", f.file, f.error.code, f.error.message),
+                Err(f) => failure_line(f),
             };
             match &r {
                 Ok(_) => ok += 1,
@@ -605,19 +617,14 @@ fn archive_pdf(
             let _ = out.flush();
         },
     );
-    if let Err(e) = result {
-        eprintln!("xinfang: {e}");
-        return EXIT_FATAL;
+    if let Err(code) = fatal(result) {
+        return code;
     }
     eprintln!(
         "xinfang archive-pdf: {} files, {ok} filed, {failed} failed",
         files.len()
     );
-    if failed > 0 {
-        EXIT_SOME_FAILED
-    } else {
-        EXIT_OK
-    }
+    exit_for(failed)
 }
 
 /// Reads one letter, builds its filing copy and writes it atomically.

@@ -19,14 +19,6 @@ impl Drop for Kill {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn http(method: &str, url: &str, body: Option<&Value>) -> Value {
     let mut cmd = Command::new("curl");
     cmd.args(["-s", "-X", method, "-H", "content-type: application/json"]);

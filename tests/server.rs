@@ -24,14 +24,6 @@ impl Drop for Server {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// Starts the service on a free port and waits until it listens.
 fn start(data: &Path, watch: Option<&Path>) -> Server {
     let port = free_port();

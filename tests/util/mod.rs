@@ -95,3 +95,12 @@ pub const ERROR_CODES: [&str; 13] = [
     "ocr_failed",
     "internal",
 ];
+
+/// A loopback port that was free a moment ago (for a server the test starts).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
