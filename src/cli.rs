@@ -116,6 +116,54 @@ pub enum Command {
         #[arg(long)]
         workers: Option<usize>,
     },
+    /// Generate an official document for a registered case (转送函, 交办函, notices to the
+    /// petitioner, the reply, forms, the three recommendations) as PDF and/or DOCX, laid out
+    /// per GB/T 9704. The document gets its number and is kept with the case.
+    Generate {
+        /// The kind (`--list` shows them).
+        #[arg(required_unless_present_any = ["list", "fields", "check"])]
+        kind: Option<String>,
+        /// The case id.
+        #[arg(long, required_unless_present_any = ["list", "fields", "check"])]
+        case: Option<i64>,
+        /// The addressee body (收文机关); default: where the case was routed.
+        #[arg(long)]
+        to: Option<String>,
+        /// pdf, docx, or pdf,docx.
+        #[arg(long, default_value = "pdf")]
+        format: String,
+        /// Output file; with two formats, the other gets the other extension. Without it the
+        /// document is only kept with the case (its paths are printed).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// The officer's text: 名称=内容, repeatable (`\n` starts a new paragraph).
+        #[arg(long = "set", value_name = "FIELD=TEXT")]
+        set: Vec<String>,
+        /// A JSON or TOML file of such fields.
+        #[arg(long)]
+        input: Option<PathBuf>,
+        /// The document's date (default today), YYYY-MM-DD.
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
+        /// Replace output files that exist.
+        #[arg(long)]
+        force: bool,
+        /// List the kinds.
+        #[arg(long)]
+        list: bool,
+        /// List the fields templates may use.
+        #[arg(long)]
+        fields: bool,
+        /// Check every template (the data folder's own copies included) and stop.
+        #[arg(long)]
+        check: bool,
+        /// Print the document's record as JSON.
+        #[arg(long)]
+        json: bool,
+        /// The data folder.
+        #[arg(long, env = "XINFANG_DATA", default_value = "xinfang-data")]
+        data: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -167,6 +215,39 @@ pub fn run(cli: Cli) -> i32 {
             workers,
         } => serve(config, listen, data, watch, workers),
         Command::User { command, data } => user(&config, command, &data),
+        Command::Generate {
+            kind,
+            case,
+            to,
+            format,
+            output,
+            set,
+            input,
+            date,
+            force,
+            list,
+            fields,
+            check,
+            json,
+            data,
+        } => {
+            if list || fields || check {
+                return generate_info(&data, list, fields, json);
+            }
+            let args = GenerateArgs {
+                kind: kind.unwrap_or_default(),
+                case: case.unwrap_or_default(),
+                to,
+                format,
+                output,
+                set,
+                input,
+                date,
+                force,
+                json,
+            };
+            generate(&config, &data, args)
+        }
         Command::ArchivePdf {
             inputs,
             output,
@@ -407,6 +488,180 @@ fn user(config: &Config, command: UserCommand, data: &std::path::Path) -> i32 {
             EXIT_FATAL
         }
     }
+}
+
+/// `generate --list`, `--fields`, `--check`.
+fn generate_info(data: &std::path::Path, list: bool, fields: bool, json: bool) -> i32 {
+    use crate::documents::{Generator, CASE_FIELDS, OFFICER_FIELDS};
+    let kinds = match Generator::check_templates(Some(&data.join("templates"))) {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("xinfang: {e}");
+            return EXIT_FATAL;
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    if list {
+        for k in &kinds {
+            let line = if json {
+                serde_json::to_string(k).expect("serialises")
+            } else {
+                let layout = match k.layout {
+                    crate::documents::model::Layout::Document => "文件式",
+                    crate::documents::model::Layout::Letter => "信函式",
+                    crate::documents::model::Layout::Form => "表格",
+                };
+                format!("{:<20}{}（{layout}{}）", k.kind, k.title, if k.numbered { "，有文号" } else { "" })
+            };
+            let _ = writeln!(out, "{line}");
+        }
+    }
+    if fields {
+        let _ = writeln!(out, "案件与本局（自动填入）：");
+        for (k, what) in CASE_FIELDS {
+            let _ = writeln!(out, "  {k}：{what}");
+        }
+        let _ = writeln!(out, "承办人填写（--set 名称=内容）：");
+        for (k, what) in OFFICER_FIELDS {
+            let _ = writeln!(out, "  {k}：{what}");
+        }
+    }
+    if !list && !fields {
+        eprintln!("xinfang: {} templates checked, all good", kinds.len());
+    }
+    EXIT_OK
+}
+
+struct GenerateArgs {
+    kind: String,
+    case: i64,
+    to: Option<String>,
+    format: String,
+    output: Option<PathBuf>,
+    set: Vec<String>,
+    input: Option<PathBuf>,
+    date: Option<chrono::NaiveDate>,
+    force: bool,
+    json: bool,
+}
+
+/// Reads `--set` pairs and an `--input` file into the officer's fields.
+fn officer_inputs(
+    set: &[String],
+    input: Option<&std::path::Path>,
+) -> Result<serde_json::Map<String, serde_json::Value>, String> {
+    let mut m = serde_json::Map::new();
+    if let Some(path) = input {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let value: serde_json::Value = if path.extension().is_some_and(|e| e == "json") {
+            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?
+        } else {
+            let t: toml::Table = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+            serde_json::to_value(t).map_err(|e| format!("{}: {e}", path.display()))?
+        };
+        let serde_json::Value::Object(o) = value else {
+            return Err(format!("{}: expected a table of fields", path.display()));
+        };
+        for (k, v) in o {
+            let text = match v {
+                serde_json::Value::String(s) => s,
+                other => other.to_string(),
+            };
+            m.insert(k, text.into());
+        }
+    }
+    for pair in set {
+        let Some((k, v)) = pair.split_once('=') else {
+            return Err(format!("--set {pair:?}: expected 名称=内容"));
+        };
+        m.insert(k.trim().to_string(), v.replace("\\n", "\n").into());
+    }
+    Ok(m)
+}
+
+fn generate(config: &Config, data: &std::path::Path, a: GenerateArgs) -> i32 {
+    let formats: Vec<&str> = a.format.split(',').map(str::trim).collect();
+    if let Some(bad) = formats.iter().find(|f| !["pdf", "docx"].contains(f)) {
+        eprintln!("xinfang: unknown format {bad:?} (pdf, docx)");
+        return EXIT_FATAL;
+    }
+    let inputs = match officer_inputs(&a.set, a.input.as_deref()) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("xinfang: {e}");
+            return EXIT_FATAL;
+        }
+    };
+    let request = crate::documents::Request {
+        kind: a.kind,
+        case_id: a.case,
+        to: a.to,
+        inputs,
+        pdf: formats.contains(&"pdf"),
+        docx: formats.contains(&"docx"),
+        date: a.date,
+    };
+    // The output names: checked before anything is generated, so a refusal costs no number.
+    let outputs: Vec<(PathBuf, &str)> = match &a.output {
+        Some(o) => formats.iter().map(|f| (o.with_extension(f), *f)).collect(),
+        None => vec![],
+    };
+    if !a.force {
+        if let Some((p, _)) = outputs.iter().find(|(p, _)| p.exists()) {
+            eprintln!("xinfang: {}: exists (use --force to replace it)", p.display());
+            return EXIT_FATAL;
+        }
+    }
+    let mut registry = match crate::registry::Registry::open(data, config.bureau.registration.clone()) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("xinfang: {}: {e}", data.display());
+            return EXIT_FATAL;
+        }
+    };
+    let generator = match crate::documents::Generator::new(config) {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("xinfang: {e}");
+            return EXIT_FATAL;
+        }
+    };
+    let done = match generator.generate(&mut registry, &request, &crate::registry::cli_actor(), None) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("xinfang: case {}: {} [{}]", request.case_id, e, e.code());
+            return EXIT_SOME_FAILED;
+        }
+    };
+    for (path, format) in &outputs {
+        let bytes = if *format == "pdf" { &done.pdf } else { &done.docx };
+        let Some(bytes) = bytes else { continue };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        if let Err(e) = crate::archive::write::write_atomic(path, bytes, None, a.force) {
+            eprintln!("xinfang: {}: {e}", path.display());
+            return EXIT_SOME_FAILED;
+        }
+    }
+    let r = &done.record;
+    if a.json {
+        println!("{}", serde_json::to_string(r).expect("serialises"));
+    } else {
+        let files: Vec<String> = if outputs.is_empty() {
+            [&r.pdf, &r.docx].into_iter().flatten().map(|p| data.join(p).display().to_string()).collect()
+        } else {
+            outputs.iter().map(|(p, _)| p.display().to_string()).collect()
+        };
+        println!(
+            "{} {}{} → {}",
+            r.title,
+            r.number.as_deref().unwrap_or("（无文号）"),
+            if done.pages > 0 { format!("，{} 页", done.pages) } else { String::new() },
+            files.join("，")
+        );
+    }
+    EXIT_OK
 }
 
 fn intake(

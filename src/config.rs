@@ -148,6 +148,66 @@ impl Default for Vocabulary {
     }
 }
 
+/// Official documents (`xinfang generate`): document-number codes and the fonts.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DocumentsConfig {
+    /// Issuer codes of document numbers (`咸信转〔2026〕12号`), by the name a template's
+    /// header gives in `code = "..."`. One sequence per code and year.
+    pub codes: std::collections::BTreeMap<String, String>,
+    /// Font files loaded for documents (every face of a collection is loaded).
+    pub font_files: Vec<PathBuf>,
+    /// Font families by role: body text (仿宋's stand-in), titles and the organ mark
+    /// (小标宋's), first-level headings (黑体's), second-level headings (楷体's).
+    pub fonts: DocumentFonts,
+}
+
+/// Font families for documents, by the role GB/T 9704 gives them.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DocumentFonts {
+    pub body: String,
+    pub title: String,
+    pub heading: String,
+    pub subheading: String,
+}
+
+impl Default for DocumentFonts {
+    fn default() -> Self {
+        DocumentFonts {
+            body: "Noto Serif CJK SC".into(),
+            title: "Noto Serif CJK SC".into(),
+            heading: "Noto Sans CJK SC".into(),
+            subheading: "AR PL UKai CN".into(),
+        }
+    }
+}
+
+impl Default for DocumentsConfig {
+    fn default() -> Self {
+        let codes = [
+            ("transfer", "示信转"),
+            ("assign", "示信交"),
+            ("notice", "示信告"),
+            ("reply", "示信复"),
+            ("recommend", "示信建"),
+        ];
+        DocumentsConfig {
+            codes: codes.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            font_files: [
+                "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+                "/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc",
+                "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+                "/usr/share/fonts/truetype/arphic/ukai.ttc",
+            ]
+            .iter()
+            .map(PathBuf::from)
+            .collect(),
+            fonts: DocumentFonts::default(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -156,6 +216,7 @@ pub struct Config {
     pub archive: ArchiveConfig,
     pub bureau: BureauConfig,
     pub deadlines: crate::deadline::Deadlines,
+    pub documents: DocumentsConfig,
     /// A TOML file with `[[rules]]` (county, category, body) replacing the embedded
     /// routing table (data/routing.toml).
     pub routing_file: Option<PathBuf>,
@@ -288,6 +349,13 @@ mod tests {
         assert_eq!(example.bureau.registration, d.bureau.registration);
         assert_eq!(example.archive.body_font, d.archive.body_font);
         assert_eq!(example.archive.body_font_index, d.archive.body_font_index);
+        assert_eq!(example.documents.codes, d.documents.codes);
+        assert_eq!(example.documents.font_files, d.documents.font_files);
+        let (f, g) = (&example.documents.fonts, &d.documents.fonts);
+        assert_eq!(
+            (&f.body, &f.title, &f.heading, &f.subheading),
+            (&g.body, &g.title, &g.heading, &g.subheading)
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //!                                   \-> page sink -> archive -> A4 PDF/A filing copy
 //! file -> intake -> registry (original, number, copy, case: one transaction)
 //! HTTP -> server -> registry; server workers and hot folder -> intake
-//! case -> template -> neutral document -> DOCX | PDF            (planned: docgen)
+//! case + officer text -> documents::template -> model::Document -> PDF (typst) | DOCX -> registry
 //! year -> register query -> items -> bound volumes + catalogue  (planned: binder)
 //! ```
 //!
@@ -21,6 +21,7 @@ pub mod archive;
 pub mod cli;
 pub mod config;
 pub mod deadline;
+pub mod documents;
 pub mod ingest;
 pub mod intake;
 pub mod model;

@@ -88,6 +88,14 @@ impl Step {
         }
     }
 
+    /// Every step, in the order of a case's life.
+    pub const ALL: [Step; 5] = [Step::Accept, Step::Extend, Step::Reply, Step::Close, Step::Archive];
+
+    /// Whether the step can be taken on a case in `status`.
+    pub fn applies_to(self, status: &str) -> bool {
+        self.transition().0.contains(&status)
+    }
+
     /// The states the step applies to, and the state it leads to (None: stays).
     fn transition(self) -> (&'static [&'static str], Option<&'static str>) {
         match self {

@@ -8,12 +8,15 @@
 //!   originals/ab/abcd…    the untouched originals, named by their SHA-256, read-only
 //!   filed/2026/XF-2026-000123.pdf   the A4 PDF/A filing copies
 //!   failed/               inputs a person has to look at (hot folder, uploads)
+//!   documents/2026/000042-transfer.pdf   generated official documents (PDF and DOCX)
+//!   templates/            a bureau's own copies of document templates (optional)
 //! ```
 //!
 //! This module is the only one that speaks SQL; callers see `Registry`'s methods and plain
 //! records, so a PostgreSQL backend can be put behind the same methods later.
 
 pub mod cases;
+pub mod documents;
 pub mod jobs;
 pub mod life;
 pub mod number;
@@ -32,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_users_jobs.sql"),
     include_str!("../../migrations/0003_routes_deadlines.sql"),
+    include_str!("../../migrations/0004_documents.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +65,10 @@ pub struct DataDirs {
     pub failed: PathBuf,
     /// Uploaded or dropped files waiting for their job.
     pub spool: PathBuf,
+    /// Generated official documents.
+    pub documents: PathBuf,
+    /// A bureau's own templates, overriding the built-in ones.
+    pub templates: PathBuf,
 }
 
 impl DataDirs {
@@ -71,6 +79,8 @@ impl DataDirs {
             filed: root.join("filed"),
             failed: root.join("failed"),
             spool: root.join("spool"),
+            documents: root.join("documents"),
+            templates: root.join("templates"),
         }
     }
 }
@@ -276,9 +286,9 @@ impl Registry {
         tx.execute(
             "INSERT INTO cases (registration_number, year, seq, sha256, kind, source_name, pages,
                 name, id_number, phone, address, letter_date, summary, category, urgent, cosigners,
-                text, extraction, repeat_of, registered_at, registered_by, due_at, accusation)
+                text, extraction, repeat_of, registered_at, registered_by, due_at, accusation, purpose)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                ?18, ?19, ?20, ?21, ?22, ?23)",
+                ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
             params![
                 number,
                 year,
@@ -303,6 +313,7 @@ impl Registry {
                 actor,
                 new.due.map(|d| d.to_string()),
                 new.accusation,
+                if new.accusation { "accusation" } else { "demand" },
             ],
         )?;
         let case_id = tx.last_insert_rowid();

@@ -379,13 +379,7 @@ pub async fn advance(
     Path(id): Path<i64>,
     Json(req): Json<StepRequest>,
 ) -> Result<Json<Value>, ApiError> {
-    use crate::registry::life::Step;
-    let roles: &[&str] = if req.step == Step::Archive {
-        &["archivist", "admin"]
-    } else {
-        &["officer", "admin"]
-    };
-    user.require(roles)?;
+    user.require(super::pages::step_roles(req.step))?;
     user.check_csrf(headers.get("x-csrf-token").and_then(|v| v.to_str().ok()))?;
     let deadlines = state.config().deadlines.clone();
     let (actor, address) = (user.actor(), user.address.clone());

@@ -128,6 +128,7 @@ pub fn router(state: AppState) -> Router {
         .route("/cases", get(pages::cases))
         .route("/cases/{id}", get(pages::case).post(pages::review))
         .route("/cases/{id}/route", post(pages::route))
+        .route("/cases/{id}/step", post(pages::step))
         .route("/api/openapi.json", get(api::openapi))
         .route("/api/session", post(api::session))
         .route("/api/letters", post(api::letters))

@@ -595,9 +595,24 @@ pub async fn case(
     } else {
         String::new()
     };
+    let steps: String = crate::registry::life::Step::ALL
+        .into_iter()
+        .filter(|s| s.applies_to(&c.status) && step_roles(*s).contains(&user.user.role.as_str()))
+        .map(|s| format!("<button name=\"step\" value=\"{}\">{}</button> ", s.as_str(), step_name(s)))
+        .collect();
+    let step_form = if steps.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "<h2>办理</h2><form method=\"post\" action=\"/cases/{id}/step\" id=\"steps\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+             <p>说明 <input name=\"note\" placeholder=\"如：延期理由、答复要点\"> {steps}</p></form>",
+            esc(&user.csrf)
+        )
+    };
     let saved = match q.saved.as_deref() {
         Some("route") => "<p class=\"ok\" id=\"saved\">已转办。</p>",
         Some("confirm") => "<p class=\"ok\" id=\"saved\">已确认。</p>",
+        Some("accept" | "extend" | "reply" | "close" | "archive") => "<p class=\"ok\" id=\"saved\">已记录。</p>",
         Some(_) => "<p class=\"ok\" id=\"saved\">已保存。</p>",
         None => "",
     };
@@ -619,7 +634,7 @@ pub async fn case(
         })
         .collect();
     let body = format!(
-        "<h1>{}</h1>{saved}<div class=\"split\"><div>{form}{route_form}\
+        "<h1>{}</h1>{saved}<div class=\"split\"><div>{form}{route_form}{step_form}\
          <p><a href=\"/api/cases/{id}/original\">原件</a> · <a href=\"/api/cases/{id}/filed\">归档副本（PDF/A）</a></p>\
          <h2>经过</h2><ul>{events}</ul><h2>识别文字</h2><pre style=\"white-space:pre-wrap\">{}</pre></div>\
          <div>{viewer}</div></div>",
@@ -693,13 +708,25 @@ pub async fn review(
             if confirm { "confirm" } else { "save" }
         ))
         .into_response()),
-        Err(crate::registry::life::Refusal::NotFound) => Err(ApiError::not_found("case")),
-        Err(crate::registry::life::Refusal::WrongState(m))
-        | Err(crate::registry::life::Refusal::Invalid(m)) => Ok((
+        Err(refusal) => refused(&user, "更正未保存", id, refusal),
+    }
+}
+
+/// The page a refused form action answers with (422), or 404 for a case that is not there.
+fn refused(
+    user: &CurrentUser,
+    title: &str,
+    id: i64,
+    refusal: crate::registry::life::Refusal,
+) -> Result<Response, ApiError> {
+    use crate::registry::life::Refusal;
+    match refusal {
+        Refusal::NotFound => Err(ApiError::not_found("case")),
+        Refusal::WrongState(m) | Refusal::Invalid(m) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
             page(
-                "更正未保存",
-                Some(&user),
+                title,
+                Some(user),
                 &format!(
                     "<p class=\"error\">{}</p><p><a href=\"/cases/{id}\">返回</a></p>",
                     esc(&m)
@@ -739,21 +766,53 @@ pub async fn route(
         .await?;
     match outcome {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?saved=route")).into_response()),
-        Err(crate::registry::life::Refusal::NotFound) => Err(ApiError::not_found("case")),
-        Err(crate::registry::life::Refusal::WrongState(m))
-        | Err(crate::registry::life::Refusal::Invalid(m)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            page(
-                "未能转办",
-                Some(&user),
-                &format!(
-                    "<p class=\"error\">{}</p><p><a href=\"/cases/{id}\">返回</a></p>",
-                    esc(&m)
-                ),
-            ),
-        )
-            .into_response()),
+        Err(refusal) => refused(&user, "未能转办", id, refusal),
     }
+}
+
+#[derive(Deserialize)]
+pub struct StepForm {
+    csrf: Option<String>,
+    step: crate::registry::life::Step,
+    note: Option<String>,
+}
+
+/// The step buttons on the case page (accept, extend, reply, close, archive): plain forms,
+/// so they work without JavaScript.
+pub async fn step(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(f): Form<StepForm>,
+) -> Result<Response, ApiError> {
+    user.require(step_roles(f.step))?;
+    user.check_csrf(f.csrf.as_deref())?;
+    let deadlines = state.config().deadlines.clone();
+    let (actor, address) = (user.actor(), user.address.clone());
+    let note = f.note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+    let step = f.step;
+    let outcome = state
+        .with_registry(move |r| {
+            Ok(r.advance(id, step, note.as_deref(), &deadlines, &actor, address.as_deref())?)
+        })
+        .await?;
+    match outcome {
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?saved={}", step.as_str())).into_response()),
+        Err(refusal) => refused(&user, "未能办理", id, refusal),
+    }
+}
+
+/// Who may take a step: archiving is the archivists', the rest the officers'.
+pub fn step_roles(step: crate::registry::life::Step) -> &'static [&'static str] {
+    if step == crate::registry::life::Step::Archive {
+        &["archivist", "admin"]
+    } else {
+        &["officer", "admin"]
+    }
+}
+
+fn step_name(step: crate::registry::life::Step) -> &'static str {
+    event_name(step.as_str())
 }
 
 fn route_name(kind: &str) -> &'static str {

@@ -1,0 +1,378 @@
+//! Official documents (`xinfang generate`): a registered case and the officer's text go
+//! through the kind's template into one format-neutral document, which the PDF (typst) and
+//! DOCX (docx-rs) exporters render. The document number is taken, and the files kept with
+//! the case, in the registry's transaction that records the document.
+//!
+//! Data flows one way: case + request -> context -> template -> `model::Document` ->
+//! exporters -> registry.
+
+pub mod docx;
+pub mod model;
+pub mod pdf;
+pub mod template;
+
+use crate::config::Config;
+use crate::registry::cases::CaseDetail;
+use crate::registry::documents::{DocumentRecord, NewDocument, Rendered};
+use crate::registry::{Registry, RegistryError};
+use chrono::NaiveDate;
+use model::{gb_date, Document, Layout};
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::path::Path;
+use template::{Template, TemplateError};
+
+/// The kinds, their built-in templates, and what each is.
+pub const BUILT_IN: &[(&str, &str)] = &[
+    ("transfer", include_str!("../../templates/transfer.txt")),
+    ("assignment", include_str!("../../templates/assignment.txt")),
+    ("assignment-form", include_str!("../../templates/assignment-form.txt")),
+    ("acceptance-notice", include_str!("../../templates/acceptance-notice.txt")),
+    ("refusal-notice", include_str!("../../templates/refusal-notice.txt")),
+    ("transfer-notice", include_str!("../../templates/transfer-notice.txt")),
+    ("reply", include_str!("../../templates/reply.txt")),
+    ("receipt", include_str!("../../templates/receipt.txt")),
+    ("feedback-form", include_str!("../../templates/feedback-form.txt")),
+    ("rec-improve-work", include_str!("../../templates/rec-improve-work.txt")),
+    ("rec-improve-policy", include_str!("../../templates/rec-improve-policy.txt")),
+    ("rec-accountability", include_str!("../../templates/rec-accountability.txt")),
+];
+
+/// Fields a template may use: from the case, the bureau and the request, with what each is.
+pub const CASE_FIELDS: &[(&str, &str)] = &[
+    ("登记号", "信访件的登记号"),
+    ("信访人", "信访人姓名"),
+    ("身份证号", "信访人身份证号"),
+    ("电话", "信访人电话"),
+    ("地址", "信访人地址"),
+    ("人数", "信访人数（联名信为签名人数）"),
+    ("信访形式", "来信、走访、网上、电话"),
+    ("来信日期", "信上写的日期"),
+    ("收信日期", "登记日期"),
+    ("事由", "反映的事项摘要"),
+    ("类别", "内容分类"),
+    ("发文机关", "本局名称"),
+    ("成文日期", "文书日期，如 2026年11月3日"),
+    ("文号", "本文书的文号（无文号的文书为空）"),
+    ("收文机关", "主送机关：--to 所给，否则为案件的去向"),
+    ("办理期限", "交办的办结报送期限（由期限表算出）"),
+    ("反馈期限", "建议书的书面反馈期限（30日）"),
+];
+
+/// Fields the officer writes when generating (`--set 名称=内容`); a template that uses
+/// one needs it.
+pub const OFFICER_FIELDS: &[(&str, &str)] = &[
+    ("事实", "查明的事实"),
+    ("依据", "法律、政策依据"),
+    ("处理意见", "处理意见或对每项诉求的决定"),
+    ("理由", "不予受理等的理由"),
+    ("渠道", "应当通过的途径（诉讼、仲裁、行政复议等）"),
+    ("问题", "建议书所指出的问题"),
+    ("建议", "建议事项"),
+    ("承办人", "联系人"),
+    ("联系电话", "联系人电话"),
+    ("抄送", "抄送机关"),
+    ("要求", "交办要求"),
+    ("结果", "办理结果（反馈单）"),
+    ("受送达人", "送达回证的受送达人"),
+];
+
+/// Every field name a template may use.
+pub fn known_fields() -> BTreeSet<&'static str> {
+    CASE_FIELDS
+        .iter()
+        .chain(OFFICER_FIELDS)
+        .map(|(k, _)| *k)
+        .collect()
+}
+
+/// What a user asks for.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    pub kind: String,
+    pub case_id: i64,
+    /// The addressee body (收文机关); default: the case's route.
+    pub to: Option<String>,
+    /// The officer's text, by field name.
+    pub inputs: serde_json::Map<String, serde_json::Value>,
+    pub pdf: bool,
+    pub docx: bool,
+    /// The document's date; default today.
+    pub date: Option<NaiveDate>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum GenerateError {
+    #[error("unknown document kind {0:?} (xinfang generate --list shows the kinds)")]
+    UnknownKind(String),
+    #[error("template {0}")]
+    Template(#[from] TemplateError),
+    #[error("case {0} does not exist")]
+    NoCase(i64),
+    #[error("refused: {0}")]
+    Refused(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("PDF: {0}")]
+    Pdf(#[from] pdf::PdfError),
+    #[error("{0}")]
+    Docx(String),
+    #[error("{0}")]
+    Registry(#[from] RegistryError),
+}
+
+impl GenerateError {
+    /// A stable code for the API.
+    pub fn code(&self) -> &'static str {
+        match self {
+            GenerateError::UnknownKind(_) => "unknown_kind",
+            GenerateError::Template(_) => "template_error",
+            GenerateError::NoCase(_) => "not_found",
+            GenerateError::Refused(_) => "refused",
+            GenerateError::Invalid(_) => "invalid",
+            GenerateError::Pdf(_) | GenerateError::Docx(_) => "render_failed",
+            GenerateError::Registry(_) => "storage_failed",
+        }
+    }
+}
+
+/// A generated document: its record and the bytes written.
+pub struct Generated {
+    pub record: DocumentRecord,
+    pub pdf: Option<Vec<u8>>,
+    pub docx: Option<Vec<u8>>,
+    pub pages: usize,
+}
+
+/// The generator: the configuration and the loaded fonts, made once and shared.
+pub struct Generator {
+    config: Config,
+    engine: pdf::PdfEngine,
+}
+
+/// A kind as listed.
+#[derive(Debug, Clone, Serialize)]
+pub struct KindInfo {
+    pub kind: String,
+    pub title: String,
+    pub layout: Layout,
+    pub numbered: bool,
+    pub fields: Vec<String>,
+}
+
+impl Generator {
+    pub fn new(config: &Config) -> Result<Generator, GenerateError> {
+        let d = &config.documents;
+        Ok(Generator {
+            config: config.clone(),
+            engine: pdf::PdfEngine::new(&d.font_files, &d.fonts)?,
+        })
+    }
+
+    /// Loads and checks every kind's template (the bureau's copy when it has one), as the
+    /// service does when it starts.
+    pub fn check_templates(templates: Option<&Path>) -> Result<Vec<KindInfo>, GenerateError> {
+        let known = known_fields();
+        BUILT_IN
+            .iter()
+            .map(|(kind, _)| {
+                let t = Template::load(kind, templates, &known)?;
+                Ok(KindInfo {
+                    kind: kind.to_string(),
+                    title: t.header.title.clone(),
+                    layout: t.header.layout,
+                    numbered: t.header.code.is_some(),
+                    fields: t.fields.iter().cloned().collect(),
+                })
+            })
+            .collect()
+    }
+
+    /// Generates a document for a case and records it with the case.
+    pub fn generate(
+        &self,
+        registry: &mut Registry,
+        req: &Request,
+        actor: &str,
+        address: Option<&str>,
+    ) -> Result<Generated, GenerateError> {
+        if !BUILT_IN.iter().any(|(k, _)| *k == req.kind) {
+            return Err(GenerateError::UnknownKind(req.kind.clone()));
+        }
+        if !req.pdf && !req.docx {
+            return Err(GenerateError::Invalid("no format asked for (pdf, docx)".into()));
+        }
+        let templates = registry.dirs.templates.clone();
+        let template = Template::load(&req.kind, Some(&templates), &known_fields())?;
+        let case = registry
+            .case(req.case_id)?
+            .ok_or(GenerateError::NoCase(req.case_id))?;
+        let date = req.date.unwrap_or_else(|| chrono::Local::now().date_naive());
+        let to = req.to.clone().or_else(|| case.summary.route_body.clone());
+        if let Some(body) = &to {
+            // Accusation material never goes to the body it accuses (《信访工作条例》).
+            let text = if case.summary.accusation { case.text.as_str() } else { "" };
+            if let Some(why) = crate::routing::refuse_accused(text, &case.accused, body) {
+                return Err(GenerateError::Refused(why));
+            }
+        }
+        let code = match &template.header.code {
+            Some(name) => Some(self.config.documents.codes.get(name).cloned().ok_or_else(|| {
+                GenerateError::Invalid(format!(
+                    "template {} names document-number code {name:?}, which [documents.codes] does not have",
+                    template.origin
+                ))
+            })?),
+            None => None,
+        };
+        let mut context = self.context(&case, to.as_deref(), date);
+        for (k, v) in &req.inputs {
+            if !known_fields().contains(k.as_str()) {
+                return Err(GenerateError::Invalid(format!(
+                    "unknown field {k:?} (xinfang generate --fields lists them)"
+                )));
+            }
+            if CASE_FIELDS.iter().any(|(c, _)| c == k) && !matches!(k.as_str(), "收文机关") {
+                return Err(GenerateError::Invalid(format!(
+                    "field {k:?} comes from the case; correct the case instead"
+                )));
+            }
+            context.insert(k.clone(), v.clone());
+        }
+        let feedback_due = req.kind.starts_with("rec-").then(|| {
+            self.config
+                .deadlines
+                .due(date, crate::deadline::Limit { days: 30, working: false })
+        });
+        let inputs = serde_json::Value::Object(req.inputs.clone());
+        let title = template.header.title.clone();
+        let new = NewDocument {
+            case_id: req.case_id,
+            kind: &req.kind,
+            title: &title,
+            code: code.as_deref(),
+            addressee: to.as_deref(),
+            inputs: &inputs,
+            feedback_due,
+            date,
+        };
+        let mut pages = 0;
+        let outcome = registry.record_document(&new, actor, address, |number| {
+            context.insert("文号".into(), number.unwrap_or("").into());
+            let mut doc = template.fill(&serde_json::Value::Object(context))?;
+            doc.organ = match doc.layout {
+                Layout::Document => format!("{}文件", self.config.bureau.name),
+                _ => self.config.bureau.name.clone(),
+            };
+            doc.number = number.map(str::to_string);
+            doc.date = gb_date(date);
+            check_form(&doc)?;
+            let mut rendered = Rendered::default();
+            if req.pdf {
+                let r = self.engine.render(&doc, date)?;
+                if doc.layout == Layout::Form && r.pages > 1 {
+                    return Err(GenerateError::Invalid(format!(
+                        "{} is a one-page form but its content takes {} pages: shorten the longest entries",
+                        doc.title, r.pages
+                    )));
+                }
+                pages = r.pages;
+                rendered.pdf = Some(r.pdf);
+            }
+            if req.docx {
+                let stamp = crate::archive::pdfa::now()
+                    .with_timezone(&chrono::Utc)
+                    .format("%Y-%m-%dT%H:%M:%SZ")
+                    .to_string();
+                rendered.docx = Some(
+                    docx::render(&doc, &self.config.documents.fonts, &stamp)
+                        .map_err(GenerateError::Docx)?,
+                );
+            }
+            Ok::<_, GenerateError>(rendered)
+        })?;
+        let record = outcome.ok_or(GenerateError::NoCase(req.case_id))??;
+        let read = |rel: &Option<String>| -> Result<Option<Vec<u8>>, GenerateError> {
+            rel.as_ref()
+                .map(|r| std::fs::read(registry.dirs.root.join(r)))
+                .transpose()
+                .map_err(|e| GenerateError::Registry(RegistryError::Io(e.to_string())))
+        };
+        Ok(Generated {
+            pdf: read(&record.pdf)?,
+            docx: read(&record.docx)?,
+            record,
+            pages,
+        })
+    }
+
+    fn context(
+        &self,
+        case: &CaseDetail,
+        to: Option<&str>,
+        date: NaiveDate,
+    ) -> serde_json::Map<String, serde_json::Value> {
+        let s = &case.summary;
+        let day = |d: &str| {
+            NaiveDate::parse_from_str(d.get(..10).unwrap_or(d), "%Y-%m-%d")
+                .map(gb_date)
+                .unwrap_or_else(|_| d.to_string())
+        };
+        let text = |v: &Option<String>| v.clone().unwrap_or_else(|| "不详".into());
+        let deadlines = &self.config.deadlines;
+        let handling_due = s
+            .due_at
+            .as_deref()
+            .filter(|_| s.route_kind.as_deref() == Some("assign"))
+            .map(day)
+            .unwrap_or_else(|| gb_date(deadlines.due(date, deadlines.handle)));
+        let feedback_due = gb_date(deadlines.due(date, crate::deadline::Limit { days: 30, working: false }));
+        let mut m = serde_json::Map::new();
+        let mut put = |k: &str, v: String| {
+            m.insert(k.into(), v.into());
+        };
+        put("登记号", s.registration_number.clone());
+        put("信访人", text(&s.name));
+        put("身份证号", text(&s.id_number));
+        put("电话", text(&s.phone));
+        put("地址", text(&case.address));
+        put("人数", s.cosigners.max(1).to_string());
+        put("信访形式", "来信".into());
+        put("来信日期", case.letter_date.clone().unwrap_or_else(|| "不详".into()));
+        put("收信日期", day(&s.registered_at));
+        put("事由", text(&s.summary));
+        put("类别", text(&s.category));
+        put("发文机关", self.config.bureau.name.clone());
+        put("成文日期", gb_date(date));
+        put("办理期限", handling_due);
+        put("反馈期限", feedback_due);
+        if let Some(to) = to {
+            put("收文机关", to.to_string());
+        }
+        m
+    }
+}
+
+/// A form's entries must fit their cells: each row holds `lines` lines of about 23
+/// characters (14 pt in a 117 mm cell); CJK counts one, other characters half.
+fn check_form(doc: &Document) -> Result<(), GenerateError> {
+    const PER_LINE: f32 = 23.0;
+    for row in &doc.form {
+        let width: f32 = row
+            .value
+            .chars()
+            .map(|c| if c.is_ascii() { 0.5 } else { 1.0 })
+            .sum();
+        let capacity = PER_LINE * row.lines as f32;
+        if width > capacity {
+            return Err(GenerateError::Invalid(format!(
+                "「{}」一栏最多 {} 行（约 {} 字），内容有 {} 字：请压缩或改用正式文书",
+                row.label,
+                row.lines,
+                capacity as u32,
+                row.value.chars().count()
+            )));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,214 @@
+//! PDF exporter: typst lays the document out with the GB/T 9704 markup in `gbt9704.typ`
+//! (Chinese line breaking with 避头尾 is typst's) and writes PDF/A-2b with the fonts
+//! embedded. The fonts and the standard library are loaded once; each document is then
+//! compiled in its own small world whose only data file is the document as JSON.
+
+use super::model::Document;
+use crate::config::DocumentFonts;
+use std::path::PathBuf;
+use typst::diag::{FileError, FileResult, SourceDiagnostic};
+use typst::foundations::{Bytes, Datetime};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+
+const MARKUP: &str = include_str!("gbt9704.typ");
+
+/// The loaded fonts and library, shared by every document.
+pub struct PdfEngine {
+    library: LazyHash<Library>,
+    book: LazyHash<FontBook>,
+    fonts: Vec<Font>,
+    main: Source,
+    data_id: FileId,
+    roles: DocumentFonts,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PdfError {
+    #[error("cannot read font file {path}: {source}")]
+    Font {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("font family {family} ({role}) is not in the configured font files; they hold: {available}")]
+    MissingFamily {
+        family: String,
+        role: &'static str,
+        available: String,
+    },
+    #[error("layout: {0}")]
+    Layout(String),
+}
+
+fn file_id(path: &str) -> FileId {
+    RootedPath::new(
+        VirtualRoot::Project,
+        VirtualPath::new(path).expect("a valid virtual path"),
+    )
+    .intern()
+}
+
+impl PdfEngine {
+    /// Loads every face of the font files and checks that each role's family is there.
+    pub fn new(files: &[PathBuf], roles: &DocumentFonts) -> Result<PdfEngine, PdfError> {
+        let mut fonts = vec![];
+        for path in files {
+            let data = std::fs::read(path).map_err(|source| PdfError::Font {
+                path: path.clone(),
+                source,
+            })?;
+            fonts.extend(Font::iter(Bytes::new(data)));
+        }
+        let book = FontBook::from_fonts(&fonts);
+        // Typst names some faces without their region suffix ("AR PL UKai" for what
+        // fontconfig and Word call "AR PL UKai CN"): take the longest family that the
+        // configured name starts with when there is no exact match.
+        let resolve = |role: &'static str, family: &str| -> Result<String, PdfError> {
+            let lower = family.to_lowercase();
+            if book.select_family(&lower).next().is_some() {
+                return Ok(family.to_string());
+            }
+            let mut families: Vec<&str> = book.families().map(|(name, _)| name).collect();
+            families.dedup();
+            families
+                .iter()
+                .filter(|f| lower.starts_with(&f.to_lowercase()))
+                .max_by_key(|f| f.len())
+                .map(|f| f.to_string())
+                .ok_or_else(|| PdfError::MissingFamily {
+                    family: family.to_string(),
+                    role,
+                    available: families.join(", "),
+                })
+        };
+        let roles = DocumentFonts {
+            body: resolve("body", &roles.body)?,
+            title: resolve("title", &roles.title)?,
+            heading: resolve("heading", &roles.heading)?,
+            subheading: resolve("subheading", &roles.subheading)?,
+        };
+        Ok(PdfEngine {
+            library: LazyHash::new(Library::builder().build()),
+            book: LazyHash::new(book),
+            fonts,
+            main: Source::new(file_id("/main.typ"), MARKUP.to_string()),
+            data_id: file_id("/doc.json"),
+            roles,
+        })
+    }
+
+    /// Lays `doc` out and writes it as PDF/A-2b. `date` is the document's date; the PDF's
+    /// own timestamp is `SOURCE_DATE_EPOCH` if set, else now.
+    pub fn render(&self, doc: &Document, date: chrono::NaiveDate) -> Result<Rendered, PdfError> {
+        use chrono::Datelike;
+        let data = serde_json::json!({
+            "layout": doc.layout,
+            "organ": doc.organ,
+            "number": doc.number,
+            "title": doc.title,
+            "addressee": doc.addressee,
+            "blocks": doc.blocks,
+            "attachments": doc.attachments,
+            "signature": doc.signature,
+            "date": doc.date,
+            "notes": doc.notes,
+            "copy_to": doc.copy_to,
+            "printer": doc.printer,
+            "form": doc.form,
+            "fonts": self.roles,
+            "ymd": [date.year(), date.month(), date.day()],
+        });
+        let world = DocWorld {
+            engine: self,
+            data: Bytes::new(serde_json::to_vec(&data).expect("JSON serialises")),
+        };
+        let warned = typst::compile::<typst_layout::PagedDocument>(&world);
+        let paged = warned.output.map_err(|e| PdfError::Layout(messages(&e)))?;
+        let stamp = crate::archive::pdfa::now().with_timezone(&chrono::Utc);
+        let timestamp = Datetime::from_ymd_hms(
+            stamp.year(),
+            stamp.month() as u8,
+            stamp.day() as u8,
+            chrono::Timelike::hour(&stamp) as u8,
+            chrono::Timelike::minute(&stamp) as u8,
+            chrono::Timelike::second(&stamp) as u8,
+        )
+        .map(typst_pdf::Timestamp::new_utc);
+        let options = typst_pdf::PdfOptions {
+            ident: typst::foundations::Smart::Custom(
+                doc.number.clone().unwrap_or_else(|| doc.title.clone()),
+            ),
+            timestamp,
+            standards: typst_pdf::PdfStandards::new(&[typst_pdf::PdfStandard::A_2b])
+                .map_err(|e| PdfError::Layout(e.message().to_string()))?,
+            ..Default::default()
+        };
+        let pdf = typst_pdf::pdf(&paged, &options).map_err(|e| PdfError::Layout(messages(&e)))?;
+        // Typst's memo cache would otherwise keep every document ever laid out.
+        typst::comemo::evict(4);
+        Ok(Rendered {
+            pages: paged.pages().len(),
+            pdf,
+        })
+    }
+}
+
+/// A laid-out PDF and its page count.
+pub struct Rendered {
+    pub pdf: Vec<u8>,
+    pub pages: usize,
+}
+
+fn messages(errors: &[SourceDiagnostic]) -> String {
+    errors
+        .iter()
+        .map(|d| d.message.to_string())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+struct DocWorld<'a> {
+    engine: &'a PdfEngine,
+    data: Bytes,
+}
+
+impl World for DocWorld<'_> {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.engine.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        &self.engine.book
+    }
+
+    fn main(&self) -> FileId {
+        self.engine.main.id()
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == self.engine.main.id() {
+            Ok(self.engine.main.clone())
+        } else {
+            Err(FileError::NotSource)
+        }
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if id == self.engine.data_id {
+            Ok(self.data.clone())
+        } else {
+            Err(FileError::AccessDenied)
+        }
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.engine.fonts.get(index).cloned()
+    }
+
+    fn today(&self, _offset: Option<typst::foundations::Duration>) -> Option<Datetime> {
+        // Documents carry their own date; `datetime.today()` is not used by the markup.
+        None
+    }
+}
