@@ -5,10 +5,10 @@ SHELL := /bin/bash
 CARGO ?= cargo
 BIN := $(or $(CARGO_TARGET_DIR),target)/release/xinfang
 # System packages: Tesseract and its Chinese/orientation data, the CJK fonts, and the
-# tools the tests and benchmarks check outputs with.
+# tools the tests and benchmarks check outputs with (LibreOffice renders the DOCX files).
 DEB_PACKAGES := pkg-config g++ libtesseract-dev libleptonica-dev tesseract-ocr \
 	tesseract-ocr-chi-sim tesseract-ocr-osd fonts-noto-cjk fonts-arphic-ukai \
-	poppler-utils qpdf curl chromium chromium-driver
+	poppler-utils qpdf curl chromium chromium-driver libreoffice-writer-nogui
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test deps build samples bench clean

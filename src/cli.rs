@@ -139,7 +139,7 @@ pub enum Command {
         /// The officer's text: 名称=内容, repeatable (`\n` starts a new paragraph).
         #[arg(long = "set", value_name = "FIELD=TEXT")]
         set: Vec<String>,
-        /// A JSON or TOML file of such fields.
+        /// A JSON or TOML file of such fields (TOML: quote Chinese keys, "事实" = "…").
         #[arg(long)]
         input: Option<PathBuf>,
         /// The document's date (default today), YYYY-MM-DD.

@@ -68,7 +68,7 @@ pub fn refuse_accused(text: &str, accused: &[String], body: &str) -> Option<Stri
     let core = core_name(body);
     let marked = accused.iter().any(|a| {
         let a = core_name(a);
-        !a.is_empty() && (a == core || body.contains(a) || a.contains(core))
+        !a.is_empty() && (a == core || body.contains(a) || a.ends_with(core))
     });
     let named = is_accusation(text) && core.chars().count() >= 3 && text.contains(core);
     (marked || named).then(|| {

@@ -241,3 +241,95 @@ fn search_finds_two_character_words_inside_running_text() {
         2
     );
 }
+
+#[test]
+fn document_numbers_are_unique_and_gapless_per_code_and_year_and_a_failed_render_uses_none() {
+    use xinfang::registry::documents::{NewDocument, Rendered};
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_path_buf();
+    {
+        let mut r = Registry::open(&root, NumberFormat::default()).unwrap();
+        register(&mut r, &extraction("d1", "张三", None, "13900000000", "劳动"));
+    }
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 3).unwrap();
+    let threads = 4;
+    let per_thread = 8;
+    let barrier = Arc::new(Barrier::new(threads));
+    let handles: Vec<_> = (0..threads)
+        .map(|t| {
+            let root = root.clone();
+            let barrier = barrier.clone();
+            std::thread::spawn(move || {
+                let mut r = Registry::open(&root, NumberFormat::default()).unwrap();
+                barrier.wait();
+                let mut got = vec![];
+                for i in 0..per_thread {
+                    let inputs = json!({});
+                    let new = NewDocument {
+                        case_id: 1,
+                        kind: "transfer",
+                        title: "信访事项转送函",
+                        code: Some("咸信转"),
+                        addressee: Some("嘉鱼县人民政府"),
+                        inputs: &inputs,
+                        feedback_due: None,
+                        date,
+                    };
+                    // Every third render of one thread fails: its number must not be used up.
+                    let fail = t == 0 && i % 3 == 0;
+                    let out = r
+                        .record_document(&new, "tester", None, |n| {
+                            if fail {
+                                Err("render failed")
+                            } else {
+                                Ok(Rendered { pdf: Some(n.unwrap().as_bytes().to_vec()), docx: None })
+                            }
+                        })
+                        .unwrap()
+                        .unwrap();
+                    if let Ok(d) = out {
+                        got.push(d.number.unwrap());
+                    }
+                }
+                got
+            })
+        })
+        .collect();
+    let mut numbers: Vec<String> = handles.into_iter().flat_map(|h| h.join().unwrap()).collect();
+    let failed = (0..per_thread).filter(|i| i % 3 == 0).count();
+    assert_eq!(numbers.len(), threads * per_thread - failed);
+    let mut seqs: Vec<usize> = numbers
+        .iter()
+        .map(|n| n.trim_start_matches("咸信转〔2026〕").trim_end_matches('号').parse().unwrap())
+        .collect();
+    seqs.sort();
+    assert_eq!(seqs, (1..=numbers.len()).collect::<Vec<_>>(), "gapless from 1");
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(numbers.len(), seqs.len(), "unique");
+    // Another code and another year have their own sequences.
+    let mut r = Registry::open(&root, NumberFormat::default()).unwrap();
+    let inputs = json!({});
+    for (code, year, want) in [("咸信交", 2026, "咸信交〔2026〕1号"), ("咸信转", 2027, "咸信转〔2027〕1号")] {
+        let new = NewDocument {
+            case_id: 1,
+            kind: "assignment",
+            title: "交办函",
+            code: Some(code),
+            addressee: None,
+            inputs: &inputs,
+            feedback_due: None,
+            date: chrono::NaiveDate::from_ymd_opt(year, 1, 5).unwrap(),
+        };
+        let d = r
+            .record_document(&new, "tester", None, |_| Ok::<_, String>(Rendered::default()))
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        assert_eq!(d.number.as_deref(), Some(want));
+    }
+    // Every document is in the case's history and the audit log.
+    assert_eq!(r.documents(1).unwrap().len(), seqs.len() + 2);
+    let case = r.case(1).unwrap().unwrap();
+    assert_eq!(case.events.iter().filter(|e| e.action == "document").count(), seqs.len() + 2);
+}

@@ -8,6 +8,7 @@
 
 mod api;
 mod auth;
+mod docs;
 mod pages;
 mod watch;
 mod worker;
@@ -34,6 +35,8 @@ struct Inner {
     data: PathBuf,
     /// Wakes the intake workers when a job is queued.
     wake: worker::Wake,
+    /// Official documents: fonts loaded once.
+    generator: Arc<crate::documents::Generator>,
 }
 
 impl AppState {
@@ -43,6 +46,10 @@ impl AppState {
 
     pub fn data(&self) -> &Path {
         &self.inner.data
+    }
+
+    pub fn generator(&self) -> Arc<crate::documents::Generator> {
+        self.inner.generator.clone()
     }
 
     /// Runs `f` with the register on a blocking thread.
@@ -129,6 +136,10 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}", get(pages::case).post(pages::review))
         .route("/cases/{id}/route", post(pages::route))
         .route("/cases/{id}/step", post(pages::step))
+        .route("/cases/{id}/documents", post(docs::generate_form))
+        .route("/api/cases/{id}/documents", get(docs::list).post(docs::generate))
+        .route("/api/documents/{id}/{format}", get(docs::file))
+        .route("/api/documents/{id}/adoption", post(docs::adoption))
         .route("/api/openapi.json", get(api::openapi))
         .route("/api/session", post(api::session))
         .route("/api/letters", post(api::letters))
@@ -154,13 +165,19 @@ pub fn serve(config: Config, options: ServeOptions) -> Result<(), String> {
     if requeued > 0 {
         eprintln!("xinfang serve: {requeued} unfinished jobs queued again");
     }
+    // Templates are checked when the service starts: a bureau's broken copy stops it here,
+    // with the file and line, not in front of an officer.
+    let templates = registry.dirs.templates.clone();
     drop(registry);
+    crate::documents::Generator::check_templates(Some(&templates)).map_err(|e| e.to_string())?;
+    let generator = Arc::new(crate::documents::Generator::new(&config).map_err(|e| e.to_string())?);
     let wake = worker::Wake::default();
     let state = AppState {
         inner: Arc::new(Inner {
             config,
             data: options.data.clone(),
             wake: wake.clone(),
+            generator,
         }),
     };
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));

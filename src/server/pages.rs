@@ -45,7 +45,7 @@ input,select,button{font-size:1em;padding:4px 8px}\
 .box{position:absolute;background:rgba(255,230,0,.25);outline:1px solid rgba(200,160,0,.6)}\
 .box.field{background:rgba(255,120,0,.30);outline:2px solid rgba(230,90,0,.9)}";
 
-fn page(title: &str, user: Option<&CurrentUser>, body: &str) -> Html<String> {
+pub fn page(title: &str, user: Option<&CurrentUser>, body: &str) -> Html<String> {
     let nav = match user {
         Some(u) => format!(
             "<a href=\"/upload\">上传来信</a><a href=\"/inbox\">收件</a><a href=\"/cases\">案件</a>\
@@ -449,13 +449,14 @@ pub async fn case(
     };
     user.require(&READ_ROLES)?;
     let (actor, address) = (user.actor(), user.address.clone());
-    let (detail, previews) = state
+    let (detail, previews, documents) = state
         .with_registry(move |r| {
             let d = r.case(id)?;
             if d.is_some() {
                 r.audit(&actor, "read-case", Some(id), address.as_deref())?;
             }
-            Ok(d.map(|d| (d, r.previews(id).unwrap_or_default())))
+            let documents = r.documents(id)?;
+            Ok(d.map(|d| (d, r.previews(id).unwrap_or_default(), documents)))
         })
         .await?
         .ok_or_else(|| ApiError::not_found("case"))?;
@@ -609,10 +610,13 @@ pub async fn case(
             esc(&user.csrf)
         )
     };
+    let to = c.route_body.as_deref().unwrap_or(suggested);
+    let documents = super::docs::section(&state, &user, id, &documents, to);
     let saved = match q.saved.as_deref() {
         Some("route") => "<p class=\"ok\" id=\"saved\">已转办。</p>",
         Some("confirm") => "<p class=\"ok\" id=\"saved\">已确认。</p>",
         Some("accept" | "extend" | "reply" | "close" | "archive") => "<p class=\"ok\" id=\"saved\">已记录。</p>",
+        Some("document") => "<p class=\"ok\" id=\"saved\">文书已生成，见下方“文书”。</p>",
         Some(_) => "<p class=\"ok\" id=\"saved\">已保存。</p>",
         None => "",
     };
@@ -634,7 +638,7 @@ pub async fn case(
         })
         .collect();
     let body = format!(
-        "<h1>{}</h1>{saved}<div class=\"split\"><div>{form}{route_form}{step_form}\
+        "<h1>{}</h1>{saved}<div class=\"split\"><div>{form}{route_form}{step_form}{documents}\
          <p><a href=\"/api/cases/{id}/original\">原件</a> · <a href=\"/api/cases/{id}/filed\">归档副本（PDF/A）</a></p>\
          <h2>经过</h2><ul>{events}</ul><h2>识别文字</h2><pre style=\"white-space:pre-wrap\">{}</pre></div>\
          <div>{viewer}</div></div>",

@@ -1,0 +1,314 @@
+//! Official documents in the service: generate one for a case (API and the case page's
+//! form), list a case's documents, hand out their PDF (shown in the browser) and DOCX, and
+//! record whether a recommendation was adopted. Generation runs on a blocking thread with
+//! the generator loaded once at start.
+
+use super::api::READ_ROLES;
+use super::auth::CurrentUser;
+use super::pages::{esc, page};
+use super::{ApiError, AppState};
+use crate::documents::{GenerateError, Request};
+use axum::body::Body;
+use axum::extract::{Form, Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// Who may generate documents.
+pub const OFFICER_ROLES: [&str; 2] = ["officer", "admin"];
+
+impl From<GenerateError> for ApiError {
+    fn from(e: GenerateError) -> Self {
+        let status = match &e {
+            GenerateError::UnknownKind(_) => StatusCode::BAD_REQUEST,
+            GenerateError::NoCase(_) => StatusCode::NOT_FOUND,
+            GenerateError::Template(_) | GenerateError::Refused(_) | GenerateError::Invalid(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        ApiError::new(status, e.code(), e.to_string())
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenerateBody {
+    kind: String,
+    to: Option<String>,
+    /// "pdf", "docx"; default both.
+    formats: Option<Vec<String>>,
+    /// The officer's text by field name (事实, 依据, 处理意见, …).
+    #[serde(default)]
+    fields: serde_json::Map<String, Value>,
+}
+
+async fn run_generate(
+    state: &AppState,
+    user: &CurrentUser,
+    request: Request,
+) -> Result<crate::registry::documents::DocumentRecord, ApiError> {
+    let generator = state.generator();
+    let (actor, address) = (user.actor(), user.address.clone());
+    state
+        .with_registry(move |r| {
+            Ok(generator
+                .generate(r, &request, &actor, address.as_deref())
+                .map(|g| g.record))
+        })
+        .await?
+        .map_err(ApiError::from)
+}
+
+/// `POST /api/cases/{id}/documents`.
+pub async fn generate(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Json(body): Json<GenerateBody>,
+) -> Result<Response, ApiError> {
+    user.require(&OFFICER_ROLES)?;
+    user.check_csrf(headers.get("x-csrf-token").and_then(|v| v.to_str().ok()))?;
+    let formats = body.formats.unwrap_or_else(|| vec!["pdf".into(), "docx".into()]);
+    if let Some(bad) = formats.iter().find(|f| !["pdf", "docx"].contains(&f.as_str())) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            format!("unknown format {bad:?} (pdf, docx)"),
+        ));
+    }
+    let fields = body
+        .fields
+        .into_iter()
+        .map(|(k, v)| match v {
+            Value::String(s) => (k, Value::String(s)),
+            other => (k, Value::String(other.to_string())),
+        })
+        .collect();
+    let request = Request {
+        kind: body.kind,
+        case_id: id,
+        to: body.to.filter(|t| !t.trim().is_empty()),
+        inputs: fields,
+        pdf: formats.iter().any(|f| f == "pdf"),
+        docx: formats.iter().any(|f| f == "docx"),
+        date: None,
+    };
+    let record = run_generate(&state, &user, request).await?;
+    Ok((StatusCode::CREATED, Json(json!({"document": record}))).into_response())
+}
+
+/// `GET /api/cases/{id}/documents`.
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    user.require(&READ_ROLES)?;
+    let docs = state.with_registry(move |r| Ok(r.documents(id)?)).await?;
+    Ok(Json(json!({"documents": docs})))
+}
+
+/// `GET /api/documents/{id}/{format}`: the PDF inline (the browser shows it), the DOCX
+/// as a download.
+pub async fn file(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, format)): Path<(i64, String)>,
+) -> Result<Response, ApiError> {
+    user.require(&READ_ROLES)?;
+    let (actor, address) = (user.actor(), user.address.clone());
+    let doc = state
+        .with_registry(move |r| {
+            let d = r.document(id)?;
+            if let Some(d) = &d {
+                r.audit(&actor, "read-document", Some(d.case_id), address.as_deref())?;
+            }
+            Ok(d)
+        })
+        .await?
+        .ok_or_else(|| ApiError::not_found("document"))?;
+    let (rel, mime, disposition) = match format.as_str() {
+        "pdf" => (&doc.pdf, "application/pdf", "inline"),
+        "docx" => (
+            &doc.docx,
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "attachment",
+        ),
+        _ => return Err(ApiError::not_found("format")),
+    };
+    let rel = rel.as_ref().ok_or_else(|| ApiError::not_found("file"))?;
+    let bytes = tokio::fs::read(state.data().join(rel))
+        .await
+        .map_err(|e| ApiError::internal(format!("{rel}: {e}")))?;
+    // An ASCII file name; the Chinese one in RFC 5987 form.
+    let name = format!("{}.{format}", doc.number.as_deref().unwrap_or(&doc.title));
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let disposition = format!(
+        "{disposition}; filename=\"document-{id}.{format}\"; filename*=UTF-8''{encoded}"
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        Body::from(bytes),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct Adoption {
+    adopted: bool,
+}
+
+/// `POST /api/documents/{id}/adoption`: whether a recommendation was adopted.
+pub async fn adoption(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Json(a): Json<Adoption>,
+) -> Result<Json<Value>, ApiError> {
+    user.require(&OFFICER_ROLES)?;
+    user.check_csrf(headers.get("x-csrf-token").and_then(|v| v.to_str().ok()))?;
+    let (actor, address) = (user.actor(), user.address.clone());
+    let found = state
+        .with_registry(move |r| Ok(r.set_adopted(id, a.adopted, &actor, address.as_deref())?))
+        .await?;
+    if !found {
+        return Err(ApiError::not_found("recommendation"));
+    }
+    Ok(Json(json!({"document_id": id, "adopted": a.adopted})))
+}
+
+/// Officer fields offered on the case page's form, with their labels.
+const FORM_FIELDS: [&str; 11] = [
+    "事实", "依据", "处理意见", "理由", "渠道", "问题", "建议", "要求", "承办人", "联系电话", "抄送",
+];
+
+/// The case page's section: the documents so far and the form to make another.
+pub fn section(
+    state: &AppState,
+    user: &CurrentUser,
+    case_id: i64,
+    docs: &[crate::registry::documents::DocumentRecord],
+    suggested_to: &str,
+) -> String {
+    let rows: String = docs
+        .iter()
+        .map(|d| {
+            let links = [("pdf", "PDF（预览）", &d.pdf), ("docx", "DOCX", &d.docx)]
+                .iter()
+                .filter(|(_, _, p)| p.is_some())
+                .map(|(f, label, _)| format!("<a href=\"/api/documents/{}/{f}\">{label}</a>", d.id))
+                .collect::<Vec<_>>()
+                .join(" · ");
+            let feedback = d
+                .feedback_due
+                .as_deref()
+                .map(|due| {
+                    let adopted = match d.adopted {
+                        Some(true) => "已采纳",
+                        Some(false) => "未采纳",
+                        None => "待反馈",
+                    };
+                    format!("（反馈期限 {}，{adopted}）", esc(due))
+                })
+                .unwrap_or_default();
+            format!(
+                "<li>{} {} {}{} {links}</li>",
+                esc(&d.title),
+                esc(d.number.as_deref().unwrap_or("")),
+                esc(d.addressee.as_deref().unwrap_or("")),
+                feedback
+            )
+        })
+        .collect();
+    let list = if rows.is_empty() {
+        "<p class=\"muted\">尚未生成文书。</p>".to_string()
+    } else {
+        format!("<ul id=\"documents\">{rows}</ul>")
+    };
+    if !OFFICER_ROLES.contains(&user.user.role.as_str()) {
+        return format!("<h2>文书</h2>{list}");
+    }
+    let kinds = crate::documents::Generator::check_templates(Some(&state.data().join("templates")))
+        .unwrap_or_default();
+    let options: String = kinds
+        .iter()
+        .map(|k| format!("<option value=\"{}\">{}</option>", esc(&k.kind), esc(&k.title)))
+        .collect();
+    let inputs: String = FORM_FIELDS
+        .iter()
+        .map(|f| {
+            format!(
+                "<tr><th><label for=\"d-{f}\">{f}</label></th><td><textarea id=\"d-{f}\" name=\"{f}\" rows=\"2\" style=\"width:95%\"></textarea></td></tr>"
+            )
+        })
+        .collect();
+    format!(
+        "<h2>文书</h2>{list}<form method=\"post\" action=\"/cases/{case_id}/documents\" id=\"generate\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+         <p>种类 <select name=\"kind\">{options}</select> 主送 <input name=\"to\" value=\"{}\" placeholder=\"收文机关\"> \
+         <label><input type=\"checkbox\" name=\"docx\" value=\"1\" checked> 同时生成 DOCX</label></p>\
+         <details><summary>承办人填写的内容（文书需要时填写）</summary><table>{inputs}</table></details>\
+         <p><button>生成</button></p></form>",
+        esc(&user.csrf),
+        esc(suggested_to)
+    )
+}
+
+/// `POST /cases/{id}/documents`: the case page's form, without JavaScript.
+pub async fn generate_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    user.require(&OFFICER_ROLES)?;
+    let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_string());
+    user.check_csrf(get("csrf").as_deref())?;
+    let inputs = FORM_FIELDS
+        .iter()
+        .filter_map(|f| get(f).filter(|v| !v.is_empty()).map(|v| (f.to_string(), Value::String(v))))
+        .collect();
+    let request = Request {
+        kind: get("kind").unwrap_or_default(),
+        case_id: id,
+        to: get("to").filter(|t| !t.is_empty()),
+        inputs,
+        pdf: true,
+        docx: get("docx").is_some(),
+        date: None,
+    };
+    match run_generate(&state, &user, request).await {
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?saved=document")).into_response()),
+        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY || e.status == StatusCode::BAD_REQUEST => Ok((
+            e.status,
+            page(
+                "未能生成文书",
+                Some(&user),
+                &format!(
+                    "<p class=\"error\" id=\"refused\">{}</p><p><a href=\"/cases/{id}\">返回</a></p>",
+                    esc(&e.message)
+                ),
+            ),
+        )
+            .into_response()),
+        Err(e) => Err(e),
+    }
+}

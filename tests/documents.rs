@@ -1,0 +1,311 @@
+//! `xinfang generate`: every kind from a registered case to PDF and DOCX, measured with
+//! real tools: qpdf, pdffonts and pdfinfo on the PDF; `pdftotext -bbox` for the GB/T 9704
+//! type area and 28 characters on a full line; LibreOffice for the DOCX's page count. Bad
+//! input gets a clear error and leaves nothing under the output name.
+
+mod util;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use util::{bin, root};
+
+const KINDS: [&str; 12] = [
+    "transfer",
+    "assignment",
+    "assignment-form",
+    "acceptance-notice",
+    "refusal-notice",
+    "transfer-notice",
+    "reply",
+    "receipt",
+    "feedback-form",
+    "rec-improve-work",
+    "rec-improve-policy",
+    "rec-accountability",
+];
+
+/// The officer's text every kind may ask for.
+const INPUTS: &str = r#"
+"事实" = "经查，信访人反映的拖欠工资问题属实。施工单位已承认拖欠并承诺限期付清。\n劳动监察大队已对施工单位下达限期整改指令书。"
+"依据" = "《保障农民工工资支付条例》第三条、第三十条。"
+"处理意见" = "（一）支持信访人要求支付拖欠工资的诉求。\n（二）责成施工单位于2026年12月31日前付清。"
+"理由" = "该事项属于劳动争议，依法应当通过劳动争议仲裁程序解决。"
+"渠道" = "向劳动人事争议仲裁委员会申请仲裁。"
+"问题" = "个别单位对交办的信访事项推诿敷衍，超期未办结。"
+"建议" = "1.建立首接负责制，明确承办责任人。\n2.严格按期办结并书面答复信访人。"
+"要求" = "请认真调查核实，依法依规处理。"
+"承办人" = "李明"
+"联系电话" = "0715-8123456"
+"抄送" = "市信访局"
+"结果" = "已督促施工单位付清工资。"
+"#;
+
+/// GB/T 9704 type area in PDF points: left 28 mm, right 26 mm, top 37 mm, bottom 35 mm.
+const MM: f64 = 72.0 / 25.4;
+const LEFT: f64 = 28.0 * MM;
+const RIGHT: f64 = (210.0 - 26.0) * MM;
+const TOP: f64 = 37.0 * MM;
+const BOTTOM: f64 = (297.0 - 35.0) * MM;
+const SLACK: f64 = 0.6;
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("the command runs")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// A data folder with one registered letter (the typed DOCX sample: no OCR needed).
+fn registered() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let out = run(bin()
+        .arg("intake")
+        .arg("--data")
+        .arg(&data)
+        .arg(root().join("samples/letters/12-typed.docx")));
+    assert!(out.status.success(), "{}", text(&out));
+    std::fs::write(dir.path().join("inputs.toml"), INPUTS).unwrap();
+    (dir, data)
+}
+
+fn generate(dir: &Path, data: &Path, kind: &str, extra: &[&str]) -> Output {
+    run(bin()
+        .arg("generate")
+        .arg(kind)
+        .args(["--case", "1", "--to", "嘉鱼县人民政府", "--input"])
+        .arg(dir.join("inputs.toml"))
+        .arg("--data")
+        .arg(data)
+        .args(extra))
+}
+
+struct Word {
+    x0: f64,
+    y0: f64,
+    x1: f64,
+    y1: f64,
+    text: String,
+}
+
+/// Words of `pdftotext -bbox`, by page.
+fn boxes(pdf: &Path) -> Vec<Vec<Word>> {
+    let out = run(Command::new("pdftotext").arg("-bbox").arg(pdf).arg("-"));
+    assert!(out.status.success());
+    let html = String::from_utf8(out.stdout).unwrap();
+    let attr = |tag: &str, name: &str| -> f64 {
+        let at = tag.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        tag[at..].split('"').next().unwrap().parse().unwrap()
+    };
+    html.split("<page ")
+        .skip(1)
+        .map(|page| {
+            page.split("<word ")
+                .skip(1)
+                .map(|w| {
+                    let (tag, rest) = w.split_once('>').unwrap();
+                    Word {
+                        x0: attr(tag, "xMin"),
+                        y0: attr(tag, "yMin"),
+                        x1: attr(tag, "xMax"),
+                        y1: attr(tag, "yMax"),
+                        text: rest.split("</word>").next().unwrap().to_string(),
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn pages(pdf: &Path) -> usize {
+    let out = run(Command::new("pdfinfo").arg(pdf));
+    let info = String::from_utf8_lossy(&out.stdout).to_string();
+    // Ours exactly; LibreOffice's from the DOCX's twips (595.3 pt).
+    assert!(info.contains("x 841.89 pts (A4)"), "{info}");
+    info.lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn every_kind_renders_to_pdf_and_docx_on_the_gbt9704_page() {
+    let (dir, data) = registered();
+    let out_dir = dir.path().join("out");
+    let mut full_lines = 0;
+    for kind in KINDS {
+        let pdf = out_dir.join(format!("{kind}.pdf"));
+        let out = generate(dir.path(), &data, kind, &["--format", "pdf,docx", "-o", pdf.to_str().unwrap()]);
+        assert!(out.status.success(), "{kind}: {}", text(&out));
+        assert!(pdf.with_extension("docx").exists(), "{kind}: DOCX written");
+
+        let check = run(Command::new("qpdf").arg("--check").arg(&pdf));
+        assert!(check.status.success(), "{kind}: {}", text(&check));
+        let fonts = String::from_utf8(run(Command::new("pdffonts").arg(&pdf)).stdout).unwrap();
+        for line in fonts.lines().skip(2) {
+            let cols: Vec<&str> = line.split_whitespace().collect();
+            let n = cols.len();
+            assert_eq!(&cols[n - 5..n - 2], ["yes", "yes", "yes"], "{kind}: font embedded, subset, ToUnicode: {line}");
+        }
+        let meta = String::from_utf8(run(Command::new("pdfinfo").arg("-meta").arg(&pdf)).stdout).unwrap();
+        assert!(meta.contains("<pdfaid:part>2</pdfaid:part>") && meta.contains("<pdfaid:conformance>B</pdfaid:conformance>"), "{kind}: PDF/A-2b");
+
+        let n = pages(&pdf);
+        let form = kind.ends_with("-form") || kind == "receipt";
+        if form {
+            assert_eq!(n, 1, "{kind}: a form is one page");
+        }
+        for (p, words) in boxes(&pdf).iter().enumerate() {
+            for w in words {
+                // Typst sets a closing mark at a line's end in half its width (its ink is
+                // in the left half), so its full advance may pass the edge by half an em.
+                let closing = w.text.ends_with(|c: char| "，。、；：？！）」』》”".contains(c));
+                let right = RIGHT + SLACK + if closing { 8.0 } else { 0.0 };
+                assert!(w.x0 >= LEFT - SLACK && w.x1 <= right, "{kind} p{}: {:?} outside the type area ({:.1}-{:.1})", p + 1, w.text, w.x0, w.x1);
+                let page_number = w.y0 > BOTTOM && (w.text == "—" || w.text.chars().all(|c| c.is_ascii_digit()));
+                if page_number {
+                    // 7 mm under the type area; odd pages right, even pages left.
+                    assert!((w.y0 - (BOTTOM + 7.0 * MM)).abs() < 1.0, "{kind}: page number at {:.1}", w.y0);
+                    if w.text != "—" {
+                        assert_eq!(w.x0 > 297.0, p % 2 == 0, "{kind} p{}: page number side", p + 1);
+                    }
+                    continue;
+                }
+                // The letter layout's organ mark starts 30 mm from the top, above the area.
+                let top = if kind == "transfer" || kind.ends_with("notice") || kind == "assignment" { 30.0 * MM } else { TOP };
+                assert!(w.y0 >= top - SLACK && w.y1 <= BOTTOM + SLACK, "{kind} p{}: {:?} at y {:.1}-{:.1}", p + 1, w.text, w.y0, w.y1);
+            }
+            // A full body line: starts at the left edge, ends at the right, Chinese only.
+            for w in words {
+                let full = (w.x0 - LEFT).abs() < 1.0 && (w.x1 - RIGHT).abs() < 1.0;
+                let chinese = w.text.chars().all(|c| !c.is_ascii());
+                if full && chinese && !form {
+                    assert_eq!(w.text.chars().count(), 28, "{kind}: a full line holds 28 characters: {}", w.text);
+                    full_lines += 1;
+                }
+            }
+        }
+        let body = String::from_utf8(run(Command::new("pdftotext").arg(&pdf).arg("-")).stdout).unwrap();
+        let squashed: String = body.split_whitespace().collect();
+        assert!(squashed.contains("示例县信访局"), "{kind}: the bureau");
+        if !form {
+            assert!(squashed.contains("2026年") && !squashed.contains("2026 年"), "{kind}: GB/T date");
+        }
+    }
+    assert!(full_lines >= 3, "full body lines measured: {full_lines}");
+
+    // The DOCX files, rendered by LibreOffice, have as many pages as our PDFs.
+    let lo = out_dir.join("lo");
+    let docx: Vec<PathBuf> = KINDS.iter().map(|k| out_dir.join(format!("{k}.docx"))).collect();
+    let out = run(Command::new("libreoffice")
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(&lo)
+        .args(&docx)
+        .env("HOME", dir.path()));
+    assert!(out.status.success(), "LibreOffice: {}", text(&out));
+    for kind in KINDS {
+        let ours = pages(&out_dir.join(format!("{kind}.pdf")));
+        let theirs = pages(&lo.join(format!("{kind}.pdf")));
+        assert_eq!(ours, theirs, "{kind}: pages in our PDF vs the DOCX in LibreOffice");
+        let lo_text = String::from_utf8(run(Command::new("pdftotext").arg(lo.join(format!("{kind}.pdf"))).arg("-")).stdout).unwrap();
+        assert!(lo_text.contains("示例县信访局"), "{kind}: DOCX text");
+    }
+
+    // Every document is kept with the case, numbered per code without gaps.
+    let out = run(bin().args(["generate", "--list", "--json", "--data"]).arg(&data));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), KINDS.len());
+    let stored: usize = std::fs::read_dir(data.join("documents"))
+        .unwrap()
+        .map(|year| std::fs::read_dir(year.unwrap().path()).unwrap().count())
+        .sum();
+    assert!(stored >= 2 * KINDS.len(), "kept with the case: {stored}");
+}
+
+#[test]
+fn refusals_and_bad_input_leave_nothing_and_use_no_number() {
+    let (dir, data) = registered();
+    let out_pdf = dir.path().join("x.pdf");
+    let o = out_pdf.to_str().unwrap();
+    let fail = |out: Output, want: &str| {
+        assert!(!out.status.success());
+        let t = text(&out);
+        assert!(t.contains(want), "expected {want:?} in: {t}");
+        assert!(!out_pdf.exists(), "nothing under the output name");
+    };
+    fail(generate(dir.path(), &data, "nonsense", &["-o", o]), "unknown document kind");
+    fail(
+        run(bin().args(["generate", "transfer", "--case", "99", "-o", o, "--data"]).arg(&data)),
+        "case 99 does not exist",
+    );
+    // A missing field is named with its template line.
+    fail(
+        run(bin().args(["generate", "reply", "--case", "1", "-o", o, "--data"]).arg(&data)),
+        "reply.txt 第10行：缺少字段「事实」",
+    );
+    // Text too long for a form's cell.
+    let long = format!("要求={}", "请认真调查核实。".repeat(20));
+    fail(generate(dir.path(), &data, "assignment-form", &["--set", &long, "-o", o]), "「交办要求」一栏最多 3 行");
+    // A bureau's own template with a syntax error, and one with an unknown field.
+    let templates = data.join("templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    let builtin = std::fs::read_to_string(root().join("templates/transfer.txt")).unwrap();
+    std::fs::write(templates.join("transfer.txt"), builtin.replace("{{ 事由 }}", "{{ 事由 }")).unwrap();
+    fail(generate(dir.path(), &data, "transfer", &["-o", o]), "模板语法错误");
+    std::fs::write(templates.join("transfer.txt"), builtin.replace("{{ 事由 }}", "{{ 事情 }}")).unwrap();
+    fail(generate(dir.path(), &data, "transfer", &["-o", o]), "未知字段「事情」");
+    let check = run(bin().args(["generate", "--check", "--data"]).arg(&data));
+    assert!(!check.status.success() && text(&check).contains("transfer.txt"), "{}", text(&check));
+    // A bureau's own wording is used once it is right.
+    std::fs::write(templates.join("transfer.txt"), builtin.replace("转送你单位", "转请你单位")).unwrap();
+    let out = generate(dir.path(), &data, "transfer", &["-o", o]);
+    assert!(out.status.success(), "{}", text(&out));
+    let body: String = String::from_utf8(run(Command::new("pdftotext").arg(&out_pdf).arg("-")).stdout)
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    assert!(body.contains("转请你单位"), "{body}");
+    // None of the refusals used up a number: this is the first of its code.
+    assert!(text(&out).contains("示信转〔"), "{}", text(&out));
+    assert!(text(&out).contains("〕1号"), "{}", text(&out));
+    // An existing output is not replaced without --force.
+    let before = std::fs::read(&out_pdf).unwrap();
+    let again = generate(dir.path(), &data, "transfer", &["-o", o]);
+    assert!(!again.status.success() && text(&again).contains("exists"));
+    assert_eq!(std::fs::read(&out_pdf).unwrap(), before);
+}
+
+#[test]
+fn accusation_material_is_never_addressed_to_the_body_it_accuses() {
+    let (dir, data) = registered();
+    {
+        let mut r = xinfang::registry::Registry::open(&data, Default::default()).unwrap();
+        let c = xinfang::registry::life::Corrections {
+            accusation: Some(true),
+            accused: Some(vec!["嘉鱼县教育局".into()]),
+            ..Default::default()
+        };
+        r.correct(1, &c, "tester", None).unwrap().unwrap();
+    }
+    let o = dir.path().join("t.pdf");
+    for kind in ["transfer", "assignment", "assignment-form"] {
+        let out = run(bin()
+            .args(["generate", kind, "--case", "1", "--to", "嘉鱼县教育局", "-o"])
+            .arg(&o)
+            .arg("--input")
+            .arg(dir.path().join("inputs.toml"))
+            .arg("--data")
+            .arg(&data));
+        assert!(!out.status.success(), "{kind}");
+        assert!(text(&out).contains("检举控告材料不得转送、交办给被检举控告的单位"), "{}", text(&out));
+        assert!(!o.exists());
+    }
+    let out = generate(dir.path(), &data, "transfer", &["-o", o.to_str().unwrap()]);
+    assert!(out.status.success(), "another body is fine: {}", text(&out));
+}
