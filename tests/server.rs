@@ -637,3 +637,65 @@ fn routing_corrections_deadlines_and_the_accusation_guard() {
         "{actions:?}"
     );
 }
+
+#[test]
+fn documents_from_the_api_and_the_case_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(&dir.path().join("data"), None);
+    let token = server.admin_token();
+    let (_, v) = server.upload(&token, &[sample("12-typed.docx")]);
+    let job = server.wait_job(&token, v["jobs"][0]["job_id"].as_i64().unwrap());
+    let id = job["case_id"].as_i64().unwrap();
+    let path = format!("/api/cases/{id}/documents");
+    let body = serde_json::json!({"kind": "transfer", "to": "嘉鱼县人民政府",
+        "fields": {"承办人": "李明", "联系电话": "0715-8123456"}});
+    let (code, v) = send_json(&server, &token, "POST", &path, &body);
+    assert_eq!(code, 201, "{v}");
+    let doc = &v["document"];
+    assert!(doc["number"].as_str().unwrap().starts_with("示信转〔"), "{doc}");
+    let doc_id = doc["id"].as_i64().unwrap();
+    // The PDF is shown in the browser; the DOCX is a download.
+    let out = Command::new("curl")
+        .args(["-s", "-D", "-", "-o", "/dev/null", "-H"])
+        .arg(format!("Authorization: Bearer {token}"))
+        .arg(server.url(&format!("/api/documents/{doc_id}/pdf")))
+        .output()
+        .unwrap();
+    let head = String::from_utf8_lossy(&out.stdout).to_lowercase();
+    assert!(head.contains("content-type: application/pdf") && head.contains("inline"), "{head}");
+    let (code, bytes) = server.get(&token, &format!("/api/documents/{doc_id}/docx"));
+    assert_eq!(code, 200);
+    assert!(bytes.starts_with("PK"));
+    let (_, text) = server.get(&token, &path);
+    assert_eq!(json(&text)["documents"].as_array().unwrap().len(), 1);
+    // Clear errors: an unknown kind, a missing case, a missing field named with its line.
+    let (code, v) = send_json(&server, &token, "POST", &path, &serde_json::json!({"kind": "nonsense"}));
+    assert_eq!((code, v["error"]["code"].as_str()), (400, Some("unknown_kind")), "{v}");
+    let (code, _) = send_json(&server, &token, "POST", "/api/cases/999/documents", &serde_json::json!({"kind": "transfer", "to": "某局"}));
+    assert_eq!(code, 404);
+    let (code, v) = send_json(&server, &token, "POST", &path, &serde_json::json!({"kind": "reply"}));
+    assert_eq!(code, 422, "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("缺少字段「事实」"), "{v}");
+    // Accusation material is never addressed to the body it accuses.
+    let (code, v) = send_json(&server, &token, "PATCH", &format!("/api/cases/{id}"),
+        &serde_json::json!({"accusation": true, "accused": ["嘉鱼县教育局"]}));
+    assert_eq!(code, 200, "{v}");
+    let (code, v) = send_json(&server, &token, "POST", &path, &serde_json::json!({"kind": "assignment", "to": "嘉鱼县教育局", "fields": {"承办人": "李明", "联系电话": "1"}}));
+    assert_eq!((code, v["error"]["code"].as_str()), (422, Some("refused")), "{v}");
+    // The case page's form works without JavaScript and lists what was made.
+    let (_, v) = server.login("admin", server.password.as_deref().unwrap());
+    let cookie = format!("Cookie: xinfang_session={}", v["token"].as_str().unwrap());
+    let csrf = v["csrf"].as_str().unwrap().to_string();
+    let (code, _) = curl(&["-H", &cookie, "--data-urlencode", &format!("csrf={csrf}"),
+        "--data-urlencode", "kind=acceptance-notice", "--data-urlencode", "docx=1",
+        &server.url(&format!("/cases/{id}/documents"))]);
+    assert_eq!(code, 303);
+    let (code, page) = curl(&["-H", &cookie, &server.url(&format!("/cases/{id}"))]);
+    assert_eq!(code, 200);
+    assert!(page.contains("信访事项转送函") && page.contains("信访事项受理告知书") && page.contains("示信告〔"), "{page}");
+    let (code, page) = curl(&["-H", &cookie, "--data-urlencode", &format!("csrf={csrf}"),
+        "--data-urlencode", "kind=transfer", "--data-urlencode", "to=嘉鱼县教育局",
+        &server.url(&format!("/cases/{id}/documents"))]);
+    assert_eq!(code, 422);
+    assert!(page.contains("检举控告材料不得转送"), "{page}");
+}

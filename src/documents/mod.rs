@@ -259,36 +259,8 @@ impl Generator {
         let mut pages = 0;
         let outcome = registry.record_document(&new, actor, address, |number| {
             context.insert("文号".into(), number.unwrap_or("").into());
-            let mut doc = template.fill(&serde_json::Value::Object(context))?;
-            doc.organ = match doc.layout {
-                Layout::Document => format!("{}文件", self.config.bureau.name),
-                _ => self.config.bureau.name.clone(),
-            };
-            doc.number = number.map(str::to_string);
-            doc.date = gb_date(date);
-            check_form(&doc)?;
-            let mut rendered = Rendered::default();
-            if req.pdf {
-                let r = self.engine.render(&doc, date)?;
-                if doc.layout == Layout::Form && r.pages > 1 {
-                    return Err(GenerateError::Invalid(format!(
-                        "{} is a one-page form but its content takes {} pages: shorten the longest entries",
-                        doc.title, r.pages
-                    )));
-                }
-                pages = r.pages;
-                rendered.pdf = Some(r.pdf);
-            }
-            if req.docx {
-                let stamp = crate::archive::pdfa::now()
-                    .with_timezone(&chrono::Utc)
-                    .format("%Y-%m-%dT%H:%M:%SZ")
-                    .to_string();
-                rendered.docx = Some(
-                    docx::render(&doc, &self.config.documents.fonts, &stamp)
-                        .map_err(GenerateError::Docx)?,
-                );
-            }
+            let (rendered, n) = self.render(&template, &context, number, date, req.pdf, req.docx)?;
+            pages = n;
             Ok::<_, GenerateError>(rendered)
         })?;
         let record = outcome.ok_or(GenerateError::NoCase(req.case_id))??;
@@ -304,6 +276,50 @@ impl Generator {
             record,
             pages,
         })
+    }
+
+    /// Fills `template` with `context` and renders the formats asked for; returns the files
+    /// and the PDF's page count (0 without a PDF).
+    pub fn render(
+        &self,
+        template: &Template,
+        context: &serde_json::Map<String, serde_json::Value>,
+        number: Option<&str>,
+        date: NaiveDate,
+        pdf: bool,
+        docx: bool,
+    ) -> Result<(Rendered, usize), GenerateError> {
+        let mut doc = template.fill(&serde_json::Value::Object(context.clone()))?;
+        doc.organ = match doc.layout {
+            Layout::Document => format!("{}文件", self.config.bureau.name),
+            _ => self.config.bureau.name.clone(),
+        };
+        doc.number = number.map(str::to_string);
+        doc.date = gb_date(date);
+        check_form(&doc)?;
+        let mut rendered = Rendered::default();
+        let mut pages = 0;
+        if pdf {
+            let r = self.engine.render(&doc, date)?;
+            if doc.layout == Layout::Form && r.pages > 1 {
+                return Err(GenerateError::Invalid(format!(
+                    "{} is a one-page form but its content takes {} pages: shorten the longest entries",
+                    doc.title, r.pages
+                )));
+            }
+            pages = r.pages;
+            rendered.pdf = Some(r.pdf);
+        }
+        if docx {
+            let stamp = crate::archive::pdfa::now()
+                .with_timezone(&chrono::Utc)
+                .format("%Y-%m-%dT%H:%M:%SZ")
+                .to_string();
+            rendered.docx = Some(
+                docx::render(&doc, &self.config.documents.fonts, &stamp).map_err(GenerateError::Docx)?,
+            );
+        }
+        Ok((rendered, pages))
     }
 
     fn context(
