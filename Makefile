@@ -11,7 +11,7 @@ DEB_PACKAGES := pkg-config g++ libtesseract-dev libleptonica-dev tesseract-ocr \
 	poppler-utils qpdf curl chromium chromium-driver libreoffice-writer-nogui
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test deps build samples bench clean
+.PHONY: run test deps build samples sample-documents bench clean
 
 ## run: install what is missing, build, read the sample letters (masked summary), take
 ## them into the register in xinfang-data/ and start the web service on
@@ -42,13 +42,19 @@ samples:
 	.venv-samples/bin/pip install -q pillow==13.0.0 python-docx==1.2.0 reportlab==5.1.0 numpy==2.4.6
 	.venv-samples/bin/python samples/generate.py
 
-## bench: the benchmarks recorded in BENCHMARKS.md: extract against plain tesseract, and
-## archive-pdf against OCRmyPDF (installed here if missing; only the benchmark needs it).
+## bench: the benchmarks recorded in BENCHMARKS.md: extract against plain tesseract,
+## archive-pdf against OCRmyPDF (installed here if missing; only the benchmark needs it),
+## generate against LibreOffice converting the same DOCX.
 bench: deps build
 	bench/run.sh
 	@dpkg-query -W -f='$${Status}\n' ocrmypdf 2>/dev/null | grep -q "install ok installed" || \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends ocrmypdf
 	bench/archive.sh
+	bench/documents.sh
+
+## sample-documents: regenerate samples/documents/ (one PDF of every document kind).
+sample-documents: build
+	samples/documents.sh
 
 clean:
 	$(CARGO) clean

@@ -45,10 +45,15 @@ fn main() {
             let t = Instant::now();
             std::thread::scope(|s| {
                 for i in 0..threads {
-                    let (g, tpl, ctx, out) = (&generator, &template, &context, &out);
+                    let (g, tpl, ctx, out, n) = (&generator, &template, &context, &out, n);
                     s.spawn(move || {
                         for k in 0..n / threads {
-                            let (r, _) = g.render(tpl, ctx, Some("示信复〔2026〕1号"), date, pdf, docx).unwrap();
+                            // Each document differs (typst would otherwise answer a repeat
+                            // from its cache): its number and the petitioner's address.
+                            let mut ctx = ctx.clone();
+                            ctx.insert("地址".into(), format!("湖北省咸宁市咸安区温泉街道金桂路{}号", i * n + k).into());
+                            let number = format!("示信复〔2026〕{}号", i * n + k + 2);
+                            let (r, _) = g.render(tpl, &ctx, Some(&number), date, pdf, docx).unwrap();
                             if k == 0 {
                                 if let Some(d) = r.docx {
                                     std::fs::write(out.join(format!("reply-{i}.docx")), d).unwrap();

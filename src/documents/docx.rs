@@ -189,22 +189,26 @@ pub fn render(doc: &Document, f: &DocumentFonts, stamp: &str) -> Result<Vec<u8>,
         d = d.add_paragraph(blank());
         d = d.add_paragraph(line().add_run(run(&format!("{a}："))));
     }
-    for b in &doc.blocks {
-        d = d.add_paragraph(paragraph(b, f));
+    // The last paragraph, the attachments note and the signature are kept on one page (each
+    // kept with the next), so the signature's page always holds body text.
+    for (i, b) in doc.blocks.iter().enumerate() {
+        d = d.add_paragraph(paragraph(b, f).keep_next(i + 1 == doc.blocks.len()));
     }
     if !doc.attachments.is_empty() {
-        d = d.add_paragraph(blank());
+        d = d.add_paragraph(blank().keep_next(true));
         let many = doc.attachments.len() > 1;
         for (i, a) in doc.attachments.iter().enumerate() {
             let item = if many { format!("{}.{a}", i + 1) } else { a.clone() };
             let text = if i == 0 { format!("附件：{item}") } else { format!("　　　{item}") };
-            d = d.add_paragraph(line().indent(Some(TWO_CHARS), None, None, None).add_run(run(&text)));
+            d = d.add_paragraph(
+                line().keep_next(true).indent(Some(TWO_CHARS), None, None, None).add_run(run(&text)),
+            );
         }
     }
     // Signature centred over the date, the date four characters in from the right; two
     // blank lines above for the seal.
     for _ in 0..2 {
-        d = d.add_paragraph(blank());
+        d = d.add_paragraph(blank().keep_next(true));
     }
     let date_width = (doc.date.chars().count() as i32) * 320;
     if let Some(s) = &doc.signature {
@@ -212,6 +216,7 @@ pub fn render(doc: &Document, f: &DocumentFonts, stamp: &str) -> Result<Vec<u8>,
         let right = 4 * 320 + (date_width - sig_width) / 2;
         d = d.add_paragraph(
             line()
+                .keep_next(true)
                 .align(AlignmentType::Right)
                 .indent(None, None, Some(right.max(0)), None)
                 .add_run(run(s)),

@@ -1,0 +1,30 @@
+#!/bin/bash
+# Regenerates samples/documents/: one PDF of every document kind, made from the typed sample
+# letter by the real `xinfang generate`, dated 2026-11-03 and byte-reproducible.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${BIN:-${CARGO_TARGET_DIR:-target}/release/xinfang}
+DATA=$(mktemp -d)
+trap 'rm -rf "$DATA"' EXIT
+export SOURCE_DATE_EPOCH=1793750400 # 2026-11-03
+"$BIN" intake --data "$DATA" samples/letters/12-typed.docx >/dev/null
+cat > "$DATA/inputs.toml" <<'TOML'
+"事实" = "经查，信访人反映的学校以补课为名收取费用问题属实。该校已停止有偿补课，并制定了退费方案。"
+"依据" = "《中小学教师违反职业道德行为处理办法》《严禁中小学校和在职中小学教师有偿补课的规定》。"
+"处理意见" = "（一）支持信访人关于制止有偿补课的诉求。\n（二）责成学校于2026年12月31日前将所收费用全额退还。"
+"理由" = "该事项已经人民法院依法受理。"
+"渠道" = "通过诉讼程序依法解决。"
+"问题" = "有关单位对交办的信访事项推诿敷衍，超期未办结，造成信访人多次重复来信。"
+"建议" = "1.建立首接负责制，明确承办责任人。\n2.严格按期办结并书面答复信访人。"
+"要求" = "请认真调查核实，依法依规处理，并答复信访人。"
+"承办人" = "李明"
+"联系电话" = "0715-8123456"
+"抄送" = "市信访局"
+"结果" = "学校已停止有偿补课，所收费用已全额退还。"
+TOML
+mkdir -p samples/documents
+for kind in $("$BIN" generate --list --data "$DATA" | awk '{print $1}'); do
+  "$BIN" generate "$kind" --case 1 --to "县教育局" --date 2026-11-03 --input "$DATA/inputs.toml" \
+    --data "$DATA" --format pdf -o "samples/documents/$kind.pdf" --force >/dev/null
+done
+ls samples/documents
