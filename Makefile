@@ -44,13 +44,16 @@ samples:
 
 ## bench: the benchmarks recorded in BENCHMARKS.md: extract against plain tesseract,
 ## archive-pdf against OCRmyPDF (installed here if missing; only the benchmark needs it),
-## generate against LibreOffice converting the same DOCX.
+## generate against LibreOffice converting the same DOCX, and the web service under wrk.
 bench: deps build
 	bench/run.sh
 	@dpkg-query -W -f='$${Status}\n' ocrmypdf 2>/dev/null | grep -q "install ok installed" || \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends ocrmypdf
 	bench/archive.sh
 	bench/documents.sh
+	@dpkg-query -W -f='$${Status}\n' wrk 2>/dev/null | grep -q "install ok installed" || \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends wrk
+	bench/serve.sh
 
 ## sample-documents: regenerate samples/documents/ (one PDF of every document kind).
 sample-documents: build

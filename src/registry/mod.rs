@@ -141,7 +141,7 @@ impl Registry {
         }
         let path = dirs.root.join("xinfang.db");
         let mut conn = Connection::open(&path)?;
-        conn.busy_timeout(Duration::from_secs(60))?;
+        conn.busy_handler(Some(wait_for_lock))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
@@ -401,6 +401,14 @@ pub(crate) fn record(tx: &rusqlite::Transaction, r: Record) -> rusqlite::Result<
         params![at, r.actor, r.audit, r.case_id, r.address],
     )?;
     Ok(())
+}
+
+/// While another connection holds the write lock: wait in steps of half a millisecond for
+/// up to a minute. SQLite's own busy timeout backs off to 100 ms sleeps, which put
+/// half-second tails on requests when several write at once.
+fn wait_for_lock(attempt: i32) -> bool {
+    std::thread::sleep(Duration::from_micros(500));
+    attempt < 120_000
 }
 
 /// Now, as stored in the database (RFC 3339, local offset).

@@ -37,7 +37,12 @@ struct Inner {
     wake: worker::Wake,
     /// Official documents: fonts loaded once.
     generator: Arc<crate::documents::Generator>,
+    /// Open connections to the register, reused by requests.
+    pool: std::sync::Mutex<Vec<Registry>>,
 }
+
+/// Most idle connections kept open.
+const POOL_SIZE: usize = 8;
 
 impl AppState {
     pub fn config(&self) -> &Config {
@@ -52,16 +57,24 @@ impl AppState {
         self.inner.generator.clone()
     }
 
-    /// Runs `f` with the register on a blocking thread.
+    /// Runs `f` with the register on a blocking thread, on a pooled connection.
     pub async fn with_registry<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Registry) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
-        let data = self.inner.data.clone();
-        let format = self.inner.config.bureau.registration.clone();
+        let state = self.clone();
         tokio::task::spawn_blocking(move || {
-            let mut registry = Registry::open(&data, format)?;
-            f(&mut registry)
+            let pooled = state.inner.pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
+            let mut registry = match pooled {
+                Some(r) => r,
+                None => Registry::open(&state.inner.data, state.inner.config.bureau.registration.clone())?,
+            };
+            let result = f(&mut registry);
+            let mut pool = state.inner.pool.lock().unwrap_or_else(|e| e.into_inner());
+            if pool.len() < POOL_SIZE {
+                pool.push(registry);
+            }
+            result
         })
         .await
         .map_err(|e| ApiError::internal(format!("a worker thread failed: {e}")))?
@@ -178,6 +191,7 @@ pub fn serve(config: Config, options: ServeOptions) -> Result<(), String> {
             data: options.data.clone(),
             wake: wake.clone(),
             generator,
+            pool: Default::default(),
         }),
     };
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
