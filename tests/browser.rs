@@ -196,6 +196,27 @@ fn sign_in_upload_correct_confirm_in_chromium() {
     b.click("#route");
     assert_eq!(b.text("#saved"), "已转办。");
     assert!(b.text("ul").contains("转送"));
+    // The officer makes the transfer letter from the case page; it is listed with its number
+    // and opens in the browser's PDF viewer.
+    b.click("#generate button");
+    assert!(b.text("#saved").starts_with("文书已生成"));
+    let listed = b.text("#documents");
+    assert!(listed.contains("信访事项转送函") && listed.contains("示信转〔"), "{listed}");
+    b.cmd(
+        "POST",
+        "/execute/sync",
+        Some(json!({"script": "document.getElementById('documents').scrollIntoView()", "args": []})),
+    );
+    let shot = |name: &str| {
+        let png = b.cmd("GET", "/screenshot", None);
+        let bytes = base64_decode(png.as_str().unwrap());
+        assert!(bytes.starts_with(b"\x89PNG"));
+        std::fs::write(shots.join(name), &bytes).unwrap();
+    };
+    shot("documents.png");
+    b.click("#documents a[href$='/pdf']");
+    std::thread::sleep(Duration::from_secs(2));
+    shot("document-pdf.png");
     b.cmd("DELETE", "", None);
 }
 

@@ -840,6 +840,8 @@ fn event_name(action: &str) -> &'static str {
         "reply" => "答复",
         "close" => "办结",
         "archive" => "归档",
+        "document" => "制发文书",
+        "adopted" => "建议采纳情况",
         other => route_name(other),
     }
 }
