@@ -119,51 +119,7 @@ pub enum Command {
     /// Generate an official document for a registered case (转送函, 交办函, notices to the
     /// petitioner, the reply, forms, the three recommendations) as PDF and/or DOCX, laid out
     /// per GB/T 9704. The document gets its number and is kept with the case.
-    Generate {
-        /// The kind (`--list` shows them).
-        #[arg(required_unless_present_any = ["list", "fields", "check"])]
-        kind: Option<String>,
-        /// The case id.
-        #[arg(long, required_unless_present_any = ["list", "fields", "check"])]
-        case: Option<i64>,
-        /// The addressee body (收文机关); default: where the case was routed.
-        #[arg(long)]
-        to: Option<String>,
-        /// pdf, docx, or pdf,docx.
-        #[arg(long, default_value = "pdf")]
-        format: String,
-        /// Output file; with two formats, the other gets the other extension. Without it the
-        /// document is only kept with the case (its paths are printed).
-        #[arg(short, long)]
-        output: Option<PathBuf>,
-        /// The officer's text: 名称=内容, repeatable (`\n` starts a new paragraph).
-        #[arg(long = "set", value_name = "FIELD=TEXT")]
-        set: Vec<String>,
-        /// A JSON or TOML file of such fields (TOML: quote Chinese keys, "事实" = "…").
-        #[arg(long)]
-        input: Option<PathBuf>,
-        /// The document's date (default today), YYYY-MM-DD.
-        #[arg(long)]
-        date: Option<chrono::NaiveDate>,
-        /// Replace output files that exist.
-        #[arg(long)]
-        force: bool,
-        /// List the kinds.
-        #[arg(long)]
-        list: bool,
-        /// List the fields templates may use.
-        #[arg(long)]
-        fields: bool,
-        /// Check every template (the data folder's own copies included) and stop.
-        #[arg(long)]
-        check: bool,
-        /// Print the document's record as JSON.
-        #[arg(long)]
-        json: bool,
-        /// The data folder.
-        #[arg(long, env = "XINFANG_DATA", default_value = "xinfang-data")]
-        data: PathBuf,
-    },
+    Generate(GenerateArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -215,38 +171,11 @@ pub fn run(cli: Cli) -> i32 {
             workers,
         } => serve(config, listen, data, watch, workers),
         Command::User { command, data } => user(&config, command, &data),
-        Command::Generate {
-            kind,
-            case,
-            to,
-            format,
-            output,
-            set,
-            input,
-            date,
-            force,
-            list,
-            fields,
-            check,
-            json,
-            data,
-        } => {
-            if list || fields || check {
-                return generate_info(&data, list, fields, json);
+        Command::Generate(args) => {
+            if args.list || args.fields || args.check {
+                return generate_info(&args.data, args.list, args.fields, args.json);
             }
-            let args = GenerateArgs {
-                kind: kind.unwrap_or_default(),
-                case: case.unwrap_or_default(),
-                to,
-                format,
-                output,
-                set,
-                input,
-                date,
-                force,
-                json,
-            };
-            generate(&config, &data, args)
+            generate(&config, args)
         }
         Command::ArchivePdf {
             inputs,
@@ -532,17 +461,52 @@ fn generate_info(data: &std::path::Path, list: bool, fields: bool, json: bool) -
     EXIT_OK
 }
 
-struct GenerateArgs {
-    kind: String,
-    case: i64,
-    to: Option<String>,
-    format: String,
-    output: Option<PathBuf>,
-    set: Vec<String>,
-    input: Option<PathBuf>,
-    date: Option<chrono::NaiveDate>,
-    force: bool,
-    json: bool,
+/// `xinfang generate`.
+#[derive(clap::Args, Debug)]
+pub struct GenerateArgs {
+    /// The kind (`--list` shows them).
+    #[arg(required_unless_present_any = ["list", "fields", "check"])]
+    pub kind: Option<String>,
+    /// The case id.
+    #[arg(long, required_unless_present_any = ["list", "fields", "check"])]
+    pub case: Option<i64>,
+    /// The addressee body (收文机关); default: where the case was routed.
+    #[arg(long)]
+    pub to: Option<String>,
+    /// pdf, docx, or pdf,docx.
+    #[arg(long, default_value = "pdf")]
+    pub format: String,
+    /// Output file; with two formats, the other gets the other extension. Without it the
+    /// document is only kept with the case (its paths are printed).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// The officer's text: 名称=内容, repeatable (`\n` starts a new paragraph).
+    #[arg(long = "set", value_name = "FIELD=TEXT")]
+    pub set: Vec<String>,
+    /// A JSON or TOML file of such fields (TOML: quote Chinese keys, "事实" = "…").
+    #[arg(long)]
+    pub input: Option<PathBuf>,
+    /// The document's date (default today), YYYY-MM-DD.
+    #[arg(long)]
+    pub date: Option<chrono::NaiveDate>,
+    /// Replace output files that exist.
+    #[arg(long)]
+    pub force: bool,
+    /// List the kinds.
+    #[arg(long)]
+    pub list: bool,
+    /// List the fields templates may use.
+    #[arg(long)]
+    pub fields: bool,
+    /// Check every template (the data folder's own copies included) and stop.
+    #[arg(long)]
+    pub check: bool,
+    /// Print the document's record as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// The data folder.
+    #[arg(long, env = "XINFANG_DATA", default_value = "xinfang-data")]
+    pub data: PathBuf,
 }
 
 /// Reads `--set` pairs and an `--input` file into the officer's fields.
@@ -579,7 +543,8 @@ fn officer_inputs(
     Ok(m)
 }
 
-fn generate(config: &Config, data: &std::path::Path, a: GenerateArgs) -> i32 {
+fn generate(config: &Config, a: GenerateArgs) -> i32 {
+    let data = a.data.as_path();
     let formats: Vec<&str> = a.format.split(',').map(str::trim).collect();
     if let Some(bad) = formats.iter().find(|f| !["pdf", "docx"].contains(f)) {
         eprintln!("xinfang: unknown format {bad:?} (pdf, docx)");
@@ -593,9 +558,9 @@ fn generate(config: &Config, data: &std::path::Path, a: GenerateArgs) -> i32 {
         }
     };
     let request = crate::documents::Request {
-        kind: a.kind,
-        case_id: a.case,
-        to: a.to,
+        kind: a.kind.clone().unwrap_or_default(),
+        case_id: a.case.unwrap_or_default(),
+        to: a.to.clone(),
         inputs,
         pdf: formats.contains(&"pdf"),
         docx: formats.contains(&"docx"),

@@ -257,23 +257,23 @@ impl Generator {
             date,
         };
         let mut pages = 0;
+        let mut kept = Rendered::default();
         let outcome = registry.record_document(&new, actor, address, |number| {
             context.insert("文号".into(), number.unwrap_or("").into());
             let (rendered, n) = self.render(&template, &context, number, date, req.pdf, req.docx)?;
             pages = n;
+            // The caller gets the bytes too (the CLI writes them to -o).
+            kept = Rendered {
+                pdf: rendered.pdf.clone(),
+                docx: rendered.docx.clone(),
+            };
             Ok::<_, GenerateError>(rendered)
         })?;
         let record = outcome.ok_or(GenerateError::NoCase(req.case_id))??;
-        let read = |rel: &Option<String>| -> Result<Option<Vec<u8>>, GenerateError> {
-            rel.as_ref()
-                .map(|r| std::fs::read(registry.dirs.root.join(r)))
-                .transpose()
-                .map_err(|e| GenerateError::Registry(RegistryError::Io(e.to_string())))
-        };
         Ok(Generated {
-            pdf: read(&record.pdf)?,
-            docx: read(&record.docx)?,
             record,
+            pdf: kept.pdf,
+            docx: kept.docx,
             pages,
         })
     }
