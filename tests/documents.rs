@@ -286,12 +286,16 @@ fn accusation_material_is_never_addressed_to_the_body_it_accuses() {
     let (dir, data) = registered();
     {
         let mut r = xinfang::registry::Registry::open(&data, Default::default()).unwrap();
+        // The officer marks the purpose class (检举控告) and the accused; the flag follows.
         let c = xinfang::registry::life::Corrections {
-            accusation: Some(true),
+            purpose: Some(xinfang::registry::life::Purpose::Accusation),
             accused: Some(vec!["嘉鱼县教育局".into()]),
             ..Default::default()
         };
         r.correct(1, &c, "tester", None).unwrap().unwrap();
+        let case = r.case(1).unwrap().unwrap();
+        assert!(case.summary.accusation);
+        assert_eq!(case.purpose, "accusation");
     }
     let o = dir.path().join("t.pdf");
     for kind in ["transfer", "assignment", "assignment-form"] {

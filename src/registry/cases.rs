@@ -49,6 +49,8 @@ pub struct CaseDetail {
     pub registered_by: String,
     /// Bodies the letter accuses, as officers marked them.
     pub accused: Vec<String>,
+    /// suggestion (建议意见), accusation (检举控告) or demand (申诉求决).
+    pub purpose: String,
     pub events: Vec<Event>,
     /// The extraction as read (pages with their cleaning notes, confidences).
     pub extraction: serde_json::Value,
@@ -158,7 +160,7 @@ impl Registry {
     pub fn case(&self, id: i64) -> Result<Option<CaseDetail>> {
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS}, c.sha256, c.kind, c.pages, c.address, c.letter_date, c.text,
-                    c.registered_by, c.extraction, c.accused
+                    c.registered_by, c.extraction, c.accused, c.purpose
              FROM cases c LEFT JOIN cases r ON r.id = c.repeat_of WHERE c.id = ?1"
         );
         let detail = self
@@ -177,6 +179,7 @@ impl Registry {
                     text: r.get(n + 5)?,
                     registered_by: r.get(n + 6)?,
                     accused: serde_json::from_str(&accused).unwrap_or_default(),
+                    purpose: r.get(n + 9)?,
                     events: vec![],
                     extraction: serde_json::from_str(&extraction).unwrap_or_default(),
                 })

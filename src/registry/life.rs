@@ -108,6 +108,28 @@ impl Step {
     }
 }
 
+/// The purpose class of a letter by law (《信访工作条例》 Arts. 29-31).
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    /// 建议意见
+    Suggestion,
+    /// 检举控告: never sent to the body it accuses.
+    Accusation,
+    /// 申诉求决
+    Demand,
+}
+
+impl Purpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Suggestion => "suggestion",
+            Purpose::Accusation => "accusation",
+            Purpose::Demand => "demand",
+        }
+    }
+}
+
 /// Corrections of the fields read (PATCH). Absent fields are left as they are.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -124,6 +146,8 @@ pub struct Corrections {
     pub accusation: Option<bool>,
     /// Bodies the letter accuses (检举控告的对象); the case is never routed to them.
     pub accused: Option<Vec<String>>,
+    /// The purpose class; `accusation` sets the accusation flag, the others clear it.
+    pub purpose: Option<Purpose>,
 }
 
 impl Registry {
@@ -383,12 +407,21 @@ impl Registry {
             )?;
             changed.push("cosigners");
         }
-        if let Some(v) = c.accusation {
+        // The flag and the purpose class say the same thing about accusations: kept in step.
+        if let Some(v) = c.accusation.filter(|_| c.purpose.is_none()) {
             tx.execute(
-                "UPDATE cases SET accusation = ?2 WHERE id = ?1",
+                "UPDATE cases SET accusation = ?2, purpose = CASE WHEN ?2 THEN 'accusation'
+                    WHEN purpose = 'accusation' THEN 'demand' ELSE purpose END WHERE id = ?1",
                 params![case_id, v],
             )?;
             changed.push("accusation");
+        }
+        if let Some(p) = c.purpose {
+            tx.execute(
+                "UPDATE cases SET purpose = ?2, accusation = ?3 WHERE id = ?1",
+                params![case_id, p.as_str(), p == Purpose::Accusation],
+            )?;
+            changed.push("purpose");
         }
         if let Some(v) = &c.accused {
             let list = serde_json::to_string(v).map_err(|e| RegistryError::Io(e.to_string()))?;

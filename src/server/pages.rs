@@ -541,14 +541,23 @@ pub async fn case(
         input("category", "类别", &c.category),
         row("紧急", if c.urgent { "是".into() } else { "否".into() }),
         row("联名人数", c.cosigners.to_string()),
-        row(
-            "检举控告",
-            if c.accusation {
-                "是".into()
-            } else {
-                "否".into()
-            },
-        ),
+        if editable {
+            format!(
+                "<tr><th>信访目的</th><td>{}</td></tr><tr><th><label for=\"f-accused\">被反映对象</label></th>\
+                 <td><input id=\"f-accused\" name=\"accused\" value=\"{}\" placeholder=\"检举控告的单位或个人，多个用顿号隔开\" style=\"width:95%\"></td></tr>",
+                select("purpose", &Some(detail.purpose.clone()), &PURPOSES),
+                esc(&detail.accused.join("、"))
+            )
+        } else {
+            row(
+                "信访目的",
+                PURPOSES
+                    .iter()
+                    .find(|(k, _)| *k == detail.purpose)
+                    .map(|(_, v)| v.to_string())
+                    .unwrap_or_default(),
+            ) + &row("被反映对象", esc(&detail.accused.join("、")))
+        },
         row(
             "重复件",
             c.repeat_of
@@ -653,6 +662,13 @@ pub struct SavedQuery {
     saved: Option<String>,
 }
 
+/// Purpose classes by law, as the review form offers them.
+const PURPOSES: [(&str, &str); 3] = [
+    ("demand", "申诉求决"),
+    ("suggestion", "建议意见"),
+    ("accusation", "检举控告"),
+];
+
 #[derive(Deserialize)]
 pub struct ReviewForm {
     csrf: Option<String>,
@@ -664,6 +680,8 @@ pub struct ReviewForm {
     letter_date: Option<String>,
     summary: Option<String>,
     category: Option<String>,
+    purpose: Option<crate::registry::life::Purpose>,
+    accused: Option<String>,
 }
 
 /// The review form: corrections (only the fields that changed) and, with `confirm`, the
@@ -697,6 +715,16 @@ pub async fn review(
                 letter_date: changed(f.letter_date, &current.letter_date),
                 summary: changed(f.summary, &s.summary),
                 category: changed(f.category, &s.category),
+                purpose: f.purpose.filter(|p| p.as_str() != current.purpose),
+                accused: f
+                    .accused
+                    .map(|a| {
+                        a.split(['、', ',', '，', ';', '；'])
+                            .map(|b| b.trim().to_string())
+                            .filter(|b| !b.is_empty())
+                            .collect::<Vec<_>>()
+                    })
+                    .filter(|a| *a != current.accused),
                 ..Default::default()
             };
             let result = r.correct(id, &corrections, &actor, address.as_deref())?;
