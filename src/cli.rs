@@ -120,6 +120,37 @@ pub enum Command {
     /// petitioner, the reply, forms, the three recommendations) as PDF and/or DOCX, laid out
     /// per GB/T 9704. The document gets its number and is kept with the case.
     Generate(GenerateArgs),
+    /// Bind a year's filing (DA/T 22-2015): the letters of closed cases and the documents
+    /// issued on them, stamped, catalogued and bound into A4 PDF/A volumes, with
+    /// catalogue.csv, catalogue.xlsx and manifest.json. `binder verify DIR` checks a binding.
+    Binder(BinderArgs),
+}
+
+/// `xinfang binder`.
+#[derive(clap::Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct BinderArgs {
+    #[command(subcommand)]
+    pub command: Option<BinderCommand>,
+    /// The year whose cases are bound.
+    #[arg(long, required = false)]
+    pub year: Option<i32>,
+    /// The folder to write the volumes, catalogues and manifest to.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Bind cases that are not closed yet too.
+    #[arg(long)]
+    pub include_open: bool,
+    /// The data folder.
+    #[arg(long, env = "XINFANG_DATA", default_value = "xinfang-data", global = true)]
+    pub data: PathBuf,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BinderCommand {
+    /// Check a bound file against its manifest: every volume's SHA-256, and every source's
+    /// in the data folder.
+    Verify { dir: PathBuf },
 }
 
 #[derive(Subcommand, Debug)]
@@ -171,6 +202,7 @@ pub fn run(cli: Cli) -> i32 {
             workers,
         } => serve(config, listen, data, watch, workers),
         Command::User { command, data } => user(&config, command, &data),
+        Command::Binder(args) => binder(&config, args),
         Command::Generate(args) => {
             if args.list || args.fields || args.check {
                 return generate_info(&args.data, args.list, args.fields, args.json);
@@ -415,6 +447,91 @@ fn user(config: &Config, command: UserCommand, data: &std::path::Path) -> i32 {
         Err(e) => {
             eprintln!("xinfang: {e}");
             EXIT_FATAL
+        }
+    }
+}
+
+fn binder(config: &Config, a: BinderArgs) -> i32 {
+    use std::io::IsTerminal;
+    if let Some(BinderCommand::Verify { dir }) = &a.command {
+        let data = a.data.exists().then_some(a.data.as_path());
+        return match crate::binder::verify(dir, data) {
+            Ok(problems) if problems.is_empty() => {
+                eprintln!("xinfang binder verify: {}: 一切相符", dir.display());
+                EXIT_OK
+            }
+            Ok(problems) => {
+                for p in &problems {
+                    println!("{p}");
+                }
+                eprintln!("xinfang binder verify: {} 处不符", problems.len());
+                EXIT_SOME_FAILED
+            }
+            Err(e) => {
+                eprintln!("xinfang: {e}");
+                EXIT_FATAL
+            }
+        };
+    }
+    let (Some(year), Some(out)) = (a.year, a.output.as_ref()) else {
+        eprintln!("xinfang binder: --year and -o are needed (or: binder verify DIR)");
+        return EXIT_FATAL;
+    };
+    let registry = match crate::registry::Registry::open(&a.data, config.bureau.registration.clone()) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("xinfang: {}: {e}", a.data.display());
+            return EXIT_FATAL;
+        }
+    };
+    let (sources, excluded) = match crate::binder::sources(&registry, config, year, a.include_open) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("xinfang: {e}");
+            return EXIT_FATAL;
+        }
+    };
+    for x in &excluded {
+        eprintln!("未装订 {}：{}", x.what, x.reason);
+    }
+    let Some(date) = crate::binder::binding_date(&sources) else {
+        eprintln!("xinfang binder: {year} 年没有可装订的文件");
+        return EXIT_SOME_FAILED;
+    };
+    let generator = match crate::documents::pdf::PdfEngine::new(&config.documents.font_files, &config.documents.fonts) {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("xinfang: {e}");
+            return EXIT_FATAL;
+        }
+    };
+    let terminal = std::io::stderr().is_terminal();
+    let progress = |done: usize, total: usize| {
+        if terminal {
+            eprint!("\r\x1b[2K装订 {done}/{total}");
+        }
+    };
+    let result = crate::binder::bind(&sources, excluded, config, &generator, year, date, out, &progress);
+    if terminal {
+        eprint!("\r\x1b[2K");
+    }
+    match result {
+        Ok(m) => {
+            let _ = registry.audit(&crate::registry::cli_actor(), &format!("binder {year}"), None, None);
+            for v in &m.volumes {
+                println!("{}：件 {}—{}，{} 页", out.join(&v.file).display(), v.first_item, v.last_item, v.pages);
+            }
+            println!(
+                "{} 件，{} 卷；目录 catalogue.csv、catalogue.xlsx，清单 manifest.json；未装订 {} 项",
+                m.items.len(),
+                m.volumes.len(),
+                m.excluded.len()
+            );
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("xinfang binder: {e}");
+            EXIT_SOME_FAILED
         }
     }
 }

@@ -208,6 +208,38 @@ impl Default for DocumentsConfig {
     }
 }
 
+/// The yearly bound file (`xinfang binder`), after DA/T 22-2015.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BinderConfig {
+    /// Retention period of the bureau's letters and documents: `Y` (永久), `D30` (30年) or
+    /// `D10` (10年).
+    pub retention: String,
+    /// Most pages in one volume before a new one starts.
+    pub page_limit: u32,
+    /// Category code (门类代码) in the reference code.
+    pub class_code: String,
+    /// 机构（问题）: printed in the stamp and on the cover when set, with its code in the
+    /// reference code.
+    pub organ: String,
+    pub organ_code: String,
+    /// Name of the fonds (全宗名称) on the cover; default the bureau's name.
+    pub fonds_name: Option<String>,
+}
+
+impl Default for BinderConfig {
+    fn default() -> Self {
+        BinderConfig {
+            retention: "D30".into(),
+            page_limit: 200,
+            class_code: "WS".into(),
+            organ: String::new(),
+            organ_code: String::new(),
+            fonds_name: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -217,6 +249,7 @@ pub struct Config {
     pub bureau: BureauConfig,
     pub deadlines: crate::deadline::Deadlines,
     pub documents: DocumentsConfig,
+    pub binder: BinderConfig,
     /// A TOML file with `[[rules]]` (county, category, body) replacing the embedded
     /// routing table (data/routing.toml).
     pub routing_file: Option<PathBuf>,
@@ -350,6 +383,11 @@ mod tests {
         assert_eq!(example.archive.body_font, d.archive.body_font);
         assert_eq!(example.archive.body_font_index, d.archive.body_font_index);
         assert_eq!(example.documents.codes, d.documents.codes);
+        let (b, c) = (&example.binder, &d.binder);
+        assert_eq!(
+            (&b.retention, b.page_limit, &b.class_code, &b.organ, &b.organ_code, &b.fonds_name),
+            (&c.retention, c.page_limit, &c.class_code, &c.organ, &c.organ_code, &c.fonds_name)
+        );
         assert_eq!(example.documents.font_files, d.documents.font_files);
         let (f, g) = (&example.documents.fonts, &d.documents.fonts);
         assert_eq!(

@@ -10,7 +10,7 @@
 //! file -> intake -> registry (original, number, copy, case: one transaction)
 //! HTTP -> server -> registry; server workers and hot folder -> intake
 //! case + officer text -> documents::template -> model::Document -> PDF (typst) | DOCX -> registry
-//! year -> register query -> items -> bound volumes + catalogue  (planned: binder)
+//! year -> registry -> binder (items, stamps, catalogue) -> volumes (lopdf + typst) + manifest
 //! ```
 //!
 //! `model` holds the plain data every stage shares; `config` the one configuration with its
@@ -18,6 +18,7 @@
 //! beyond the input they are given, and `extract` stores nothing.
 
 pub mod archive;
+pub mod binder;
 pub mod cli;
 pub mod config;
 pub mod deadline;

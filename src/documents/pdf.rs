@@ -14,6 +14,16 @@ use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 
 const MARKUP: &str = include_str!("gbt9704.typ");
+const BINDER_MARKUP: &str = include_str!("../binder/binder.typ");
+
+/// Which markup lays the data out.
+#[derive(Clone, Copy)]
+pub enum Markup {
+    /// Official documents (GB/T 9704).
+    Document,
+    /// The bound file's cover, catalogue, note sheet and page overlays (DA/T 22).
+    Binder,
+}
 
 /// The loaded fonts and library, shared by every document.
 pub struct PdfEngine {
@@ -21,6 +31,7 @@ pub struct PdfEngine {
     book: LazyHash<FontBook>,
     fonts: Vec<Font>,
     main: Source,
+    binder: Source,
     data_id: FileId,
     roles: DocumentFonts,
 }
@@ -94,6 +105,7 @@ impl PdfEngine {
             book: LazyHash::new(book),
             fonts,
             main: Source::new(file_id("/main.typ"), MARKUP.to_string()),
+            binder: Source::new(file_id("/binder.typ"), BINDER_MARKUP.to_string()),
             data_id: file_id("/doc.json"),
             roles,
         })
@@ -120,29 +132,56 @@ impl PdfEngine {
             "fonts": self.roles,
             "ymd": [date.year(), date.month(), date.day()],
         });
+        let ident = doc.number.clone().unwrap_or_else(|| doc.title.clone());
+        self.compile(Markup::Document, &data, ident, crate::archive::pdfa::now().with_timezone(&chrono::Utc))
+    }
+
+    /// The font families by role, as typst names them.
+    pub fn fonts(&self) -> &DocumentFonts {
+        &self.roles
+    }
+
+    /// Lays out the bound file's parts (see `binder.typ`), stamped with `date` so that the
+    /// same year gives the same bytes.
+    pub fn render_binder(&self, data: &serde_json::Value, date: chrono::NaiveDate) -> Result<Rendered, PdfError> {
+        let at = date.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc();
+        self.compile(Markup::Binder, data, "xinfang-binder".into(), at)
+    }
+
+    fn compile(
+        &self,
+        markup: Markup,
+        data: &serde_json::Value,
+        ident: String,
+        stamp: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Rendered, PdfError> {
+        use chrono::{Datelike, Timelike};
         let world = DocWorld {
             engine: self,
-            data: Bytes::new(serde_json::to_vec(&data).expect("JSON serialises")),
+            main: match markup {
+                Markup::Document => &self.main,
+                Markup::Binder => &self.binder,
+            },
+            data: Bytes::new(serde_json::to_vec(data).expect("JSON serialises")),
         };
         let warned = typst::compile::<typst_layout::PagedDocument>(&world);
         let paged = warned.output.map_err(|e| PdfError::Layout(messages(&e)))?;
-        let stamp = crate::archive::pdfa::now().with_timezone(&chrono::Utc);
         let timestamp = Datetime::from_ymd_hms(
             stamp.year(),
             stamp.month() as u8,
             stamp.day() as u8,
-            chrono::Timelike::hour(&stamp) as u8,
-            chrono::Timelike::minute(&stamp) as u8,
-            chrono::Timelike::second(&stamp) as u8,
+            stamp.hour() as u8,
+            stamp.minute() as u8,
+            stamp.second() as u8,
         )
         .map(typst_pdf::Timestamp::new_utc);
         let options = typst_pdf::PdfOptions {
-            ident: typst::foundations::Smart::Custom(
-                doc.number.clone().unwrap_or_else(|| doc.title.clone()),
-            ),
+            ident: typst::foundations::Smart::Custom(ident),
             timestamp,
             standards: typst_pdf::PdfStandards::new(&[typst_pdf::PdfStandard::A_2b])
                 .map_err(|e| PdfError::Layout(e.message().to_string()))?,
+            // The binder takes pages out of these files: a structure tree would be left behind.
+            tagged: matches!(markup, Markup::Document),
             ..Default::default()
         };
         let pdf = typst_pdf::pdf(&paged, &options).map_err(|e| PdfError::Layout(messages(&e)))?;
@@ -171,6 +210,7 @@ fn messages(errors: &[SourceDiagnostic]) -> String {
 
 struct DocWorld<'a> {
     engine: &'a PdfEngine,
+    main: &'a Source,
     data: Bytes,
 }
 
@@ -184,12 +224,12 @@ impl World for DocWorld<'_> {
     }
 
     fn main(&self) -> FileId {
-        self.engine.main.id()
+        self.main.id()
     }
 
     fn source(&self, id: FileId) -> FileResult<Source> {
-        if id == self.engine.main.id() {
-            Ok(self.engine.main.clone())
+        if id == self.main.id() {
+            Ok(self.main.clone())
         } else {
             Err(FileError::NotSource)
         }

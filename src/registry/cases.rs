@@ -244,3 +244,50 @@ impl Registry {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
+
+/// A case as the yearly bound file needs it: what the catalogue says and where its filing
+/// copy lies.
+#[derive(Debug, Clone)]
+pub struct YearCase {
+    pub id: i64,
+    pub registration_number: String,
+    pub status: String,
+    pub name: Option<String>,
+    pub summary: Option<String>,
+    /// As written on the letter (any form), and the registration time (RFC 3339).
+    pub letter_date: Option<String>,
+    pub registered_at: String,
+    pub repeat_of: Option<String>,
+    pub filed: PathBuf,
+}
+
+impl Registry {
+    /// The cases registered in `year`, in registration order.
+    pub fn year_cases(&self, year: i32) -> Result<Vec<YearCase>> {
+        let mut st = self.conn.prepare(
+            "SELECT c.id, c.registration_number, c.status, c.name, c.summary, c.letter_date,
+                    c.registered_at, r.registration_number
+             FROM cases c LEFT JOIN cases r ON r.id = c.repeat_of
+             WHERE c.year = ?1 ORDER BY c.seq",
+        )?;
+        let rows = st.query_map([year], |r| {
+            let number: String = r.get(1)?;
+            Ok(YearCase {
+                id: r.get(0)?,
+                filed: self
+                    .dirs
+                    .filed
+                    .join(year.to_string())
+                    .join(format!("{number}.pdf")),
+                registration_number: number,
+                status: r.get(2)?,
+                name: r.get(3)?,
+                summary: r.get(4)?,
+                letter_date: r.get(5)?,
+                registered_at: r.get(6)?,
+                repeat_of: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
