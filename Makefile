@@ -44,7 +44,8 @@ samples:
 
 ## bench: the benchmarks recorded in BENCHMARKS.md: extract against plain tesseract,
 ## archive-pdf against OCRmyPDF (installed here if missing; only the benchmark needs it),
-## generate against LibreOffice converting the same DOCX, and the web service under wrk.
+## generate against LibreOffice converting the same DOCX, the web service under wrk, and
+## binder (10,000 items) against qpdf --empty --pages.
 bench: deps build
 	bench/run.sh
 	@dpkg-query -W -f='$${Status}\n' ocrmypdf 2>/dev/null | grep -q "install ok installed" || \
@@ -54,6 +55,7 @@ bench: deps build
 	@dpkg-query -W -f='$${Status}\n' wrk 2>/dev/null | grep -q "install ok installed" || \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends wrk
 	bench/serve.sh
+	bench/binder.sh
 
 ## sample-documents: regenerate samples/documents/ (one PDF of every document kind).
 sample-documents: build
