@@ -699,3 +699,52 @@ fn documents_from_the_api_and_the_case_page() {
     assert_eq!(code, 422);
     assert!(page.contains("检举控告材料不得转送"), "{page}");
 }
+
+#[test]
+fn the_archivist_binds_the_year_as_a_background_job() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(&dir.path().join("data"), None);
+    let token = server.admin_token();
+    let (_, v) = server.upload(&token, &[sample("12-typed.docx"), sample("11-born-digital.pdf")]);
+    let ids: Vec<i64> = v["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| server.wait_job(&token, j["job_id"].as_i64().unwrap())["case_id"].as_i64().unwrap())
+        .collect();
+    // The first case is closed; the second stays open and is left out, with the reason.
+    let (code, v) = send_json(&server, &token, "POST", &format!("/api/cases/{}/route", ids[0]),
+        &serde_json::json!({"kind": "direct"}));
+    assert_eq!(code, 200, "{v}");
+    for step in ["reply", "close"] {
+        let (code, v) = send_json(&server, &token, "POST", &format!("/api/cases/{}/step", ids[0]),
+            &serde_json::json!({"step": step}));
+        assert_eq!(code, 200, "{step}: {v}");
+    }
+    let year: i32 = chrono::Local::now().format("%Y").to_string().parse().unwrap();
+    let (code, v) = send_json(&server, &token, "POST", "/api/binder", &serde_json::json!({"year": year}));
+    assert_eq!(code, 202, "{v}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let job = loop {
+        let (_, text) = server.get(&token, "/api/binder");
+        let job = json(&text)["job"].clone();
+        if job["status"] != "running" {
+            break job;
+        }
+        assert!(Instant::now() < deadline, "{job}");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(job["status"], "done", "{job}");
+    assert!(job["message"].as_str().unwrap().contains("1 件") && job["message"].as_str().unwrap().contains("未办结"), "{job}");
+    let files: Vec<&str> = job["files"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
+    let volume = format!("{year}-D30-vol01.pdf");
+    assert!(files.contains(&volume.as_str()) && files.contains(&"manifest.json"), "{files:?}");
+    let (code, body) = server.get(&token, &format!("/binders/{year}/{volume}"));
+    assert_eq!(code, 200);
+    assert!(body.starts_with("%PDF-1.7"));
+    assert_eq!(server.get(&token, &format!("/binders/{year}/..%2Fxinfang.db")).0, 404);
+    // The page shows the result without JavaScript.
+    let (code, page) = server.get(&token, "/binder");
+    assert_eq!(code, 200);
+    assert!(page.contains("已完成") && page.contains(&volume), "{page}");
+}

@@ -169,6 +169,11 @@ impl Generator {
         })
     }
 
+    /// The loaded fonts and layout engine (the binder lays out its pages with it too).
+    pub fn engine(&self) -> &pdf::PdfEngine {
+        &self.engine
+    }
+
     /// Loads and checks every kind's template (the bureau's copy when it has one), as the
     /// service does when it starts.
     pub fn check_templates(templates: Option<&Path>) -> Result<Vec<KindInfo>, GenerateError> {

@@ -8,6 +8,7 @@
 
 mod api;
 mod auth;
+mod binder;
 mod docs;
 mod pages;
 mod watch;
@@ -39,6 +40,8 @@ struct Inner {
     generator: Arc<crate::documents::Generator>,
     /// Open connections to the register, reused by requests.
     pool: std::sync::Mutex<Vec<Registry>>,
+    /// The current or last yearly binding.
+    binder: binder::Shared,
 }
 
 /// Most idle connections kept open.
@@ -55,6 +58,10 @@ impl AppState {
 
     pub fn generator(&self) -> Arc<crate::documents::Generator> {
         self.inner.generator.clone()
+    }
+
+    pub fn binder_job(&self) -> binder::Shared {
+        self.inner.binder.clone()
     }
 
     /// Runs `f` with the register on a blocking thread, on a pooled connection.
@@ -153,6 +160,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/cases/{id}/documents", get(docs::list).post(docs::generate))
         .route("/api/documents/{id}/{format}", get(docs::file))
         .route("/api/documents/{id}/adoption", post(docs::adoption))
+        .route("/binder", get(binder::page_view).post(binder::form_start))
+        .route("/binders/{year}/{file}", get(binder::download))
+        .route("/api/binder", get(binder::api_status).post(binder::api_start))
         .route("/api/openapi.json", get(api::openapi))
         .route("/api/session", post(api::session))
         .route("/api/letters", post(api::letters))
@@ -192,6 +202,7 @@ pub fn serve(config: Config, options: ServeOptions) -> Result<(), String> {
             wake: wake.clone(),
             generator,
             pool: Default::default(),
+            binder: Default::default(),
         }),
     };
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));

@@ -48,7 +48,7 @@ input,select,button{font-size:1em;padding:4px 8px}\
 pub fn page(title: &str, user: Option<&CurrentUser>, body: &str) -> Html<String> {
     let nav = match user {
         Some(u) => format!(
-            "<a href=\"/upload\">上传来信</a><a href=\"/inbox\">收件</a><a href=\"/cases\">案件</a>\
+            "<a href=\"/upload\">上传来信</a><a href=\"/inbox\">收件</a><a href=\"/cases\">案件</a><a href=\"/binder\">归档装订</a>\
              <span class=\"who\">{}（{}）<form class=\"inline\" method=\"post\" action=\"/logout\">\
              <input type=\"hidden\" name=\"csrf\" value=\"{}\"><button>退出</button></form></span>",
             esc(&u.user.name),

@@ -1,0 +1,244 @@
+//! The archivist's page for the yearly bound file: start a binding as a background job,
+//! watch its progress (the page refreshes itself, no JavaScript), and download the volumes,
+//! catalogues and manifest from `DATA/binders/YEAR/`. One binding runs at a time; its state
+//! lives in memory (the output is reproducible, so a binding cut short by a restart is
+//! simply started again).
+
+use super::auth::CurrentUser;
+use super::pages::{esc, page};
+use super::{ApiError, AppState};
+use axum::body::Body;
+use axum::extract::{Form, Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use std::sync::{Arc, Mutex};
+
+/// Who may bind and download bindings.
+pub const ARCHIVE_ROLES: [&str; 2] = ["archivist", "admin"];
+
+/// The current or last binding.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct BinderJob {
+    pub year: i32,
+    /// running, done or failed.
+    pub status: String,
+    pub done: usize,
+    pub total: usize,
+    pub message: String,
+    pub files: Vec<String>,
+}
+
+pub type Shared = Arc<Mutex<Option<BinderJob>>>;
+
+fn folder(state: &AppState, year: i32) -> std::path::PathBuf {
+    state.data().join("binders").join(year.to_string())
+}
+
+/// Starts a binding unless one is running. Returns false when one is.
+fn start(state: &AppState, user: &CurrentUser, year: i32, include_open: bool) -> bool {
+    let shared = state.binder_job();
+    {
+        let mut job = shared.lock().unwrap_or_else(|e| e.into_inner());
+        if job.as_ref().is_some_and(|j| j.status == "running") {
+            return false;
+        }
+        *job = Some(BinderJob {
+            year,
+            status: "running".into(),
+            message: "准备中".into(),
+            ..Default::default()
+        });
+    }
+    let (state, actor, address) = (state.clone(), user.actor(), user.address.clone());
+    std::thread::spawn(move || {
+        let set = |f: &dyn Fn(&mut BinderJob)| {
+            if let Some(j) = shared.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+                f(j);
+            }
+        };
+        let config = state.config();
+        let out = folder(&state, year);
+        let result = (|| -> Result<crate::binder::Manifest, String> {
+            let registry = crate::registry::Registry::open(state.data(), config.bureau.registration.clone())
+                .map_err(|e| e.to_string())?;
+            registry
+                .audit(&actor, &format!("binder {year}"), None, address.as_deref())
+                .map_err(|e| e.to_string())?;
+            let (sources, excluded) = crate::binder::sources(&registry, config, year, include_open).map_err(|e| e.to_string())?;
+            drop(registry);
+            let date = crate::binder::binding_date(&sources).ok_or(format!("{year} 年没有可装订的文件"))?;
+            let generator = state.generator();
+            let progress = |done: usize, total: usize| {
+                set(&|j| {
+                    j.done = done;
+                    j.total = total;
+                    j.message = "装订中".into();
+                })
+            };
+            crate::binder::bind(&sources, excluded, config, generator.engine(), year, date, &out, &progress)
+                .map_err(|e| e.to_string())
+        })();
+        match result {
+            Ok(m) => set(&|j| {
+                j.status = "done".into();
+                j.message = format!(
+                    "{} 件，{} 卷；未装订 {} 项{}",
+                    m.items.len(),
+                    m.volumes.len(),
+                    m.excluded.len(),
+                    m.excluded
+                        .iter()
+                        .map(|x| format!("；{}：{}", x.what, x.reason))
+                        .collect::<String>()
+                );
+                j.files = m
+                    .volumes
+                    .iter()
+                    .map(|v| v.file.clone())
+                    .chain(["catalogue.csv", "catalogue.xlsx", "manifest.json"].map(String::from))
+                    .collect();
+            }),
+            Err(e) => set(&|j| {
+                j.status = "failed".into();
+                j.message = e.clone();
+            }),
+        }
+    });
+    true
+}
+
+#[derive(Deserialize)]
+pub struct StartBody {
+    year: i32,
+    #[serde(default)]
+    include_open: bool,
+}
+
+/// `POST /api/binder`: 202 when started, 409 when a binding is running.
+pub async fn api_start(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Json(b): Json<StartBody>,
+) -> Result<Response, ApiError> {
+    user.require(&ARCHIVE_ROLES)?;
+    user.check_csrf(headers.get("x-csrf-token").and_then(|v| v.to_str().ok()))?;
+    if !start(&state, &user, b.year, b.include_open) {
+        return Err(ApiError::new(StatusCode::CONFLICT, "busy", "a binding is running"));
+    }
+    Ok((StatusCode::ACCEPTED, Json(status_json(&state))).into_response())
+}
+
+fn status_json(state: &AppState) -> serde_json::Value {
+    serde_json::json!({ "job": *state.binder_job().lock().unwrap_or_else(|e| e.into_inner()) })
+}
+
+/// `GET /api/binder`: the current or last binding.
+pub async fn api_status(State(state): State<AppState>, user: CurrentUser) -> Result<Json<serde_json::Value>, ApiError> {
+    user.require(&ARCHIVE_ROLES)?;
+    Ok(Json(status_json(&state)))
+}
+
+#[derive(Deserialize)]
+pub struct StartForm {
+    csrf: Option<String>,
+    year: i32,
+    include_open: Option<String>,
+}
+
+/// `POST /binder`: the page's form.
+pub async fn form_start(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(f): Form<StartForm>,
+) -> Result<Response, ApiError> {
+    user.require(&ARCHIVE_ROLES)?;
+    user.check_csrf(f.csrf.as_deref())?;
+    start(&state, &user, f.year, f.include_open.is_some());
+    Ok(Redirect::to("/binder").into_response())
+}
+
+/// `GET /binder`.
+pub async fn page_view(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
+    user.require(&ARCHIVE_ROLES)?;
+    let job = state.binder_job().lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let year = job
+        .as_ref()
+        .map(|j| j.year)
+        .unwrap_or_else(|| chrono::Datelike::year(&chrono::Local::now()));
+    let status = match &job {
+        None => "<p class=\"muted\">尚未装订。</p>".to_string(),
+        Some(j) => {
+            let files: String = j
+                .files
+                .iter()
+                .map(|f| format!("<li><a href=\"/binders/{}/{}\">{}</a></li>", j.year, esc(f), esc(f)))
+                .collect();
+            let state_name = match j.status.as_str() {
+                "running" => "进行中",
+                "done" => "已完成",
+                _ => "失败",
+            };
+            format!(
+                "<h2>{} 年装订：{state_name}</h2><p id=\"binder-status\">{}</p>{}<ul id=\"binder-files\">{files}</ul>",
+                j.year,
+                esc(&j.message),
+                if j.status == "running" {
+                    format!(
+                        "<progress max=\"{}\" value=\"{}\"></progress> {}/{}",
+                        j.total.max(1),
+                        j.done,
+                        j.done,
+                        j.total
+                    )
+                } else {
+                    String::new()
+                }
+            )
+        }
+    };
+    let refresh = if job.as_ref().is_some_and(|j| j.status == "running") {
+        "<meta http-equiv=\"refresh\" content=\"2\">"
+    } else {
+        ""
+    };
+    let body = format!(
+        "{refresh}<h1>归档装订</h1><p>把一年中已办结案件的来信和所发文书，加盖归档章、编制归档文件目录，装订成 A4 PDF/A 卷册。</p>\
+         <form method=\"post\" action=\"/binder\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+         <p>年度 <input name=\"year\" value=\"{year}\" size=\"6\"> <label><input type=\"checkbox\" name=\"include_open\" value=\"1\"> 包括未办结案件</label> \
+         <button id=\"bind\">开始装订</button></p></form>{status}",
+        esc(&user.csrf)
+    );
+    Ok(page("归档装订", Some(&user), &body).into_response())
+}
+
+/// `GET /binders/{year}/{file}`: a volume, catalogue or manifest.
+pub async fn download(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((year, file)): Path<(i32, String)>,
+) -> Result<Response, ApiError> {
+    user.require(&ARCHIVE_ROLES)?;
+    // Only names the binder writes; nothing that could leave the folder.
+    let allowed = file == "catalogue.csv"
+        || file == "catalogue.xlsx"
+        || file == "manifest.json"
+        || (file.ends_with(".pdf") && file.starts_with(&format!("{year}-")) && !file.contains(['/', '\\']) && !file.contains(".."));
+    if !allowed {
+        return Err(ApiError::not_found("file"));
+    }
+    let path = folder(&state, year).join(&file);
+    let bytes = tokio::fs::read(&path).await.map_err(|_| ApiError::not_found("file"))?;
+    let (actor, address) = (user.actor(), user.address.clone());
+    let what = format!("read-binder {year}/{file}");
+    state.with_registry(move |r| Ok(r.audit(&actor, &what, None, address.as_deref())?)).await?;
+    let mime = match file.rsplit('.').next() {
+        Some("pdf") => "application/pdf",
+        Some("csv") => "text/csv; charset=utf-8",
+        Some("json") => "application/json",
+        _ => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    };
+    Ok(([(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "private, no-store")], Body::from(bytes)).into_response())
+}
