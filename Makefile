@@ -8,22 +8,27 @@ BIN := $(or $(CARGO_TARGET_DIR),target)/release/xinfang
 # tools the tests and benchmarks check outputs with (LibreOffice renders the DOCX files).
 DEB_PACKAGES := pkg-config g++ libtesseract-dev libleptonica-dev tesseract-ocr \
 	tesseract-ocr-chi-sim tesseract-ocr-osd fonts-noto-cjk fonts-arphic-ukai \
-	poppler-utils qpdf curl chromium chromium-driver libreoffice-writer-nogui
+	poppler-utils qpdf curl chromium chromium-driver libreoffice-writer-nogui python3-pip
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test deps build samples sample-documents bench clean
+.PHONY: run test deps ppocr build samples sample-documents bench clean
 
 ## run: install what is missing, build, read the sample letters (masked summary), take
 ## them into the register in xinfang-data/ and start the web service on
 ## http://127.0.0.1:8080 (the admin password is printed on start).
-run: deps build
+run: deps ppocr build
 	$(BIN) extract samples/letters
 	$(BIN) intake --data xinfang-data samples/letters
 	$(BIN) serve --data xinfang-data --listen 127.0.0.1:8080
 
 ## test: install what is missing and run every test (unit, CLI, hostile inputs).
-test: deps
+test: deps ppocr
 	$(CARGO) test --release --locked
+
+## ppocr: put the PP-OCR engine's runtime library and models in .ppocr/ (from the PyPI
+## wheels of onnxruntime and rapidocr-onnxruntime; nothing is installed into Python).
+ppocr:
+	scripts/ppocr-install.sh
 
 ## deps: install the Debian packages that are not installed yet.
 deps:
@@ -46,8 +51,9 @@ samples:
 ## archive-pdf against OCRmyPDF (installed here if missing; only the benchmark needs it),
 ## generate against LibreOffice converting the same DOCX, the web service under wrk, and
 ## binder (10,000 items) against qpdf --empty --pages.
-bench: deps build
+bench: deps ppocr build
 	bench/run.sh
+	bench/engines.sh
 	@dpkg-query -W -f='$${Status}\n' ocrmypdf 2>/dev/null | grep -q "install ok installed" || \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends ocrmypdf
 	bench/archive.sh

@@ -3,7 +3,7 @@
 //! failed (1), or the run could not start (2).
 
 use crate::config::Config;
-use crate::ingest::{batch, ocr::Tesseract};
+use crate::ingest::{batch, ocr::Engine};
 use crate::model::Extraction;
 use crate::privacy;
 use clap::{Parser, Subcommand};
@@ -20,6 +20,10 @@ pub struct Cli {
     /// Configuration file (default: ./xinfang.toml if present, else built-in defaults).
     #[arg(long, global = true, env = "XINFANG_CONFIG")]
     pub config: Option<PathBuf>,
+    /// OCR engine: auto (PP-OCR when installed, else Tesseract), ppocr or tesseract.
+    /// Overrides `[ocr] engine` and XINFANG_ENGINE.
+    #[arg(long, global = true)]
+    pub engine: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -176,7 +180,12 @@ pub const EXIT_FATAL: i32 = 2;
 
 pub fn run(cli: Cli) -> i32 {
     let config = match Config::load(cli.config.as_deref()) {
-        Ok(c) => c,
+        Ok(mut c) => {
+            if let Some(e) = cli.engine {
+                c.ocr.engine = e;
+            }
+            c
+        }
         Err(e) => {
             eprintln!("xinfang: {e}");
             return EXIT_FATAL;
@@ -283,7 +292,7 @@ fn extract(
         &files,
         config,
         workers,
-        || Tesseract::new(&config.ocr),
+        || Engine::new(&config.ocr),
         |_, r| {
             let line = match &r {
                 Ok(x) if json => serde_json::to_string(x).expect("extraction serialises"),
@@ -774,8 +783,8 @@ fn intake(
     let result = batch::run_jobs(
         &files,
         workers,
-        || Tesseract::new(&config.ocr),
-        |path, engine: &mut Tesseract| crate::intake::prepare_path(path, data, config, engine),
+        || Engine::new(&config.ocr),
+        |path, engine: &mut Engine| crate::intake::prepare_path(path, data, config, engine),
         |i, prepared: Result<crate::intake::Prepared, crate::model::FailedFile>| {
             done += 1;
             let name = files[i].display().to_string();
@@ -919,14 +928,14 @@ fn archive_pdf(
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let (mut ok, mut failed) = (0usize, 0usize);
-    let job = |path: &std::path::Path, engine: &mut Tesseract| {
+    let job = |path: &std::path::Path, engine: &mut Engine| {
         let dest = &destinations[path];
         file_one(path, dest, config, engine, options, force)
     };
     let result = batch::run_jobs(
         &files,
         workers,
-        || Tesseract::new(&config.ocr),
+        || Engine::new(&config.ocr),
         job,
         |_, r: Result<FiledReport, crate::model::FailedFile>| {
             let line = match &r {
@@ -969,7 +978,7 @@ fn file_one(
     path: &std::path::Path,
     dest: &std::path::Path,
     config: &Config,
-    engine: &mut Tesseract,
+    engine: &mut Engine,
     options: &crate::archive::Options,
     force: bool,
 ) -> Result<FiledReport, crate::model::FailedFile> {

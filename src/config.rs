@@ -65,6 +65,12 @@ pub struct OcrConfig {
     pub workers: usize,
     /// Target resolution for recognition: pages scanned below it are scaled up.
     pub target_dpi: u32,
+    /// `auto` (PP-OCR when its files are installed, else Tesseract), `ppocr` or `tesseract`.
+    /// `XINFANG_ENGINE` or `--engine` override it.
+    pub engine: String,
+    /// Where PP-OCR's runtime library and models are (`scripts/ppocr-install.sh` fills it).
+    /// `XINFANG_PPOCR` overrides it.
+    pub ppocr_dir: PathBuf,
 }
 
 impl Default for OcrConfig {
@@ -74,6 +80,8 @@ impl Default for OcrConfig {
             languages: "chi_sim".into(),
             workers: 0,
             target_dpi: 300,
+            engine: "auto".into(),
+            ppocr_dir: PathBuf::from(".ppocr"),
         }
     }
 }
@@ -322,6 +330,12 @@ impl Config {
         if let Some(dir) = std::env::var_os("XINFANG_TESSDATA") {
             config.ocr.tessdata = PathBuf::from(dir);
         }
+        if let Some(dir) = std::env::var_os("XINFANG_PPOCR") {
+            config.ocr.ppocr_dir = PathBuf::from(dir);
+        }
+        if let Ok(engine) = std::env::var("XINFANG_ENGINE") {
+            config.ocr.engine = engine;
+        }
         Ok(config)
     }
 
@@ -376,6 +390,7 @@ mod tests {
         assert_eq!(example.ocr.languages, d.ocr.languages);
         assert_eq!(example.ocr.tessdata, d.ocr.tessdata);
         assert_eq!(example.ocr.target_dpi, d.ocr.target_dpi);
+        assert_eq!((&example.ocr.engine, &example.ocr.ppocr_dir), (&d.ocr.engine, &d.ocr.ppocr_dir));
         assert_eq!(example.archive.jpeg_quality, d.archive.jpeg_quality);
         assert_eq!(example.bureau.name, d.bureau.name);
         assert_eq!(example.bureau.fonds, d.bureau.fonds);

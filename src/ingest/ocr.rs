@@ -35,6 +35,53 @@ pub trait Recognizer {
     fn orientation(&mut self, page: &GrayImage, dpi: u32) -> Option<Orientation>;
 }
 
+/// The engine the configuration asks for: `tesseract`, `ppocr`, or `auto` (PP-OCR when its
+/// files are installed, else Tesseract).
+pub enum Engine {
+    Tesseract(Tesseract),
+    PpOcr(Box<super::ppocr::PpOcr>),
+}
+
+impl Engine {
+    pub fn new(config: &OcrConfig) -> Result<Engine> {
+        match config.engine.as_str() {
+            "tesseract" => Ok(Engine::Tesseract(Tesseract::new(config)?)),
+            "ppocr" => Ok(Engine::PpOcr(Box::new(super::ppocr::PpOcr::new(config)?))),
+            "auto" if super::ppocr::available(config) => {
+                Ok(Engine::PpOcr(Box::new(super::ppocr::PpOcr::new(config)?)))
+            }
+            "auto" => Ok(Engine::Tesseract(Tesseract::new(config)?)),
+            other => Err(IngestError::new(
+                ErrorCode::Ocr,
+                format!("unknown OCR engine {other:?} (auto, ppocr, tesseract)"),
+            )),
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Engine::Tesseract(_) => "tesseract",
+            Engine::PpOcr(_) => "ppocr",
+        }
+    }
+}
+
+impl Recognizer for Engine {
+    fn recognize(&mut self, page: &GrayImage, dpi: u32) -> Result<OcrOutput> {
+        match self {
+            Engine::Tesseract(t) => t.recognize(page, dpi),
+            Engine::PpOcr(p) => p.recognize(page, dpi),
+        }
+    }
+
+    fn orientation(&mut self, page: &GrayImage, dpi: u32) -> Option<Orientation> {
+        match self {
+            Engine::Tesseract(t) => t.orientation(page, dpi),
+            Engine::PpOcr(p) => p.orientation(page, dpi),
+        }
+    }
+}
+
 /// A recognizer that adds up the time spent inside another one.
 pub struct Timed<'a> {
     inner: &'a mut dyn Recognizer,
@@ -161,7 +208,7 @@ impl Recognizer for Tesseract {
 /// visual line into two, the right part first (a mark beside a signature, a date set apart);
 /// read left to right they make sense, and this is the order viewers and `pdftotext` give
 /// for the same line in the filing copy's text layer.
-fn reading_order(lines: &mut [TextBox]) {
+pub(crate) fn reading_order(lines: &mut [TextBox]) {
     let same_band = |a: &TextBox, b: &TextBox| {
         let top = a.top.max(b.top);
         let bottom = (a.top + a.height).min(b.top + b.height);

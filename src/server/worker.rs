@@ -1,4 +1,4 @@
-//! Intake workers: threads that each own a Tesseract engine, take queued jobs from the
+//! Intake workers: threads that each own an OCR engine, take queued jobs from the
 //! register one at a time, run intake, and set the job's file aside: an uploaded file's spool
 //! copy is dropped once its original is kept and its case committed, a failed one goes to
 //! `failed/` with the reason beside it; a hot-folder file is moved to the folder's `done/`
@@ -6,7 +6,7 @@
 
 use super::AppState;
 use crate::ingest::batch;
-use crate::ingest::ocr::Tesseract;
+use crate::ingest::ocr::Engine;
 use crate::intake;
 use crate::registry::jobs::Job;
 use crate::registry::Registry;
@@ -43,7 +43,7 @@ pub fn start(
     stop: Arc<AtomicBool>,
 ) -> Result<Vec<std::thread::JoinHandle<()>>, String> {
     // Fail at start, not in a worker, if the engine cannot be made.
-    Tesseract::new(&state.config().ocr).map_err(|e| e.to_string())?;
+    crate::ingest::ocr::Engine::new(&state.config().ocr).map_err(|e| e.to_string())?;
     Ok((0..n.max(1))
         .map(|i| {
             let (state, stop) = (state.clone(), stop.clone());
@@ -56,7 +56,7 @@ pub fn start(
 }
 
 fn run(state: AppState, stop: Arc<AtomicBool>) {
-    let Ok(mut engine) = Tesseract::new(&state.config().ocr) else {
+    let Ok(mut engine) = crate::ingest::ocr::Engine::new(&state.config().ocr) else {
         return;
     };
     while !stop.load(Ordering::SeqCst) {
@@ -73,7 +73,7 @@ fn run(state: AppState, stop: Arc<AtomicBool>) {
     }
 }
 
-fn process(state: &AppState, registry: &Registry, engine: &mut Tesseract, job: Job) {
+fn process(state: &AppState, registry: &Registry, engine: &mut Engine, job: Job) {
     let path = PathBuf::from(&job.spool_path);
     let config = state.config();
     let result = intake::guarded(&job.file_name, || {

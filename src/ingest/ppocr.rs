@@ -1,0 +1,194 @@
+//! The PP-OCRv4 engine: text detection and recognition models run by ONNX Runtime through
+//! `paddle-ocr-rs` (DB post-processing and CTC decoding are that crate's). ONNX Runtime is
+//! loaded at run time from the library the `onnxruntime` wheel ships (`ort` with
+//! `load-dynamic`); the models come from the `rapidocr-onnxruntime` wheel
+//! (`scripts/ppocr-install.sh` puts both in `.ppocr/`). Orientation is still Tesseract's OSD.
+
+use super::error::{ErrorCode, IngestError, Result};
+use super::ocr::{reading_order, OcrOutput, Orientation, Recognizer, Tesseract};
+use super::text::{chinese_punctuation, tidy_line};
+use crate::config::OcrConfig;
+use crate::model::{TextBox, WordBox};
+use image::GrayImage;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+const LIBRARY: &str = "libonnxruntime.so.1.31.1";
+const DETECTION: &str = "ch_PP-OCRv4_det_infer.onnx";
+const RECOGNITION: &str = "ch_PP-OCRv4_rec_infer.onnx";
+const DIRECTION: &str = "ch_ppocr_mobile_v2.0_cls_infer.onnx";
+
+/// Longest side of the image the detector sees: faster and more accurate than full size.
+const DETECT_SIDE: u32 = 960;
+/// Longest side of the page PP-OCR is given (A4 at about 150 dpi).
+const WORK_SIDE: u32 = 1750;
+
+/// The files PP-OCR needs, under `[ocr] ppocr_dir` (or `XINFANG_PPOCR`).
+pub fn files(config: &OcrConfig) -> [PathBuf; 4] {
+    let d = &config.ppocr_dir;
+    [LIBRARY, DETECTION, RECOGNITION, DIRECTION].map(|f| d.join(f))
+}
+
+/// Whether every file is there (`engine = "auto"` then picks PP-OCR).
+pub fn available(config: &OcrConfig) -> bool {
+    files(config).iter().all(|f| f.is_file())
+}
+
+/// ONNX Runtime is loaded once per process.
+static RUNTIME: OnceLock<std::result::Result<(), String>> = OnceLock::new();
+
+fn load_runtime(library: &Path) -> Result<()> {
+    RUNTIME
+        .get_or_init(|| {
+            // A failed dlopen inside ort panics; the file is checked first and the call is
+            // contained, so a broken install is an error message, not a crash.
+            if !library.is_file() {
+                return Err(format!("{} is missing", library.display()));
+            }
+            let path = library.display().to_string();
+            std::panic::catch_unwind(|| ort::init_from(path).with_name("xinfang").commit())
+                .map_err(|_| format!("{} could not be loaded", library.display()))?
+                .map(|_| ())
+                .map_err(|e| format!("ONNX Runtime: {e}"))
+        })
+        .clone()
+        .map_err(|m| IngestError::new(ErrorCode::Ocr, format!("PP-OCR: {m} (run scripts/ppocr-install.sh)")))
+}
+
+/// Sessions: every graph optimisation (the CPU layouts matter most), and one thread that
+/// does not spin, since the batch already runs one engine per core.
+fn session(b: ort::session::builder::SessionBuilder) -> std::result::Result<ort::session::builder::SessionBuilder, ort::Error> {
+    b.with_optimization_level(ort::session::builder::GraphOptimizationLevel::Level3)?
+        .with_intra_threads(1)?
+        .with_inter_threads(1)?
+        .with_intra_op_spinning(false)?
+        .with_inter_op_spinning(false)
+}
+
+pub struct PpOcr {
+    lite: paddle_ocr_rs::ocr_lite::OcrLite,
+    /// Orientation detection stays with Tesseract's OSD.
+    osd: Tesseract,
+}
+
+impl PpOcr {
+    pub fn new(config: &OcrConfig) -> Result<PpOcr> {
+        let [library, det, rec, cls] = files(config);
+        for f in [&det, &rec, &cls] {
+            if !f.is_file() {
+                return Err(IngestError::new(
+                    ErrorCode::Ocr,
+                    format!("PP-OCR model {} is missing (run scripts/ppocr-install.sh)", f.display()),
+                ));
+            }
+        }
+        load_runtime(&library)?;
+        let mut lite = paddle_ocr_rs::ocr_lite::OcrLite::new();
+        let s = |p: &Path| p.display().to_string();
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            lite.init_models_custom(&s(&det), &s(&cls), &s(&rec), session)
+        }))
+        .map_err(|_| IngestError::new(ErrorCode::Ocr, "PP-OCR: the models could not be loaded"))?
+        .map_err(|e| IngestError::new(ErrorCode::Ocr, format!("PP-OCR: {e}")))?;
+        Ok(PpOcr {
+            lite,
+            osd: Tesseract::new(config)?,
+        })
+    }
+}
+
+impl Recognizer for PpOcr {
+    fn recognize(&mut self, page: &GrayImage, _dpi: u32) -> Result<OcrOutput> {
+        // Lines are read at 48 px high; a page much larger than this only makes the crops
+        // and their warps slower. Boxes are scaled back to the page afterwards.
+        let long = page.width().max(page.height());
+        let factor = if long > WORK_SIDE { long as f32 / WORK_SIDE as f32 } else { 1.0 };
+        let small;
+        let work = if factor > 1.0 {
+            small = image::imageops::resize(
+                page,
+                (page.width() as f32 / factor).round() as u32,
+                (page.height() as f32 / factor).round() as u32,
+                image::imageops::FilterType::Triangle,
+            );
+            &small
+        } else {
+            page
+        };
+        let rgb = image::DynamicImage::ImageLuma8(work.clone()).to_rgb8();
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.lite.detect(&rgb, 50, DETECT_SIDE, 0.5, 0.3, 1.6, false, false)
+        }))
+        .map_err(|_| IngestError::new(ErrorCode::Ocr, "PP-OCR failed on this page"))?
+        .map_err(|e| IngestError::new(ErrorCode::Ocr, format!("PP-OCR: {e}")))?;
+        let mut lines: Vec<TextBox> = result
+            .text_blocks
+            .into_iter()
+            .filter(|b| !b.text.trim().is_empty() && b.box_points.len() >= 4)
+            .map(|b| {
+                let xs = b.box_points.iter().map(|p| (p.x as f32 * factor).round() as u32);
+                let ys = b.box_points.iter().map(|p| (p.y as f32 * factor).round() as u32);
+                let (left, right) = (xs.clone().min().unwrap_or(0), xs.max().unwrap_or(0));
+                let (top, bottom) = (ys.clone().min().unwrap_or(0), ys.max().unwrap_or(0));
+                let (width, height) = (right.saturating_sub(left).max(1), bottom.saturating_sub(top).max(1));
+                let raw = b.text.trim().to_string();
+                TextBox {
+                    text: tidy_line(&chinese_punctuation(&tidy_line(&raw))),
+                    left,
+                    top,
+                    width,
+                    height,
+                    confidence: b.text_score.clamp(0.0, 1.0),
+                    words: spread(&raw, left, top, width, height),
+                }
+            })
+            .collect();
+        reading_order(&mut lines);
+        let chars: usize = lines.iter().map(|l| l.text.chars().count()).sum();
+        let confidence = if chars == 0 {
+            0.0
+        } else {
+            lines
+                .iter()
+                .map(|l| l.confidence * l.text.chars().count() as f32)
+                .sum::<f32>()
+                / chars as f32
+        };
+        Ok(OcrOutput {
+            text: lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join("\n"),
+            confidence,
+            lines,
+        })
+    }
+
+    fn orientation(&mut self, page: &GrayImage, dpi: u32) -> Option<Orientation> {
+        self.osd.orientation(page, dpi)
+    }
+}
+
+/// PP-OCR gives a box per line, not per character: the characters are spread over the
+/// line's width by their widths (CJK and full-width one, others half), so the filing copy's
+/// text layer and the review highlights have a box for each.
+fn spread(text: &str, left: u32, top: u32, width: u32, height: u32) -> Vec<WordBox> {
+    let weight = |c: char| if c.is_ascii() { 0.5 } else { 1.0 };
+    let total: f32 = text.chars().map(weight).sum();
+    if total == 0.0 {
+        return vec![];
+    }
+    let mut x = left as f32;
+    let mut out = vec![];
+    for c in text.chars() {
+        let w = width as f32 * weight(c) / total;
+        if !c.is_whitespace() {
+            out.push(WordBox {
+                text: c.to_string(),
+                left: x.round() as u32,
+                top,
+                width: (w.round() as u32).max(1),
+                height,
+            });
+        }
+        x += w;
+    }
+    out
+}
