@@ -146,7 +146,26 @@ pub fn extract(lines: &[Line], vocabulary: &Vocabulary) -> Extracted {
     let (cosigners, conf) = count_cosigners(&lines, &full, &mut out.warnings);
     out.fields.cosigners = cosigners;
     out.confidence.cosigners = conf;
+    flag_doubtful(&mut out);
     out
+}
+
+/// Below this confidence a personal field is flagged for the reviewer.
+const DOUBTFUL: f32 = 0.8;
+
+/// Flags the personal fields read with low confidence, so the review looks at them first.
+fn flag_doubtful(out: &mut Extracted) {
+    let c = &out.confidence;
+    for (field, conf) in [
+        ("name", c.name),
+        ("id_number", c.id_number),
+        ("phone", c.phone),
+        ("address", c.address),
+    ] {
+        if let Some(conf) = conf.filter(|v| *v < DOUBTFUL) {
+            out.warnings.push(format!("{field} read with low confidence ({conf:.2}); check it against the scan"));
+        }
+    }
 }
 
 /// Lines joined where the writer's sentence ran on past the line end: a line that is nearly
@@ -855,6 +874,16 @@ mod tests {
 
     fn run(text: &str) -> Extracted {
         extract(&lines(text), &Vocabulary::default())
+    }
+
+    #[test]
+    fn fields_read_with_low_confidence_are_flagged_for_review() {
+        let mut ls = lines("信访人：张建国\n联系电话：13812345678");
+        ls[0].confidence = 0.55;
+        let e = extract(&ls, &Vocabulary::default());
+        assert_eq!(e.fields.name.as_deref(), Some("张建国"));
+        assert!(e.warnings.iter().any(|w| w.starts_with("name read with low confidence")), "{:?}", e.warnings);
+        assert!(!e.warnings.iter().any(|w| w.starts_with("phone")), "{:?}", e.warnings);
     }
 
     #[test]
