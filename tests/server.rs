@@ -748,3 +748,38 @@ fn the_archivist_binds_the_year_as_a_background_job() {
     assert_eq!(code, 200);
     assert!(page.contains("已完成") && page.contains(&volume), "{page}");
 }
+
+#[test]
+fn the_review_page_points_at_fields_read_with_low_confidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    {
+        let x: xinfang::model::Extraction = serde_json::from_value(serde_json::json!({
+            "file": "x.png", "sha256": "ab12", "kind": "png",
+            "pages": [{"index": 1, "width_px": 10, "height_px": 10, "dpi": 300, "rotation": 0,
+                       "skew_deg": 0.0, "source": "ocr", "text": "信访人：张建国", "confidence": 0.6}],
+            "text": "信访人：张建国",
+            "fields": {"name": "张建国", "id_number": null, "phone": null, "address": null, "date": null,
+                       "summary": null, "category": "其他", "urgent": false, "cosigners": 0},
+            "field_confidence": {"name": 0.55, "urgent": 0.8, "cosigners": 0.8},
+            "field_pages": {},
+            "warnings": ["name read with low confidence (0.55); check it against the scan"],
+            "elapsed_ms": 1
+        }))
+        .unwrap();
+        let mut r = xinfang::registry::Registry::open(&data, Default::default()).unwrap();
+        let new = xinfang::registry::NewCase {
+            sha256: "ab12",
+            source_name: "x.png",
+            extraction: &x,
+            due: None,
+            accusation: false,
+        };
+        r.register(&new, "tester", |n| Ok(format!("%PDF-1.7 {n}").into_bytes())).unwrap();
+    }
+    let server = start(&data, None);
+    let token = server.admin_token();
+    let (code, page) = server.get(&token, "/cases/1");
+    assert_eq!(code, 200);
+    assert!(page.contains("请对照扫描件核对：信访人"), "{page}");
+}

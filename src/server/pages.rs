@@ -621,6 +621,28 @@ pub async fn case(
     };
     let to = c.route_body.as_deref().unwrap_or(suggested);
     let documents = super::docs::section(&state, &user, id, &documents, to);
+    // Fields the engine read with little confidence: the reviewer checks them first.
+    let doubtful: Vec<&str> = detail.extraction["warnings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|w| w.as_str())
+        .filter_map(|w| match w.split(" read with low confidence").next() {
+            Some("name") if w.contains("low confidence") => Some("信访人"),
+            Some("id_number") if w.contains("low confidence") => Some("身份证号"),
+            Some("phone") if w.contains("low confidence") => Some("电话"),
+            Some("address") if w.contains("low confidence") => Some("地址"),
+            _ => None,
+        })
+        .collect();
+    let doubtful = if doubtful.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "<p class=\"error\" id=\"doubtful\">以下字段识别把握不大，请对照扫描件核对：{}</p>",
+            doubtful.join("、")
+        )
+    };
     let saved = match q.saved.as_deref() {
         Some("route") => "<p class=\"ok\" id=\"saved\">已转办。</p>",
         Some("confirm") => "<p class=\"ok\" id=\"saved\">已确认。</p>",
@@ -647,7 +669,7 @@ pub async fn case(
         })
         .collect();
     let body = format!(
-        "<h1>{}</h1>{saved}<div class=\"split\"><div>{form}{route_form}{step_form}{documents}\
+        "<h1>{}</h1>{saved}<div class=\"split\"><div>{doubtful}{form}{route_form}{step_form}{documents}\
          <p><a href=\"/api/cases/{id}/original\">原件</a> · <a href=\"/api/cases/{id}/filed\">归档副本（PDF/A）</a></p>\
          <h2>经过</h2><ul>{events}</ul><h2>识别文字</h2><pre style=\"white-space:pre-wrap\">{}</pre></div>\
          <div>{viewer}</div></div>",
