@@ -4,6 +4,7 @@
 # `pdftotext` on each output against samples/truth. Used for BENCHMARKS.md.
 # OCRmyPDF runs as the issue names it: -l chi_sim --deskew --rotate-pages --output-type pdfa
 # (plus --image-dpi 300 for the one image that has no resolution, which it refuses otherwise).
+# xinfang runs its Tesseract engine, as OCRmyPDF does (ENGINE=ppocr for the other).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=target/release/xinfang
@@ -42,10 +43,10 @@ for f in "${SCANS[@]}"; do
   OMP_THREAD_LIMIT=1 "${OCRMYPDF[@]}" --jobs 2 "$f" "$WORK/ocrmypdf-j2/$(basename "${f%.*}").pdf" 2>>"$WORK/ocrmypdf.err" || echo "ocrmypdf failed on $f" >&2
 done
 t2=$(now)
-"$BIN" archive-pdf --json --workers 2 -o "$WORK/xinfang/" "${SCANS[@]}" > "$WORK/x.jsonl" 2>/dev/null
+"$BIN" archive-pdf --engine "${ENGINE:-tesseract}" --json --workers 2 -o "$WORK/xinfang/" "${SCANS[@]}" > "$WORK/x.jsonl" 2>/dev/null
 t3=$(now)
 # xinfang's own OCR text, to compare with what its text layer gives back.
-"$BIN" extract --json --workers 2 "${SCANS[@]}" > "$WORK/extract.jsonl" 2>/dev/null
+"$BIN" extract --engine "${ENGINE:-tesseract}" --json --workers 2 "${SCANS[@]}" > "$WORK/extract.jsonl" 2>/dev/null
 
 python3 - "$WORK" "$PAGES" "$(python3 -c "print($t1-$t0)")" "$(python3 -c "print($t2-$t1)")" "$(python3 -c "print($t3-$t2)")" "${SCANS[@]}" <<'PY'
 import json, os, subprocess, sys

@@ -4,6 +4,8 @@
 # character error rate (CER) of each against samples/truth. Used for BENCHMARKS.md.
 # Only the scanned samples are compared (plain tesseract cannot read PDF text or DOCX);
 # for the scanned PDFs plain tesseract gets the page images `pdfimages` pulls out of them.
+# xinfang runs its Tesseract engine (ENGINE=ppocr to compare the other; bench/engines.sh
+# sets the two side by side).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=target/release/xinfang
@@ -53,8 +55,8 @@ for f in "${SCANS[@]}"; do
 done
 
 # xinfang, one worker and two.
-"$BIN" extract --json --timings --workers 1 "${SCANS[@]}" > "$WORK/x1.jsonl" 2> "$WORK/x1.err"
-"$BIN" extract --json --timings --workers 2 "${SCANS[@]}" > "$WORK/x2.jsonl" 2> "$WORK/x2.err"
+"$BIN" extract --engine "${ENGINE:-tesseract}" --json --timings --workers 1 "${SCANS[@]}" > "$WORK/x1.jsonl" 2> "$WORK/x1.err"
+"$BIN" extract --engine "${ENGINE:-tesseract}" --json --timings --workers 2 "${SCANS[@]}" > "$WORK/x2.jsonl" 2> "$WORK/x2.err"
 
 python3 - "$WORK" "$PAGES" "$(python3 -c "print($t1-$t0)")" "$(python3 -c "print($t2-$t1)")" "$(python3 -c "print($t0-$ta)")" <<'PY'
 import json, re, subprocess, sys
