@@ -249,8 +249,9 @@ impl<'a> Builder<'a> {
                 let image_id = self.doc.add_object(picture.stream);
                 let m = placement.image_matrix();
                 let mut content = format!("q {} cm /Im0 Do Q\n", matrix(&m));
+                let body = textlayer::body_height(&page.lines);
                 for line in &page.lines {
-                    content.push_str(&textlayer::line_ops(line, &placement, FONT, &mut self.font));
+                    content.push_str(&textlayer::line_ops(line, &placement, FONT, &mut self.font, body));
                 }
                 let mut resources = dictionary! {
                     "XObject" => dictionary! { "Im0" => image_id },

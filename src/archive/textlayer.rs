@@ -251,20 +251,41 @@ fn push_word(word: &WordBox, out: &mut Vec<(f32, f32)>) {
     }
 }
 
+/// The height of a page's body text: the median of its line boxes' heights.
+pub fn body_height(lines: &[TextBox]) -> Option<u32> {
+    let mut h: Vec<u32> = lines.iter().map(|l| l.height).filter(|&h| h > 0).collect();
+    h.sort_unstable();
+    h.get(h.len() / 2).copied()
+}
+
+/// The text size of a line, in pixels: the body height for lines within a quarter of it.
+/// Engines give a short line a box a little lower than a long one (PP-OCR's unclipped
+/// boxes grow with the line's length), and extractors such as `pdftotext` start a new
+/// block, out of reading order, where the size changes; a heading stays its own size.
+fn text_height(line: &TextBox, body: Option<u32>) -> f32 {
+    let h = line.height as f32;
+    match body {
+        Some(b) if (b as f32 * 0.75..=b as f32 * 1.25).contains(&h) => b as f32,
+        _ => h,
+    }
+}
+
 /// Content-stream operators drawing one line's text invisibly, placed by `placement`;
-/// `font` is the resource name of the glyphless font. Empty for an empty line.
+/// `font` is the resource name of the glyphless font, `body` the page's
+/// [`body_height`]. Empty for an empty line.
 pub fn line_ops(
     line: &TextBox,
     placement: &Placement,
     font_name: &str,
     font: &mut GlyphlessFont,
+    body: Option<u32>,
 ) -> String {
     let slots = slots(line);
     if slots.is_empty() || line.height == 0 {
         return String::new();
     }
     let k = placement.k;
-    let size = line.height as f32 * k;
+    let size = text_height(line, body) * k;
     // Starts in pixels, never going backwards: each character advances at least a tenth
     // of the line height (boxes of an engine can overlap).
     let min_advance = line.height as f32 * 0.1;
@@ -386,12 +407,28 @@ mod tests {
         let mut font = GlyphlessFont::new(program).unwrap();
         let l = line("信访人", vec![word("信访人", 100, 120)]);
         let p = place(2480, 3508, 300, false);
-        let ops = line_ops(&l, &p, "F0", &mut font);
+        let ops = line_ops(&l, &p, "F0", &mut font, None);
         assert!(ops.contains("3 Tr"), "{ops}");
         // Each glyph is 40 px = 9.6 pt wide; natural advance is half the 9.6 pt size.
         assert_eq!(ops.matches("200 Tz").count(), 3, "{ops}");
         assert!(font.to_unicode().contains("<0001> <4FE1>"));
         assert_eq!(font.chars, vec!['信', '访', '人']);
+    }
+
+    #[test]
+    fn body_lines_share_one_size_and_a_heading_keeps_its_own() {
+        let sized = |text: &str, height: u32| TextBox { height, ..line(text, vec![word(text, 100, 80)]) };
+        let lines = vec![
+            sized("关于拖欠工资的反映", 120),
+            sized("我们村旁边的化工厂", 88),
+            sized("村民头晕恶心", 86),
+            sized("境。", 72),
+        ];
+        let body = body_height(&lines);
+        assert_eq!(body, Some(88));
+        assert_eq!(text_height(&lines[3], body), 88.0, "a short line takes the body size");
+        assert_eq!(text_height(&lines[0], body), 120.0, "a heading keeps its size");
+        assert_eq!(body_height(&[]), None);
     }
 
     #[test]
