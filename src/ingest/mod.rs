@@ -154,27 +154,43 @@ const ORIENTATION_CHECK_BELOW: f32 = 0.65;
 
 /// Reads a page as it lies; only when that reads badly is the orientation detector asked,
 /// and the page read again turned, keeping whichever reading is more confident. Upright
-/// pages (nearly all) so cost one recognition and no orientation pass.
+/// pages (nearly all) so cost one recognition and no orientation pass. A landscape image
+/// of a letter is most often a portrait page scanned sideways: the detector is asked first,
+/// and a page it turns is read once if the turned reading is good.
 fn recognize_upright(
     prepared: &clean::Prepared,
     engine: &mut dyn Recognizer,
 ) -> Result<(clean::CleanPage, ocr::OcrOutput), IngestError> {
     let page = clean::straighten(prepared, 0, None);
-    let first = engine.recognize(&page.image, page.dpi)?;
-    // A landscape image of a letter is suspect even when Tesseract managed to read it.
     let landscape = page.image.width() > page.image.height() + page.image.height() / 10;
-    if first.confidence >= ORIENTATION_CHECK_BELOW && !landscape {
-        return Ok((page, first));
-    }
-    let Some(o) = engine.orientation(&page.image, page.dpi) else {
+    let first = if landscape {
+        None
+    } else {
+        let first = engine.recognize(&page.image, page.dpi)?;
+        if first.confidence >= ORIENTATION_CHECK_BELOW {
+            return Ok((page, first));
+        }
+        Some(first)
+    };
+    let turn = engine
+        .orientation(&page.image, page.dpi)
+        .filter(|o| o.rotate_cw != 0 && o.confidence >= clean::MIN_ORIENTATION_CONFIDENCE);
+    let Some(o) = turn else {
+        let first = match first {
+            Some(f) => f,
+            None => engine.recognize(&page.image, page.dpi)?,
+        };
         return Ok((page, first));
     };
-    if o.rotate_cw == 0 || o.confidence < clean::MIN_ORIENTATION_CONFIDENCE {
-        return Ok((page, first));
-    }
     let why = format!("orientation detector, confidence {:.1}", o.confidence);
     let turned = clean::straighten(prepared, o.rotate_cw, Some(&why));
     let second = engine.recognize(&turned.image, turned.dpi)?;
+    let first = match first {
+        Some(f) => f,
+        None if second.confidence >= ORIENTATION_CHECK_BELOW => return Ok((turned, second)),
+        None => engine.recognize(&page.image, page.dpi)?,
+    };
+    // A landscape page turned upright is kept unless it reads clearly worse.
     if second.confidence > first.confidence
         || (landscape && second.confidence + 0.05 >= first.confidence)
     {
