@@ -5,10 +5,12 @@ SHELL := /bin/bash
 CARGO ?= cargo
 BIN := $(or $(CARGO_TARGET_DIR),target)/release/xinfang
 # System packages: Tesseract and its Chinese/orientation data, the CJK fonts, and the
-# tools the tests and benchmarks check outputs with (LibreOffice renders the DOCX files).
+# tools the tests and benchmarks check outputs with (LibreOffice renders the DOCX files);
+# python3-onnx folds the PP-OCR models' graphs once, at install.
 DEB_PACKAGES := pkg-config g++ libtesseract-dev libleptonica-dev tesseract-ocr \
 	tesseract-ocr-chi-sim tesseract-ocr-osd fonts-noto-cjk fonts-arphic-ukai \
-	poppler-utils qpdf curl chromium chromium-driver libreoffice-writer-nogui python3-pip
+	poppler-utils qpdf curl chromium chromium-driver libreoffice-writer-nogui python3-pip \
+	python3-onnx
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test deps ppocr build samples sample-documents bench clean
@@ -26,8 +28,9 @@ test: deps ppocr
 	$(CARGO) test --release --locked
 
 ## ppocr: put the PP-OCR engine's runtime library and models in .ppocr/ (from the PyPI
-## wheels of onnxruntime and rapidocr-onnxruntime; nothing is installed into Python).
-ppocr:
+## wheels of onnxruntime and rapidocr-onnxruntime; nothing is installed into Python), and
+## fold the models' graphs (scripts/ppocr-fold.py, Debian's python3-onnx).
+ppocr: deps
 	scripts/ppocr-install.sh
 
 ## deps: install the Debian packages that are not installed yet.

@@ -2,12 +2,22 @@
 # Installs the PP-OCRv4 engine's files into .ppocr/ from PyPI wheels (the only place they
 # come from): libonnxruntime from the `onnxruntime` wheel, the detection, recognition and
 # direction models from the `rapidocr-onnxruntime` wheel. Nothing is installed into Python.
+# The detection and recognition graphs are then folded (scripts/ppocr-fold.py, with
+# Debian's python3-onnx) into the *_folded.onnx files xinfang loads; the originals stay.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR=.ppocr
 ORT=1.31.1
 RAPID=1.4.4
-if [ -f "$DIR/libonnxruntime.so.$ORT" ] && [ -f "$DIR/ch_PP-OCRv4_rec_infer.onnx" ]; then exit 0; fi
+fold() {
+  for m in det rec; do
+    if [ ! -f "$DIR/ch_PP-OCRv4_${m}_folded.onnx" ]; then
+      /usr/bin/python3 scripts/ppocr-fold.py "$DIR/ch_PP-OCRv4_${m}_infer.onnx" "$DIR/ch_PP-OCRv4_${m}_folded.onnx.part"
+      mv "$DIR/ch_PP-OCRv4_${m}_folded.onnx.part" "$DIR/ch_PP-OCRv4_${m}_folded.onnx"
+    fi
+  done
+}
+if [ -f "$DIR/libonnxruntime.so.$ORT" ] && [ -f "$DIR/ch_PP-OCRv4_rec_infer.onnx" ]; then fold; exit 0; fi
 mkdir -p "$DIR/wheels"
 python3 -m pip download --quiet --no-deps --only-binary=:all: --python-version 3.11 \
   --platform manylinux_2_28_x86_64 --platform manylinux_2_27_x86_64 --platform manylinux_2_17_x86_64 \
@@ -33,4 +43,5 @@ if missing:
     sys.exit(f"not found in the wheels: {missing}")
 PY
 rm -rf "$DIR/wheels"
+fold
 echo "PP-OCR files in $DIR/"

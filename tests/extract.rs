@@ -715,7 +715,7 @@ fn a_missing_or_broken_ppocr_install_is_a_clear_error_and_auto_falls_back() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     // The models in place but a library that is not one: an error message, not a crash.
-    for f in ["ch_PP-OCRv4_det_infer.onnx", "ch_PP-OCRv4_rec_infer.onnx", "ch_ppocr_mobile_v2.0_cls_infer.onnx"] {
+    for f in ["ch_PP-OCRv4_det_folded.onnx", "ch_PP-OCRv4_rec_folded.onnx", "ch_ppocr_mobile_v2.0_cls_infer.onnx"] {
         std::fs::copy(root().join(".ppocr").join(f), dir.path().join(f)).unwrap();
     }
     std::fs::write(dir.path().join("libonnxruntime.so.1.31.1"), b"not a library").unwrap();
@@ -728,4 +728,71 @@ fn a_missing_or_broken_ppocr_install_is_a_clear_error_and_auto_falls_back() {
     assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("could not be loaded") || err.contains("ONNX Runtime"), "{err}");
+}
+
+/// Runs one ONNX model on one input with ONNX Runtime from `.ppocr/`.
+fn run_model(file: &str, shape: [usize; 4], data: Vec<f32>) -> (Vec<i64>, Vec<f32>) {
+    static RUNTIME: OnceLock<()> = OnceLock::new();
+    let dir = root().join(".ppocr");
+    RUNTIME.get_or_init(|| {
+        ort::init_from(dir.join("libonnxruntime.so.1.31.1").display().to_string())
+            .commit()
+            .unwrap();
+    });
+    let mut session = ort::session::Session::builder().unwrap().commit_from_file(dir.join(file)).unwrap();
+    let input = ort::value::Tensor::from_array((shape, data)).unwrap();
+    let outputs = session.run(ort::inputs![input]).unwrap();
+    let (shape, values) = outputs[0].try_extract_tensor::<f32>().unwrap();
+    (shape.to_vec(), values.to_vec())
+}
+
+/// A gray image as the models' input: 3 equal planes, `(v - mean) * scale` per channel.
+fn planes(img: &image::GrayImage, mean: [f32; 3], scale: [f32; 3]) -> Vec<f32> {
+    let mut data = Vec::with_capacity(3 * img.len());
+    for c in 0..3 {
+        data.extend(img.as_raw().iter().map(|&v| (v as f32 - mean[c]) * scale[c]));
+    }
+    data
+}
+
+#[test]
+fn the_folded_ppocr_models_compute_what_the_originals_do() {
+    // scripts/ppocr-fold.py rewrites the graphs by algebra; on a real page and a real line
+    // the outputs must agree to float rounding, and the text read must be the same.
+    let page = image::open(root().join("samples/letters/01-header-300dpi.png")).unwrap().to_luma8();
+    let det_in = image::imageops::resize(&page, 448, 640, image::imageops::FilterType::Triangle);
+    let norm = planes(&det_in, [123.675, 116.28, 103.53], [1.0 / 58.395, 1.0 / 57.12, 1.0 / 57.375]);
+    let (shape, a) = run_model("ch_PP-OCRv4_det_infer.onnx", [1, 3, 640, 448], norm.clone());
+    let (shape2, b) = run_model("ch_PP-OCRv4_det_folded.onnx", [1, 3, 640, 448], norm);
+    assert_eq!(shape, shape2);
+    let worst = a.iter().zip(&b).map(|(x, y)| (x - y).abs()).fold(0f32, f32::max);
+    assert!(worst < 1e-3, "detection differs by {worst}");
+    let text_pixels = a.iter().filter(|&&p| p > 0.3).count();
+    assert!(text_pixels > 1000, "the detector found no text ({text_pixels} pixels)");
+
+    // The first line of ink on the page, cut out and set 48 pixels high.
+    let (w, h) = page.dimensions();
+    let inked = |y: u32| (0..w).filter(|&x| page.get_pixel(x, y)[0] < 128).count() > 2;
+    let top = (0..h).find(|&y| inked(y)).unwrap();
+    let bottom = (top..h).find(|&y| !inked(y)).unwrap();
+    let (top, bottom) = (top.saturating_sub(8), (bottom + 8).min(h));
+    let cols: Vec<u32> = (0..w).filter(|&x| (top..bottom).any(|y| page.get_pixel(x, y)[0] < 128)).collect();
+    let (left, right) = (cols[0].saturating_sub(8), (cols[cols.len() - 1] + 8).min(w));
+    let line = image::imageops::crop_imm(&page, left, top, right - left, bottom - top).to_image();
+    let width = (line.width() * 48 / line.height()) as usize;
+    let line = image::imageops::resize(&line, width as u32, 48, image::imageops::FilterType::Triangle);
+    let norm = planes(&line, [127.5; 3], [1.0 / 127.5; 3]);
+    let (shape, a) = run_model("ch_PP-OCRv4_rec_infer.onnx", [1, 3, 48, width], norm.clone());
+    let (_, b) = run_model("ch_PP-OCRv4_rec_folded.onnx", [1, 3, 48, width], norm);
+    let worst = a.iter().zip(&b).map(|(x, y)| (x - y).abs()).fold(0f32, f32::max);
+    assert!(worst < 1e-3, "recognition differs by {worst}");
+    let classes = shape[2] as usize;
+    let best = |v: &[f32]| -> Vec<usize> {
+        v.chunks(classes)
+            .map(|step| step.iter().enumerate().fold((0, f32::MIN), |m, (i, &p)| if p > m.1 { (i, p) } else { m }).0)
+            .collect()
+    };
+    let (sa, sb) = (best(&a), best(&b));
+    assert_eq!(sa, sb, "the folded model reads the line differently");
+    assert!(sa.iter().filter(|&&c| c != 0).count() >= 5, "no characters read on the line");
 }
