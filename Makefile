@@ -13,7 +13,7 @@ DEB_PACKAGES := pkg-config g++ libtesseract-dev libleptonica-dev tesseract-ocr \
 	python3-onnx
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test deps ppocr build samples sample-documents bench clean
+.PHONY: run test deps ppocr build samples samples-venv sample-documents bench clean
 
 ## run: install what is missing, build, read the sample letters (masked summary), take
 ## them into the register in xinfang-data/ and start the web service on
@@ -45,10 +45,13 @@ build:
 	$(CARGO) build --release --locked
 
 ## samples: regenerate samples/letters and samples/truth (Python venv with Pillow etc.).
-samples:
+samples: samples-venv
+	.venv-samples/bin/python samples/generate.py
+
+## samples-venv: the Python the sample generator runs in (bench/engines.sh uses it too).
+samples-venv:
 	[ -x .venv-samples/bin/python ] || python3 -m venv .venv-samples
 	.venv-samples/bin/pip install -q pillow==13.0.0 python-docx==1.2.0 reportlab==5.1.0 numpy==2.4.6
-	.venv-samples/bin/python samples/generate.py
 
 ## bench: the benchmarks recorded in BENCHMARKS.md: extract against plain tesseract,
 ## archive-pdf against OCRmyPDF (installed here if missing; only the benchmark needs it),

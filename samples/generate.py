@@ -7,6 +7,12 @@ fax machines do to paper: skew, rotation, noise, blur, dark borders, low resolut
 small paper, 1-bit fax compression. Also a born-digital PDF with a text layer and a DOCX.
 
 Everything is seeded: the same script gives the same files. Run `make samples`.
+
+    generate.py [--set N --out DIR]
+
+Set 0 (the default) is the committed samples. Sets 1, 2, ... are further test scans for the
+benchmarks (bench/engines.sh): the same fifteen kinds of page with other people, numbers,
+places and wording, their files named sN-..., written to DIR/letters and DIR/truth.
 Ground truth per letter: the exact text lines rendered, and the fields a reader should find.
 All people, numbers and places are made up; ID numbers carry valid GB 11643 checksums.
 """
@@ -26,7 +32,13 @@ SERIF = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
 SANS = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 KAI = "/usr/share/fonts/truetype/arphic/ukai.ttc"
 
-rng = random.Random(20261122)
+SET = int(sys.argv[sys.argv.index("--set") + 1]) if "--set" in sys.argv else 0
+if SET:
+    HERE = os.path.abspath(sys.argv[sys.argv.index("--out") + 1])
+    OUT = os.path.join(HERE, "letters")
+    TRUTH = os.path.join(HERE, "truth")
+PREFIX = f"s{SET}-" if SET else ""
+rng = random.Random(20261122 + SET)
 
 WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 CHECK = "10X98765432"
@@ -154,6 +166,16 @@ def degrade(img, dpi, skew=0.0, noise=0.0, blur=0.0, border=0, turn=0):
 
 # ------------------------------------------------------------------ letter content
 
+# Further names for the benchmark sets, rarer characters among them.
+MORE_PEOPLE = [
+    ("欧阳明轩", "男"), ("覃晓燕", "女"), ("龚德胜", "男"), ("蔡婧怡", "女"), ("邓昊天", "男"),
+    ("冯雪梅", "女"), ("韦国栋", "男"), ("阎淑珍", "女"), ("蒋鹏飞", "男"), ("莫桂芳", "女"),
+    ("谭振华", "男"), ("钟秀琴", "女"), ("曾繁荣", "男"), ("廖芸", "女"), ("熊卫东", "男"),
+    ("聂晓琳", "女"), ("鲍志刚", "男"), ("邝丽萍", "女"), ("骆家辉", "男"), ("晏菁", "女"),
+    ("司马俊杰", "男"), ("詹秋菊", "女"), ("甘振宇", "男"), ("柴玉兰", "女"), ("翟建军", "男"),
+    ("禹晓丹", "女"), ("喻德华", "男"), ("裴雯", "女"), ("祁海龙", "男"), ("滕彩霞", "女"),
+]
+
 PEOPLE = [
     ("张建国", "男"), ("李秀英", "女"), ("王建华", "男"), ("刘桂兰", "女"), ("陈志强", "男"),
     ("杨丽娟", "女"), ("赵德明", "男"), ("黄春燕", "女"), ("周文斌", "男"), ("吴玉梅", "女"),
@@ -203,8 +225,13 @@ COMPANIES = ["宏达建筑工程有限公司", "鑫源房地产开发公司", "�
 
 
 def person(i):
-    name, sex = PEOPLE[i % len(PEOPLE)]
-    area, addr_tpl = PLACES[i % len(PLACES)]
+    if SET:
+        pool = PEOPLE + MORE_PEOPLE
+        name, sex = pool[(i + 15 * SET) % len(pool)]
+        area, addr_tpl = PLACES[(i + 3 * SET) % len(PLACES)]
+    else:
+        name, sex = PEOPLE[i % len(PEOPLE)]
+        area, addr_tpl = PLACES[i % len(PLACES)]
     y = rng.randrange(1950, 1995)
     m, d = rng.randrange(1, 13), rng.randrange(1, 29)
     seq = rng.randrange(0, 500) * 2 + (1 if sex == "男" else 0)
@@ -216,7 +243,7 @@ def person(i):
 
 
 def issue(i):
-    cat, title, paras = ISSUES[i % len(ISSUES)]
+    cat, title, paras = ISSUES[(i + 2 * SET) % len(ISSUES)]
     vals = {"y0": rng.randrange(2022, 2026), "amt": rng.randrange(3, 90) * 1000,
             "co": rng.choice(COMPANIES), "mu": rng.randrange(2, 9)}
     return cat, title, [p.format(**vals) for p in paras]
@@ -286,6 +313,7 @@ def pick(style, dates_):
 
 def save_truth(name, kind, pages_lines, fields, notes):
     kind = {"jpg": "jpeg", "tif": "tiff"}.get(kind, kind)
+    name = PREFIX + name
     rec = {"file": name, "kind": kind, "pages": ["\n".join(l) for l in pages_lines],
            "fields": fields, "notes": notes}
     with open(os.path.join(TRUTH, os.path.splitext(name)[0] + ".json"), "w", encoding="utf-8") as f:
@@ -305,7 +333,8 @@ def main():
     os.makedirs(TRUTH, exist_ok=True)
     for d in (OUT, TRUTH):
         for f in os.listdir(d):
-            os.remove(os.path.join(d, f))
+            if f.startswith(PREFIX):
+                os.remove(os.path.join(d, f))
 
     made = []
 
@@ -313,7 +342,7 @@ def main():
         render_kw = {k: kw.pop(k) for k in ("paper", "font_path", "pt", "color", "seal") if k in kw}
         img, lines = render(paras, dpi, **render_kw)
         img = degrade(img, dpi, **kw)
-        save(img, os.path.join(OUT, name))
+        save(img, os.path.join(OUT, PREFIX + name))
         save_truth(name, os.path.splitext(name)[1][1:], [lines], fields, notes)
         made.append(name)
 
@@ -338,7 +367,7 @@ def main():
         img = degrade(img, 200, skew=0.6)
         ims.append(img.convert("L").point(lambda v: 255 if v > 150 else 0).convert("1"))
         lines_all.append(lines)
-    ims[0].save(os.path.join(OUT, "03-fax-g4-2pages.tif"), save_all=True, append_images=ims[1:],
+    ims[0].save(os.path.join(OUT, PREFIX + "03-fax-g4-2pages.tif"), save_all=True, append_images=ims[1:],
                 compression="group4", dpi=(200, 200))
     save_truth("03-fax-g4-2pages.tif", "tiff", lines_all,
                dict(p, address=None, date=iso, summary=title, category=cat, urgent=False, cosigners=0),
@@ -381,7 +410,7 @@ def main():
         img, lines = render(paras, 300, paper=(216, 279))
         ims.append(degrade(img, 300, skew=-1.2, noise=6).convert("L"))
         lines_all.append(lines)
-    ims[0].save(os.path.join(OUT, "09-scanned-2pages.pdf"), save_all=True, append_images=ims[1:],
+    ims[0].save(os.path.join(OUT, PREFIX + "09-scanned-2pages.pdf"), save_all=True, append_images=ims[1:],
                 resolution=300, quality=80)
     save_truth("09-scanned-2pages.pdf", "pdf", lines_all,
                dict(p, id_number=None, date=iso, summary=title, category=cat, urgent=False, cosigners=0),
@@ -391,17 +420,17 @@ def main():
     paras, f = letter_header(9, pick("dash", dates()))
     img, lines = render(paras, 300)
     bw = img.convert("L").point(lambda v: 255 if v > 140 else 0).convert("1")
-    bw.save(os.path.join(OUT, "10-scanned-bilevel.pdf"), resolution=300)
+    bw.save(os.path.join(OUT, PREFIX + "10-scanned-bilevel.pdf"), resolution=300)
     save_truth("10-scanned-bilevel.pdf", "pdf", [lines], f, "scanned PDF with a 1-bit page image")
     made.append("10-scanned-bilevel.pdf")
     # 11: born-digital PDF with a real text layer (reportlab, embedded TrueType CJK font).
     paras, f = letter_header(10, pick("arabic", dates()))
-    lines = born_digital_pdf(paras, os.path.join(OUT, "11-born-digital.pdf"))
+    lines = born_digital_pdf(paras, os.path.join(OUT, PREFIX + "11-born-digital.pdf"))
     save_truth("11-born-digital.pdf", "pdf", [lines], f, "born-digital PDF: text layer, no OCR")
     made.append("11-born-digital.pdf")
     # 12: DOCX typed by a petitioner.
     paras, f = letter_signature(11, pick("arabic", dates()))
-    lines = make_docx(paras, os.path.join(OUT, "12-typed.docx"))
+    lines = make_docx(paras, os.path.join(OUT, PREFIX + "12-typed.docx"))
     save_truth("12-typed.docx", "docx", [lines], f, "DOCX typed letter")
     made.append("12-typed.docx")
     # 13: low-resolution 150 dpi scan (upscaled before OCR), header block, urgent.
