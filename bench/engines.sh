@@ -22,7 +22,7 @@ for n in 1 2 3; do .venv-samples/bin/python samples/generate.py --set "$n" --out
 rm -f "$WORK"/scans/gen/letters/s?-1[12]-*
 mv "$WORK/scans/gen/letters"/* "$WORK/scans/" && mv "$WORK/scans/gen/truth" "$WORK/scans-truth"
 echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(tesseract --version 2>&1 | head -1), onnxruntime 1.31.1, PP-OCRv4, xinfang $(git rev-parse --short HEAD)"
-printf '%-8s %-10s %-8s %6s %8s %8s %10s %10s %8s  %s\n' set engine workers pages seconds s/page pages/min "peak MiB" CER "name/phone/ID exact"
+printf '%-8s %-10s %-8s %6s %8s %8s %10s %10s %-20s %s\n' set engine workers pages seconds s/page pages/min "peak MiB" CER "name/phone/ID exact"
 for set in samples scans; do
   if [ "$set" = samples ]; then truth=samples/truth; else truth="$WORK/scans-truth"; fi
   for engine in tesseract ppocr; do
@@ -33,9 +33,9 @@ for set in samples scans; do
       read -r secs kb < <(tail -1 "$WORK/time")
       pages=$(python3 -c 'import json,sys; print(sum(len(json.loads(l).get("pages", [])) for l in open(sys.argv[1])))' "$out")
       python3 bench/cer.py "$truth" "$out" > "$WORK/cer" 2>&1
-      cer=$(awk '/^ALL/ {print $2}' "$WORK/cer")
+      cer=$(awk '/^ALL/ {gsub(/\(/, "", $3); print $2 " (" $3 "/" $6 ")"}' "$WORK/cer")
       fields=$(awk '/^field (name|phone|id_number) / {split($3, a, "/"); h += a[1]; n += a[2]} END {printf "%d/%d", h, n}' "$WORK/cer")
-      printf '%-8s %-10s %-8s %6d %8.1f %8.2f %10.1f %10d %8s  %s\n' "$set" "$engine" "$workers" "$pages" "$secs" \
+      printf '%-8s %-10s %-8s %6d %8.1f %8.2f %10.1f %10d %-20s %s\n' "$set" "$engine" "$workers" "$pages" "$secs" \
         "$(echo "$secs / $pages" | bc -l)" "$(echo "$pages * 60 / $secs" | bc -l)" "$((kb / 1024))" "$cer" "$fields"
     done
   done
