@@ -71,6 +71,10 @@ pub struct OcrConfig {
     /// Where PP-OCR's runtime library and models are (`scripts/ppocr-install.sh` fills it).
     /// `XINFANG_PPOCR` overrides it.
     pub ppocr_dir: PathBuf,
+    /// Run PP-OCR's line-direction classifier, turning lines it finds upside down before
+    /// reading them. Off by default: it turns short digit strings (phone numbers, dates)
+    /// that are upright, and whole pages are already turned by the orientation detector.
+    pub ppocr_line_direction: bool,
 }
 
 impl Default for OcrConfig {
@@ -82,6 +86,7 @@ impl Default for OcrConfig {
             target_dpi: 300,
             engine: "auto".into(),
             ppocr_dir: PathBuf::from(".ppocr"),
+            ppocr_line_direction: false,
         }
     }
 }

@@ -796,3 +796,40 @@ fn the_folded_ppocr_models_compute_what_the_originals_do() {
     assert_eq!(sa, sb, "the folded model reads the line differently");
     assert!(sa.iter().filter(|&&c| c != 0).count() >= 5, "no characters read on the line");
 }
+
+#[test]
+fn the_line_direction_classifier_turns_an_upside_down_line_when_asked() {
+    // A letter whose title line was pasted in upside down: with `ppocr_line_direction` the
+    // classifier turns that line and it reads; by default (off) it does not.
+    let mut page = image::open(root().join("samples/letters/01-header-300dpi.png")).unwrap().to_luma8();
+    let (w, h) = page.dimensions();
+    let inked = |p: &image::GrayImage, y: u32| (0..w).filter(|&x| p.get_pixel(x, y)[0] < 128).count() > 2;
+    let top = (0..h).find(|&y| inked(&page, y)).unwrap();
+    let bottom = (top..h).find(|&y| !inked(&page, y)).unwrap();
+    let (top, bottom) = (top - 10, bottom + 10);
+    let band = image::imageops::crop_imm(&page, 0, top, w, bottom - top).to_image();
+    image::imageops::replace(&mut page, &image::imageops::rotate180(&band), 0, top as i64);
+    let dir = tempfile::tempdir().unwrap();
+    let letter = dir.path().join("title-upside-down.png");
+    page.save(&letter).unwrap();
+    let title = truth("01-header-300dpi.png")["pages"][0].as_str().unwrap().lines().next().unwrap().to_string();
+    let read = |direction: bool| {
+        let config = dir.path().join(format!("xinfang-{direction}.toml"));
+        std::fs::write(
+            &config,
+            format!(
+                "[ocr]\nengine = \"ppocr\"\nppocr_dir = {:?}\nppocr_line_direction = {direction}\n",
+                root().join(".ppocr").display().to_string()
+            ),
+        )
+        .unwrap();
+        let (out, lines) = extract_json(&[OsStr::new("--config"), config.as_os_str(), letter.as_os_str()]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        lines[0]["text"].as_str().unwrap().to_string()
+    };
+    let (on, off) = (read(true), read(false));
+    assert!(on.contains(&title), "with the classifier the title {title} reads:\n{on}");
+    assert!(!off.contains(&title), "without it the upside-down title should not read:\n{off}");
+    // The rest of the letter reads either way.
+    assert!(on.contains("尊敬的领导") && off.contains("尊敬的领导"), "{on}\n---\n{off}");
+}

@@ -73,6 +73,8 @@ fn session(b: ort::session::builder::SessionBuilder) -> std::result::Result<ort:
 
 pub struct PpOcr {
     lite: paddle_ocr_rs::ocr_lite::OcrLite,
+    /// `[ocr] ppocr_line_direction`: classify each line's direction and turn it if upside down.
+    line_direction: bool,
     /// Orientation detection stays with Tesseract's OSD.
     osd: Tesseract,
 }
@@ -98,6 +100,7 @@ impl PpOcr {
         .map_err(|e| IngestError::new(ErrorCode::Ocr, format!("PP-OCR: {e}")))?;
         Ok(PpOcr {
             lite,
+            line_direction: config.ppocr_line_direction,
             osd: Tesseract::new(config)?,
         })
     }
@@ -135,7 +138,7 @@ impl Recognizer for PpOcr {
         let detect_side = ((ink_long * scale).round() as u32).saturating_sub(2 * PAD).max(32);
         let rgb = image::DynamicImage::ImageLuma8(region).to_rgb8();
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            self.lite.detect(&rgb, PAD, detect_side, 0.5, 0.3, 1.6, false, false)
+            self.lite.detect(&rgb, PAD, detect_side, 0.5, 0.3, 1.6, self.line_direction, false)
         }))
         .map_err(|_| IngestError::new(ErrorCode::Ocr, "PP-OCR failed on this page"))?
         .map_err(|e| IngestError::new(ErrorCode::Ocr, format!("PP-OCR: {e}")))?;
