@@ -10,6 +10,8 @@ DIR=.ppocr
 ORT=1.31.1
 RAPID=1.4.4
 fold() {
+  /usr/bin/python3 -c "import onnx" 2>/dev/null ||
+    { echo "ppocr-install: Debian's python3-onnx is needed to fold the models (make deps)" >&2; exit 1; }
   for m in det rec; do
     if [ ! -f "$DIR/ch_PP-OCRv4_${m}_folded.onnx" ]; then
       /usr/bin/python3 scripts/ppocr-fold.py "$DIR/ch_PP-OCRv4_${m}_infer.onnx" "$DIR/ch_PP-OCRv4_${m}_folded.onnx.part"
