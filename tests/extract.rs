@@ -755,6 +755,15 @@ fn planes(img: &image::GrayImage, mean: [f32; 3], scale: [f32; 3]) -> Vec<f32> {
     data
 }
 
+/// The rows of a page's first line of ink, with `margin` rows either side.
+fn first_line_band(page: &image::GrayImage, margin: u32) -> (u32, u32) {
+    let (w, h) = page.dimensions();
+    let inked = |y: u32| (0..w).filter(|&x| page.get_pixel(x, y)[0] < 128).count() > 2;
+    let top = (0..h).find(|&y| inked(y)).expect("a page with ink");
+    let bottom = (top..h).find(|&y| !inked(y)).unwrap_or(h);
+    (top.saturating_sub(margin), (bottom + margin).min(h))
+}
+
 #[test]
 fn the_folded_ppocr_models_compute_what_the_originals_do() {
     // scripts/ppocr-fold.py rewrites the graphs by algebra; on a real page and a real line
@@ -771,11 +780,8 @@ fn the_folded_ppocr_models_compute_what_the_originals_do() {
     assert!(text_pixels > 1000, "the detector found no text ({text_pixels} pixels)");
 
     // The first line of ink on the page, cut out and set 48 pixels high.
-    let (w, h) = page.dimensions();
-    let inked = |y: u32| (0..w).filter(|&x| page.get_pixel(x, y)[0] < 128).count() > 2;
-    let top = (0..h).find(|&y| inked(y)).unwrap();
-    let bottom = (top..h).find(|&y| !inked(y)).unwrap();
-    let (top, bottom) = (top.saturating_sub(8), (bottom + 8).min(h));
+    let w = page.width();
+    let (top, bottom) = first_line_band(&page, 8);
     let cols: Vec<u32> = (0..w).filter(|&x| (top..bottom).any(|y| page.get_pixel(x, y)[0] < 128)).collect();
     let (left, right) = (cols[0].saturating_sub(8), (cols[cols.len() - 1] + 8).min(w));
     let line = image::imageops::crop_imm(&page, left, top, right - left, bottom - top).to_image();
@@ -802,11 +808,8 @@ fn the_line_direction_classifier_turns_an_upside_down_line_when_asked() {
     // A letter whose title line was pasted in upside down: with `ppocr_line_direction` the
     // classifier turns that line and it reads; by default (off) it does not.
     let mut page = image::open(root().join("samples/letters/01-header-300dpi.png")).unwrap().to_luma8();
-    let (w, h) = page.dimensions();
-    let inked = |p: &image::GrayImage, y: u32| (0..w).filter(|&x| p.get_pixel(x, y)[0] < 128).count() > 2;
-    let top = (0..h).find(|&y| inked(&page, y)).unwrap();
-    let bottom = (top..h).find(|&y| !inked(&page, y)).unwrap();
-    let (top, bottom) = (top - 10, bottom + 10);
+    let w = page.width();
+    let (top, bottom) = first_line_band(&page, 10);
     let band = image::imageops::crop_imm(&page, 0, top, w, bottom - top).to_image();
     image::imageops::replace(&mut page, &image::imageops::rotate180(&band), 0, top as i64);
     let dir = tempfile::tempdir().unwrap();
