@@ -18,8 +18,8 @@ use std::sync::OnceLock;
 const LIBRARY: &str = "libonnxruntime.so.1.31.1";
 /// The models as folded by `scripts/ppocr-fold.py` (the wheel's originals are kept beside
 /// them, `*_infer.onnx`; a test checks both compute the same).
-pub const DETECTION: &str = "ch_PP-OCRv4_det_folded.onnx";
-pub const RECOGNITION: &str = "ch_PP-OCRv4_rec_folded.onnx";
+const DETECTION: &str = "ch_PP-OCRv4_det_folded.onnx";
+const RECOGNITION: &str = "ch_PP-OCRv4_rec_folded.onnx";
 const DIRECTION: &str = "ch_ppocr_mobile_v2.0_cls_infer.onnx";
 
 /// Longest side of the image the detector sees: faster and more accurate than full size.
@@ -198,6 +198,9 @@ const INK_MARGIN: u32 = 24;
 /// single specks of scanner noise do not widen it (a wider part only costs time).
 fn ink_bounds(page: &GrayImage) -> Option<(u32, u32, u32, u32)> {
     let (w, h) = page.dimensions();
+    if w == 0 || h == 0 {
+        return None;
+    }
     let mut rows = vec![0u32; h as usize];
     let mut cols = vec![0u32; w as usize];
     for (y, row) in page.as_raw().chunks_exact(w as usize).enumerate() {
@@ -247,4 +250,25 @@ fn spread(text: &str, left: u32, top: u32, width: u32, height: u32) -> Vec<WordB
         x += w;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_inked_part_has_a_margin_and_ignores_specks() {
+        let mut page = GrayImage::from_pixel(1000, 1400, image::Luma([255]));
+        assert_eq!(ink_bounds(&page), None, "a blank page has no inked part");
+        for y in 300..340 {
+            for x in 200..700 {
+                page.put_pixel(x, y, image::Luma([20]));
+            }
+        }
+        page.put_pixel(990, 1390, image::Luma([0])); // a speck in the corner
+        let (l, t, w, h) = ink_bounds(&page).unwrap();
+        assert_eq!((l, t), (200 - INK_MARGIN, 300 - INK_MARGIN));
+        assert_eq!((l + w, t + h), (700 + INK_MARGIN, 340 + INK_MARGIN));
+        assert_eq!(ink_bounds(&GrayImage::new(0, 0)), None);
+    }
 }
