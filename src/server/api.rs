@@ -226,8 +226,7 @@ pub async fn letters(
     headers: HeaderMap,
     multipart: Multipart,
 ) -> Result<Response, ApiError> {
-    user.require(&INTAKE_ROLES)?;
-    user.check_csrf(headers.get("x-csrf-token").and_then(|v| v.to_str().ok()))?;
+    user.authorize_change(&INTAKE_ROLES, &headers)?;
     let (accepted, rejected, _) = receive_files(&state, &user, multipart, |_, _| false).await?;
     if accepted.is_empty() {
         let Some(first) = rejected.first() else {
@@ -354,8 +353,7 @@ pub async fn route(
     Path(id): Path<i64>,
     Json(route): Json<crate::registry::life::Route>,
 ) -> Result<Json<Value>, ApiError> {
-    user.require(&["officer", "admin"])?;
-    user.check_csrf(headers.get("x-csrf-token").and_then(|v| v.to_str().ok()))?;
+    user.authorize_change(&["officer", "admin"], &headers)?;
     let deadlines = state.config().deadlines.clone();
     let (actor, address) = (user.actor(), user.address.clone());
     let kind = route.kind;
@@ -379,8 +377,7 @@ pub async fn advance(
     Path(id): Path<i64>,
     Json(req): Json<StepRequest>,
 ) -> Result<Json<Value>, ApiError> {
-    user.require(super::pages::step_roles(req.step))?;
-    user.check_csrf(headers.get("x-csrf-token").and_then(|v| v.to_str().ok()))?;
+    user.authorize_change(super::pages::step_roles(req.step), &headers)?;
     let deadlines = state.config().deadlines.clone();
     let (actor, address) = (user.actor(), user.address.clone());
     let step = req.step;
@@ -407,8 +404,7 @@ pub async fn correct(
     Path(id): Path<i64>,
     Json(c): Json<crate::registry::life::Corrections>,
 ) -> Result<Json<Value>, ApiError> {
-    user.require(&INTAKE_ROLES)?;
-    user.check_csrf(headers.get("x-csrf-token").and_then(|v| v.to_str().ok()))?;
+    user.authorize_change(&INTAKE_ROLES, &headers)?;
     let (actor, address) = (user.actor(), user.address.clone());
     let outcome = state
         .with_registry(move |r| Ok(r.correct(id, &c, &actor, address.as_deref())?))

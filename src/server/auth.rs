@@ -49,6 +49,13 @@ impl CurrentUser {
         }
     }
 
+    /// An API call that changes something: the user's role must be one of `roles`, and a
+    /// cookie session must send its CSRF token in the `X-CSRF-Token` header.
+    pub fn authorize_change(&self, roles: &[&str], headers: &axum::http::HeaderMap) -> Result<(), ApiError> {
+        self.require(roles)?;
+        self.check_csrf(headers.get("x-csrf-token").and_then(|v| v.to_str().ok()))
+    }
+
     pub fn actor(&self) -> String {
         format!("user:{}", self.user.name)
     }

@@ -123,8 +123,7 @@ pub async fn api_start(
     headers: HeaderMap,
     Json(b): Json<StartBody>,
 ) -> Result<Response, ApiError> {
-    user.require(&ARCHIVE_ROLES)?;
-    user.check_csrf(headers.get("x-csrf-token").and_then(|v| v.to_str().ok()))?;
+    user.authorize_change(&ARCHIVE_ROLES, &headers)?;
     if !start(&state, &user, b.year, b.include_open) {
         return Err(ApiError::new(StatusCode::CONFLICT, "busy", "a binding is running"));
     }

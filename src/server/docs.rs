@@ -70,8 +70,7 @@ pub async fn generate(
     Path(id): Path<i64>,
     Json(body): Json<GenerateBody>,
 ) -> Result<Response, ApiError> {
-    user.require(&OFFICER_ROLES)?;
-    user.check_csrf(headers.get("x-csrf-token").and_then(|v| v.to_str().ok()))?;
+    user.authorize_change(&OFFICER_ROLES, &headers)?;
     let formats = body.formats.unwrap_or_else(|| vec!["pdf".into(), "docx".into()]);
     if let Some(bad) = formats.iter().find(|f| !["pdf", "docx"].contains(&f.as_str())) {
         return Err(ApiError::new(
@@ -183,8 +182,7 @@ pub async fn adoption(
     Path(id): Path<i64>,
     Json(a): Json<Adoption>,
 ) -> Result<Json<Value>, ApiError> {
-    user.require(&OFFICER_ROLES)?;
-    user.check_csrf(headers.get("x-csrf-token").and_then(|v| v.to_str().ok()))?;
+    user.authorize_change(&OFFICER_ROLES, &headers)?;
     let (actor, address) = (user.actor(), user.address.clone());
     let found = state
         .with_registry(move |r| Ok(r.set_adopted(id, a.adopted, &actor, address.as_deref())?))
