@@ -697,34 +697,22 @@ fn both_engines_read_the_scans_and_ppocr_reads_them_best() {
 fn a_missing_or_broken_ppocr_install_is_a_clear_error_and_auto_falls_back() {
     let letter = root().join("samples/letters/01-header-300dpi.png");
     let dir = tempfile::tempdir().unwrap();
+    let extract = |args: &[&str]| {
+        bin().arg("extract").args(args).arg(&letter).env("XINFANG_PPOCR", dir.path()).output().unwrap()
+    };
     // Nothing there: ppocr refuses with the reason, auto reads with Tesseract.
-    let out = bin()
-        .args(["extract", "--engine", "ppocr"])
-        .arg(&letter)
-        .env("XINFANG_PPOCR", dir.path())
-        .output()
-        .unwrap();
+    let out = extract(&["--engine", "ppocr"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("PP-OCR") && err.contains("missing") && err.contains("ppocr-install.sh"), "{err}");
-    let out = bin()
-        .args(["extract", "--json"])
-        .arg(&letter)
-        .env("XINFANG_PPOCR", dir.path())
-        .output()
-        .unwrap();
+    let out = extract(&["--json"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     // The models in place but a library that is not one: an error message, not a crash.
     for f in ["ch_PP-OCRv4_det_folded.onnx", "ch_PP-OCRv4_rec_folded.onnx", "ch_ppocr_mobile_v2.0_cls_infer.onnx"] {
         std::fs::copy(root().join(".ppocr").join(f), dir.path().join(f)).unwrap();
     }
     std::fs::write(dir.path().join("libonnxruntime.so.1.31.1"), b"not a library").unwrap();
-    let out = bin()
-        .args(["extract", "--engine", "ppocr"])
-        .arg(&letter)
-        .env("XINFANG_PPOCR", dir.path())
-        .output()
-        .unwrap();
+    let out = extract(&["--engine", "ppocr"]);
     assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("could not be loaded") || err.contains("ONNX Runtime"), "{err}");
