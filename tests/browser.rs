@@ -85,6 +85,27 @@ impl Browser {
         self.cmd("POST", &format!("/element/{id}/click"), Some(json!({})));
     }
 
+    /// Clicks a button that posts a form, and waits until the browser has left the page it
+    /// was on: reading the next page's elements before then can find the old page's ones
+    /// (which then go stale, or show the old text).
+    fn submit(&self, css: &str) {
+        let old = self.find("html");
+        self.click(css);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let v = http(
+                "GET",
+                &format!("{}/session/{}/element/{old}/name", self.base, self.session),
+                None,
+            );
+            if v["value"]["error"].as_str().is_some() {
+                return; // stale: the old page is gone
+            }
+            assert!(Instant::now() < deadline, "{css} did not leave the page");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     fn text(&self, css: &str) -> String {
         let id = self.find(css);
         self.cmd("GET", &format!("/element/{id}/text"), None)
@@ -155,7 +176,7 @@ fn sign_in_upload_correct_confirm_in_chromium() {
     b.go(&format!("{site}/login"));
     b.type_into("input[name=username]", "admin");
     b.type_into("input[name=password]", &password);
-    b.click("form button");
+    b.submit("form button");
     b.find("a[href='/upload']");
     // Upload a letter and wait for its registration number to appear.
     b.go(&format!("{site}/upload"));
@@ -175,7 +196,7 @@ fn sign_in_upload_correct_confirm_in_chromium() {
     // Correct the petitioner's name and confirm.
     b.find("#f-name");
     b.type_into("#f-name", "张建华");
-    b.click("#confirm");
+    b.submit("#confirm");
     assert_eq!(b.text("#saved"), "已确认。");
     let id = b.find("#f-name");
     let value = b.cmd("GET", &format!("/element/{id}/property/value"), None);
@@ -193,12 +214,12 @@ fn sign_in_upload_correct_confirm_in_chromium() {
     std::fs::write(shots.join("review.png"), &bytes).unwrap();
     assert!(bytes.starts_with(b"\x89PNG"));
     // An officer (here the admin) transfers it to the suggested body.
-    b.click("#route");
+    b.submit("#route");
     assert_eq!(b.text("#saved"), "已转办。");
     assert!(b.text("ul").contains("转送"));
     // The officer makes the transfer letter from the case page; it is listed with its number
     // and opens in the browser's PDF viewer.
-    b.click("#generate button");
+    b.submit("#generate button");
     assert!(b.text("#saved").starts_with("文书已生成"));
     let listed = b.text("#documents");
     assert!(listed.contains("信访事项转送函") && listed.contains("示信转〔"), "{listed}");
