@@ -159,8 +159,9 @@ pub enum BinderCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum UserCommand {
-    /// Add a user (or set an existing user's role and password). The password is read from
-    /// standard input, one line.
+    /// Add a user (or set an existing user's role and password, ending its sessions). The
+    /// password is read from standard input, one line: at least 8 characters, not one of
+    /// the 1,000 most common passwords, not the name.
     Add {
         name: String,
         /// mailroom, officer, archivist, analyst or admin.
@@ -171,6 +172,16 @@ pub enum UserCommand {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+    /// Set a user's password (read from standard input); every session of the user ends.
+    ResetPassword {
+        name: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Stop a user signing in; every session of the user ends at once.
+    Disable { name: String },
+    /// Let a disabled user sign in again.
+    Enable { name: String },
 }
 
 /// Exit codes.
@@ -373,41 +384,17 @@ fn serve(
             return EXIT_FATAL;
         }
     };
-    // The first start makes an `admin` with a random password, printed and kept in a
-    // file only its owner can read, so that later starts can print it again until the
-    // file is deleted (after the password is changed).
-    let first = data.join("admin-password.txt");
+    // The first start makes an `admin` with a random password, printed this once and
+    // kept nowhere (the register holds only its hash).
     if registry.user_count().unwrap_or(0) == 0 {
         let password = crate::registry::users::random_password();
-        let saved = registry
-            .add_user("admin", "admin", &password)
-            .map_err(|e| e.to_string())
-            .and_then(|_| {
-                crate::archive::write::write_atomic(
-                    &first,
-                    format!("{password}\n").as_bytes(),
-                    None,
-                    true,
-                )?;
-                #[cfg(unix)]
-                {
-                    use std::os::unix::fs::PermissionsExt;
-                    let _ =
-                        std::fs::set_permissions(&first, std::fs::Permissions::from_mode(0o600));
-                }
-                Ok(())
-            });
-        if let Err(e) = saved {
+        if let Err(e) = registry.add_user("admin", "admin", &password) {
             eprintln!("xinfang: cannot create the first user: {e}");
             return EXIT_FATAL;
         }
-    }
-    if let Ok(password) = std::fs::read_to_string(&first) {
         eprintln!(
-            "xinfang serve: sign in as `admin` with password {} (from {}; change it with \
-             `xinfang user add admin --role admin --password-stdin`, then delete that file)",
-            password.trim(),
-            first.display()
+            "xinfang serve: sign in as `admin` with password {password} (shown this once; \
+             change it with `xinfang user reset-password admin --password-stdin`)"
         );
     }
     drop(registry);
@@ -428,13 +415,13 @@ fn serve(
 }
 
 fn user(config: &Config, command: UserCommand, data: &std::path::Path) -> i32 {
-    let UserCommand::Add { name, role, .. } = command;
-    let mut password = String::new();
-    if std::io::stdin().read_line(&mut password).is_err() {
-        eprintln!("xinfang: cannot read the password from standard input");
-        return EXIT_FATAL;
-    }
-    let password = password.trim_end_matches(['\n', '\r']);
+    let read_password = || {
+        let mut password = String::new();
+        std::io::stdin()
+            .read_line(&mut password)
+            .map(|_| password.trim_end_matches(['\n', '\r']).to_string())
+            .map_err(|_| "cannot read the password from standard input".to_string())
+    };
     let registry = match crate::registry::Registry::open(data, config.bureau.registration.clone()) {
         Ok(r) => r,
         Err(e) => {
@@ -442,15 +429,32 @@ fn user(config: &Config, command: UserCommand, data: &std::path::Path) -> i32 {
             return EXIT_FATAL;
         }
     };
-    match registry.add_user(&name, &role, password) {
-        Ok(u) => {
-            let _ = registry.audit(
-                &crate::registry::cli_actor(),
-                &format!("user-add {} {}", u.name, u.role),
-                None,
-                None,
-            );
-            eprintln!("xinfang: user {} ({}) saved", u.name, u.role);
+    let done = match command {
+        UserCommand::Add { name, role, .. } => read_password().and_then(|p| {
+            registry
+                .add_user(&name, &role, &p)
+                .map(|u| (u.name.clone(), format!("user-add {} {}", u.name, u.role), "saved"))
+                .map_err(|e| e.to_string())
+        }),
+        UserCommand::ResetPassword { name, .. } => read_password().and_then(|p| {
+            registry
+                .reset_password(&name, &p)
+                .map(|u| (u.name.clone(), format!("user-reset-password {}", u.name), "has a new password; its sessions ended"))
+                .map_err(|e| e.to_string())
+        }),
+        UserCommand::Disable { name } => registry
+            .set_disabled(&name, true)
+            .map(|u| (u.name.clone(), format!("user-disable {}", u.name), "disabled; its sessions ended"))
+            .map_err(|e| e.to_string()),
+        UserCommand::Enable { name } => registry
+            .set_disabled(&name, false)
+            .map(|u| (u.name.clone(), format!("user-enable {}", u.name), "enabled"))
+            .map_err(|e| e.to_string()),
+    };
+    match done {
+        Ok((name, action, what)) => {
+            let _ = registry.audit(&crate::registry::cli_actor(), &action, None, None);
+            eprintln!("xinfang: user {name} {what}");
             EXIT_OK
         }
         Err(e) => {

@@ -111,6 +111,41 @@ impl Default for BureauConfig {
     }
 }
 
+/// The web service's own limits and switches (`xinfang serve`).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Most connections served at once; more wait in the kernel's queue (default 256).
+    pub max_connections: usize,
+    /// Seconds a client has to send a request's headers, and the longest a kept-alive
+    /// connection may sit idle (default 10).
+    pub header_timeout_seconds: u64,
+    /// Largest body of any request but an upload, in bytes (default 64 KiB).
+    pub max_body_bytes: usize,
+    /// Mark the session cookie `Secure`: set it when the service is reached over HTTPS
+    /// (directly or through a proxy that terminates TLS). Default false.
+    pub secure_cookies: bool,
+    /// Days a refused upload is kept in `failed/` before it is removed (default 30).
+    /// Nothing registered is ever deleted.
+    pub keep_refused_days: u64,
+    /// Most bytes `spool/` and `failed/` may hold together; uploads past it are refused
+    /// with 507 (default 8 GiB).
+    pub max_spool_bytes: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            max_connections: 256,
+            header_timeout_seconds: 10,
+            max_body_bytes: 64 * 1024,
+            secure_cookies: false,
+            keep_refused_days: 30,
+            max_spool_bytes: 8 << 30,
+        }
+    }
+}
+
 /// Filing copy settings (`xinfang archive-pdf`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -263,11 +298,17 @@ pub struct Config {
     pub deadlines: crate::deadline::Deadlines,
     pub documents: DocumentsConfig,
     pub binder: BinderConfig,
+    pub server: ServerConfig,
     /// A TOML file with `[[rules]]` (county, category, body) replacing the embedded
     /// routing table (data/routing.toml).
     pub routing_file: Option<PathBuf>,
     #[serde(skip)]
     pub routing: crate::routing::RoutingTable,
+    /// A TOML file with the forms of bodies' names the accusation guard compares
+    /// (prefixes, leadership suffixes, levels, aliases), replacing data/bodies.toml.
+    pub bodies_file: Option<PathBuf>,
+    #[serde(skip)]
+    pub bodies: crate::bodies::BodyNames,
     /// A TOML file with `categories` and `urgent_words`, replacing the embedded list.
     pub vocabulary_file: Option<PathBuf>,
     #[serde(skip)]
@@ -331,6 +372,14 @@ impl Config {
                 path: file.clone(),
                 source,
             })?;
+        }
+        if let Some(file) = config.bodies_file.clone() {
+            let text = std::fs::read_to_string(&file).map_err(|source| ConfigError::Read {
+                path: file.clone(),
+                source,
+            })?;
+            config.bodies = crate::bodies::BodyNames::from_toml(&text)
+                .map_err(|source| ConfigError::Parse { path: file.clone(), source })?;
         }
         if let Some(dir) = std::env::var_os("XINFANG_TESSDATA") {
             config.ocr.tessdata = PathBuf::from(dir);
@@ -403,6 +452,7 @@ mod tests {
         assert_eq!(example.archive.body_font, d.archive.body_font);
         assert_eq!(example.archive.body_font_index, d.archive.body_font_index);
         assert_eq!(example.documents.codes, d.documents.codes);
+        assert_eq!(example.server, d.server);
         let (b, c) = (&example.binder, &d.binder);
         assert_eq!(
             (&b.retention, b.page_limit, &b.class_code, &b.organ, &b.organ_code, &b.fonds_name),

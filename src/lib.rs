@@ -19,6 +19,7 @@
 
 pub mod archive;
 pub mod binder;
+pub mod bodies;
 pub mod cli;
 pub mod config;
 pub mod deadline;

@@ -4,6 +4,7 @@ use clap::Parser;
 
 fn main() {
     limit_openmp();
+    private_files();
     let cli = xinfang::cli::Cli::parse();
     std::process::exit(xinfang::cli::run(cli));
 }
@@ -26,5 +27,14 @@ fn limit_openmp() {
             .exec();
         // exec returns only on failure; go on with OpenMP as it is.
         eprintln!("xinfang: could not restart with OMP_THREAD_LIMIT=1 ({err}); OCR may be slower");
+    }
+}
+
+/// Everything xinfang makes (the register, originals, filing copies, documents, logs)
+/// holds personal data: folders 0700 and files 0600, whatever the caller's umask was.
+fn private_files() {
+    // SAFETY: umask only sets the process's file-creation mask; it cannot fail.
+    unsafe {
+        libc::umask(0o077);
     }
 }

@@ -4,6 +4,7 @@
 //! never sent to the body it accuses: a route to a body the letter names as accused, or
 //! that an officer marked as accused, is refused with the reason.
 
+use crate::bodies::{normalize, BodyNames};
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -51,31 +52,90 @@ pub fn is_accusation(text: &str) -> bool {
     ACCUSATION_WORDS.iter().any(|w| text.contains(w))
 }
 
-/// The core of a body's name, for matching it in a letter: "嘉鱼县鱼岳镇人民政府" ->
-/// "嘉鱼县鱼岳镇", "县住房和城乡建设局" -> "住房和城乡建设局".
-fn core_name(body: &str) -> &str {
-    let body = body.trim();
-    let body = body.strip_suffix("人民政府").unwrap_or(body);
-    let body = body
-        .strip_prefix('县')
-        .or_else(|| body.strip_prefix('市'))
-        .unwrap_or(body);
-    body
+/// What the guard needs to know of a case.
+#[derive(Debug, Clone, Copy)]
+pub struct GuardCase<'a> {
+    /// The letter's text as read and corrected.
+    pub text: &'a str,
+    /// The case is marked as accusation material (检举控告类).
+    pub accusation: bool,
+    /// Bodies an officer marked as accused.
+    pub accused: &'a [String],
 }
 
-/// Why routing accusation material to `body` is refused, or `None` when it may go there.
-pub fn refuse_accused(text: &str, accused: &[String], body: &str) -> Option<String> {
-    let core = core_name(body);
-    let marked = accused.iter().any(|a| {
-        let a = core_name(a);
-        !a.is_empty() && (a == core || body.contains(a) || a.ends_with(core))
-    });
-    let named = is_accusation(text) && core.chars().count() >= 3 && text.contains(core);
-    (marked || named).then(|| {
-        format!(
-            "检举控告材料不得转送、交办给被检举控告的单位：{body} 是本件反映的对象（《信访工作条例》）"
-        )
-    })
+/// Where something of the case would go, for the refusal's wording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recipient {
+    /// The body a case is transferred or assigned to, or a document's main addressee (主送).
+    To,
+    /// A copy (抄送).
+    Copy,
+    /// The person or body a document is served on (受送达人).
+    Served,
+}
+
+impl Recipient {
+    fn chinese(self) -> &'static str {
+        match self {
+            Recipient::To => "主送",
+            Recipient::Copy => "抄送",
+            Recipient::Served => "受送达人",
+        }
+    }
+}
+
+/// The accusation guard, the one check that every route, transfer, assignment and
+/// document goes through (《信访工作条例》(2022) 第三十条 forbids passing accusation material
+/// to the accused; 第四十六条（五） holds to account those who do). Every recipient is refused
+/// when it is, by `names`, the same body as one the case marks as accused; and, when the
+/// case is accusation material or its text reads as one (so clearing the flag does not
+/// open the way), when the letter's text names it.
+pub fn check_recipients(
+    names: &BodyNames,
+    case: GuardCase<'_>,
+    recipients: &[(Recipient, &str)],
+) -> Result<(), String> {
+    let read_text = case.accusation || is_accusation(case.text);
+    for &(role, body) in recipients {
+        if normalize(body).is_empty() {
+            continue;
+        }
+        let marked = case.accused.iter().find(|a| names.same(a, body));
+        let named = read_text && names.mentioned_in(case.text, body);
+        if marked.is_some() || named {
+            let why = match marked {
+                Some(a) => format!("已标记为被反映对象（{a}）"),
+                None => "是来信检举控告的对象".to_string(),
+            };
+            return Err(format!(
+                "检举控告材料不得转送、交办给被检举控告的单位或者人员（《信访工作条例》第三十条）：{}“{}”{}",
+                role.chinese(),
+                body.trim(),
+                why
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Why routing `case` to `body` is refused, or `None` when it may go there.
+pub fn refuse_accused(names: &BodyNames, case: GuardCase<'_>, body: &str) -> Option<String> {
+    check_recipients(names, case, &[(Recipient::To, body)]).err()
+}
+
+impl RoutingTable {
+    /// The suggested body, unless the guard would refuse it: the route box never proposes
+    /// the accused.
+    pub fn suggest_guarded(
+        &self,
+        names: &BodyNames,
+        case: GuardCase<'_>,
+        address: Option<&str>,
+        category: Option<&str>,
+    ) -> Option<&str> {
+        self.suggest(address, category)
+            .filter(|body| refuse_accused(names, case, body).is_none())
+    }
 }
 
 #[cfg(test)]
@@ -107,19 +167,59 @@ mod tests {
         );
     }
 
+    fn case<'a>(text: &'a str, accusation: bool, accused: &'a [String]) -> GuardCase<'a> {
+        GuardCase { text, accusation, accused }
+    }
+
     #[test]
     fn accusations_never_go_to_the_accused() {
+        let n = BodyNames::default();
         let text = "我实名举报鱼岳镇人民政府违规占用耕地，镇领导收受好处。";
         assert!(is_accusation(text));
-        let why = refuse_accused(text, &[], "鱼岳镇人民政府").unwrap();
-        assert!(why.contains("不得转送"), "{why}");
-        assert!(refuse_accused(text, &[], "县自然资源局").is_none());
+        let why = refuse_accused(&n, case(text, true, &[]), "鱼岳镇人民政府").unwrap();
+        assert!(why.contains("不得转送") && why.contains("第三十条"), "{why}");
+        assert!(refuse_accused(&n, case(text, true, &[]), "县自然资源局").is_none());
         // An officer can mark the accused body when the letter names it another way.
         let marked = vec!["县自然资源局".to_string()];
-        assert!(refuse_accused(text, &marked, "县自然资源局").is_some());
+        assert!(refuse_accused(&n, case(text, true, &marked), "县自然资源局").is_some());
+        assert!(refuse_accused(&n, case(text, true, &marked), "县自然资源和规划局").is_some());
         // A complaint that merely mentions a body is not accusation material.
-        assert!(
-            refuse_accused("请鱼岳镇人民政府帮忙解决用水问题", &[], "鱼岳镇人民政府").is_none()
-        );
+        let plea = "请鱼岳镇人民政府帮忙解决用水问题";
+        assert!(refuse_accused(&n, case(plea, false, &[]), "鱼岳镇人民政府").is_none());
+        // Clearing the flag does not open the way: the text itself still accuses.
+        assert!(refuse_accused(&n, case(text, false, &[]), "鱼岳镇政府").is_some());
+    }
+
+    #[test]
+    fn variants_of_the_accused_are_refused_and_other_bodies_are_not() {
+        let n = BodyNames::default();
+        let accused = vec!["鱼岳镇人民政府".to_string()];
+        let c = case("来信反映土地问题", true, &accused);
+        for v in ["鱼岳镇政府", "鱼岳镇 人民政府", "鱼岳镇\u{200b}人民政府", "鱼岳镇", "中共鱼岳镇委员会"] {
+            assert!(refuse_accused(&n, c, v).is_some(), "{v}");
+        }
+        let accused = vec!["县教育局".to_string()];
+        let c = case("来信反映学校乱收费", true, &accused);
+        for ok in ["市人民政府", "县人民政府", "市教育局", "县人民政府办公室"] {
+            assert!(refuse_accused(&n, c, ok).is_none(), "{ok}");
+        }
+        // Every recipient counts, not only the first.
+        let refused = check_recipients(
+            &n,
+            c,
+            &[(Recipient::To, "县人民政府"), (Recipient::Copy, "县 教育局")],
+        )
+        .unwrap_err();
+        assert!(refused.contains("抄送"), "{refused}");
+    }
+
+    #[test]
+    fn the_suggestion_never_proposes_the_accused() {
+        let n = BodyNames::default();
+        let t = RoutingTable::default();
+        let accused = vec!["县教育局".to_string()];
+        let c = case("举报学校", true, &accused);
+        assert_eq!(t.suggest(None, Some("教育")), Some("县教育局"));
+        assert_eq!(t.suggest_guarded(&n, c, None, Some("教育")), None);
     }
 }

@@ -49,7 +49,7 @@ fn register() -> (tempfile::TempDir, PathBuf, i32) {
     let mut r = Registry::open(&data, Default::default()).unwrap();
     for id in [1, 2] {
         let route = Route { kind: RouteKind::Transfer, body: Some("县教育局".into()), reason: None };
-        r.route(id, &route, &deadlines, "tester", None).unwrap().unwrap();
+        r.route(id, &route, &deadlines, &Default::default(), "tester", None).unwrap().unwrap();
         for step in [Step::Accept, Step::Reply, Step::Close] {
             r.advance(id, step, None, &deadlines, "tester", None).unwrap().unwrap();
         }

@@ -292,7 +292,7 @@ fn accusation_material_is_never_addressed_to_the_body_it_accuses() {
             accused: Some(vec!["嘉鱼县教育局".into()]),
             ..Default::default()
         };
-        r.correct(1, &c, "tester", None).unwrap().unwrap();
+        r.correct(1, &c, "officer", "tester", None).unwrap().unwrap();
         let case = r.case(1).unwrap().unwrap();
         assert!(case.summary.accusation);
         assert_eq!(case.purpose, "accusation");

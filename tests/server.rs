@@ -473,7 +473,12 @@ fn routing_corrections_deadlines_and_the_accusation_guard() {
         &serde_json::json!({"id_number": "11010519491231002X", "accusation": true, "accused": [suggested]}),
     );
     assert_eq!(code, 200, "{v}");
+    // Now an accusation: the accuser's identity is masked until an officer says why.
     let (_, text) = server.get(&token, &format!("/api/cases/{}", ids[0]));
+    let case = json(&text);
+    assert_eq!((case["id_number"].as_str(), &case["identity_shown"]), (Some("1101**********002X"), &Value::Bool(false)));
+    assert_eq!(case["suggested_route"], Value::Null, "the accused is never suggested");
+    let (_, text) = server.get(&token, &format!("/api/cases/{}?unmask=%E6%A0%B8%E6%9F%A5", ids[0]));
     let case = json(&text);
     assert_eq!(case["id_number"], "11010519491231002X");
     let corrected = case["events"]
@@ -495,7 +500,7 @@ fn routing_corrections_deadlines_and_the_accusation_guard() {
         &token,
         "POST",
         &path,
-        &serde_json::json!({"kind": "transfer", "body": case["suggested_route"]}),
+        &serde_json::json!({"kind": "transfer", "body": suggested}),
     );
     assert_eq!(code, 422, "{v}");
     assert!(
@@ -782,4 +787,312 @@ fn the_review_page_points_at_fields_read_with_low_confidence() {
     let (code, page) = server.get(&token, "/cases/1");
     assert_eq!(code, 200);
     assert!(page.contains("请对照扫描件核对：信访人"), "{page}");
+}
+
+/// Adds a user from the command line; true when it was accepted.
+fn add_user(data: &Path, name: &str, role: &str, password: &str) -> bool {
+    use std::io::Write;
+    let mut add = bin()
+        .args(["user", "add", name, "--role", role, "--password-stdin", "--data"])
+        .arg(data)
+        .stdin(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    add.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
+    add.wait().unwrap().success()
+}
+
+fn registered_case(server: &Server, token: &str, file: &str) -> i64 {
+    let (code, v) = server.upload(token, &[sample(file)]);
+    assert_eq!(code, 202, "{v}");
+    server.wait_job(token, v["jobs"][0]["job_id"].as_i64().unwrap())["case_id"]
+        .as_i64()
+        .unwrap()
+}
+
+#[test]
+fn the_accusation_guard_has_no_holes_and_blocks_no_innocent_route() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = start(&data, None);
+    let admin = server.admin_token();
+    let id = registered_case(&server, &admin, "12-typed.docx");
+    assert!(add_user(&data, "收发员", "mailroom", "收发员的密码很长"));
+    let (code, v) = server.login("收发员", "收发员的密码很长");
+    assert_eq!(code, 200, "{v}");
+    let mailroom = v["token"].as_str().unwrap().to_string();
+    let case_path = format!("/api/cases/{id}");
+    let (code, v) = send_json(&server, &admin, "PATCH", &case_path,
+        &serde_json::json!({"purpose": "accusation", "accused": ["鱼岳镇人民政府", "县教育局"]}));
+    assert_eq!(code, 200, "{v}");
+
+    // Clearing the flag or the list: not by the mailroom, not without a reason.
+    let (code, v) = send_json(&server, &mailroom, "PATCH", &case_path,
+        &serde_json::json!({"purpose": "demand", "accused": []}));
+    assert_eq!((code, v["error"]["code"].as_str()), (403, Some("forbidden")), "{v}");
+    let (code, v) = send_json(&server, &admin, "PATCH", &case_path, &serde_json::json!({"accused": []}));
+    assert_eq!(code, 422, "{v}");
+    // Adding to the list needs no reason.
+    let (code, v) = send_json(&server, &mailroom, "PATCH", &case_path,
+        &serde_json::json!({"accused": ["鱼岳镇人民政府", "县教育局", "县住建局"]}));
+    assert_eq!(code, 200, "{v}");
+
+    // Every recipient of a document is checked, in every form of the accused's name.
+    let docs = format!("/api/cases/{id}/documents");
+    for fields in [
+        serde_json::json!({"收文机关": "鱼岳镇政府"}),
+        serde_json::json!({"抄送": "县纪委、鱼岳镇 人民政府"}),
+        serde_json::json!({"受送达人": "鱼岳镇\u{200b}人民政府"}),
+        serde_json::json!({"抄送": "县 教育局"}),
+        serde_json::json!({"收文机关": "县住房和城乡建设局"}),
+    ] {
+        let (code, v) = send_json(&server, &admin, "POST", &docs,
+            &serde_json::json!({"kind": "transfer", "to": "县自然资源局", "fields": fields}));
+        assert_eq!(code, 422, "{fields}: {v}");
+    }
+    let (code, v) = send_json(&server, &admin, "POST", &docs,
+        &serde_json::json!({"kind": "transfer", "to": "县自然资源局", "fields": {"抄送": ["鱼岳镇人民政府"]}}));
+    assert_eq!(code, 400, "a list is not a field's text: {v}");
+    // Routes in the accused's other names are refused.
+    let route = format!("/api/cases/{id}/route");
+    for body in ["鱼岳镇政府", "鱼岳镇 人民政府", "鱼岳镇\u{200b}人民政府", "中共鱼岳镇委员会", "县 教育局"] {
+        let (code, v) = send_json(&server, &admin, "POST", &route, &serde_json::json!({"kind": "transfer", "body": body}));
+        assert_eq!((code, v["error"]["code"].as_str()), (422, Some("refused")), "{body}: {v}");
+    }
+    // Bodies of another level or place are not the accused.
+    for to in ["市人民政府", "县人民政府", "市教育局"] {
+        let (code, v) = send_json(&server, &admin, "POST", &docs,
+            &serde_json::json!({"kind": "transfer", "to": "县自然资源局", "fields": {"收文机关": to, "抄送": "县纪委监委"}}));
+        assert_eq!(code, 201, "{to}: {v}");
+        // The register records the addressee the document was rendered for.
+        assert_eq!(v["document"]["addressee"].as_str(), Some(to), "{v}");
+    }
+
+    // Need to know: the mailroom sees the accuser masked and not the letter itself.
+    let (_, text) = server.get(&mailroom, &case_path);
+    let masked = json(&text);
+    assert_eq!(masked["identity_shown"], false);
+    assert!(masked["text"].as_str().unwrap().starts_with("（检举控告件"), "{masked}");
+    let (_, text) = server.get(&mailroom, &format!("{case_path}?unmask=x"));
+    assert_eq!(json(&text)["identity_shown"], false, "the mailroom cannot unmask");
+    assert_eq!(server.get(&mailroom, &format!("{case_path}/original")).0, 403);
+    assert_eq!(server.get(&mailroom, &format!("{case_path}/filed")).0, 403);
+
+    // An officer clears the flag with a reason; the accused list still holds.
+    let (code, v) = send_json(&server, &admin, "PATCH", &case_path,
+        &serde_json::json!({"purpose": "demand", "reason": "经核实属申诉求决类"}));
+    assert_eq!(code, 200, "{v}");
+    let (code, _) = send_json(&server, &admin, "POST", &route, &serde_json::json!({"kind": "transfer", "body": "鱼岳镇政府"}));
+    assert_eq!(code, 422);
+    let (_, text) = server.get(&admin, &format!("/api/audit?case={id}"));
+    let audit = json(&text);
+    let actions: Vec<&str> = audit["entries"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert!(actions.contains(&"clear-accusation"), "{actions:?}");
+    assert!(actions.iter().any(|a| a.starts_with("read-case-masked")), "{actions:?}");
+    // And a body that is not the accused takes the case.
+    let (code, v) = send_json(&server, &admin, "POST", &route, &serde_json::json!({"kind": "transfer", "body": "县人民政府"}));
+    assert_eq!(code, 200, "{v}");
+}
+
+/// The resident memory of a process, in KiB.
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap()
+}
+
+#[test]
+fn requests_are_bounded_sign_ins_counted_per_address_and_answers_private() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = start(&data, None);
+    let admin = server.admin_token();
+    let id = registered_case(&server, &admin, "11-born-digital.pdf");
+
+    // 10 MB to a form, a sign-in and a JSON route: refused at once, memory unchanged.
+    let big = dir.path().join("big.bin");
+    std::fs::write(&big, vec![b'a'; 10 << 20]).unwrap();
+    let big_arg = format!("@{}", big.display());
+    let before = rss_kib(server.child.id());
+    for (method, path, kind) in [
+        ("POST", "/login".to_string(), "application/x-www-form-urlencoded"),
+        ("POST", "/api/session".to_string(), "application/json"),
+        ("PATCH", format!("/api/cases/{id}"), "application/json"),
+    ] {
+        let (code, body) = curl(&[
+            "-X", method, "-H", &format!("Authorization: Bearer {admin}"), "-H", &format!("content-type: {kind}"),
+            "--data-binary", &big_arg, &server.url(&path),
+        ]);
+        assert_eq!(code, 413, "{path}: {body}");
+    }
+    let grown = rss_kib(server.child.id()).saturating_sub(before);
+    assert!(grown < 16 * 1024, "the server grew by {grown} KiB");
+
+    // A client that never finishes its headers is dropped.
+    use std::io::{Read, Write};
+    let mut slow = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    slow.write_all(b"GET /login HTTP/1.1\r\nHost: x\r\n").unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(40))).unwrap();
+    let started = Instant::now();
+    let mut buf = Vec::new();
+    let _ = slow.read_to_end(&mut buf);
+    assert!(started.elapsed() < Duration::from_secs(35), "the slow client was kept");
+    assert!(!String::from_utf8_lossy(&buf).contains("200 OK"));
+
+    // Security headers, on pages and on the API.
+    let out = Command::new("curl").args(["-s", "-D", "-", "-o", "/dev/null"]).arg(server.url("/login")).output().unwrap();
+    let headers = String::from_utf8_lossy(&out.stdout).to_lowercase();
+    for h in ["cache-control: no-store", "x-content-type-options: nosniff", "x-frame-options: deny", "content-security-policy: default-src 'self'"] {
+        assert!(headers.contains(h), "{h} missing: {headers}");
+    }
+    // A NUL in the search box is no server error.
+    let (code, body) = server.get(&admin, "/api/cases?q=%00abc");
+    assert_eq!(code, 200, "{body}");
+
+    // Five wrong passwords from one address stop the name there, not elsewhere.
+    let password = server.password.clone().unwrap();
+    for _ in 0..5 {
+        assert_eq!(server.login("admin", "not the password").0, 401);
+    }
+    assert_eq!(server.login("admin", &password).0, 429);
+    let body = serde_json::json!({"username": "admin", "password": password}).to_string();
+    let (code, text) = curl(&["--interface", "127.0.0.2", "-X", "POST", "-H", "content-type: application/json",
+        "-d", &body, &server.url("/api/session")]);
+    assert_eq!(code, 200, "from another address: {text}");
+    let other = json(&text)["token"].as_str().unwrap().to_string();
+
+    // Signing out a bearer token ends it.
+    let (code, _) = curl(&["-X", "DELETE", "-H", &format!("Authorization: Bearer {other}"), &server.url("/api/session")]);
+    assert_eq!(code, 200);
+    assert_eq!(server.get(&other, "/api/cases").0, 401);
+
+    // Weak passwords and a second admin by a spaced name are refused or the same user.
+    assert!(!add_user(&data, "王五", "officer", "12345678"));
+    assert!(!add_user(&data, "王五", "officer", "短密码"));
+    // Disabling a user ends its sessions.
+    assert!(add_user(&data, "王五", "officer", "王五的长密码123"));
+    let (_, v) = server.login("王五", "王五的长密码123");
+    let wang = v["token"].as_str().unwrap().to_string();
+    assert_eq!(server.get(&wang, "/api/cases").0, 200);
+    let st = bin().args(["user", "disable", "王五", "--data"]).arg(&data).stderr(Stdio::null()).status().unwrap();
+    assert!(st.success());
+    assert_eq!(server.get(&wang, "/api/cases").0, 401);
+
+    // A form upload whose csrf field is missing takes no file and no number.
+    let (code, v) = curl_login_cookie(&server, &password);
+    assert_eq!(code, 200, "{v}");
+    let cookie = format!("Cookie: xinfang_session={}", v["token"].as_str().unwrap());
+    let file = format!("file=@{}", sample("07-a5-kai.png").display());
+    let (code, _) = curl(&["-H", &cookie, "-F", &file, &server.url("/upload")]);
+    assert_eq!(code, 403);
+    let (_, text) = server.get(&admin, "/api/cases");
+    assert_eq!(json(&text)["cases"].as_array().unwrap().len(), 1, "no new case");
+    assert_eq!(std::fs::read_dir(data.join("spool")).unwrap().count(), 0);
+
+    // The data folder is its owner's alone; so are the register and the originals.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&data.join("xinfang.db")) & 0o077, 0);
+    let mut originals = 0;
+    for sub in std::fs::read_dir(data.join("originals")).unwrap() {
+        for e in std::fs::read_dir(sub.unwrap().path()).unwrap() {
+            let p = e.unwrap().path();
+            assert_eq!(mode(&p), 0o400, "{}", p.display());
+            originals += 1;
+        }
+    }
+    assert_eq!(originals, 1);
+}
+
+/// Signs in as admin from 127.0.0.3 (the 127.0.0.1 count is spent by then).
+fn curl_login_cookie(server: &Server, password: &str) -> (u16, Value) {
+    let body = serde_json::json!({"username": "admin", "password": password}).to_string();
+    let (code, text) = curl(&["--interface", "127.0.0.3", "-X", "POST", "-H", "content-type: application/json",
+        "-d", &body, &server.url("/api/session")]);
+    (code, json(&text))
+}
+
+/// Walks every GET route the router declares (read from src/server/mod.rs, so a route added
+/// later is walked too) and checks that each one that shows personal data writes an audit
+/// entry. Routes that show none are listed here, by path, with why.
+#[test]
+fn every_route_that_reads_personal_data_is_audited() {
+    const NO_PERSONAL_DATA: [(&str, &str); 6] = [
+        ("/", "redirects"),
+        ("/login", "the sign-in form"),
+        ("/upload", "the empty upload form"),
+        ("/api/openapi.json", "the API description"),
+        ("/binder", "the archivist's page: counts and file names of volumes"),
+        ("/api/binder", "the binding job's progress"),
+    ];
+    let source = std::fs::read_to_string(root().join("src/server/mod.rs")).unwrap();
+    let mut paths = Vec::new();
+    for line in source.lines() {
+        let line = line.trim();
+        if let Some(rest) = line.strip_prefix(".route(\"") {
+            let (path, handlers) = rest.split_once('"').unwrap();
+            if handlers.contains("get(") {
+                paths.push(path.to_string());
+            }
+        }
+    }
+    // Multi-line route declarations: the path on its own line after `.route(`.
+    let lines: Vec<&str> = source.lines().map(str::trim).collect();
+    for w in lines.windows(3) {
+        if w[0] == ".route(" && w[2].contains("get(") {
+            paths.push(w[1].trim_matches(|c| c == '"' || c == ',').to_string());
+        }
+    }
+    assert!(paths.len() >= 15, "routes found: {paths:?}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(&dir.path().join("data"), None);
+    let token = server.admin_token();
+    let case = registered_case(&server, &token, "07-a5-kai.png");
+    let (code, v) = send_json(&server, &token, "POST", &format!("/api/cases/{case}/documents"),
+        &serde_json::json!({"kind": "acceptance-notice"}));
+    assert_eq!(code, 201, "{v}");
+    let doc = v["document"]["id"].as_i64().unwrap();
+    let audit_len = || {
+        // Reading the log is audited too; those entries are not counted here.
+        let (_, text) = server.get(&token, "/api/audit?limit=5000");
+        json(&text)["entries"].as_array().unwrap().iter().filter(|e| e["action"] != "read-audit").count()
+    };
+    let mut walked = 0;
+    for path in &paths {
+        if NO_PERSONAL_DATA.iter().any(|(p, _)| p == path) {
+            continue;
+        }
+        let concrete = path
+            .replace("{id}/{format}", &format!("{doc}/pdf"))
+            .replace("/api/documents/{id}", &format!("/api/documents/{doc}"))
+            .replace("{id}", &case.to_string())
+            .replace("{page}", "1")
+            .replace("{year}/{file}", "2026/none.pdf");
+        if concrete.contains('{') {
+            panic!("no example value for {path}");
+        }
+        let before = audit_len();
+        let (code, body) = server.get(&token, &concrete);
+        if code == 404 && concrete.starts_with("/binders/") {
+            continue; // No volume bound yet: nothing was shown.
+        }
+        assert!(code < 400, "{concrete}: {code} {body}");
+        let after = audit_len();
+        if concrete.starts_with("/api/audit") {
+            let (_, text) = server.get(&token, "/api/audit?limit=1");
+            assert_eq!(json(&text)["entries"][0]["action"], "read-audit");
+            walked += 1;
+            continue;
+        }
+        assert!(after > before, "{concrete} showed data without an audit entry");
+        walked += 1;
+    }
+    assert!(walked >= 10, "walked {walked}");
 }

@@ -44,14 +44,7 @@ pub fn write_atomic(
     tmp.write_all(bytes)
         .and_then(|()| tmp.as_file().sync_all())
         .map_err(|e| format!("cannot write {}: {e}", dest.display()))?;
-    // Readable by the group like any file the user makes (tempfile creates 0600).
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = tmp
-            .as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644));
-    }
+    // Left as tempfile makes it, 0600: what xinfang writes carries personal data.
     tmp.persist(dest).map_err(|e| {
         format!(
             "cannot move the finished file to {}: {}",

@@ -213,14 +213,39 @@ impl Generator {
             .case(req.case_id)?
             .ok_or(GenerateError::NoCase(req.case_id))?;
         let date = req.date.unwrap_or_else(|| chrono::Local::now().date_naive());
-        let to = req.to.clone().or_else(|| case.summary.route_body.clone());
-        if let Some(body) = &to {
-            // Accusation material never goes to the body it accuses (《信访工作条例》).
-            let text = if case.summary.accusation { case.text.as_str() } else { "" };
-            if let Some(why) = crate::routing::refuse_accused(text, &case.accused, body) {
-                return Err(GenerateError::Refused(why));
+        // Officer fields are text: a list or a number would pass by the checks below.
+        if let Some((k, _)) = req.inputs.iter().find(|(_, v)| !v.is_string()) {
+            return Err(GenerateError::Invalid(format!("field {k:?} must be text")));
+        }
+        // The addressee actually rendered: the officer's 收文机关 if given, else --to, else
+        // the case's route. The register records this one.
+        let given = |k: &str| {
+            req.inputs
+                .get(k)
+                .and_then(|v| v.as_str())
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        let to = given("收文机关")
+            .or_else(|| req.to.clone().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()))
+            .or_else(|| case.summary.route_body.clone());
+        // Accusation material never goes to the body it accuses (《信访工作条例》第三十条):
+        // the addressee, the --to given, every 抄送 body and the 受送达人 are all checked.
+        let mut recipients: Vec<(crate::routing::Recipient, String)> = Vec::new();
+        use crate::routing::Recipient;
+        recipients.extend(to.iter().map(|t| (Recipient::To, t.clone())));
+        recipients.extend(req.to.iter().map(|t| (Recipient::To, t.clone())));
+        for k in ["抄送", "受送达人"] {
+            for body in given(k).map(|v| crate::bodies::split_list(&v)).unwrap_or_default() {
+                let role = if k == "抄送" { Recipient::Copy } else { Recipient::Served };
+                recipients.push((role, body));
             }
         }
+        let recipients: Vec<(Recipient, &str)> =
+            recipients.iter().map(|(r, b)| (*r, b.as_str())).collect();
+        crate::routing::check_recipients(&self.config.bodies, case.guard_case(), &recipients)
+            .map_err(GenerateError::Refused)?;
         let code = match &template.header.code {
             Some(name) => Some(self.config.documents.codes.get(name).cloned().ok_or_else(|| {
                 GenerateError::Invalid(format!(
@@ -242,7 +267,10 @@ impl Generator {
                     "field {k:?} comes from the case; correct the case instead"
                 )));
             }
-            context.insert(k.clone(), v.clone());
+            if k != "收文机关" {
+                // (收文机关 is in the context already: the checked addressee, `to`.)
+                context.insert(k.clone(), v.clone());
+            }
         }
         let feedback_due = req.kind.starts_with("rec-").then(|| {
             self.config

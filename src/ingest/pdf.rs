@@ -186,12 +186,28 @@ fn page_image(doc: &Document, page_id: ObjectId, limits: &Limits) -> Result<Opti
     let images = doc.get_page_images(page_id).map_err(|e| {
         IngestError::new(ErrorCode::Corrupt, format!("cannot list page images: {e}"))
     })?;
-    let Some(img) = images
-        .into_iter()
-        .max_by_key(|i| i.width.saturating_mul(i.height))
-    else {
+    let area = |i: &lopdf::xobject::PdfImage| i.width.max(0).saturating_mul(i.height.max(0));
+    let total: i64 = images.iter().map(area).fold(0i64, |a, b| a.saturating_add(b));
+    let Some(img) = images.iter().max_by_key(|i| area(i)) else {
         return Ok(None);
     };
+    // A page drawn as several images (JPEG strips, tiles) is not one picture: reading the
+    // largest alone silently drops the rest of the page. Until the page is rendered whole,
+    // such a page is refused with the share that would be lost, never filed cropped. Small
+    // extras (a logo, a stamp: under 5% of the pixels) do not count.
+    let rest = total.saturating_sub(area(img));
+    if rest > 0 && rest.saturating_mul(20) > total {
+        return Err(IngestError::new(
+            ErrorCode::UnsupportedFeature,
+            format!(
+                "the page is drawn as {} images (strips or tiles); the largest holds only {}% of its pixels, \
+                 so reading it alone would drop the rest of the page: not read rather than read in part",
+                images.len(),
+                area(img).saturating_mul(100) / total.max(1)
+            ),
+        ));
+    }
+    let img = img.clone();
     let (w, h) = (
         u32::try_from(img.width).unwrap_or(0),
         u32::try_from(img.height).unwrap_or(0),

@@ -56,6 +56,32 @@ pub struct CaseDetail {
     pub extraction: serde_json::Value,
 }
 
+impl CaseDetail {
+    /// The case as shown to someone who need not know who accuses (检举人): name, ID
+    /// number, phone and address masked, and the letter's text, which names the accuser,
+    /// withheld with what was read of it.
+    pub fn shield_accuser(mut self) -> CaseDetail {
+        use crate::privacy::{mask_address, mask_id, mask_name, mask_phone};
+        let s = &mut self.summary;
+        s.name = s.name.as_deref().map(mask_name);
+        s.id_number = s.id_number.as_deref().map(mask_id);
+        s.phone = s.phone.as_deref().map(mask_phone);
+        self.address = self.address.as_deref().map(mask_address);
+        self.text = "（检举控告件：正文载有检举人身份，仅承办人说明理由后可见）".into();
+        self.extraction = serde_json::Value::Null;
+        self
+    }
+
+    /// What the accusation guard needs to know of this case.
+    pub fn guard_case(&self) -> crate::routing::GuardCase<'_> {
+        crate::routing::GuardCase {
+            text: &self.text,
+            accusation: self.summary.accusation,
+            accused: &self.accused,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct AuditEntry {
     pub at: String,
@@ -78,6 +104,28 @@ pub struct CaseFilter {
     /// Only cases due within this many days (and not yet past due).
     pub due_within: Option<i64>,
     pub limit: Option<i64>,
+}
+
+impl CaseFilter {
+    /// The audit log's words for a list or search: what was asked, query included.
+    pub fn audit_action(&self) -> String {
+        let mut parts = vec!["list-cases".to_string()];
+        if let Some(q) = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            parts.push(format!("q={q:?}"));
+        }
+        for (k, v) in [("status", &self.status), ("category", &self.category)] {
+            if let Some(v) = v {
+                parts.push(format!("{k}={v}"));
+            }
+        }
+        if self.overdue {
+            parts.push("overdue".into());
+        }
+        if let Some(d) = self.due_within {
+            parts.push(format!("due_within={d}"));
+        }
+        parts.join(" ")
+    }
 }
 
 const SUMMARY_COLUMNS: &str = "c.id, c.registration_number, c.status, c.name, c.phone, c.id_number,
@@ -111,7 +159,13 @@ impl Registry {
     /// Cases, newest first. Text search uses the trigram index for three characters or
     /// more and a scan of the same table for shorter words.
     pub fn list_cases(&self, filter: &CaseFilter) -> Result<Vec<CaseSummary>> {
-        let q = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+        // Control characters (a NUL from a pasted string) match nothing a letter holds and
+        // SQLite refuses them in a pattern: they are dropped.
+        let cleaned: Option<String> = filter
+            .q
+            .as_deref()
+            .map(|q| q.chars().filter(|c| !c.is_control()).collect());
+        let q = cleaned.as_deref().map(str::trim).filter(|q| !q.is_empty());
         let search = match q {
             Some(q) if q.chars().count() >= 3 => {
                 "AND c.id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?1)"

@@ -59,7 +59,12 @@ pub enum Refusal {
     WrongState(String),
     /// Something needed is missing or not allowed (a body, a reason, the accused).
     Invalid(String),
+    /// The user's role may not make this change.
+    Forbidden(String),
 }
+
+/// Roles that may clear the accusation flag or take a body off the accused list.
+pub const CLEAR_ACCUSATION_ROLES: [&str; 2] = ["officer", "admin"];
 
 /// Steps after routing.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
@@ -148,6 +153,9 @@ pub struct Corrections {
     pub accused: Option<Vec<String>>,
     /// The purpose class; `accusation` sets the accusation flag, the others clear it.
     pub purpose: Option<Purpose>,
+    /// Why the accusation flag is cleared or a body taken off the accused list: needed
+    /// then, and kept in the audit log.
+    pub reason: Option<String>,
 }
 
 impl Registry {
@@ -158,6 +166,7 @@ impl Registry {
         case_id: i64,
         route: &Route,
         deadlines: &Deadlines,
+        names: &crate::bodies::BodyNames,
         actor: &str,
         address: Option<&str>,
     ) -> Result<std::result::Result<Option<String>, Refusal>> {
@@ -199,8 +208,12 @@ impl Registry {
                     ))));
                 };
                 let accused: Vec<String> = serde_json::from_str(&accused).unwrap_or_default();
-                let text_for_guard = if accusation { text.as_str() } else { "" };
-                if let Some(why) = crate::routing::refuse_accused(text_for_guard, &accused, body) {
+                let case = crate::routing::GuardCase {
+                    text: &text,
+                    accusation,
+                    accused: &accused,
+                };
+                if let Some(why) = crate::routing::refuse_accused(names, case, body) {
                     return Ok(Err(Refusal::Invalid(why)));
                 }
                 let limit = if route.kind == RouteKind::Transfer {
@@ -348,19 +361,74 @@ impl Registry {
         &mut self,
         case_id: i64,
         c: &Corrections,
+        role: &str,
         actor: &str,
         address: Option<&str>,
     ) -> Result<std::result::Result<Vec<&'static str>, Refusal>> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let exists: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM cases WHERE id = ?1)",
-            [case_id],
-            |r| r.get(0),
-        )?;
-        if !exists {
+        let current: Option<(bool, String)> = tx
+            .query_row(
+                "SELECT accusation, accused FROM cases WHERE id = ?1",
+                [case_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((was_accusation, was_accused)) = current else {
             return Ok(Err(Refusal::NotFound));
+        };
+        // Clearing the accusation flag, or taking a body off the accused list, opens a
+        // route to that body: officers only, with a written reason, audited.
+        let was_accused: Vec<String> = serde_json::from_str(&was_accused).unwrap_or_default();
+        let clears_flag = was_accusation
+            && (c.accusation == Some(false)
+                || c.purpose.is_some_and(|p| p != Purpose::Accusation));
+        let dropped: Vec<&String> = match &c.accused {
+            Some(new) => was_accused
+                .iter()
+                .filter(|old| {
+                    let old = crate::bodies::normalize(old);
+                    !new.iter().any(|n| crate::bodies::normalize(n) == old)
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        let reason = c.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+        if clears_flag || !dropped.is_empty() {
+            if !CLEAR_ACCUSATION_ROLES.contains(&role) {
+                return Ok(Err(Refusal::Forbidden(format!(
+                    "only an officer may clear the accusation flag or the accused list (the {role} role may not)"
+                ))));
+            }
+            let Some(reason) = reason else {
+                return Ok(Err(Refusal::Invalid(
+                    "clearing the accusation flag or the accused list needs a written reason".into(),
+                )));
+            };
+            let mut what = Vec::new();
+            if clears_flag {
+                what.push("检举控告标记".to_string());
+            }
+            if !dropped.is_empty() {
+                what.push(format!(
+                    "被反映对象 {}",
+                    dropped.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("、")
+                ));
+            }
+            let detail = format!("撤销{}，理由：{reason}", what.join("、"));
+            record(
+                &tx,
+                Record {
+                    case_id,
+                    actor,
+                    address,
+                    event: "accusation-cleared",
+                    detail: Some(&detail),
+                    due: None,
+                    audit: "clear-accusation",
+                },
+            )?;
         }
         if let Some(id) = c.id_number.as_deref().filter(|s| !s.is_empty()) {
             if !crate::ingest::idnum::is_valid(id) && !crate::ingest::idnum::is_plausible_legacy(id)

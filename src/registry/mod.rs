@@ -36,6 +36,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0002_users_jobs.sql"),
     include_str!("../../migrations/0003_routes_deadlines.sql"),
     include_str!("../../migrations/0004_documents.sql"),
+    include_str!("../../migrations/0005_accounts.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -138,6 +139,14 @@ impl Registry {
         ] {
             std::fs::create_dir_all(d)
                 .map_err(|e| RegistryError::Io(format!("cannot create {}: {e}", d.display())))?;
+        }
+        // The data folder is its owner's alone, even when it was made by hand or by an
+        // older version (0755): the register and originals hold personal data.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&dirs.root, std::fs::Permissions::from_mode(0o700))
+                .map_err(|e| RegistryError::Io(format!("cannot make {} private: {e}", dirs.root.display())))?;
         }
         let path = dirs.root.join("xinfang.db");
         let mut conn = Connection::open(&path)?;

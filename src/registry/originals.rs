@@ -26,7 +26,7 @@ pub fn store(dir: &Path, sha256: &str, bytes: &[u8]) -> Result<PathBuf, String> 
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444));
+        let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o400));
     }
     Ok(path)
 }

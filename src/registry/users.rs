@@ -1,7 +1,14 @@
 //! Users, passwords (argon2) and sessions. Session tokens are random, given to the client
 //! once and stored only as their SHA-256; each session has its own CSRF token for forms.
-//! Failed logins are recorded, and a name with too many recent failures is refused for a
-//! while.
+//!
+//! Sign-in attempts are counted before the password is checked, in one statement (so 30
+//! parallel guesses cannot slip past the count): five failures for a name from one
+//! address stop that name from that address for 15 minutes, and twenty from one address
+//! stop the address; the same name from another address is not stopped (nobody can lock
+//! `admin` out for good). Names are NFKC-normalised and trimmed, so " admin" and
+//! "ａｄｍｉｎ" are `admin`. Passwords need 8 characters and must not be one of the 1,000
+//! most common (data/common-passwords.txt). Disabling a user or resetting a password ends
+//! every session of that user.
 
 use super::{now_text, Registry, Result};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -9,16 +16,25 @@ use argon2::Argon2;
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use unicode_normalization::UnicodeNormalization;
 
 /// The roles of the bureau.
 pub const ROLES: [&str; 5] = ["mailroom", "officer", "archivist", "analyst", "admin"];
 
 /// Sessions last a working day.
 const SESSION_HOURS: i64 = 12;
-/// Failures within this many minutes count against a name.
+/// Failures within this many minutes count.
 const FAILURE_WINDOW_MINUTES: i64 = 15;
-/// After this many failures in the window, logins for the name are refused.
+/// After this many failures in the window for a name from one address, that name is
+/// refused from that address for a while.
 pub const MAX_FAILURES: i64 = 5;
+/// After this many failures in the window from one address, whatever the names, the
+/// address is refused for a while.
+pub const MAX_ADDRESS_FAILURES: i64 = 20;
+/// Shortest password, in characters.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
+const COMMON_PASSWORDS: &str = include_str!("../../data/common-passwords.txt");
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct User {
@@ -54,61 +70,139 @@ fn token_digest(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// A user name as stored and compared: NFKC, trimmed, inner whitespace runs kept as one
+/// space.
+pub fn normalize_name(name: &str) -> String {
+    let n: String = name.nfkc().collect();
+    n.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Why a password is refused, or `None` when it is acceptable.
+pub fn password_problem(name: &str, password: &str) -> Option<String> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Some(format!("a password needs at least {MIN_PASSWORD_CHARS} characters"));
+    }
+    let lower = password.to_lowercase();
+    if lower == normalize_name(name).to_lowercase() {
+        return Some("the password must not be the user name".into());
+    }
+    let common = COMMON_PASSWORDS
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .any(|l| l == lower);
+    common.then(|| "this password is one of the 1,000 most common; choose another".into())
+}
+
+fn invalid(message: impl Into<String>) -> super::RegistryError {
+    super::RegistryError::Io(message.into())
+}
+
 impl Registry {
-    /// Adds a user (or replaces the password and role of an existing one).
+    /// Adds a user (or replaces the password and role of an existing one, ending its
+    /// sessions).
     pub fn add_user(&self, name: &str, role: &str, password: &str) -> Result<User> {
         if !ROLES.contains(&role) {
-            return Err(super::RegistryError::Io(format!(
+            return Err(invalid(format!(
                 "unknown role {role}; one of {}",
                 ROLES.join(", ")
             )));
         }
-        if name.trim().is_empty() || password.len() < 8 {
-            return Err(super::RegistryError::Io(
-                "a user needs a name and a password of at least 8 characters".into(),
-            ));
+        let name = normalize_name(name);
+        if name.is_empty() || name.chars().any(char::is_control) {
+            return Err(invalid("a user needs a name (without control characters)"));
         }
-        let salt = SaltString::encode_b64(&rand_bytes16()).expect("16 bytes make a salt");
-        let hash = Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map_err(|e| super::RegistryError::Io(format!("hashing the password: {e}")))?
-            .to_string();
+        if let Some(problem) = password_problem(&name, password) {
+            return Err(invalid(problem));
+        }
+        let hash = hash_password(password)?;
         self.conn.execute(
             "INSERT INTO users (name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (name) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash",
             params![name, role, hash, now_text()],
         )?;
-        let id = self
+        let id: i64 = self
             .conn
-            .query_row("SELECT id FROM users WHERE name = ?1", [name], |r| r.get(0))?;
+            .query_row("SELECT id FROM users WHERE name = ?1", [&name], |r| r.get(0))?;
+        self.conn.execute("DELETE FROM sessions WHERE user_id = ?1", [id])?;
         Ok(User {
             id,
-            name: name.into(),
+            name,
             role: role.into(),
         })
     }
 
-    /// Checks a login; records a failure when it is wrong.
-    pub fn login(&self, name: &str, password: &str, address: Option<&str>) -> Result<Login> {
-        let since = (chrono::Local::now() - chrono::Duration::minutes(FAILURE_WINDOW_MINUTES))
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
-        let failures: i64 = self.conn.query_row(
-            "SELECT count(*) FROM login_failures WHERE name = ?1 AND at > ?2",
-            params![name, since],
-            |r| r.get(0),
-        )?;
-        if failures >= MAX_FAILURES {
-            return Ok(Login::Throttled);
+    /// Sets a user's password; every session of the user ends.
+    pub fn reset_password(&self, name: &str, password: &str) -> Result<User> {
+        let user = self.user(name)?.ok_or_else(|| invalid(format!("no user {name:?}")))?;
+        if let Some(problem) = password_problem(&user.name, password) {
+            return Err(invalid(problem));
         }
-        let row: Option<(i64, String, String)> = self
+        self.conn.execute(
+            "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+            params![user.id, hash_password(password)?],
+        )?;
+        self.conn.execute("DELETE FROM sessions WHERE user_id = ?1", [user.id])?;
+        Ok(user)
+    }
+
+    /// Disables (or enables again) a user; disabling ends every session of the user.
+    pub fn set_disabled(&self, name: &str, disabled: bool) -> Result<User> {
+        let user = self.user(name)?.ok_or_else(|| invalid(format!("no user {name:?}")))?;
+        self.conn.execute(
+            "UPDATE users SET disabled = ?2 WHERE id = ?1",
+            params![user.id, disabled],
+        )?;
+        if disabled {
+            self.conn.execute("DELETE FROM sessions WHERE user_id = ?1", [user.id])?;
+        }
+        Ok(user)
+    }
+
+    /// A user by name (normalised).
+    pub fn user(&self, name: &str) -> Result<Option<User>> {
+        Ok(self
             .conn
             .query_row(
-                "SELECT id, role, password_hash FROM users WHERE name = ?1",
-                [name],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                "SELECT id, name, role FROM users WHERE name = ?1",
+                [normalize_name(name)],
+                |r| {
+                    Ok(User {
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                        role: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Checks a login. The attempt is counted first, as a failure, in one statement that
+    /// refuses it when the name from this address, or the address, has too many recent
+    /// failures; a right password then takes its own count back.
+    pub fn login(&self, name: &str, password: &str, address: Option<&str>) -> Result<Login> {
+        let name = normalize_name(name);
+        let since = (chrono::Local::now() - chrono::Duration::minutes(FAILURE_WINDOW_MINUTES))
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
+        let counted = self.conn.execute(
+            "INSERT INTO login_failures (name, address, at)
+             SELECT ?1, ?2, ?3
+             WHERE (SELECT count(*) FROM login_failures WHERE name = ?1 AND address IS ?2 AND at > ?4) < ?5
+               AND (?2 IS NULL OR (SELECT count(*) FROM login_failures WHERE address = ?2 AND at > ?4) < ?6)",
+            params![name, address, now_text(), since, MAX_FAILURES, MAX_ADDRESS_FAILURES],
+        )?;
+        if counted == 0 {
+            return Ok(Login::Throttled);
+        }
+        let attempt = self.conn.last_insert_rowid();
+        let row: Option<(i64, String, String, bool)> = self
+            .conn
+            .query_row(
+                "SELECT id, role, password_hash, disabled FROM users WHERE name = ?1",
+                [&name],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?;
-        let ok = row.as_ref().is_some_and(|(_, _, hash)| {
+        let ok = row.as_ref().is_some_and(|(_, _, hash, _)| {
             PasswordHash::new(hash)
                 .map(|h| {
                     Argon2::default()
@@ -118,19 +212,18 @@ impl Registry {
                 .unwrap_or(false)
         });
         match row {
-            Some((id, role, _)) if ok => Ok(Login::Ok(User {
-                id,
-                name: name.into(),
-                role,
-            })),
+            // A disabled user's right password is still a failed sign-in (and says no more).
+            Some((id, role, _, false)) if ok => {
+                self.conn.execute("DELETE FROM login_failures WHERE id = ?1", [attempt])?;
+                Ok(Login::Ok(User { id, name, role }))
+            }
             _ => {
-                self.conn.execute(
-                    "INSERT INTO login_failures (name, address, at) VALUES (?1, ?2, ?3)",
-                    params![name, address, now_text()],
+                let failures: i64 = self.conn.query_row(
+                    "SELECT count(*) FROM login_failures WHERE name = ?1 AND address IS ?2 AND at > ?3",
+                    params![name, address, since],
+                    |r| r.get(0),
                 )?;
-                Ok(Login::Wrong {
-                    failures: failures + 1,
-                })
+                Ok(Login::Wrong { failures })
             }
         }
     }
@@ -154,7 +247,7 @@ impl Registry {
             .conn
             .query_row(
                 "SELECT u.id, u.name, u.role, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id
-                 WHERE s.token_sha256 = ?1 AND s.expires_at > ?2",
+                 WHERE s.token_sha256 = ?1 AND s.expires_at > ?2 AND u.disabled = 0",
                 params![token_digest(token), now_text()],
                 |r| {
                     Ok((
@@ -185,6 +278,14 @@ impl Registry {
     }
 }
 
+fn hash_password(password: &str) -> Result<String> {
+    let salt = SaltString::encode_b64(&rand_bytes16()).expect("16 bytes make a salt");
+    Ok(Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| invalid(format!("hashing the password: {e}")))?
+        .to_string())
+}
+
 fn rand_bytes16() -> [u8; 16] {
     let mut b = [0u8; 16];
     getrandom::fill(&mut b).expect("the system random source works");
@@ -193,7 +294,7 @@ fn rand_bytes16() -> [u8; 16] {
 
 /// A random password for a first user, printed once.
 pub fn random_password() -> String {
-    random_hex(8)
+    random_hex(10)
 }
 
 #[cfg(test)]
@@ -229,10 +330,48 @@ mod tests {
                 Login::Wrong { failures: i }
             );
         }
-        // Even the right password is refused for a while now.
+        // Even the right password is refused from that address for a while now...
         assert_eq!(
-            r.login("王", "correct horse", None).unwrap(),
+            r.login("王", "correct horse", Some("127.0.0.1")).unwrap(),
             Login::Throttled
         );
+        // ...but not from another: nobody can lock a user out from everywhere.
+        assert_eq!(
+            r.login(" 王 ", "correct horse", Some("127.0.0.2")).unwrap(),
+            Login::Ok(user.clone())
+        );
+        // One address guessing many names is stopped too.
+        for i in 0..MAX_ADDRESS_FAILURES - MAX_FAILURES {
+            r.login(&format!("n{i}"), "wrong", Some("127.0.0.1")).unwrap();
+        }
+        assert_eq!(r.login("李", "whatever1", Some("127.0.0.1")).unwrap(), Login::Throttled);
+    }
+
+    #[test]
+    fn names_passwords_and_disabled_users() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = Registry::open(dir.path(), NumberFormat::default()).unwrap();
+        for weak in ["12345678", "Password1", "abc", "qwertyuiop", "管理员123"] {
+            assert!(r.add_user("a", "officer", weak).is_err(), "{weak}");
+        }
+        assert!(r.add_user("longname1", "officer", "LongName1").is_err(), "the name as password");
+        let admin = r.add_user("admin", "admin", "a fine passphrase").unwrap();
+        // " admin" and the full-width form are the same user, not a second admin.
+        let again = r.add_user(" ａｄｍｉｎ ", "admin", "another passphrase").unwrap();
+        assert_eq!(again.id, admin.id);
+        assert_eq!(r.user_count().unwrap(), 1);
+        let s = r.create_session(&again).unwrap();
+        // Reset ends every session.
+        r.reset_password("admin", "third passphrase").unwrap();
+        assert!(r.session_user(&s.token).unwrap().is_none());
+        let s = r.create_session(&again).unwrap();
+        r.set_disabled("admin", true).unwrap();
+        assert!(r.session_user(&s.token).unwrap().is_none());
+        assert_eq!(
+            r.login("admin", "third passphrase", None).unwrap(),
+            Login::Wrong { failures: 1 }
+        );
+        r.set_disabled("admin", false).unwrap();
+        assert!(matches!(r.login("admin", "third passphrase", None).unwrap(), Login::Ok(_)));
     }
 }

@@ -55,7 +55,7 @@ pub async fn session(
                 .await?;
             let body = json!({"token": session.token, "csrf": session.csrf, "user": user});
             Ok((
-                [(header::SET_COOKIE, auth::session_cookie(&session.token))],
+                [(header::SET_COOKIE, auth::session_cookie(&session.token, state.config().server.secure_cookies))],
                 Json(body),
             )
                 .into_response())
@@ -76,6 +76,29 @@ pub async fn session(
     }
 }
 
+/// Signs out an API client: the bearer token (or cookie) of the request stops working.
+pub async fn end_session(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let (token, via_cookie) = auth::token_of(&headers).ok_or_else(|| {
+        ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "sign in first")
+    })?;
+    if via_cookie {
+        user.check_csrf(headers.get("x-csrf-token").and_then(|v| v.to_str().ok()))?;
+    }
+    let (actor, address) = (user.actor(), user.address.clone());
+    state
+        .with_registry(move |r| {
+            r.end_session(&token)?;
+            r.audit(&actor, "logout", None, address.as_deref())?;
+            Ok(())
+        })
+        .await?;
+    Ok(Json(json!({"signed_out": true})))
+}
+
 /// One uploaded file's outcome.
 #[derive(Debug, serde::Serialize)]
 pub struct Accepted {
@@ -93,31 +116,62 @@ pub struct Rejected {
 }
 
 /// Takes the `file` parts of a multipart body: each is written to the spool folder as it
-/// arrives, checked (size, kind), and queued as a job; a file that fails the checks is kept
-/// in `failed/` with the reason beside it.
+/// arrives, checked (size while streaming, kind), and queued as a job; a file that fails
+/// the checks is kept in `failed/` with the reason beside it. With `form`, the body comes
+/// from the page's form: its `csrf` field must come, and be right, before any file is
+/// spooled or queued (a refused request takes no registration number).
 pub async fn receive_files(
     state: &AppState,
     user: &CurrentUser,
     mut multipart: Multipart,
-    mut on_field: impl FnMut(&str, &str) -> bool,
-) -> Result<(Vec<Accepted>, Vec<Rejected>, Vec<(String, String)>), ApiError> {
+    form: bool,
+) -> Result<(Vec<Accepted>, Vec<Rejected>), ApiError> {
     let dirs = crate::registry::DataDirs::new(state.data());
     let max = state.config().limits.max_file_bytes;
-    let (mut accepted, mut rejected, mut other) = (Vec::new(), Vec::new(), Vec::new());
-    while let Some(mut field) = multipart.next_field().await.map_err(|e| {
+    let (mut accepted, mut rejected) = (Vec::new(), Vec::new());
+    let mut csrf_checked = !form;
+    let quota = state.config().server.max_spool_bytes;
+    let used = super::spool::used_bytes(&dirs.spool) + super::spool::used_bytes(&dirs.failed);
+    let malformed = |e: axum::extract::multipart::MultipartError| {
+        let status = e.status();
         ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_upload",
-            format!("the upload is malformed: {e}"),
+            status,
+            if status == StatusCode::PAYLOAD_TOO_LARGE { "too_large" } else { "bad_upload" },
+            format!("the upload is malformed: {}", e.body_text()),
         )
-    })? {
+    };
+    while let Some(mut field) = multipart.next_field().await.map_err(malformed)? {
         let name = field.name().unwrap_or("").to_string();
         if name != "file" {
-            let value = field.text().await.unwrap_or_default();
-            if !on_field(&name, &value) {
-                other.push((name, value));
+            // Other fields are short: read at most 4 KiB of each.
+            let mut value = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(malformed)? {
+                if value.len() + chunk.len() > 4096 {
+                    return Err(ApiError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "field_too_large",
+                        format!("the form field {name:?} is longer than 4 KiB"),
+                    ));
+                }
+                value.extend_from_slice(&chunk);
+            }
+            if form && name == "csrf" {
+                user.check_csrf(std::str::from_utf8(&value).ok())?;
+                csrf_checked = true;
             }
             continue;
+        }
+        if !csrf_checked {
+            // (A bearer client needs no csrf field; a cookie session is refused here.)
+            user.check_csrf(None)?;
+            csrf_checked = true;
+        }
+        if used >= quota {
+            return Err(ApiError::new(
+                StatusCode::INSUFFICIENT_STORAGE,
+                "spool_full",
+                "the upload folders are full; the administrator must clear failed/ or raise [server] max_spool_bytes",
+            ));
         }
         let file_name = field
             .file_name()
@@ -141,8 +195,11 @@ pub async fn receive_files(
             if head.len() < 64 {
                 head.extend_from_slice(&chunk[..chunk.len().min(64 - head.len())]);
             }
-            tmp.write_all(&chunk)
-                .map_err(|e| ApiError::internal(format!("spool: {e}")))?;
+            // Past the limit nothing more is written; the rest is only counted.
+            if size <= max {
+                tmp.write_all(&chunk)
+                    .map_err(|e| ApiError::internal(format!("spool: {e}")))?;
+            }
         }
         let problem = if size == 0 {
             Some((
@@ -206,7 +263,7 @@ pub async fn receive_files(
     if !accepted.is_empty() {
         state.inner.wake.notify_all();
     }
-    Ok((accepted, rejected, other))
+    Ok((accepted, rejected))
 }
 
 /// True when the upload is a kind intake reads. A zip is only a DOCX if its entries say so,
@@ -227,7 +284,7 @@ pub async fn letters(
     multipart: Multipart,
 ) -> Result<Response, ApiError> {
     user.authorize_change(&INTAKE_ROLES, &headers)?;
-    let (accepted, rejected, _) = receive_files(&state, &user, multipart, |_, _| false).await?;
+    let (accepted, rejected) = receive_files(&state, &user, multipart, false).await?;
     if accepted.is_empty() {
         let Some(first) = rejected.first() else {
             return Err(ApiError::new(
@@ -256,7 +313,16 @@ pub async fn job(
     Path(id): Path<i64>,
 ) -> Result<Json<Value>, ApiError> {
     user.require(&READ_ROLES)?;
-    let job = state.with_registry(move |r| Ok(r.job(id)?)).await?;
+    let (actor, address) = (user.actor(), user.address.clone());
+    let job = state
+        .with_registry(move |r| {
+            let job = r.job(id)?;
+            if let Some(j) = &job {
+                r.audit(&actor, "read-job", j.case_id, address.as_deref())?;
+            }
+            Ok(job)
+        })
+        .await?;
     let job = job.ok_or_else(|| ApiError::not_found("job"))?;
     Ok(Json(serde_json::to_value(job).expect("a job serialises")))
 }
@@ -299,7 +365,7 @@ pub async fn cases(
                 limit: q.limit,
             };
             let list = r.list_cases(&filter)?;
-            r.audit(&actor, "list-cases", None, address.as_deref())?;
+            r.audit(&actor, &filter.audit_action(), None, address.as_deref())?;
             Ok(list)
         })
         .await?;
@@ -307,33 +373,63 @@ pub async fn cases(
     Ok(Json(json!({"cases": list})))
 }
 
+/// Reads a case for a user and audits the read: an accusation case's accuser is shown
+/// only to `privacy::ACCUSER_ROLES` with a reason (`unmask`), audited as
+/// `unmask-accuser` with the reason; everyone else gets `CaseDetail::shield_accuser`.
+/// The bool says whether the identity is shown.
+pub fn read_case_for(
+    r: &crate::registry::Registry,
+    id: i64,
+    user: &CurrentUser,
+    unmask: Option<&str>,
+) -> Result<Option<(crate::registry::cases::CaseDetail, bool)>, crate::registry::RegistryError> {
+    let Some(d) = r.case(id)? else {
+        return Ok(None);
+    };
+    let address = user.address.as_deref();
+    let accusation = d.summary.accusation;
+    let reason = unmask.map(str::trim).filter(|r| !r.is_empty());
+    let full = privacy::sees_identity(accusation, &user.user.role, reason);
+    let action = match (accusation, full) {
+        (false, _) => "read-case".to_string(),
+        (true, true) => format!("unmask-accuser: {}", reason.unwrap_or_default()),
+        (true, false) => "read-case-masked".to_string(),
+    };
+    r.audit(&user.actor(), &action, Some(id), address)?;
+    Ok(Some(if full { (d, true) } else { (d.shield_accuser(), false) }))
+}
+
+#[derive(Deserialize, Default)]
+pub struct UnmaskQuery {
+    /// Why an officer needs to see an accuser's identity (written to the audit log).
+    pub unmask: Option<String>,
+}
+
 pub async fn case(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
+    Query(u): Query<UnmaskQuery>,
 ) -> Result<Json<Value>, ApiError> {
     user.require(&READ_ROLES)?;
-    let (actor, address) = (user.actor(), user.address.clone());
+    let who = user.clone();
     let detail = state
-        .with_registry(move |r| {
-            let d = r.case(id)?;
-            if d.is_some() {
-                r.audit(&actor, "read-case", Some(id), address.as_deref())?;
-            }
-            Ok(d)
-        })
+        .with_registry(move |r| Ok(read_case_for(r, id, &who, u.unmask.as_deref())?))
         .await?;
-    let detail = detail.ok_or_else(|| ApiError::not_found("case"))?;
-    let suggested = state
-        .config()
+    let (detail, identity_shown) = detail.ok_or_else(|| ApiError::not_found("case"))?;
+    let config = state.config();
+    let suggested = config
         .routing
-        .suggest(
+        .suggest_guarded(
+            &config.bodies,
+            detail.guard_case(),
             detail.address.as_deref(),
             detail.summary.category.as_deref(),
         )
         .map(str::to_string);
     let mut value = serde_json::to_value(detail).expect("a case serialises");
     value["suggested_route"] = json!(suggested);
+    value["identity_shown"] = json!(identity_shown);
     Ok(Json(value))
 }
 
@@ -343,6 +439,7 @@ fn refusal(r: crate::registry::life::Refusal) -> ApiError {
         Refusal::NotFound => ApiError::not_found("case"),
         Refusal::WrongState(m) => ApiError::new(StatusCode::CONFLICT, "wrong_state", m),
         Refusal::Invalid(m) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "refused", m),
+        Refusal::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", m),
     }
 }
 
@@ -355,10 +452,11 @@ pub async fn route(
 ) -> Result<Json<Value>, ApiError> {
     user.authorize_change(&["officer", "admin"], &headers)?;
     let deadlines = state.config().deadlines.clone();
+    let names = state.config().bodies.clone();
     let (actor, address) = (user.actor(), user.address.clone());
     let kind = route.kind;
     let outcome = state
-        .with_registry(move |r| Ok(r.route(id, &route, &deadlines, &actor, address.as_deref())?))
+        .with_registry(move |r| Ok(r.route(id, &route, &deadlines, &names, &actor, address.as_deref())?))
         .await?;
     let due = outcome.map_err(refusal)?;
     Ok(Json(json!({"case_id": id, "route": kind, "due_at": due})))
@@ -406,11 +504,26 @@ pub async fn correct(
 ) -> Result<Json<Value>, ApiError> {
     user.authorize_change(&INTAKE_ROLES, &headers)?;
     let (actor, address) = (user.actor(), user.address.clone());
+    let role = user.user.role.clone();
     let outcome = state
-        .with_registry(move |r| Ok(r.correct(id, &c, &actor, address.as_deref())?))
+        .with_registry(move |r| Ok(r.correct(id, &c, &role, &actor, address.as_deref())?))
         .await?;
     let changed = outcome.map_err(refusal)?;
     Ok(Json(json!({"case_id": id, "changed": changed})))
+}
+
+/// The scans and copies of an accusation case show the accuser: only
+/// `privacy::ACCUSER_ROLES` may open them.
+pub fn need_to_know(r: &crate::registry::Registry, id: i64, role: &str) -> Result<(), ApiError> {
+    let accusation = r.case(id)?.is_some_and(|c| c.summary.accusation);
+    if accusation && !privacy::ACCUSER_ROLES.contains(&role) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "need_to_know",
+            "this is accusation material: only the officers handling it see the letter itself",
+        ));
+    }
+    Ok(())
 }
 
 async fn case_file(
@@ -422,8 +535,10 @@ async fn case_file(
     user.require(&READ_ROLES)?;
     let (actor, address) = (user.actor(), user.address.clone());
     let action = if filed { "read-filed" } else { "read-original" };
+    let role = user.user.role.clone();
     let paths = state
         .with_registry(move |r| {
+            need_to_know(r, id, &role)?;
             let p = r.case_files(id)?;
             if p.is_some() {
                 r.audit(&actor, action, Some(id), address.as_deref())?;
@@ -469,8 +584,10 @@ pub async fn page_preview(
 ) -> Result<Response, ApiError> {
     user.require(&READ_ROLES)?;
     let (actor, address) = (user.actor(), user.address.clone());
+    let role = user.user.role.clone();
     let previews = state
         .with_registry(move |r| {
+            need_to_know(r, id, &role)?;
             let p = r.previews(id)?;
             if !p.is_empty() {
                 r.audit(&actor, "read-page", Some(id), address.as_deref())?;
@@ -524,8 +641,14 @@ pub async fn audit(
     Query(q): Query<AuditQuery>,
 ) -> Result<Json<Value>, ApiError> {
     user.require(&["admin"])?;
+    let (actor, address) = (user.actor(), user.address.clone());
     let entries = state
-        .with_registry(move |r| Ok(r.audit_log(q.case, q.limit.unwrap_or(200).clamp(1, 5000))?))
+        .with_registry(move |r| {
+            // Newest first: the entry for this read is written after the read.
+            let entries = r.audit_log(q.case, q.limit.unwrap_or(200).clamp(1, 5000))?;
+            r.audit(&actor, "read-audit", q.case, address.as_deref())?;
+            Ok(entries)
+        })
         .await?;
     Ok(Json(json!({"entries": entries})))
 }

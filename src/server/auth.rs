@@ -63,16 +63,19 @@ impl CurrentUser {
 
 /// The session token of a request and whether it came from the cookie.
 pub fn token(parts: &Parts) -> Option<(String, bool)> {
-    if let Some(bearer) = parts
-        .headers
+    token_of(&parts.headers)
+}
+
+/// The session token in these headers and whether it came from the cookie.
+pub fn token_of(headers: &axum::http::HeaderMap) -> Option<(String, bool)> {
+    if let Some(bearer) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
     {
         return Some((bearer.trim().to_string(), false));
     }
-    parts
-        .headers
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -124,9 +127,11 @@ impl FromRequestParts<AppState> for MaybeUser {
     }
 }
 
-/// The `Set-Cookie` value for a new session.
-pub fn session_cookie(token: &str) -> String {
-    format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=43200")
+/// The `Set-Cookie` value for a new session; `Secure` when `[server] secure_cookies` says
+/// the service is reached over HTTPS.
+pub fn session_cookie(token: &str, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=43200{secure}")
 }
 
 /// Slows a wrong login down: a second more for each recent failure, at most five.

@@ -79,14 +79,15 @@ pub async fn generate(
             format!("unknown format {bad:?} (pdf, docx)"),
         ));
     }
-    let fields = body
-        .fields
-        .into_iter()
-        .map(|(k, v)| match v {
-            Value::String(s) => (k, Value::String(s)),
-            other => (k, Value::String(other.to_string())),
-        })
-        .collect();
+    // Officer fields are text; a list or an object is refused, not turned into text.
+    if let Some((k, _)) = body.fields.iter().find(|(_, v)| !v.is_string()) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            format!("field {k:?} must be text"),
+        ));
+    }
+    let fields = body.fields.into_iter().collect();
     let request = Request {
         kind: body.kind,
         case_id: id,
@@ -107,7 +108,14 @@ pub async fn list(
     Path(id): Path<i64>,
 ) -> Result<Json<Value>, ApiError> {
     user.require(&READ_ROLES)?;
-    let docs = state.with_registry(move |r| Ok(r.documents(id)?)).await?;
+    let (actor, address) = (user.actor(), user.address.clone());
+    let docs = state
+        .with_registry(move |r| {
+            let docs = r.documents(id)?;
+            r.audit(&actor, "list-documents", Some(id), address.as_deref())?;
+            Ok(docs)
+        })
+        .await?;
     Ok(Json(json!({"documents": docs})))
 }
 
@@ -120,10 +128,12 @@ pub async fn file(
 ) -> Result<Response, ApiError> {
     user.require(&READ_ROLES)?;
     let (actor, address) = (user.actor(), user.address.clone());
+    let role = user.user.role.clone();
     let doc = state
         .with_registry(move |r| {
             let d = r.document(id)?;
             if let Some(d) = &d {
+                super::api::need_to_know(r, d.case_id, &role)?;
                 r.audit(&actor, "read-document", Some(d.case_id), address.as_deref())?;
             }
             Ok(d)

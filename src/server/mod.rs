@@ -10,7 +10,9 @@ mod api;
 mod auth;
 mod binder;
 mod docs;
+mod listen;
 mod pages;
+mod spool;
 mod watch;
 mod worker;
 
@@ -19,6 +21,7 @@ use crate::registry::{Registry, RegistryError};
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::handler::Handler;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use std::net::SocketAddr;
@@ -127,8 +130,16 @@ impl From<RegistryError> for ApiError {
 }
 
 impl IntoResponse for ApiError {
+    /// A server-side failure's message names files and database errors: it goes to the
+    /// service's log, and the client gets the code and a plain sentence.
     fn into_response(self) -> Response {
-        let body = serde_json::json!({"error": {"code": self.code, "message": self.message}});
+        let message = if self.status == StatusCode::INTERNAL_SERVER_ERROR {
+            eprintln!("xinfang serve: {} {}: {}", self.status.as_u16(), self.code, self.message);
+            "the service could not do this; the administrator will find the details in its log".to_string()
+        } else {
+            self.message
+        };
+        let body = serde_json::json!({"error": {"code": self.code, "message": message}});
         (self.status, Json(body)).into_response()
     }
 }
@@ -141,16 +152,22 @@ pub struct ServeOptions {
     pub workers: usize,
 }
 
-/// The router, for the server and for tests.
+/// The router, for the server and for tests. Every request body is held to
+/// `[server] max_body_bytes` (64 KiB) except the two upload routes, which take up to four
+/// files' worth; every answer carries the security headers (`security_headers`).
 pub fn router(state: AppState) -> Router {
     let upload_limit = (state.config().limits.max_file_bytes as usize)
         .saturating_mul(4)
         .max(1 << 20);
+    let body_limit = state.config().server.max_body_bytes;
     Router::new()
         .route("/", get(pages::home))
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))
-        .route("/upload", get(pages::upload_form).post(pages::upload))
+        .route(
+            "/upload",
+            get(pages::upload_form).post(pages::upload.layer(DefaultBodyLimit::max(upload_limit))),
+        )
         .route("/inbox", get(pages::inbox))
         .route("/cases", get(pages::cases))
         .route("/cases/{id}", get(pages::case).post(pages::review))
@@ -164,8 +181,11 @@ pub fn router(state: AppState) -> Router {
         .route("/binders/{year}/{file}", get(binder::download))
         .route("/api/binder", get(binder::api_status).post(binder::api_start))
         .route("/api/openapi.json", get(api::openapi))
-        .route("/api/session", post(api::session))
-        .route("/api/letters", post(api::letters))
+        .route("/api/session", post(api::session).delete(api::end_session))
+        .route(
+            "/api/letters",
+            post(api::letters.layer(DefaultBodyLimit::max(upload_limit))),
+        )
         .route("/api/jobs/{id}", get(api::job))
         .route("/api/cases", get(api::cases))
         .route("/api/cases/{id}", get(api::case).patch(api::correct))
@@ -175,8 +195,36 @@ pub fn router(state: AppState) -> Router {
         .route("/api/cases/{id}/pages/{page}", get(api::page_preview))
         .route("/api/cases/{id}/filed", get(api::filed))
         .route("/api/audit", get(api::audit))
-        .layer(DefaultBodyLimit::max(upload_limit))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
+}
+
+/// Headers on every answer: nothing is cached (pages and files carry personal data), no
+/// type sniffing, no framing by other sites, no referrer; HTML pages also get a content
+/// security policy (their scripts and styles are inline, so those stay allowed; nothing
+/// loads from elsewhere).
+async fn security_headers(mut response: Response) -> Response {
+    use axum::http::header::{self, HeaderValue};
+    let h = response.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    let html = h
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if html {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; \
+                 img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+            ),
+        );
+    }
+    response
 }
 
 /// Runs the service until Ctrl-C or SIGTERM. Jobs left running by an earlier stop are
@@ -205,6 +253,11 @@ pub fn serve(config: Config, options: ServeOptions) -> Result<(), String> {
             binder: Default::default(),
         }),
     };
+    let dirs = crate::registry::DataDirs::new(&options.data);
+    let expired = spool::expire_refused(&dirs.failed, state.config().server.keep_refused_days);
+    if expired > 0 {
+        eprintln!("xinfang serve: {expired} refused uploads past their keeping time removed from failed/");
+    }
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let workers = worker::start(state.clone(), options.workers, stop.clone())?;
     let watcher = options
@@ -220,13 +273,26 @@ pub fn serve(config: Config, options: ServeOptions) -> Result<(), String> {
             .await
             .map_err(|e| format!("cannot listen on {}: {e}", options.listen))?;
         eprintln!("xinfang serve: listening on http://{}", options.listen);
-        axum::serve(
+        let server = &state.config().server;
+        // Refused uploads past their keeping time go, hourly.
+        let (failed, days) = (dirs.failed.clone(), server.keep_refused_days);
+        tokio::spawn(async move {
+            let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+            loop {
+                hourly.tick().await;
+                let failed = failed.clone();
+                let _ = tokio::task::spawn_blocking(move || spool::expire_refused(&failed, days)).await;
+            }
+        });
+        listen::serve(
             listener,
-            router(state.clone()).into_make_service_with_connect_info::<SocketAddr>(),
+            router(state.clone()),
+            server.max_connections,
+            std::time::Duration::from_secs(server.header_timeout_seconds.max(1)),
+            shutdown_signal(),
         )
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| format!("server error: {e}"))
+        .await;
+        Ok::<(), String>(())
     });
     stop.store(true, std::sync::atomic::Ordering::SeqCst);
     wake.notify_all();

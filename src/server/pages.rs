@@ -175,7 +175,7 @@ pub async fn login(
             Ok((
                 StatusCode::SEE_OTHER,
                 [
-                    (header::SET_COOKIE, auth::session_cookie(&session.token)),
+                    (header::SET_COOKIE, auth::session_cookie(&session.token, state.config().server.secure_cookies)),
                     (header::LOCATION, "/inbox".to_string()),
                 ],
             )
@@ -278,19 +278,8 @@ pub async fn upload(
     multipart: Multipart,
 ) -> Result<Response, ApiError> {
     user.require(&INTAKE_ROLES)?;
-    let mut csrf = None;
-    let (accepted, rejected, _) = api::receive_files(&state, &user, multipart, |name, value| {
-        if name == "csrf" {
-            csrf = Some(value.to_string());
-            true
-        } else {
-            false
-        }
-    })
-    .await?;
-    // The CSRF field comes before the files in the form; files received without it are
-    // already queued, so the check is strict about the order browsers keep.
-    user.check_csrf(csrf.as_deref())?;
+    // The form's csrf field is checked before any file is taken (receive_files).
+    let (accepted, rejected) = api::receive_files(&state, &user, multipart, true).await?;
     let rows: String = rejected
         .iter()
         .map(|r| {
@@ -316,7 +305,14 @@ pub async fn inbox(
         return Ok(to_login());
     };
     user.require(&READ_ROLES)?;
-    let jobs = state.with_registry(|r| Ok(r.recent_jobs(100)?)).await?;
+    let (actor, address) = (user.actor(), user.address.clone());
+    let jobs = state
+        .with_registry(move |r| {
+            let jobs = r.recent_jobs(100)?;
+            r.audit(&actor, "list-inbox", None, address.as_deref())?;
+            Ok(jobs)
+        })
+        .await?;
     let pending = jobs
         .iter()
         .any(|j| j.status == "queued" || j.status == "running");
@@ -387,7 +383,7 @@ pub async fn cases(
     let list = state
         .with_registry(move |r| {
             let list = r.list_cases(&filter)?;
-            r.audit(&actor, "list-cases", None, address.as_deref())?;
+            r.audit(&actor, &filter.audit_action(), None, address.as_deref())?;
             Ok(list)
         })
         .await?;
@@ -448,15 +444,17 @@ pub async fn case(
         return Ok(to_login());
     };
     user.require(&READ_ROLES)?;
-    let (actor, address) = (user.actor(), user.address.clone());
-    let (detail, previews, documents) = state
+    let who = user.clone();
+    let unmask = q.unmask.clone();
+    let ((detail, identity_shown), previews, documents) = state
         .with_registry(move |r| {
-            let d = r.case(id)?;
-            if d.is_some() {
-                r.audit(&actor, "read-case", Some(id), address.as_deref())?;
-            }
+            let d = api::read_case_for(r, id, &who, unmask.as_deref())?;
             let documents = r.documents(id)?;
-            Ok(d.map(|d| (d, r.previews(id).unwrap_or_default(), documents)))
+            Ok(d.map(|d| {
+                // The scans show the accuser as plainly as the fields.
+                let previews = if d.1 { r.previews(id).unwrap_or_default() } else { Vec::new() };
+                (d, previews, documents)
+            }))
         })
         .await?
         .ok_or_else(|| ApiError::not_found("case"))?;
@@ -496,12 +494,23 @@ pub async fn case(
             )
         })
         .collect();
-    let viewer = if scans.is_empty() {
+    let viewer = if !identity_shown {
+        let ask = if crate::privacy::ACCUSER_ROLES.contains(&user.user.role.as_str()) {
+            format!(
+                "<form method=\"get\" action=\"/cases/{id}\"><p>查看实名及来信原件的理由（记入审计）：\
+                 <input name=\"unmask\" required placeholder=\"如：承办核查需要\"> <button id=\"unmask\">查看实名</button></p></form>"
+            )
+        } else {
+            String::new()
+        };
+        format!("<p class=\"muted\">检举控告件：检举人身份已隐去，来信原件仅承办人说明理由后可查看。</p>{ask}")
+    } else if scans.is_empty() {
         format!("<iframe src=\"/api/cases/{id}/filed\" title=\"归档副本\"></iframe>")
     } else {
         format!("<p class=\"muted\">黄色为识别出的文字行，橙色为提取字段所在行。</p>{scans}")
     };
-    let editable = INTAKE_ROLES.contains(&user.user.role.as_str());
+    // Masked values are never put in a form: saving it would write the stars back.
+    let editable = INTAKE_ROLES.contains(&user.user.role.as_str()) && identity_shown;
     let input = |name: &str, label: &str, value: &Option<String>| {
         let v = value.as_deref().map(esc).unwrap_or_default();
         if editable {
@@ -544,9 +553,15 @@ pub async fn case(
         if editable {
             format!(
                 "<tr><th>信访目的</th><td>{}</td></tr><tr><th><label for=\"f-accused\">被反映对象</label></th>\
-                 <td><input id=\"f-accused\" name=\"accused\" value=\"{}\" placeholder=\"检举控告的单位或个人，多个用顿号隔开\" style=\"width:95%\"></td></tr>",
+                 <td><input id=\"f-accused\" name=\"accused\" value=\"{}\" placeholder=\"检举控告的单位或个人，多个用顿号隔开\" style=\"width:95%\"></td></tr>{}",
                 select("purpose", &Some(detail.purpose.clone()), &PURPOSES),
-                esc(&detail.accused.join("、"))
+                esc(&detail.accused.join("、")),
+                if crate::registry::life::CLEAR_ACCUSATION_ROLES.contains(&user.user.role.as_str()) {
+                    "<tr><th><label for=\"f-reason\">更正理由</label></th><td><input id=\"f-reason\" name=\"reason\" \
+                     placeholder=\"撤销检举控告标记或被反映对象时必填，记入审计\" style=\"width:95%\"></td></tr>"
+                } else {
+                    ""
+                }
             )
         } else {
             row(
@@ -585,10 +600,15 @@ pub async fn case(
     } else {
         format!("<table>{fields}</table>")
     };
-    let suggested = state
-        .config()
+    let config = state.config();
+    let suggested = config
         .routing
-        .suggest(detail.address.as_deref(), c.category.as_deref())
+        .suggest_guarded(
+            &config.bodies,
+            detail.guard_case(),
+            detail.address.as_deref(),
+            c.category.as_deref(),
+        )
         .unwrap_or("");
     let route_form = if c.status == "registered"
         && ["officer", "admin"].contains(&user.user.role.as_str())
@@ -682,6 +702,8 @@ pub async fn case(
 #[derive(Deserialize, Default)]
 pub struct SavedQuery {
     saved: Option<String>,
+    /// An officer's reason for seeing an accuser's identity (audited).
+    unmask: Option<String>,
 }
 
 /// Purpose classes by law, as the review form offers them.
@@ -704,6 +726,8 @@ pub struct ReviewForm {
     category: Option<String>,
     purpose: Option<crate::registry::life::Purpose>,
     accused: Option<String>,
+    /// Why the accusation flag or an accused body is cleared (officers only).
+    reason: Option<String>,
 }
 
 /// The review form: corrections (only the fields that changed) and, with `confirm`, the
@@ -717,6 +741,7 @@ pub async fn review(
     user.require(&INTAKE_ROLES)?;
     user.check_csrf(f.csrf.as_deref())?;
     let (actor, address) = (user.actor(), user.address.clone());
+    let role = user.user.role.clone();
     let confirm = f.action.as_deref() == Some("confirm");
     let outcome = state
         .with_registry(move |r| {
@@ -740,16 +765,12 @@ pub async fn review(
                 purpose: f.purpose.filter(|p| p.as_str() != current.purpose),
                 accused: f
                     .accused
-                    .map(|a| {
-                        a.split(['、', ',', '，', ';', '；'])
-                            .map(|b| b.trim().to_string())
-                            .filter(|b| !b.is_empty())
-                            .collect::<Vec<_>>()
-                    })
+                    .map(|a| crate::bodies::split_list(&a))
                     .filter(|a| *a != current.accused),
+                reason: f.reason,
                 ..Default::default()
             };
-            let result = r.correct(id, &corrections, &actor, address.as_deref())?;
+            let result = r.correct(id, &corrections, &role, &actor, address.as_deref())?;
             if result.is_ok() && confirm {
                 r.confirm(id, &actor, address.as_deref())?;
             }
@@ -776,6 +797,7 @@ fn refused(
     use crate::registry::life::Refusal;
     match refusal {
         Refusal::NotFound => Err(ApiError::not_found("case")),
+        Refusal::Forbidden(m) => Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", m)),
         Refusal::WrongState(m) | Refusal::Invalid(m) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
             page(
@@ -809,6 +831,7 @@ pub async fn route(
     user.require(&["officer", "admin"])?;
     user.check_csrf(f.csrf.as_deref())?;
     let deadlines = state.config().deadlines.clone();
+    let names = state.config().bodies.clone();
     let (actor, address) = (user.actor(), user.address.clone());
     let route = crate::registry::life::Route {
         kind: f.kind,
@@ -816,7 +839,7 @@ pub async fn route(
         reason: f.reason,
     };
     let outcome = state
-        .with_registry(move |r| Ok(r.route(id, &route, &deadlines, &actor, address.as_deref())?))
+        .with_registry(move |r| Ok(r.route(id, &route, &deadlines, &names, &actor, address.as_deref())?))
         .await?;
     match outcome {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?saved=route")).into_response()),

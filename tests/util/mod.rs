@@ -4,6 +4,8 @@
 //! Shared helpers for the integration tests: running the real binary, reading its JSON
 //! Lines, the sample ground truth, and character error rate.
 
+pub mod hostile;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -66,17 +68,6 @@ pub fn levenshtein(a: &[char], b: &[char]) -> usize {
 /// True for CJK ideographs and full-width punctuation.
 pub fn is_cjk(c: char) -> bool {
     matches!(c, '\u{3000}'..='\u{303F}' | '\u{4E00}'..='\u{9FFF}' | '\u{FF00}'..='\u{FFEF}')
-}
-
-/// The hostile corpus beside the repository (../shared/testdata/hostile).
-pub fn hostile_dir() -> PathBuf {
-    let dir = root().join("../shared/testdata/hostile");
-    assert!(
-        dir.is_dir(),
-        "hostile test corpus missing at {}",
-        dir.display()
-    );
-    dir
 }
 
 /// The error codes `xinfang extract` documents.
