@@ -61,7 +61,13 @@ fn is_format(c: char) -> bool {
         '\u{00AD}' | '\u{0600}'..='\u{0605}' | '\u{061C}' | '\u{06DD}' | '\u{070F}'
         | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
         | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}'
-        | '\u{FFF9}'..='\u{FFFB}' | '\u{E0001}' | '\u{E0020}'..='\u{E007F}')
+        | '\u{FFF9}'..='\u{FFFB}' | '\u{E0001}' | '\u{E0020}'..='\u{E007F}'
+        // Not Cf but shown as nothing: variation selectors, the combining grapheme
+        // joiner, Hangul fillers, the blank Braille pattern, Khmer inherent vowels,
+        // musical-symbol formatting, shorthand format controls.
+        | '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}' | '\u{034F}' | '\u{115F}'
+        | '\u{1160}' | '\u{3164}' | '\u{FFA0}' | '\u{2800}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{1D173}'..='\u{1D17A}' | '\u{1BCA0}'..='\u{1BCA3}')
 }
 
 fn is_punctuation(c: char) -> bool {
@@ -84,10 +90,18 @@ impl BodyNames {
             levels: clean(&forms.levels),
             aliases: Vec::new(),
         };
+        // Alias groups hold stems (the level in front dropped), so one group serves every
+        // level: 市住建局 = 市住房和城乡建设局 as 县住建局 = 县住房和城乡建设局.
         names.aliases = forms
             .aliases
             .iter()
-            .map(|g| g.names.iter().map(|n| names.key(n)).filter(|k| !k.is_empty()).collect::<Vec<_>>())
+            .map(|g| {
+                g.names
+                    .iter()
+                    .map(|n| names.stem(&names.key(n)).to_string())
+                    .filter(|k| !k.is_empty())
+                    .collect::<Vec<_>>()
+            })
             .filter(|g: &Vec<String>| g.len() > 1)
             .collect();
         names
@@ -110,7 +124,15 @@ impl BodyNames {
     /// "县人民政府"). It equals only the same generic key, and is never found inside
     /// another name.
     pub fn is_generic(&self, key: &str) -> bool {
-        key.is_empty() || self.levels.iter().any(|l| l == key)
+        key.is_empty()
+            || self.levels.iter().any(|l| l == key)
+            || self.suffixes.iter().any(|l| l == key)
+    }
+
+    /// A key that is a level alone ("县" of "县人民政府"): the leadership of the bureau's
+    /// own county, city or town, written without its name.
+    fn is_level(&self, key: &str) -> bool {
+        self.levels.iter().any(|l| l == key)
     }
 
     /// The body's key: normalised, a party prefix dropped, and the longest leadership
@@ -133,13 +155,29 @@ impl BodyNames {
     /// `long` is `short` with places in front: "嘉鱼县鱼岳镇" of "鱼岳镇", "嘉鱼县教育局"
     /// of "县教育局" (a name that starts with a level is relative to the bureau's place).
     fn qualifies(&self, long: &str, short: &str) -> bool {
-        if self.is_generic(short) || short.chars().count() < 2 || long.len() <= short.len() {
+        if long.len() <= short.len() {
             return false;
         }
         let Some(front) = long.strip_suffix(short) else {
             return false;
         };
+        // "县" (县人民政府) may be any named county's leadership: 嘉鱼县人民政府 is it.
+        if self.is_level(short) {
+            return !front.is_empty();
+        }
+        if self.is_generic(short) || short.chars().count() < 2 {
+            return false;
+        }
         self.ends_in_level(front) || self.starts_with_level(short)
+    }
+
+    /// A name without a level in front: "县住建局" -> "住建局"; "住建局" as it is.
+    fn stem<'a>(&self, key: &'a str) -> &'a str {
+        self.levels
+            .iter()
+            .filter_map(|l| key.strip_prefix(l.as_str()))
+            .find(|rest| rest.chars().count() >= 2)
+            .unwrap_or(key)
     }
 
     /// The key with an alias group's member (whole, or with places in front) replaced by
@@ -147,11 +185,10 @@ impl BodyNames {
     fn canonical(&self, key: &str) -> String {
         for group in &self.aliases {
             for alias in group {
-                if key == alias {
-                    return group[0].clone();
-                }
-                if self.qualifies(key, alias) {
-                    return format!("{}{}", &key[..key.len() - alias.len()], group[0]);
+                if let Some(front) = key.strip_suffix(alias.as_str()) {
+                    if front.is_empty() || self.ends_in_level(front) {
+                        return format!("{front}{}", group[0]);
+                    }
                 }
             }
         }
@@ -180,19 +217,46 @@ impl BodyNames {
     pub fn mentioned_in(&self, text: &str, body: &str) -> bool {
         let text = normalize(text);
         let full = normalize(body);
-        if full.is_empty() {
+        let own_key = self.key(body);
+        if full.is_empty() || (self.is_generic(&own_key) && !self.is_level(&own_key)) {
             return false;
         }
         if text.contains(&full) {
             return true;
         }
-        let key = self.key(body);
-        let mut forms = vec![key.clone()];
-        let canonical = self.canonical(&key);
-        if let Some(group) = self.aliases.iter().find(|g| canonical.ends_with(g[0].as_str())) {
-            let front = &canonical[..canonical.len() - group[0].len()];
-            forms.extend(group.iter().map(|a| format!("{front}{a}")));
+        if self.is_generic(&own_key) {
+            return false;
         }
+        let key = self.canonical(&self.key(body));
+        // The key, and the key with places in front taken off one by one (a letter names
+        // 鱼岳镇 where the route says 嘉鱼县鱼岳镇).
+        let mut forms = vec![key.clone()];
+        for (i, _) in key.char_indices().skip(1) {
+            let (front, tail) = key.split_at(i);
+            let Some(level) = self.levels.iter().find(|l| front.ends_with(l.as_str())) else {
+                continue;
+            };
+            if front == level.as_str() {
+                continue; // "市信访局" is the city's, not any 信访局.
+            }
+            if self.ends_in_level(tail) {
+                forms.push(tail.to_string()); // 嘉鱼县鱼岳镇 -> 鱼岳镇
+            } else {
+                forms.push(format!("{level}{tail}")); // 嘉鱼县教育局 -> 县教育局
+            }
+        }
+        // And every alias of the body, at the same level.
+        let mut more = Vec::new();
+        for form in &forms {
+            for group in &self.aliases {
+                if let Some(front) = form.strip_suffix(group[0].as_str()) {
+                    if front.is_empty() || self.ends_in_level(front) {
+                        more.extend(group.iter().map(|a| format!("{front}{a}")));
+                    }
+                }
+            }
+        }
+        forms.extend(more);
         forms
             .iter()
             .any(|k| !self.is_generic(k) && k.chars().count() >= 3 && text.contains(k.as_str()))
@@ -201,12 +265,28 @@ impl BodyNames {
 
 /// Splits a field that may list several bodies (抄送: "县纪委、县监委；县审计局").
 pub fn split_list(field: &str) -> Vec<String> {
+    let field: String = field.nfkc().collect();
     field
-        .split(['、', '，', ',', '；', ';', '\n', '/', '／'])
+        .split(['、', '，', ',', '；', ';', '\n', '/', '及'])
         .map(str::trim)
         .filter(|s| !normalize(s).is_empty())
         .map(str::to_string)
         .collect()
+}
+
+/// What the guard checks of a list field: each listed body, and each piece of one that
+/// spaces divide ("县纪委 鱼岳镇人民政府" is two bodies; "鱼岳镇 人民政府" is one, and its
+/// pieces name nothing on their own).
+pub fn recipients_in(field: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for item in split_list(field) {
+        let pieces: Vec<&str> = item.split_whitespace().collect();
+        if pieces.len() > 1 {
+            out.extend(pieces.iter().map(|p| p.to_string()));
+        }
+        out.push(item);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -237,6 +317,10 @@ mod tests {
         assert!(b.same("嘉鱼县住建局", "县住房和城乡建设局"));
         assert!(b.same("县人民政府", "县人民政府办公室"));
         assert!(b.same("ＸＹ公司", "XY公司"));
+        assert!(b.same("鱼岳镇人民政府", "鱼岳镇\u{FE0F}人民政府"));
+        assert!(b.same("县人民政府", "嘉鱼县人民政府"));
+        assert!(b.same("市住建局", "市住房和城乡建设局"));
+        assert!(b.same("住建局", "县住房和城乡建设局"));
     }
 
     #[test]
@@ -251,6 +335,8 @@ mod tests {
         assert!(!b.same("县人民政府", "市人民政府"));
         assert!(!b.same("县人民政府", "嘉鱼县鱼岳镇人民政府"));
         assert!(!b.same("县住建局", "市住建局"));
+        assert!(!b.same("市住建局", "县住房和城乡建设局"));
+        assert!(!b.same("鱼岳镇人民政府", "人民政府"));
     }
 
     #[test]
@@ -261,11 +347,17 @@ mod tests {
         assert!(b.mentioned_in(text, "县住房和城乡建设局"));
         assert!(!b.mentioned_in(text, "县教育局"));
         assert!(!b.mentioned_in(text, "县人民政府"), "the level alone is not a mention");
+        assert!(!b.mentioned_in(text, "人民政府"));
+        assert!(b.mentioned_in(text, "嘉鱼县鱼岳镇人民政府"), "the letter names the town without its county");
+        assert!(b.mentioned_in(text, "嘉鱼县住房和城乡建设局"));
+        assert!(!b.mentioned_in("县信访局：我举报……", "市信访局"), "another level's body");
     }
 
     #[test]
     fn lists_split_on_chinese_separators() {
         assert_eq!(split_list("县纪委、县监委；县审计局, "), ["县纪委", "县监委", "县审计局"]);
         assert!(split_list(" 、\u{200b}").is_empty());
+        assert_eq!(split_list("县纪委､县监委及县审计局"), ["县纪委", "县监委", "县审计局"]);
+        assert_eq!(recipients_in("县纪委 鱼岳镇人民政府"), ["县纪委", "鱼岳镇人民政府", "县纪委 鱼岳镇人民政府"]);
     }
 }

@@ -237,7 +237,7 @@ impl Generator {
         recipients.extend(to.iter().map(|t| (Recipient::To, t.clone())));
         recipients.extend(req.to.iter().map(|t| (Recipient::To, t.clone())));
         for k in ["抄送", "受送达人"] {
-            for body in given(k).map(|v| crate::bodies::split_list(&v)).unwrap_or_default() {
+            for body in given(k).map(|v| crate::bodies::recipients_in(&v)).unwrap_or_default() {
                 let role = if k == "抄送" { Recipient::Copy } else { Recipient::Served };
                 recipients.push((role, body));
             }

@@ -68,6 +68,8 @@ impl CaseDetail {
         s.phone = s.phone.as_deref().map(mask_phone);
         self.address = self.address.as_deref().map(mask_address);
         self.text = "（检举控告件：正文载有检举人身份，仅承办人说明理由后可见）".into();
+        // A link to the same person's other case would name them there.
+        self.summary.repeat_of = None;
         self.extraction = serde_json::Value::Null;
         self
     }

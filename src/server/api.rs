@@ -379,13 +379,19 @@ pub async fn cases(
 /// The bool says whether the identity is shown.
 pub fn read_case_for(
     r: &crate::registry::Registry,
+    config: &crate::config::Config,
     id: i64,
     user: &CurrentUser,
     unmask: Option<&str>,
-) -> Result<Option<(crate::registry::cases::CaseDetail, bool)>, crate::registry::RegistryError> {
+) -> Result<Option<ReadCase>, crate::registry::RegistryError> {
     let Some(d) = r.case(id)? else {
         return Ok(None);
     };
+    // The suggestion is guarded with the letter's own text, before anything is masked.
+    let suggested = config
+        .routing
+        .suggest_guarded(&config.bodies, d.guard_case(), d.address.as_deref(), d.summary.category.as_deref())
+        .map(str::to_string);
     let address = user.address.as_deref();
     let accusation = d.summary.accusation;
     let reason = unmask.map(str::trim).filter(|r| !r.is_empty());
@@ -396,7 +402,15 @@ pub fn read_case_for(
         (true, false) => "read-case-masked".to_string(),
     };
     r.audit(&user.actor(), &action, Some(id), address)?;
-    Ok(Some(if full { (d, true) } else { (d.shield_accuser(), false) }))
+    let detail = if full { d } else { d.shield_accuser() };
+    Ok(Some(ReadCase { detail, identity_shown: full, suggested }))
+}
+
+/// A case as read for a user: masked or not, and the route suggested for it.
+pub struct ReadCase {
+    pub detail: crate::registry::cases::CaseDetail,
+    pub identity_shown: bool,
+    pub suggested: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -413,20 +427,12 @@ pub async fn case(
 ) -> Result<Json<Value>, ApiError> {
     user.require(&READ_ROLES)?;
     let who = user.clone();
-    let detail = state
-        .with_registry(move |r| Ok(read_case_for(r, id, &who, u.unmask.as_deref())?))
-        .await?;
-    let (detail, identity_shown) = detail.ok_or_else(|| ApiError::not_found("case"))?;
-    let config = state.config();
-    let suggested = config
-        .routing
-        .suggest_guarded(
-            &config.bodies,
-            detail.guard_case(),
-            detail.address.as_deref(),
-            detail.summary.category.as_deref(),
-        )
-        .map(str::to_string);
+    let st = state.clone();
+    let read = state
+        .with_registry(move |r| Ok(read_case_for(r, st.config(), id, &who, u.unmask.as_deref())?))
+        .await?
+        .ok_or_else(|| ApiError::not_found("case"))?;
+    let ReadCase { detail, identity_shown, suggested } = read;
     let mut value = serde_json::to_value(detail).expect("a case serialises");
     value["suggested_route"] = json!(suggested);
     value["identity_shown"] = json!(identity_shown);

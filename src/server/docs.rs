@@ -109,8 +109,11 @@ pub async fn list(
 ) -> Result<Json<Value>, ApiError> {
     user.require(&READ_ROLES)?;
     let (actor, address) = (user.actor(), user.address.clone());
+    let role = user.user.role.clone();
     let docs = state
         .with_registry(move |r| {
+            // The documents' fields (受送达人 and the like) can name the accuser.
+            super::api::need_to_know(r, id, &role)?;
             let docs = r.documents(id)?;
             r.audit(&actor, "list-documents", Some(id), address.as_deref())?;
             Ok(docs)

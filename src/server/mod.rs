@@ -196,6 +196,30 @@ pub fn router(state: AppState) -> Router {
         .route("/api/cases/{id}/filed", get(api::filed))
         .route("/api/audit", get(api::audit))
         .layer(DefaultBodyLimit::max(body_limit))
+        // A body that says it is too large is refused before a byte of it is read (and
+        // before a client waiting on `Expect: 100-continue` sends it).
+        .layer(axum::middleware::from_fn(
+            move |req: axum::extract::Request, next: axum::middleware::Next| async move {
+                let limit = match req.uri().path() {
+                    "/upload" | "/api/letters" => upload_limit,
+                    _ => body_limit,
+                };
+                let declared = req
+                    .headers()
+                    .get(axum::http::header::CONTENT_LENGTH)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim().parse::<u64>().ok());
+                if declared.is_some_and(|n| n > limit as u64) {
+                    return ApiError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "too_large",
+                        format!("the request body is larger than {limit} bytes"),
+                    )
+                    .into_response();
+                }
+                next.run(req).await
+            },
+        ))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
 }

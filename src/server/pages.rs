@@ -446,18 +446,20 @@ pub async fn case(
     user.require(&READ_ROLES)?;
     let who = user.clone();
     let unmask = q.unmask.clone();
-    let ((detail, identity_shown), previews, documents) = state
+    let st = state.clone();
+    let (read, previews, documents) = state
         .with_registry(move |r| {
-            let d = api::read_case_for(r, id, &who, unmask.as_deref())?;
+            let d = api::read_case_for(r, st.config(), id, &who, unmask.as_deref())?;
             let documents = r.documents(id)?;
             Ok(d.map(|d| {
                 // The scans show the accuser as plainly as the fields.
-                let previews = if d.1 { r.previews(id).unwrap_or_default() } else { Vec::new() };
+                let previews = if d.identity_shown { r.previews(id).unwrap_or_default() } else { Vec::new() };
                 (d, previews, documents)
             }))
         })
         .await?
         .ok_or_else(|| ApiError::not_found("case"))?;
+    let api::ReadCase { detail, identity_shown, suggested } = read;
     let c = &detail.summary;
     // Lines holding a field's value are marked more strongly than the other lines read.
     let values: Vec<String> = [&c.name, &c.phone, &c.id_number, &detail.address, &c.summary]
@@ -600,16 +602,7 @@ pub async fn case(
     } else {
         format!("<table>{fields}</table>")
     };
-    let config = state.config();
-    let suggested = config
-        .routing
-        .suggest_guarded(
-            &config.bodies,
-            detail.guard_case(),
-            detail.address.as_deref(),
-            c.category.as_deref(),
-        )
-        .unwrap_or("");
+    let suggested = suggested.as_deref().unwrap_or("");
     let route_form = if c.status == "registered"
         && ["officer", "admin"].contains(&user.user.role.as_str())
     {
