@@ -82,6 +82,14 @@ pub struct Page {
     pub text: String,
     /// Mean recognition confidence 0..1 (1 for text taken from a text layer).
     pub confidence: f32,
+    /// For a page read by OCR: the share (0..1) of the page's ink that lies in the lines
+    /// read (`ingest::coverage`); a low share is also a warning naming the page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ink_read: Option<f32>,
+    /// The warning `ingest::coverage` gave for this page, if any (goes to the file's
+    /// warnings; not serialised with the page).
+    #[serde(skip)]
+    pub coverage_warning: Option<String>,
     /// What cleaning did to this page, in words ("cropped border 40/38/41/39 px", ...).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cleaning: Vec<String>,

@@ -492,3 +492,60 @@ fn walk_count(d: &Path) -> usize {
         })
         .sum()
 }
+
+/// A scanned PDF whose page is three JPEG strips, one of tiles and a mask, and one stored
+/// sideways with /Rotate 90: each filing copy is one A4 page holding the whole scan (ink in
+/// the bottom third too, where the last strip is), its text layer is extract's text, and
+/// it passes the PDF/A checks.
+#[test]
+fn scans_in_strips_tiles_or_turned_are_filed_whole() {
+    let page = image::open(root().join("samples/letters/01-header-300dpi.png")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("in");
+    std::fs::create_dir_all(&inputs).unwrap();
+    for (file, bytes) in [
+        ("strips.pdf", layouts::strips(&page, 3, 300.0)),
+        ("tiles-mask.pdf", layouts::tiles_with_mask(&page, 300.0)),
+        ("rotate-90.pdf", layouts::rotated(&page, 300.0)),
+    ] {
+        std::fs::write(inputs.join(file), bytes).unwrap();
+    }
+    let out_dir = dir.path().join("out");
+    let out = bin().args(["archive-pdf", "--json", "-o"]).arg(&out_dir).arg(&inputs).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (_, extracted) = extract_json(&[inputs.as_os_str()]);
+    let extracted = by_name(extracted);
+    let reports = by_name(json_lines(&out.stdout));
+    assert_eq!(reports.len(), 3);
+    let png_ink = ink_extent(&dir.path().join("view-letter"), &copy_of("01-header-300dpi.png"));
+    for (name, report) in &reports {
+        let pdf = PathBuf::from(report["output"].as_str().unwrap());
+        let (ok, info) = tool("pdfinfo", &[pdf.as_os_str()]);
+        assert!(ok && info.contains("Pages:           1") && info.contains("595.28 x 841.89 pts (A4)"), "{name}: {info}");
+        let (ok, text) = tool("pdftotext", &[pdf.as_os_str(), "-".as_ref()]);
+        assert!(ok);
+        let want: String = squash(extracted[name]["text"].as_str().unwrap()).into_iter().collect();
+        assert_eq!(squash(&text).into_iter().collect::<String>(), want, "{name}");
+        // The last line of the letter (the date, near the bottom) is on the copy.
+        assert!(want.ends_with("2026年10月17日"), "{name}: {want}");
+        // The ink spans the page as it does on the copy of the letter's own image: the
+        // top and bottom strips are both there.
+        let (top, bottom) = ink_extent(&dir.path().join(format!("view-{}", name.replace('.', "-"))), &pdf);
+        assert!((top - png_ink.0).abs() < 0.02 && (bottom - png_ink.1).abs() < 0.02,
+            "{name}: ink from {top:.3} to {bottom:.3} of the page; the letter's own copy {png_ink:?}");
+        let problems = xinfang::archive::pdfa::check(&std::fs::read(&pdf).unwrap(), true);
+        assert!(problems.is_empty(), "{name}: {problems:?}");
+    }
+}
+
+/// The first and last rows with ink on a PDF's first page, as fractions of its height
+/// (pdftoppm at 50 dpi into `png`).
+fn ink_extent(png: &Path, pdf: &Path) -> (f32, f32) {
+    let (ok, msg) = tool("pdftoppm", &["-r".as_ref(), "50".as_ref(), "-singlefile".as_ref(), "-png".as_ref(), "-gray".as_ref(), pdf.as_os_str(), png.as_os_str()]);
+    assert!(ok, "{msg}");
+    let view = image::open(png.with_extension("png")).unwrap().to_luma8();
+    let (w, h) = view.dimensions();
+    let inked: Vec<u32> = (0..h).filter(|&y| (0..w).filter(|&x| view.get_pixel(x, y).0[0] < 128).count() > 2).collect();
+    assert!(!inked.is_empty(), "{}: blank", pdf.display());
+    (inked[0] as f32 / h as f32, *inked.last().unwrap() as f32 / h as f32)
+}

@@ -589,6 +589,59 @@ fn hostile_corpus_gets_clean_results() {
     }
 }
 
+/// The pixel size pdftoppm gives the first page of `pdf` at `dpi`.
+fn pdftoppm_size(pdf: &std::path::Path, dpi: u32) -> (u32, u32) {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = dir.path().join("p");
+    let out = std::process::Command::new("pdftoppm")
+        .args(["-r", &dpi.to_string(), "-f", "1", "-l", "1", "-singlefile", "-png"])
+        .arg(pdf)
+        .arg(&prefix)
+        .output()
+        .expect("pdftoppm is installed (make deps)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    image::image_dimensions(prefix.with_extension("png")).unwrap()
+}
+
+#[test]
+fn scanned_pdfs_drawn_as_strips_tiles_or_turned_are_read_whole() {
+    let name = "01-header-300dpi.png";
+    let src = root().join("samples/letters").join(name);
+    let page = image::open(&src).unwrap();
+    let want: Vec<char> = squash(truth(name)["pages"][0].as_str().unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let made = [
+        ("strips.pdf", layouts::strips(&page, 3, 300.0)),
+        ("tiles-mask.pdf", layouts::tiles_with_mask(&page, 300.0)),
+        ("rotate-90.pdf", layouts::rotated(&page, 300.0)),
+    ];
+    let mut args: Vec<std::path::PathBuf> = vec![src.clone()];
+    for (file, bytes) in &made {
+        std::fs::write(dir.path().join(file), bytes).unwrap();
+        args.push(dir.path().join(file));
+        // XINFANG_KEEP_LAYOUTS=DIR keeps the made PDFs, to look at them.
+        if let Some(keep) = std::env::var_os("XINFANG_KEEP_LAYOUTS") {
+            std::fs::write(std::path::Path::new(&keep).join(file), bytes).unwrap();
+        }
+    }
+    let os: Vec<&OsStr> = args.iter().map(|p| p.as_os_str()).collect();
+    let (out, lines) = extract_json(&os);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let cer = |v: &Value| {
+        let got = squash(v["text"].as_str().unwrap());
+        levenshtein(&want, &got) as f64 / want.len() as f64
+    };
+    let as_image = cer(&lines[0]);
+    for (v, path) in lines[1..].iter().zip(&args[1..]) {
+        let p = &v["pages"][0];
+        // The whole page, at the size a viewer renders it.
+        let (w, h) = pdftoppm_size(path, 300);
+        assert_eq!((p["width_px"].as_u64(), p["height_px"].as_u64()), (Some(w as u64), Some(h as u64)), "{}: {v}", path.display());
+        let c = cer(v);
+        assert!(c <= 0.005 && c <= as_image + 0.002, "{}: CER {c:.4} (the image itself: {as_image:.4})", path.display());
+    }
+}
+
 #[test]
 fn two_workers_give_the_same_results_as_one() {
     let dir = root().join("samples/letters");

@@ -7,6 +7,7 @@
 
 pub mod batch;
 pub mod clean;
+pub mod coverage;
 pub mod cndate;
 pub mod decode;
 pub mod docx;
@@ -17,6 +18,7 @@ pub mod idnum;
 pub mod ocr;
 pub mod ppocr;
 pub mod pdf;
+pub mod render;
 pub mod text;
 
 use crate::config::Config;
@@ -101,6 +103,9 @@ pub fn extract_with_pages(
         };
         let (page, image) =
             read_page(index, raw, config, engine, sink.is_some()).map_err(|e| e.on_page(index))?;
+        if let Some(w) = page.coverage_warning.clone() {
+            warnings.push(w);
+        }
         if let (Some(sink), Some(image)) = (sink.as_mut(), image) {
             sink(&page, image).map_err(|e| e.on_page(index))?;
         }
@@ -238,6 +243,8 @@ fn read_page(
                 source,
                 text,
                 confidence,
+                ink_read: None,
+                coverage_warning: None,
                 cleaning: vec![],
                 lines: vec![],
             };
@@ -248,6 +255,10 @@ fn read_page(
             let original = want_image.then_some(image);
             let (cleaned, ocr) = recognize_upright(&prepared, engine)?;
             drop(prepared);
+            let coverage = coverage::ink_read(&cleaned.image, &ocr.lines);
+            let coverage_warning = coverage.and_then(|(share, cells)| {
+                coverage::warning(index, share, cells, ocr.text.trim().is_empty())
+            });
             let page = Page {
                 index,
                 width_px: cleaned.image.width(),
@@ -258,6 +269,8 @@ fn read_page(
                 source: TextSource::Ocr,
                 text: ocr.text,
                 confidence: (ocr.confidence * 100.0).round() / 100.0,
+                ink_read: coverage.map(|(share, _)| (share * 100.0).round() / 100.0),
+                coverage_warning,
                 cleaning: cleaned.notes,
                 lines: ocr.lines,
             };

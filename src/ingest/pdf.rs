@@ -1,5 +1,7 @@
-//! PDF input: structure via `lopdf`, text layer via `pdf-extract`, page images pulled out of
-//! each page's XObjects (JPEG, Flate, CCITT G3/G4 and raw data). Both parsers run guarded
+//! PDF input: structure via `lopdf`, text layer via `pdf-extract`; a scanned page is read
+//! from its one full-page image (JPEG, Flate, CCITT G3/G4 and raw data) when it is exactly
+//! that, and otherwise rendered whole by `render` (strips, tiles, placed or several
+//! images, /Rotate, crop boxes): a page is never read in part. Both parsers run guarded
 //! (see `guard`): hostile PDFs loop, nest pages deeply, or make `pdf-extract` panic.
 
 use super::decode::{
@@ -92,7 +94,7 @@ pub fn open(bytes: Arc<[u8]>, limits: &Limits) -> Result<Pages> {
             })
         } else {
             // No usable text layer: OCR the page image; a page with neither is blank.
-            match catch("PDF page image", || page_image(&doc, page_id, &limits)) {
+            match catch("PDF page image", || page_image(&doc, page_id, i, &bytes, &limits)) {
                 Ok(Some(page)) => Ok(page),
                 Ok(None) => Ok(RawPage::Text {
                     text,
@@ -181,39 +183,72 @@ fn normalise_layer_text(text: &str) -> String {
     lines.join("\n")
 }
 
-/// The page's main image (the largest one), decoded; `None` if the page has no image.
-fn page_image(doc: &Document, page_id: ObjectId, limits: &Limits) -> Result<Option<RawPage>> {
+/// The page as a picture to read: the image itself when the page is exactly one
+/// full-page image (the direct path), otherwise the page rendered whole (`render`) at the
+/// resolution its images were scanned at. `None` for a page that draws nothing.
+fn page_image(
+    doc: &Document,
+    page_id: ObjectId,
+    index: usize,
+    bytes: &Arc<[u8]>,
+    limits: &Limits,
+) -> Result<Option<RawPage>> {
     let images = doc.get_page_images(page_id).map_err(|e| {
         IngestError::new(ErrorCode::Corrupt, format!("cannot list page images: {e}"))
     })?;
     let area = |i: &lopdf::xobject::PdfImage| i.width.max(0).saturating_mul(i.height.max(0));
-    let total: i64 = images.iter().map(area).fold(0i64, |a, b| a.saturating_add(b));
-    let Some(img) = images.iter().max_by_key(|i| area(i)) else {
-        return Ok(None);
-    };
-    // A page drawn as several images (JPEG strips, tiles) is not one picture: reading the
-    // largest alone silently drops the rest of the page. Until the page is rendered whole,
-    // such a page is refused with the share that would be lost, never filed cropped. Small
-    // extras (a logo, a stamp: under 5% of the pixels) do not count.
-    let rest = total.saturating_sub(area(img));
-    if rest > 0 && rest.saturating_mul(20) > total {
-        return Err(IngestError::new(
-            ErrorCode::UnsupportedFeature,
-            format!(
-                "the page is drawn as {} images (strips or tiles); the largest holds only {}% of its pixels, \
-                 so reading it alone would drop the rest of the page: not read rather than read in part",
-                images.len(),
-                area(img).saturating_mul(100) / total.max(1)
-            ),
-        ));
+    let largest = images.iter().max_by_key(|i| area(i));
+    let one_image = largest.filter(|img| {
+        let (w, h) = (u32::try_from(img.width).unwrap_or(0), u32::try_from(img.height).unwrap_or(0));
+        is_one_full_page_image(doc, page_id, images.len(), w, h)
+    });
+    if let Some(img) = one_image {
+        return direct_image(doc, page_id, img.clone(), limits).map(Some);
     }
-    let img = img.clone();
+    // Strips, tiles, several images, an image placed on the page, a turned or cropped
+    // page, inline images or drawings: rendered as a viewer shows the page. A page with no
+    // image and next to no content draws nothing and is blank.
+    if images.is_empty() && content_bytes(doc, page_id) < 64 {
+        return Ok(None);
+    }
+    // Images are drawn in the page's own (unturned) space: its width is the MediaBox's.
+    let page_width_pt = page_geometry(doc, page_id).map(|(w, _, _)| w);
+    let scanned_dpi = largest
+        .zip(page_width_pt)
+        .and_then(|(img, pt)| plausible_dpi(img.width as f32 / (pt / 72.0)));
+    let dpi = scanned_dpi.unwrap_or(300.0).clamp(150.0, 400.0);
+    let image = super::render::render_page(bytes.clone(), index, dpi, limits)?;
+    Ok(Some(RawPage::Image { image, dpi: Some(dpi) }))
+}
+
+/// Bytes of the page's content streams (decompressed within the content-stream limit).
+fn content_bytes(doc: &Document, page_id: ObjectId) -> usize {
+    doc.get_page_contents(page_id)
+        .iter()
+        .filter_map(|id| doc.get_object(*id).ok()?.as_stream().ok().cloned())
+        .map(|s| {
+            if s.dict.get(b"Filter").is_ok() {
+                s.decompressed_content_with_limit(MAX_CONTENT_STREAM_BYTES).map(|c| c.len()).unwrap_or(0)
+            } else {
+                s.content.len()
+            }
+        })
+        .sum()
+}
+
+/// The one full-page image of a page, decoded as it is stored.
+fn direct_image(
+    doc: &Document,
+    page_id: ObjectId,
+    img: lopdf::xobject::PdfImage<'_>,
+    limits: &Limits,
+) -> Result<RawPage> {
     let (w, h) = (
         u32::try_from(img.width).unwrap_or(0),
         u32::try_from(img.height).unwrap_or(0),
     );
     check_dimensions(w, h, limits)?;
-    let page_width_pt = page_width_points(doc, page_id);
+    let page_width_pt = page_geometry(doc, page_id).map(|(w, _, _)| w);
     let filters = img.filters.clone().unwrap_or_default();
     let bpc = img.bits_per_component.unwrap_or(8);
     let components = match img.color_space.as_deref() {
@@ -256,7 +291,7 @@ fn page_image(doc: &Document, page_id: ObjectId, limits: &Limits) -> Result<Opti
         }
     };
     let dpi = page_width_pt.and_then(|pt| plausible_dpi(image.width() as f32 / (pt / 72.0)));
-    Ok(Some(RawPage::Image { image, dpi }))
+    Ok(RawPage::Image { image, dpi })
 }
 
 fn icc_components(doc: &Document, dict: &lopdf::Dictionary) -> Option<u8> {
@@ -275,20 +310,50 @@ fn icc_components(doc: &Document, dict: &lopdf::Dictionary) -> Option<u8> {
     u8::try_from(n).ok()
 }
 
-fn page_width_points(doc: &Document, page_id: ObjectId) -> Option<f32> {
+/// An inheritable page attribute, looked up the page tree.
+fn inherited<'a>(doc: &'a Document, page_id: ObjectId, key: &[u8]) -> Option<&'a Object> {
     let mut id = page_id;
     for _ in 0..32 {
         let dict = doc.get_dictionary(id).ok()?;
-        if let Ok(mb) = dict.get(b"MediaBox").and_then(Object::as_array) {
-            let nums: Vec<f32> = mb.iter().filter_map(|o| o.as_float().ok()).collect();
-            if nums.len() == 4 {
-                let w = (nums[2] - nums[0]).abs();
-                return (w > 1.0).then_some(w);
-            }
+        if let Ok(v) = dict.get(key) {
+            return Some(v);
         }
         id = dict.get(b"Parent").ok()?.as_reference().ok()?;
     }
     None
+}
+
+/// The page's MediaBox width and height in points, and its /Rotate in quarter turns.
+fn page_geometry(doc: &Document, page_id: ObjectId) -> Option<(f32, f32, i64)> {
+    let resolve = |o: &Object| match o {
+        Object::Reference(id) => doc.get_object(*id).ok().cloned(),
+        other => Some(other.clone()),
+    };
+    let mb = resolve(inherited(doc, page_id, b"MediaBox")?)?;
+    let nums: Vec<f32> = mb.as_array().ok()?.iter().filter_map(|o| o.as_float().ok()).collect();
+    if nums.len() != 4 {
+        return None;
+    }
+    let (w, h) = ((nums[2] - nums[0]).abs(), (nums[3] - nums[1]).abs());
+    let rotate = inherited(doc, page_id, b"Rotate").and_then(|o| o.as_i64().ok()).unwrap_or(0);
+    (w > 1.0 && h > 1.0).then_some((w, h, rotate.rem_euclid(360) / 90))
+}
+
+/// True when the page shows this one image and nothing else of substance: no turn, no
+/// crop box narrower than the media box, and the image's shape is the page's (within 1%).
+/// Such a page is read from the image itself, which is faster and exact.
+fn is_one_full_page_image(doc: &Document, page_id: ObjectId, images: usize, w: u32, h: u32) -> bool {
+    let Some((pw, ph, turns)) = page_geometry(doc, page_id) else {
+        return false;
+    };
+    let cropped = inherited(doc, page_id, b"CropBox")
+        .and_then(|o| o.as_array().ok())
+        .map(|a| a.iter().filter_map(|o| o.as_float().ok()).collect::<Vec<f32>>())
+        .filter(|c| c.len() == 4)
+        .is_some_and(|c| ((c[2] - c[0]).abs() - pw).abs() > 1.0 || ((c[3] - c[1]).abs() - ph).abs() > 1.0);
+    let page_shape = pw / ph;
+    let image_shape = w as f32 / h.max(1) as f32;
+    images == 1 && turns == 0 && !cropped && (image_shape / page_shape - 1.0).abs() < 0.01
 }
 
 fn raw_pixels(data: &[u8], w: u32, h: u32, components: u8, bpc: i64) -> Result<DynamicImage> {

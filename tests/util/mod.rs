@@ -5,6 +5,7 @@
 //! Lines, the sample ground truth, and character error rate.
 
 pub mod hostile;
+pub mod layouts;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
