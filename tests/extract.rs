@@ -642,6 +642,30 @@ fn scanned_pdfs_drawn_as_strips_tiles_or_turned_are_read_whole() {
     }
 }
 
+/// Two letters set as two columns on one page read column by column: the left letter
+/// whole, then the right one, not the two interleaved line by line.
+#[test]
+fn two_columns_read_down_the_left_then_the_right() {
+    let letters = root().join("samples/letters");
+    let (a, b) = ("01-header-300dpi.png", "13-lowres-150dpi.png");
+    let page = layouts::two_columns(&image::open(letters.join(a)).unwrap(), &image::open(letters.join(b)).unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("two-columns.png");
+    page.save(&path).unwrap();
+    if let Some(keep) = std::env::var_os("XINFANG_KEEP_LAYOUTS") {
+        page.save(std::path::Path::new(&keep).join("two-columns.png")).unwrap();
+    }
+    let (out, lines) = extract_json(&[path.as_os_str()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let want: Vec<char> = [a, b]
+        .iter()
+        .flat_map(|n| squash(truth(n)["pages"][0].as_str().unwrap()))
+        .collect();
+    let got = squash(lines[0]["text"].as_str().unwrap());
+    let cer = levenshtein(&want, &got) as f64 / want.len() as f64;
+    assert!(cer <= 0.015, "CER {cer:.4}: {}", lines[0]["text"]);
+}
+
 #[test]
 fn two_workers_give_the_same_results_as_one() {
     let dir = root().join("samples/letters");

@@ -15,6 +15,7 @@ pub mod error;
 pub mod extract;
 pub mod guard;
 pub mod idnum;
+pub mod layout;
 pub mod ocr;
 pub mod ppocr;
 pub mod pdf;

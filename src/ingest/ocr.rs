@@ -203,12 +203,15 @@ impl Recognizer for Tesseract {
     }
 }
 
-/// Puts lines that share a band of the page (each overlaps the other vertically by more
+/// Reads two-column blocks column by column (`layout::order_columns`), then puts lines
+/// that share a band of the page (each overlaps the other vertically by more
 /// than half the smaller height) in left-to-right order. Tesseract sometimes splits one
 /// visual line into two, the right part first (a mark beside a signature, a date set apart);
 /// read left to right they make sense, and this is the order viewers and `pdftotext` give
 /// for the same line in the filing copy's text layer.
 pub(crate) fn reading_order(lines: &mut [TextBox]) {
+    // Two-column blocks first: down the left column, then the right (`layout`).
+    super::layout::order_columns(lines);
     let same_band = |a: &TextBox, b: &TextBox| {
         let top = a.top.max(b.top);
         let bottom = (a.top + a.height).min(b.top + b.height);

@@ -142,3 +142,21 @@ pub fn rotated(page: &DynamicImage, dpi: f32) -> Vec<u8> {
     let content = format!("q {:.3} 0 0 {:.3} 0 0 cm /I0 Do Q\n", pt(w), pt(h));
     one_page_pdf((pt(w), pt(h)), "/Rotate 90", &[(gray_jpeg_dict(w, h), jpeg(&g))], &content)
 }
+
+/// Two letters set side by side as two columns on one A4 page at 300 dpi (a notice or
+/// cutting in two columns): the first at half size on the left, the second (already a
+/// half-size, 150 dpi page) on the right, the lower half of the sheet blank.
+pub fn two_columns(left: &DynamicImage, right: &DynamicImage) -> GrayImage {
+    let mut sheet = GrayImage::from_pixel(2480, 3508, image::Luma([255]));
+    let half = |p: &DynamicImage| {
+        let g = p.to_luma8();
+        if g.width() > 1240 {
+            image::imageops::resize(&g, 1240, 1754, image::imageops::FilterType::Triangle)
+        } else {
+            g
+        }
+    };
+    image::imageops::overlay(&mut sheet, &half(left), 0, 0);
+    image::imageops::overlay(&mut sheet, &half(right), 1240, 0);
+    sheet
+}
