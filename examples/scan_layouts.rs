@@ -6,6 +6,7 @@
 //!     cargo run --release --example scan_layouts -- OUT_DIR
 
 #[path = "../tests/util/layouts.rs"]
+#[allow(dead_code)] // two_columns is for the tests
 mod layouts;
 
 fn main() {
