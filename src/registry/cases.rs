@@ -158,6 +158,16 @@ fn summary_row(r: &rusqlite::Row) -> rusqlite::Result<CaseSummary> {
 }
 
 impl Registry {
+    /// Whether a case is accusation material (false for a case that is not there): one
+    /// column, for the need-to-know check before a file is served.
+    pub fn is_accusation(&self, id: i64) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row("SELECT accusation FROM cases WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?
+            .unwrap_or(false))
+    }
+
     /// Cases, newest first. Text search uses the trigram index for three characters or
     /// more and a scan of the same table for shorter words.
     pub fn list_cases(&self, filter: &CaseFilter) -> Result<Vec<CaseSummary>> {

@@ -521,7 +521,7 @@ pub async fn correct(
 /// The scans and copies of an accusation case show the accuser: only
 /// `privacy::ACCUSER_ROLES` may open them.
 pub fn need_to_know(r: &crate::registry::Registry, id: i64, role: &str) -> Result<(), ApiError> {
-    let accusation = r.case(id)?.is_some_and(|c| c.summary.accusation);
+    let accusation = r.is_accusation(id)?;
     if accusation && !privacy::ACCUSER_ROLES.contains(&role) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,

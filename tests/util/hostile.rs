@@ -6,6 +6,7 @@
 //! Each file's name says what it is; `expected` gives the error codes a file may end with
 //! (`None`: any clean outcome, a result or a documented code other than `internal`).
 
+use super::layouts::{pdf, stream};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -101,39 +102,6 @@ fn tiff(entries: &[(u16, u16, u32)], next: u32) -> Vec<u8> {
     }
     out.extend_from_slice(&next.to_le_bytes());
     out.extend_from_slice(&[0u8; 64]);
-    out
-}
-
-/// A PDF from numbered object bodies, with a correct xref table; `trailer_extra` goes into
-/// the trailer dictionary.
-fn pdf(objects: &[Vec<u8>], trailer_extra: &str) -> Vec<u8> {
-    let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, body) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
-        out.extend_from_slice(body);
-        out.extend_from_slice(b"\nendobj\n");
-    }
-    let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
-    for o in offsets {
-        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R {trailer_extra} >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .as_bytes(),
-    );
-    out
-}
-
-fn stream(dict: &str, data: &[u8]) -> Vec<u8> {
-    let mut out = format!("<< {dict} /Length {} >>\nstream\n", data.len()).into_bytes();
-    out.extend_from_slice(data);
-    out.extend_from_slice(b"\nendstream");
     out
 }
 
