@@ -13,7 +13,8 @@ fn main() {
         let count = lopdf::Document::load_mem(&bytes).unwrap().get_pages().len();
         for i in 0..count {
             let image = xinfang::ingest::render::render_page(bytes.clone(), i, 300.0, &limits)
-                .unwrap_or_else(|e| panic!("{path} page {}: {}", i + 1, e.message));
+                .unwrap_or_else(|e| panic!("{path} page {}: {}", i + 1, e.message))
+                .image;
             assert!(image.width() > 0);
             pages += 1;
         }

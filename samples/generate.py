@@ -5,6 +5,7 @@ Realistic citizen letters to a letters-and-visits bureau, rendered with the CJK 
 Debian ships (Noto Serif/Sans CJK SC, AR PL UKai), then put through what scanners and
 fax machines do to paper: skew, rotation, noise, blur, dark borders, low resolution,
 small paper, 1-bit fax compression. Also a born-digital PDF with a text layer and a DOCX.
+With set 0 it also makes the layout samples in samples/layouts/ (samples/layouts.py).
 
 Everything is seeded: the same script gives the same files. Run `make samples`.
 
@@ -447,6 +448,11 @@ def main():
     raster("15-landscape-a4.png", paras, f, 300, "A4 landscape page (long lines), 300 dpi",
            lambda im, p: im.convert("L").save(p, dpi=(300, 300)), paper=(297, 210))
     print(f"made {len(made)} sample letters in {OUT}")
+    if not SET:
+        # The layout samples: strips, tiles and a mask, two columns, a table, running
+        # headers (samples/layouts.py, ground truth beside each file).
+        import layouts
+        layouts.main()
 
 
 def born_digital_pdf(paras, path):

@@ -86,10 +86,19 @@ pub struct Page {
     /// read (`ingest::coverage`); a low share is also a warning naming the page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ink_read: Option<f32>,
-    /// The warning `ingest::coverage` gave for this page, if any (goes to the file's
-    /// warnings; not serialised with the page).
+    /// For a page read by OCR: what the page was taken to be when its lines were put in
+    /// reading order (`ingest::layout`): `single`, `columns:2` or `table`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layout: Option<String>,
+    /// Running headers, footers and page numbers, kept apart from the body: they are the
+    /// first and last lines of `text`, never inside a column or a paragraph.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub running: Vec<String>,
+    /// Warnings naming this page: little of its ink read (`ingest::coverage`), an image
+    /// the renderer could not decode. They go to the file's warnings; not serialised with
+    /// the page.
     #[serde(skip)]
-    pub coverage_warning: Option<String>,
+    pub warnings: Vec<String>,
     /// What cleaning did to this page, in words ("cropped border 40/38/41/39 px", ...).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cleaning: Vec<String>,

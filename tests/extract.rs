@@ -894,3 +894,101 @@ fn the_line_direction_classifier_turns_an_upside_down_line_when_asked() {
     // The rest of the letter reads either way.
     assert!(on.contains("尊敬的领导") && off.contains("尊敬的领导"), "{on}\n---\n{off}");
 }
+
+/// The layout samples (samples/layouts, made by samples/layouts.py with their ground truth
+/// beside them): a scan stored as JPEG strips, one as tiles with an image mask, a notice
+/// in two columns, a table, a bulletin with a running header and page numbers. Each is
+/// read whole (order-free recall) and in reading order (CER), at the size a viewer renders
+/// it, with the layout and the running lines the truth names.
+#[test]
+fn layout_samples_are_read_whole_and_in_reading_order() {
+    let dir = root().join("samples/layouts");
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e != "json"))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 5, "{files:?}");
+    let args: Vec<&OsStr> = files.iter().map(|p| p.as_os_str()).collect();
+    let (out, lines) = extract_json(&args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(lines.len(), files.len());
+    for (v, path) in lines.iter().zip(&files) {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let truth: Value =
+            serde_json::from_str(&std::fs::read_to_string(path.with_extension("json")).unwrap()).unwrap();
+        let want: Vec<char> =
+            truth["pages"].as_array().unwrap().iter().flat_map(|p| squash(p.as_str().unwrap())).collect();
+        let got = squash(v["text"].as_str().unwrap());
+        let cer = levenshtein(&want, &got) as f64 / want.len() as f64;
+        let recall = order_free_recall(&want, &got);
+        // Strips and tiles: as good as a whole image. Columns and tables: the bar.
+        // The bulletin: its page numbers are small marks set apart, and "—" reads as "-".
+        let (max_cer, min_recall) = match name.as_str() {
+            "strips-3jpeg.pdf" | "tiles-mask.pdf" => (0.005, 0.995),
+            "two-column-notice.png" | "table.png" => (0.015, 0.99),
+            _ => (0.02, 0.98),
+        };
+        assert!(cer <= max_cer && recall >= min_recall, "{name}: CER {cer:.4}, recall {recall:.4}: {}", v["text"]);
+        let pages = v["pages"].as_array().unwrap();
+        assert_eq!(pages.len(), truth["pages"].as_array().unwrap().len(), "{name}");
+        for (i, p) in pages.iter().enumerate() {
+            assert_eq!(p["layout"], truth["layout"][i], "{name} page {}", i + 1);
+            let want_running = truth["running"][i].as_array().unwrap();
+            let running: Vec<&str> =
+                p["running"].as_array().map(|a| a.iter().map(|r| r.as_str().unwrap()).collect()).unwrap_or_default();
+            if let Some(header) = want_running.first() {
+                // The running header is found and read first; a page number, when read,
+                // is running and read last, never inside the body.
+                assert!(!running.is_empty(), "{name} page {}: no running lines", i + 1);
+                assert_eq!(squash(running[0]), squash(header.as_str().unwrap()), "{name} page {}", i + 1);
+                let text = p["text"].as_str().unwrap();
+                assert!(text.starts_with(running[0]), "{name} page {}: {text}", i + 1);
+                if running.len() > 1 {
+                    assert!(text.ends_with(running[running.len() - 1]), "{name} page {}: {text}", i + 1);
+                }
+            } else {
+                assert!(running.is_empty(), "{name} page {}: {running:?}", i + 1);
+            }
+        }
+        if name.ends_with(".pdf") && name != "running-header.pdf" {
+            // Rendered whole: the size pdftoppm gives the page at the dpi it was read at.
+            let dpi = pages[0]["dpi"].as_u64().unwrap() as u32;
+            let (w, h) = pdftoppm_size(path, dpi);
+            assert_eq!((pages[0]["width_px"].as_u64(), pages[0]["height_px"].as_u64()), (Some(w as u64), Some(h as u64)), "{name}");
+        }
+    }
+    // Tesseract's lines go through the same ordering: its own block order is not trusted.
+    let two = [dir.join("two-column-notice.png"), dir.join("table.png")];
+    let out = bin()
+        .env("XINFANG_ENGINE", "tesseract")
+        .args(["extract", "--json"])
+        .args(&two)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for (line, path) in String::from_utf8(out.stdout).unwrap().lines().zip(&two) {
+        let v: Value = serde_json::from_str(line).unwrap();
+        let truth: Value =
+            serde_json::from_str(&std::fs::read_to_string(path.with_extension("json")).unwrap()).unwrap();
+        let want = squash(truth["pages"][0].as_str().unwrap());
+        let cer = levenshtein(&want, &squash(v["text"].as_str().unwrap())) as f64 / want.len() as f64;
+        assert!(cer <= 0.015, "tesseract {}: CER {cer:.4}: {}", path.display(), v["text"]);
+    }
+}
+
+/// The share of the wanted characters found anywhere in what was read.
+fn order_free_recall(want: &[char], got: &[char]) -> f64 {
+    let mut counts: BTreeMap<char, i64> = BTreeMap::new();
+    got.iter().for_each(|c| *counts.entry(*c).or_default() += 1);
+    let found = want
+        .iter()
+        .filter(|c| {
+            let n = counts.entry(**c).or_default();
+            *n -= 1;
+            *n >= 0
+        })
+        .count();
+    found as f64 / want.len() as f64
+}

@@ -15,6 +15,9 @@ pub enum RawPage {
     Image {
         image: DynamicImage,
         dpi: Option<f32>,
+        /// Something the page's image lost on the way (an image in a PDF page the
+        /// renderer could not decode), naming the page.
+        warning: Option<String>,
     },
     /// Text from a born-digital layer (PDF text or DOCX). A PDF page whose text layer is
     /// empty or garbage comes as its image instead.
@@ -179,7 +182,7 @@ pub fn decode_single(bytes: &[u8], kind: Kind, limits: &Limits) -> Result<RawPag
         Kind::Png => png_dpi(bytes),
         _ => jpeg_dpi(bytes),
     };
-    Ok(RawPage::Image { image, dpi })
+    Ok(RawPage::Image { image, dpi, warning: None })
 }
 
 /// Resolution from a PNG `pHYs` chunk (pixels per metre).
@@ -366,7 +369,7 @@ fn read_tiff_page<R: std::io::Read + std::io::Seek>(
             ))
         }
     };
-    Ok(RawPage::Image { image, dpi })
+    Ok(RawPage::Image { image, dpi, warning: None })
 }
 
 /// Packed 1-bit rows (padded to whole bytes, most significant bit first, 1 = white) as a

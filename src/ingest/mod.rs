@@ -104,9 +104,7 @@ pub fn extract_with_pages(
         };
         let (page, image) =
             read_page(index, raw, config, engine, sink.is_some()).map_err(|e| e.on_page(index))?;
-        if let Some(w) = page.coverage_warning.clone() {
-            warnings.push(w);
-        }
+        warnings.extend(page.warnings.iter().cloned());
         if let (Some(sink), Some(image)) = (sink.as_mut(), image) {
             sink(&page, image).map_err(|e| e.on_page(index))?;
         }
@@ -245,13 +243,15 @@ fn read_page(
                 text,
                 confidence,
                 ink_read: None,
-                coverage_warning: None,
+                layout: None,
+                running: vec![],
+                warnings: vec![],
                 cleaning: vec![],
                 lines: vec![],
             };
             Ok((page, want_image.then_some(PageImage::Text)))
         }
-        RawPage::Image { image, dpi } => {
+        RawPage::Image { image, dpi, warning } => {
             let prepared = clean::prepare(&image, dpi, config.ocr.target_dpi);
             let original = want_image.then_some(image);
             let (cleaned, ocr) = recognize_upright(&prepared, engine)?;
@@ -260,6 +260,7 @@ fn read_page(
             let coverage_warning = coverage.and_then(|(share, cells)| {
                 coverage::warning(index, share, cells, ocr.text.trim().is_empty())
             });
+            let warnings = warning.into_iter().chain(coverage_warning).collect();
             let page = Page {
                 index,
                 width_px: cleaned.image.width(),
@@ -271,7 +272,9 @@ fn read_page(
                 text: ocr.text,
                 confidence: (ocr.confidence * 100.0).round() / 100.0,
                 ink_read: coverage.map(|(share, _)| (share * 100.0).round() / 100.0),
-                coverage_warning,
+                layout: Some(ocr.layout.to_string()),
+                running: ocr.running,
+                warnings,
                 cleaning: cleaned.notes,
                 lines: ocr.lines,
             };

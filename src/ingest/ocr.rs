@@ -19,6 +19,10 @@ pub struct OcrOutput {
     pub confidence: f32,
     /// Each line with its box and confidence.
     pub lines: Vec<TextBox>,
+    /// What the page was taken to be when the lines were put in order.
+    pub layout: super::layout::Layout,
+    /// Running headers, footers and page numbers (also in `lines`, first and last).
+    pub running: Vec<String>,
 }
 
 /// A page orientation guess: the clockwise rotation that makes the page upright.
@@ -181,7 +185,9 @@ impl Recognizer for Tesseract {
             .map_err(ocr_err)?;
         let tsv = self.text.get_tsv_text(0).map_err(ocr_err)?;
         let _ = self.text.clear();
-        Ok(parse_tsv(&tsv))
+        let mut out = parse_tsv(&tsv);
+        reading_order(&mut out, h);
+        Ok(out)
     }
 
     fn orientation(&mut self, page: &GrayImage, dpi: u32) -> Option<Orientation> {
@@ -203,30 +209,15 @@ impl Recognizer for Tesseract {
     }
 }
 
-/// Reads two-column blocks column by column (`layout::order_columns`), then puts lines
-/// that share a band of the page (each overlaps the other vertically by more
-/// than half the smaller height) in left-to-right order. Tesseract sometimes splits one
-/// visual line into two, the right part first (a mark beside a signature, a date set apart);
-/// read left to right they make sense, and this is the order viewers and `pdftotext` give
-/// for the same line in the filing copy's text layer.
-pub(crate) fn reading_order(lines: &mut [TextBox]) {
-    // Two-column blocks first: down the left column, then the right (`layout`).
-    super::layout::order_columns(lines);
-    let same_band = |a: &TextBox, b: &TextBox| {
-        let top = a.top.max(b.top);
-        let bottom = (a.top + a.height).min(b.top + b.height);
-        let overlap = bottom.saturating_sub(top);
-        overlap * 2 > a.height.min(b.height)
-    };
-    // Insertion sort: only neighbours in the same band ever move, so the sort is stable
-    // and the engine's order of bands is kept.
-    for i in 1..lines.len() {
-        let mut j = i;
-        while j > 0 && same_band(&lines[j - 1], &lines[j]) && lines[j].left < lines[j - 1].left {
-            lines.swap(j - 1, j);
-            j -= 1;
-        }
-    }
+/// Puts an engine's lines in reading order for a page `page_height` pixels tall and
+/// rebuilds the text from them (`layout::arrange`: running header and footer apart,
+/// tables row by row, two-column blocks column by column, bands left to right). The same
+/// for every engine, so Tesseract's own block order is used only where it agrees.
+pub(crate) fn reading_order(out: &mut OcrOutput, page_height: u32) {
+    let arrangement = super::layout::arrange(&mut out.lines, page_height);
+    out.text = out.lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join("\n");
+    out.layout = arrangement.layout;
+    out.running = arrangement.running;
 }
 
 /// Builds lines from Tesseract's TSV output (level 4 = line, 5 = word).
@@ -312,7 +303,6 @@ pub fn parse_tsv(tsv: &str) -> OcrOutput {
             words: line.words,
         });
     }
-    reading_order(&mut out.lines);
     out.text = out
         .lines
         .iter()
@@ -348,7 +338,7 @@ mod tests {
             line("李秀英", 200, 100, 40),
             line("下一行", 100, 200, 40),
         ];
-        reading_order(&mut lines);
+        super::super::layout::order_bands(&mut lines);
         let order: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
         assert_eq!(order, ["上一行", "李秀英", "、", "下一行"]);
     }

@@ -203,7 +203,16 @@ fn page_image(
         is_one_full_page_image(doc, page_id, images.len(), w, h)
     });
     if let Some(img) = one_image {
-        return direct_image(doc, page_id, img.clone(), limits).map(Some);
+        let raw = direct_image(doc, page_id, img.clone(), limits)?;
+        // A stream whose data is not the size its dictionary says (a strip that claims to
+        // be the page) would be read in part: the page is rendered as it shows instead.
+        let whole = match &raw {
+            RawPage::Image { image, .. } => covers_page(doc, page_id, image.width(), image.height()),
+            RawPage::Text { .. } => false,
+        };
+        if whole {
+            return Ok(Some(raw));
+        }
     }
     // Strips, tiles, several images, an image placed on the page, a turned or cropped
     // page, inline images or drawings: rendered as a viewer shows the page. A page with no
@@ -213,12 +222,33 @@ fn page_image(
     }
     // Images are drawn in the page's own (unturned) space: its width is the MediaBox's.
     let page_width_pt = page_geometry(doc, page_id).map(|(w, _, _)| w);
-    let scanned_dpi = largest
-        .zip(page_width_pt)
-        .and_then(|(img, pt)| plausible_dpi(img.width as f32 / (pt / 72.0)));
+    // The resolution its images are drawn at; else the largest image taken as the page's
+    // width.
+    let scanned_dpi = drawn(doc, page_id).and_then(|d| d.dpi).and_then(plausible_dpi).or_else(|| {
+        largest.zip(page_width_pt).and_then(|(img, pt)| plausible_dpi(img.width as f32 / (pt / 72.0)))
+    });
     let dpi = scanned_dpi.unwrap_or(300.0).clamp(150.0, 400.0);
-    let image = super::render::render_page(bytes.clone(), index, dpi, limits)?;
-    Ok(Some(RawPage::Image { image, dpi: Some(dpi) }))
+    let rendered = super::render::render_page(bytes.clone(), index, dpi, limits)?;
+    // The last check before a page is read and filed: its picture is the whole page.
+    if !covers_page(doc, page_id, rendered.image.width(), rendered.image.height()) {
+        return Err(IngestError::new(
+            ErrorCode::Corrupt,
+            format!(
+                "the picture of page {} ({} x {} px) does not cover the page; it is not read or filed in part",
+                index + 1,
+                rendered.image.width(),
+                rendered.image.height()
+            ),
+        ));
+    }
+    let warning = (rendered.undecodable_images > 0).then(|| {
+        format!(
+            "page {}: {} image(s) on the page could not be decoded and are missing from what was read",
+            index + 1,
+            rendered.undecodable_images
+        )
+    });
+    Ok(Some(RawPage::Image { image: rendered.image, dpi: Some(dpi), warning }))
 }
 
 /// Bytes of the page's content streams (decompressed within the content-stream limit).
@@ -291,7 +321,7 @@ fn direct_image(
         }
     };
     let dpi = page_width_pt.and_then(|pt| plausible_dpi(image.width() as f32 / (pt / 72.0)));
-    Ok(RawPage::Image { image, dpi })
+    Ok(RawPage::Image { image, dpi, warning: None })
 }
 
 fn icc_components(doc: &Document, dict: &lopdf::Dictionary) -> Option<u8> {
@@ -353,7 +383,101 @@ fn is_one_full_page_image(doc: &Document, page_id: ObjectId, images: usize, w: u
         .is_some_and(|c| ((c[2] - c[0]).abs() - pw).abs() > 1.0 || ((c[3] - c[1]).abs() - ph).abs() > 1.0);
     let page_shape = pw / ph;
     let image_shape = w as f32 / h.max(1) as f32;
-    images == 1 && turns == 0 && !cropped && (image_shape / page_shape - 1.0).abs() < 0.01
+    // The image must also be drawn over the whole page, not placed in a part of it.
+    let drawn_over_page = drawn(doc, page_id)
+        .is_some_and(|d| d.bbox[2] - d.bbox[0] >= pw * 0.99 && d.bbox[3] - d.bbox[1] >= ph * 0.99);
+    images == 1 && turns == 0 && !cropped && drawn_over_page && (image_shape / page_shape - 1.0).abs() < 0.01
+}
+
+/// True when a picture `w` x `h` pixels has the shape of the page as shown (its crop box,
+/// turned by /Rotate) within 2%: read at the page's width, it covers the page's height.
+/// A picture that covers less of the page than the page draws is never read or filed.
+fn covers_page(doc: &Document, page_id: ObjectId, w: u32, h: u32) -> bool {
+    let Some((pw, ph, turns)) = page_geometry(doc, page_id) else {
+        return true;
+    };
+    let (pw, ph) = inherited(doc, page_id, b"CropBox")
+        .and_then(|o| o.as_array().ok())
+        .map(|a| a.iter().filter_map(|o| o.as_float().ok()).collect::<Vec<f32>>())
+        .filter(|c| c.len() == 4 && (c[2] - c[0]).abs() > 1.0 && (c[3] - c[1]).abs() > 1.0)
+        .map(|c| ((c[2] - c[0]).abs().min(pw), (c[3] - c[1]).abs().min(ph)))
+        .unwrap_or((pw, ph));
+    let (pw, ph) = if turns % 2 == 1 { (ph, pw) } else { (pw, ph) };
+    if w == 0 || h == 0 {
+        return false;
+    }
+    let shown_h = w as f32 * ph / pw;
+    (h as f32 / shown_h - 1.0).abs() <= 0.02
+}
+
+/// What a page's `Do` operators draw, through `cm` and `q`/`Q`.
+struct Drawn {
+    /// The box in page points its XObjects (images, forms) cover: the union of the unit
+    /// squares painted.
+    bbox: [f32; 4],
+    /// The highest resolution an image is drawn at (pixels across per inch drawn): the
+    /// resolution the page was scanned at, whatever its strips or tiles.
+    dpi: Option<f32>,
+}
+
+/// Reads what a page draws (`Drawn`). The content streams were checked against the size
+/// limit when the file was opened.
+fn drawn(doc: &Document, page_id: ObjectId) -> Option<Drawn> {
+    let content = doc.get_and_decode_page_content(page_id).ok()?;
+    let resolve = |o: &Object| match o {
+        Object::Reference(id) => doc.get_object(*id).ok().cloned(),
+        other => Some(other.clone()),
+    };
+    let xobjects = inherited(doc, page_id, b"Resources")
+        .and_then(resolve)
+        .and_then(|r| r.as_dict().ok()?.get(b"XObject").ok().and_then(resolve))
+        .and_then(|x| x.as_dict().ok().cloned());
+    let image_width = |name: &[u8]| -> Option<f32> {
+        let id = xobjects.as_ref()?.get(name).ok()?.as_reference().ok()?;
+        let dict = &doc.get_object(id).ok()?.as_stream().ok()?.dict;
+        (dict.get(b"Subtype").ok()?.as_name().ok()? == b"Image").then_some(())?;
+        dict.get(b"Width").ok()?.as_float().ok()
+    };
+    let mut dpi: Option<f32> = None;
+    let mut ctm = [1.0f32, 0.0, 0.0, 1.0, 0.0, 0.0];
+    let mut stack: Vec<[f32; 6]> = Vec::new();
+    let mut bbox: Option<[f32; 4]> = None;
+    for op in &content.operations {
+        match op.operator.as_str() {
+            "q" if stack.len() < 256 => stack.push(ctm),
+            "Q" => ctm = stack.pop().unwrap_or(ctm),
+            "cm" => {
+                let n: Vec<f32> = op.operands.iter().filter_map(|o| o.as_float().ok()).collect();
+                if let [a, b, c, d, e, f] = n[..] {
+                    let m = ctm;
+                    ctm = [
+                        a * m[0] + b * m[2],
+                        a * m[1] + b * m[3],
+                        c * m[0] + d * m[2],
+                        c * m[1] + d * m[3],
+                        e * m[0] + f * m[2] + m[4],
+                        e * m[1] + f * m[3] + m[5],
+                    ];
+                }
+            }
+            "Do" => {
+                let across = (ctm[0] * ctm[0] + ctm[1] * ctm[1]).sqrt();
+                let name = op.operands.first().and_then(|o| o.as_name().ok());
+                if let Some(px) = name.and_then(image_width).filter(|_| across > 1.0) {
+                    let d = px / (across / 72.0);
+                    dpi = Some(dpi.map_or(d, |m| m.max(d)));
+                }
+                for (x, y) in [(0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (1.0, 1.0)] {
+                    let px = ctm[0] * x + ctm[2] * y + ctm[4];
+                    let py = ctm[1] * x + ctm[3] * y + ctm[5];
+                    let b = bbox.get_or_insert([px, py, px, py]);
+                    *b = [b[0].min(px), b[1].min(py), b[2].max(px), b[3].max(py)];
+                }
+            }
+            _ => {}
+        }
+    }
+    bbox.map(|bbox| Drawn { bbox, dpi })
 }
 
 fn raw_pixels(data: &[u8], w: u32, h: u32, components: u8, bpc: i64) -> Result<DynamicImage> {

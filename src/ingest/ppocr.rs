@@ -143,7 +143,7 @@ impl Recognizer for PpOcr {
         .map_err(|_| IngestError::new(ErrorCode::Ocr, "PP-OCR failed on this page"))?
         .map_err(|e| IngestError::new(ErrorCode::Ocr, format!("PP-OCR: {e}")))?;
         let to_page = |v: u32, origin: u32| ((v + origin) as f32 * factor).round() as u32;
-        let mut lines: Vec<TextBox> = result
+        let lines: Vec<TextBox> = result
             .text_blocks
             .into_iter()
             .filter(|b| !b.text.trim().is_empty() && b.box_points.len() >= 4)
@@ -165,7 +165,6 @@ impl Recognizer for PpOcr {
                 }
             })
             .collect();
-        reading_order(&mut lines);
         let chars: usize = lines.iter().map(|l| l.text.chars().count()).sum();
         let confidence = if chars == 0 {
             0.0
@@ -176,11 +175,9 @@ impl Recognizer for PpOcr {
                 .sum::<f32>()
                 / chars as f32
         };
-        Ok(OcrOutput {
-            text: lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join("\n"),
-            confidence,
-            lines,
-        })
+        let mut out = OcrOutput { confidence, lines, ..OcrOutput::default() };
+        reading_order(&mut out, page.height());
+        Ok(out)
     }
 
     fn orientation(&mut self, page: &GrayImage, dpi: u32) -> Option<Orientation> {

@@ -10,12 +10,20 @@ use super::error::{ErrorCode, IngestError, Result};
 use super::guard::run_guarded;
 use crate::config::Limits;
 use image::{DynamicImage, RgbImage};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// A page as rendered, and how many of the images it draws could not be decoded (they are
+/// left out of the picture: the caller warns, naming the page).
+pub struct Rendered {
+    pub image: DynamicImage,
+    pub undecodable_images: usize,
+}
+
 /// Renders page `index` (0-based) of `bytes` at `dpi`, on white; returns an RGB image of
 /// the page's crop box, turned by its /Rotate, as a viewer shows it.
-pub fn render_page(bytes: Arc<[u8]>, index: usize, dpi: f32, limits: &Limits) -> Result<DynamicImage> {
+pub fn render_page(bytes: Arc<[u8]>, index: usize, dpi: f32, limits: &Limits) -> Result<Rendered> {
     let (max_pixels, max_side) = (limits.max_page_pixels, limits.max_page_side);
     let budget = Duration::from_secs(limits.pdf_parse_seconds.max(1));
     run_guarded("PDF page rendering", budget, move || {
@@ -52,7 +60,17 @@ pub fn render_page(bytes: Arc<[u8]>, index: usize, dpi: f32, limits: &Limits) ->
             bg_color: hayro::vello_cpu::color::palette::css::WHITE,
         };
         let cache = hayro::RenderCache::new();
-        let pixmap = hayro::render(page, &cache, &InterpreterSettings::default(), &settings);
+        let failures = Arc::new(AtomicUsize::new(0));
+        let counted = failures.clone();
+        let interpreter = InterpreterSettings {
+            warning_sink: Arc::new(move |w| {
+                if matches!(w, hayro::hayro_interpret::InterpreterWarning::ImageDecodeFailure) {
+                    counted.fetch_add(1, Ordering::Relaxed);
+                }
+            }),
+            ..InterpreterSettings::default()
+        };
+        let pixmap = hayro::render(page, &cache, &interpreter, &settings);
         let (pw, ph) = (pixmap.width() as u32, pixmap.height() as u32);
         // Opaque on white, so the premultiplied values are the colours.
         let rgba = pixmap.data_as_u8_slice();
@@ -62,6 +80,6 @@ pub fn render_page(bytes: Arc<[u8]>, index: usize, dpi: f32, limits: &Limits) ->
         }
         let image = RgbImage::from_raw(pw, ph, rgb)
             .ok_or_else(|| IngestError::new(ErrorCode::Internal, "the renderer's image has the wrong size"))?;
-        Ok(DynamicImage::ImageRgb8(image))
+        Ok(Rendered { image: DynamicImage::ImageRgb8(image), undecodable_images: failures.load(Ordering::Relaxed) })
     })
 }
