@@ -992,3 +992,30 @@ fn order_free_recall(want: &[char], got: &[char]) -> f64 {
         .count();
     found as f64 / want.len() as f64
 }
+
+/// A page is read as the viewer shows it, never as its image claims to be: an image drawn
+/// over part of the page is not taken for the page, and a JPEG strip whose dictionary
+/// claims the whole page is not read as the page. Either the page's picture is the whole
+/// page (the size pdftoppm renders) or the file is refused with a clear error.
+#[test]
+fn an_image_that_is_not_the_whole_page_is_not_read_as_the_page() {
+    let name = "01-header-300dpi.png";
+    let page = image::open(root().join("samples/letters").join(name)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let made = [("placed-in-part.pdf", layouts::placed_in_part(&page, 300.0)), ("lying-strip.pdf", layouts::lying_strip(&page, 300.0))];
+    for (file, bytes) in &made {
+        let path = dir.path().join(file);
+        std::fs::write(&path, bytes).unwrap();
+        let (_, lines) = extract_json(&[path.as_os_str()]);
+        let v = &lines[0];
+        if let Some(err) = v.get("error") {
+            assert!(!err["message"].as_str().unwrap().is_empty(), "{file}: {v}");
+            assert_ne!(err["code"], "internal", "{file}: {v}");
+            continue;
+        }
+        let p = &v["pages"][0];
+        let (w, h) = pdftoppm_size(&path, p["dpi"].as_u64().unwrap() as u32);
+        assert_eq!((p["width_px"].as_u64(), p["height_px"].as_u64()), (Some(w as u64), Some(h as u64)), "{file}: {v}");
+        eprintln!("{file}: {}", v["text"]);
+    }
+}

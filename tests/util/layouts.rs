@@ -156,6 +156,27 @@ pub fn rotated(page: &DynamicImage, dpi: f32) -> Vec<u8> {
     one_page_pdf((pt(w), pt(h)), "/Rotate 90", &[(gray_jpeg_dict(w, h), jpeg(&g))], &content)
 }
 
+/// One JPEG drawn over the whole page whose dictionary claims the page's size, but whose
+/// data is only the top third of it (a strip that says it is the page), at `dpi`.
+pub fn lying_strip(page: &DynamicImage, dpi: f32) -> Vec<u8> {
+    let g = page.to_luma8();
+    let (w, h) = g.dimensions();
+    let pt = |px: u32| px as f32 * 72.0 / dpi;
+    let strip = image::imageops::crop_imm(&g, 0, 0, w, h / 3).to_image();
+    let content = format!("q {:.3} 0 0 {:.3} 0 0 cm /I0 Do Q\n", pt(w), pt(h));
+    one_page_pdf((pt(w), pt(h)), "", &[(gray_jpeg_dict(w, h), jpeg(&strip))], &content)
+}
+
+/// The whole page as one image, drawn at half size in the page's top left corner (the
+/// image has the page's shape, but it is not the page).
+pub fn placed_in_part(page: &DynamicImage, dpi: f32) -> Vec<u8> {
+    let g = page.to_luma8();
+    let (w, h) = g.dimensions();
+    let pt = |px: u32| px as f32 * 72.0 / dpi;
+    let content = format!("q {:.3} 0 0 {:.3} 0 {:.3} cm /I0 Do Q\n", pt(w) / 2.0, pt(h) / 2.0, pt(h) / 2.0);
+    one_page_pdf((pt(w), pt(h)), "", &[(gray_jpeg_dict(w, h), jpeg(&g))], &content)
+}
+
 /// Two letters set side by side as two columns on one A4 page at 300 dpi (a notice or
 /// cutting in two columns): the first at half size on the left, the second (already a
 /// half-size, 150 dpi page) on the right, the lower half of the sheet blank.
