@@ -3,8 +3,10 @@
 # pdftoppm (poppler, 300 dpi, gray, written as PGM: raw pixels, no compression, the nearest
 # to rendering alone) on the same scanned PDFs: the 9 PNG/JPEG sample letters written as
 # three JPEG strips, as tiles with an image mask, and sideways with /Rotate 90
-# (examples/scan_layouts.rs; 27 pages). One process each, one thread; wall time and peak
-# memory by GNU time.
+# (examples/scan_layouts.rs; 27 pages). Also PDFium (the pypdfium2 wheel from PyPI, in the
+# samples' venv; only the benchmark installs it), rendering at 300 dpi gray in one Python
+# process (bench/render_pdfium.py). One process each, one thread; wall time and peak
+# memory by GNU time. Then the page sizes each gives, against pdftoppm's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 T=${CARGO_TARGET_DIR:-target}/release
@@ -27,3 +29,15 @@ run() {
 run "xinfang (hayro)" "$T/examples/bench_render" "$WORK"/pdf/*.pdf
 mkdir -p "$WORK/ppm"
 run "pdftoppm -r 300 -gray" bash -c 'for f in "$0"/pdf/*.pdf; do pdftoppm -r 300 -gray "$f" "$0/ppm/p"; rm -f "$0"/ppm/*; done' "$WORK"
+make -s samples-venv
+.venv-samples/bin/pip install -q pypdfium2==5.15.2
+run "pdfium (pypdfium2)" .venv-samples/bin/python bench/render_pdfium.py "$WORK"/pdf/*.pdf
+# Page sizes: pdftoppm's against PDFium's (hayro's are checked against pdftoppm's by the tests).
+.venv-samples/bin/python bench/render_pdfium.py "$WORK"/pdf/*.pdf 2>/dev/null > "$WORK/pdfium-sizes"
+same=0; total=0
+while read -r f i w h; do
+  total=$((total + 1))
+  pdftoppm -r 300 -gray -f "$i" -l "$i" -singlefile "$f" "$WORK/one"
+  [ "$(head -c 64 "$WORK/one.pgm" | sed -n 2p)" = "$w $h" ] && same=$((same + 1))
+done < "$WORK/pdfium-sizes"
+echo "PDFium page sizes equal to pdftoppm's: $same of $total"
