@@ -13,7 +13,7 @@ DEB_PACKAGES := pkg-config g++ libtesseract-dev libleptonica-dev tesseract-ocr \
 	python3-onnx
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test deps ppocr build samples samples-venv sample-documents bench clean
+.PHONY: run test deps ppocr build samples samples-venv sample-documents bench fuzz clean
 
 ## run: install what is missing, build, read the sample letters (masked summary), take
 ## them into the register in xinfang-data/ and start the web service on
@@ -43,6 +43,12 @@ deps:
 
 build:
 	$(CARGO) build --release --locked
+
+## fuzz: run each fuzz target (fuzz/: decode, pdf, docx, template) for FUZZ_SECONDS
+## (default 60) with cargo-fuzz on stable Rust (RUSTC_BOOTSTRAP=1); not part of `make test`.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	scripts/fuzz.sh $(FUZZ_SECONDS)
 
 ## samples: regenerate samples/letters and samples/truth (Python venv with Pillow etc.).
 samples: samples-venv

@@ -92,6 +92,15 @@ impl Template {
                 "模板缺少头部：开头几行写 kind、title、code、layout，再以一行 --- 隔开正文",
             ));
         };
+        // The header is plain text: comments close inside it, and no tag or field stands in
+        // it, so that rendering leaves it (and the `---` line after it) as written.
+        let open_comment = head.rfind("{#").is_some_and(|at| !head[at..].contains("#}"));
+        if open_comment || strip_comments(head).contains("{{") || strip_comments(head).contains("{%") {
+            return Err(TemplateError::invalid(
+                origin,
+                "头部只能写 kind、title、code、layout 和注释：注释要在头部内闭合，头部里不能有 {{ }} 或 {% %}",
+            ));
+        }
         let header: Header = toml::from_str(&strip_comments(head))
             .map_err(|e| TemplateError::invalid(origin, format!("头部有误：{}", e.message())))?;
         let mut env = environment();
@@ -168,7 +177,9 @@ impl Template {
                 }
                 err
             })?;
-        let (_, body) = split_header(&text).expect("the header survives rendering");
+        let Some((_, body)) = split_header(&text) else {
+            return Err(TemplateError::invalid(&self.origin, "生成后找不到头部与正文之间的 --- 分隔行"));
+        };
         read_body(&self.origin, &self.header, body)
     }
 }
@@ -380,6 +391,20 @@ mod tests {
         assert!(e.contains("语法"), "{e}");
         let e = Template::parse("t.txt", "no header", &known()).unwrap_err().to_string();
         assert!(e.contains("头部"), "{e}");
+    }
+
+    #[test]
+    fn a_header_whose_comment_swallows_the_separator_is_refused() {
+        // Found by fuzzing (fuzz/fuzz_targets/template.rs): a comment left open in the
+        // header ran past the `---` line, so rendering lost it and filling panicked.
+        let t = "{# 说明 #}\nkind = \"f\"\ntitle = \"单\"\nlayout = \"form\"\n{# 未闭合\n---\n正文 #}\n｜事由｜{{ 事实 }}｜\n";
+        let e = Template::parse("f.txt", t, &known()).unwrap_err().to_string();
+        assert!(e.contains("注释"), "{e}");
+        let t = "kind = \"f\"\ntitle = \"{{ 事实 }}\"\nlayout = \"form\"\n---\n｜事由｜{{ 事实 }}｜\n";
+        assert!(Template::parse("f.txt", t, &known()).is_err());
+        // The real templates' header comments are fine.
+        let ok = "{# 说明 #}\nkind = \"f\"\ntitle = \"单\"\nlayout = \"form\"\n---\n｜事由｜{{ 事实 }}｜\n";
+        assert!(Template::parse("f.txt", ok, &known()).is_ok());
     }
 
     #[test]
