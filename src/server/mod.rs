@@ -51,6 +51,23 @@ struct Inner {
 const POOL_SIZE: usize = 8;
 
 impl AppState {
+    /// The shared state for the register in `data` (already opened and migrated): the
+    /// document generator with its fonts, an empty connection pool. No worker runs until
+    /// `worker::start` is given it (`serve` does; the fuzz target of uploads does not).
+    pub fn open(config: Config, data: &Path) -> Result<AppState, String> {
+        let generator = Arc::new(crate::documents::Generator::new(&config).map_err(|e| e.to_string())?);
+        Ok(AppState {
+            inner: Arc::new(Inner {
+                config,
+                data: data.to_path_buf(),
+                wake: worker::Wake::default(),
+                generator,
+                pool: Default::default(),
+                binder: Default::default(),
+            }),
+        })
+    }
+
     pub fn config(&self) -> &Config {
         &self.inner.config
     }
@@ -265,18 +282,7 @@ pub fn serve(config: Config, options: ServeOptions) -> Result<(), String> {
     let templates = registry.dirs.templates.clone();
     drop(registry);
     crate::documents::Generator::check_templates(Some(&templates)).map_err(|e| e.to_string())?;
-    let generator = Arc::new(crate::documents::Generator::new(&config).map_err(|e| e.to_string())?);
-    let wake = worker::Wake::default();
-    let state = AppState {
-        inner: Arc::new(Inner {
-            config,
-            data: options.data.clone(),
-            wake: wake.clone(),
-            generator,
-            pool: Default::default(),
-            binder: Default::default(),
-        }),
-    };
+    let state = AppState::open(config, &options.data)?;
     let dirs = crate::registry::DataDirs::new(&options.data);
     let expired = spool::expire_refused(&dirs.failed, state.config().server.keep_refused_days);
     if expired > 0 {
@@ -319,7 +325,7 @@ pub fn serve(config: Config, options: ServeOptions) -> Result<(), String> {
         Ok::<(), String>(())
     });
     stop.store(true, std::sync::atomic::Ordering::SeqCst);
-    wake.notify_all();
+    state.inner.wake.notify_all();
     for w in workers {
         let _ = w.join();
     }
