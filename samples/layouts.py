@@ -25,43 +25,13 @@ import os
 import random
 import zlib
 
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageDraw, ImageFilter
+
+from generate import SANS, SERIF, face, wrap  # the letters' fonts and CJK line breaking
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "layouts")
-SERIF = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
-SANS = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 rng = random.Random(20261130)
-
-
-def face(path, size):
-    """The Simplified Chinese face of a Noto CJK collection."""
-    for index in range(0, 6):
-        try:
-            f = ImageFont.truetype(path, size, index=index)
-        except OSError:
-            break
-        if " SC" in " ".join(f.getname()):
-            return f
-    return ImageFont.truetype(path, size)
-
-
-def wrap(text, font, width):
-    """CJK line breaking: any character may end a line, none starts with closing punctuation."""
-    lines, cur = [], ""
-    for ch in text:
-        if font.getlength(cur + ch) > width and cur:
-            if ch in "，。、；：？！）”":
-                lines.append(cur + ch)
-                cur = ""
-                continue
-            lines.append(cur)
-            cur = ch
-        else:
-            cur += ch
-    if cur:
-        lines.append(cur)
-    return lines
 
 
 def mm(v, dpi):

@@ -94,14 +94,15 @@ impl Template {
         };
         // The header is plain text: comments close inside it, and no tag or field stands in
         // it, so that rendering leaves it (and the `---` line after it) as written.
+        let plain = strip_comments(head);
         let open_comment = head.rfind("{#").is_some_and(|at| !head[at..].contains("#}"));
-        if open_comment || strip_comments(head).contains("{{") || strip_comments(head).contains("{%") {
+        if open_comment || plain.contains("{{") || plain.contains("{%") {
             return Err(TemplateError::invalid(
                 origin,
                 "头部只能写 kind、title、code、layout 和注释：注释要在头部内闭合，头部里不能有 {{ }} 或 {% %}",
             ));
         }
-        let header: Header = toml::from_str(&strip_comments(head))
+        let header: Header = toml::from_str(&plain)
             .map_err(|e| TemplateError::invalid(origin, format!("头部有误：{}", e.message())))?;
         let mut env = environment();
         env.add_template_owned(origin.to_string(), source.to_string())

@@ -68,7 +68,7 @@ pub fn arrange(lines: &mut Vec<TextBox>, page_height: u32) -> Arrangement {
     }
     let line_h = median_height(lines);
     let (header, mut body, footer) = split_margins(std::mem::take(lines), page_height, line_h);
-    let table = find_table(&mut body, line_h);
+    let table = find_table(&mut body);
     let columns = order_columns_masked(&mut body, &table);
     if columns == 0 {
         // One column (or a table): the page reads band by band, whatever the engine's
@@ -182,12 +182,11 @@ fn split_margins(lines: Vec<TextBox>, page_height: u32, line_h: u32) -> (Vec<Tex
 /// of running text, whose lines also stand side by side, are not taken for a table.
 /// The table's lines are put together, row by row and left to right, where its first
 /// line was; returns which lines (in the new order) belong to a table.
-fn find_table(lines: &mut Vec<TextBox>, line_h: u32) -> Vec<bool> {
+fn find_table(lines: &mut Vec<TextBox>) -> Vec<bool> {
     let n = lines.len();
     if n < 6 {
         return vec![false; n];
     }
-    let _ = line_h;
     let left = lines.iter().map(|l| l.left).min().unwrap_or(0);
     let right = lines.iter().map(|l| l.left + l.width).max().unwrap_or(0);
     let width = right.saturating_sub(left).max(1);
@@ -377,22 +376,28 @@ mod tests {
     use super::*;
 
     fn line(text: &str, left: u32, top: u32, width: u32) -> TextBox {
-        TextBox { text: text.into(), left, top, width, height: 40, confidence: 1.0, words: vec![] }
+        sized(text, left, top, width, 40)
     }
 
     fn texts(lines: &[TextBox]) -> Vec<&str> {
         lines.iter().map(|l| l.text.as_str()).collect()
     }
 
-    #[test]
-    fn two_columns_read_down_the_left_then_the_right() {
-        // A title across both columns, then lines read across the page by a detector.
+    /// A title across both columns, then `rows` lines in each column, given across the
+    /// page line by line as a detector reads them.
+    fn two_column_page(rows: u32) -> Vec<TextBox> {
         let mut lines = vec![line("标题", 300, 50, 1400)];
-        for row in 0..5 {
+        for row in 0..rows {
             let top = 150 + row * 60;
             lines.push(line(&format!("左{row}"), 100, top, 880));
             lines.push(line(&format!("右{row}"), 1100, top, 880));
         }
+        lines
+    }
+
+    #[test]
+    fn two_columns_read_down_the_left_then_the_right() {
+        let mut lines = two_column_page(5);
         lines.push(line("全宽结尾", 100, 500, 1880));
         assert_eq!(order_columns(&mut lines), 1);
         assert_eq!(
@@ -456,12 +461,7 @@ mod tests {
 
     #[test]
     fn two_columns_of_text_are_not_a_table() {
-        let mut lines = vec![line("标题", 300, 50, 1400)];
-        for row in 0..6 {
-            let top = 150 + row * 60;
-            lines.push(line(&format!("左{row}"), 100, top, 880));
-            lines.push(line(&format!("右{row}"), 1100, top, 880));
-        }
+        let mut lines = two_column_page(6);
         let a = arrange(&mut lines, 3000);
         assert_eq!(a.layout, Layout::Columns(2));
         assert_eq!(texts(&lines)[1..4], ["左0", "左1", "左2"]);

@@ -198,9 +198,10 @@ fn page_image(
     })?;
     let area = |i: &lopdf::xobject::PdfImage| i.width.max(0).saturating_mul(i.height.max(0));
     let largest = images.iter().max_by_key(|i| area(i));
+    let drawn = drawn(doc, page_id);
     let one_image = largest.filter(|img| {
         let (w, h) = (u32::try_from(img.width).unwrap_or(0), u32::try_from(img.height).unwrap_or(0));
-        is_one_full_page_image(doc, page_id, images.len(), w, h)
+        is_one_full_page_image(doc, page_id, drawn.as_ref(), images.len(), w, h)
     });
     if let Some(img) = one_image {
         let raw = direct_image(doc, page_id, img.clone(), limits)?;
@@ -224,7 +225,7 @@ fn page_image(
     let page_width_pt = page_geometry(doc, page_id).map(|(w, _, _)| w);
     // The resolution its images are drawn at; else the largest image taken as the page's
     // width.
-    let scanned_dpi = drawn(doc, page_id).and_then(|d| d.dpi).and_then(plausible_dpi).or_else(|| {
+    let scanned_dpi = drawn.and_then(|d| d.dpi).and_then(plausible_dpi).or_else(|| {
         largest.zip(page_width_pt).and_then(|(img, pt)| plausible_dpi(img.width as f32 / (pt / 72.0)))
     });
     let dpi = scanned_dpi.unwrap_or(300.0).clamp(150.0, 400.0);
@@ -372,7 +373,7 @@ fn page_geometry(doc: &Document, page_id: ObjectId) -> Option<(f32, f32, i64)> {
 /// True when the page shows this one image and nothing else of substance: no turn, no
 /// crop box narrower than the media box, and the image's shape is the page's (within 1%).
 /// Such a page is read from the image itself, which is faster and exact.
-fn is_one_full_page_image(doc: &Document, page_id: ObjectId, images: usize, w: u32, h: u32) -> bool {
+fn is_one_full_page_image(doc: &Document, page_id: ObjectId, drawn: Option<&Drawn>, images: usize, w: u32, h: u32) -> bool {
     let Some((pw, ph, turns)) = page_geometry(doc, page_id) else {
         return false;
     };
@@ -384,7 +385,7 @@ fn is_one_full_page_image(doc: &Document, page_id: ObjectId, images: usize, w: u
     let page_shape = pw / ph;
     let image_shape = w as f32 / h.max(1) as f32;
     // The image must also be drawn over the whole page, not placed in a part of it.
-    let drawn_over_page = drawn(doc, page_id)
+    let drawn_over_page = drawn
         .is_some_and(|d| d.bbox[2] - d.bbox[0] >= pw * 0.99 && d.bbox[3] - d.bbox[1] >= ph * 0.99);
     images == 1 && turns == 0 && !cropped && drawn_over_page && (image_shape / page_shape - 1.0).abs() < 0.01
 }
