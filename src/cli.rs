@@ -166,7 +166,7 @@ pub enum UserCommand {
         name: String,
         /// mailroom, officer, archivist, analyst or admin.
         #[arg(long)]
-        role: String,
+        role: crate::domain::Role,
         /// Read the password from standard input (required: passwords never go on the
         /// command line).
         #[arg(long, required = true)]
@@ -388,7 +388,7 @@ fn serve(
     // kept nowhere (the register holds only its hash).
     if registry.user_count().unwrap_or(0) == 0 {
         let password = crate::registry::users::random_password();
-        if let Err(e) = registry.add_user("admin", "admin", &password) {
+        if let Err(e) = registry.add_user("admin", crate::domain::Role::Admin, &password) {
             eprintln!("xinfang: cannot create the first user: {e}");
             return EXIT_FATAL;
         }
@@ -432,7 +432,7 @@ fn user(config: &Config, command: UserCommand, data: &std::path::Path) -> i32 {
     let done = match command {
         UserCommand::Add { name, role, .. } => read_password().and_then(|p| {
             registry
-                .add_user(&name, &role, &p)
+                .add_user(&name, role, &p)
                 .map(|u| (u.name.clone(), format!("user-add {} {}", u.name, u.role), "saved"))
                 .map_err(|e| e.to_string())
         }),
@@ -987,10 +987,9 @@ fn file_one(
     force: bool,
 ) -> Result<FiledReport, crate::model::FailedFile> {
     use crate::ingest::{ErrorCode, IngestError};
-    use std::panic::{catch_unwind, AssertUnwindSafe};
     let name = path.display().to_string();
     let started = std::time::Instant::now();
-    let outcome = catch_unwind(AssertUnwindSafe(|| {
+    let outcome = crate::ingest::guard::per_file(&name, "filing", || {
         if dest.exists() && !force {
             return Err(IngestError::new(
                 ErrorCode::OutputExists,
@@ -1002,15 +1001,8 @@ fn file_one(
         crate::archive::write::write_atomic(dest, &filed.pdf, Some(path), force)
             .map_err(|e| IngestError::new(ErrorCode::WriteFailed, e))?;
         Ok(filed)
-    }))
-    .unwrap_or_else(|_| {
-        Err(IngestError::new(
-            ErrorCode::Internal,
-            "filing crashed on this file (a bug; please report it)",
-        ))
     });
-    match outcome {
-        Ok(filed) => Ok(FiledReport {
+    outcome.map(|filed| FiledReport {
             file: name,
             output: dest.display().to_string(),
             sha256: filed.extraction.sha256.clone(),
@@ -1025,15 +1017,7 @@ fn file_one(
             sheets: filed.sheets,
             warnings: filed.extraction.warnings,
             elapsed_ms: started.elapsed().as_millis() as u64,
-        }),
-        Err(e) => Err(crate::model::FailedFile {
-            file: name,
-            error: crate::model::ErrorBody {
-                code: e.code.as_str().into(),
-                message: e.to_string(),
-            },
-        }),
-    }
+        })
 }
 
 /// A short, masked summary for a person at a terminal.

@@ -8,11 +8,10 @@ use crate::archive;
 use crate::config::Config;
 use crate::ingest::ocr::Recognizer;
 use crate::ingest::{batch, ErrorCode, IngestError};
-use crate::model::{ErrorBody, FailedFile, Fields};
+use crate::model::{FailedFile, Fields};
 use crate::registry::{NewCase, Registration, Registry};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
 /// The outcome for one file: the `xinfang intake --json` line.
@@ -159,19 +158,7 @@ pub fn intake_bytes(
 
 /// Runs `f`, turning an error or a panic into the `{"file","error"}` report.
 pub fn guarded<T>(name: &str, f: impl FnOnce() -> Result<T, IngestError>) -> Result<T, FailedFile> {
-    let outcome = catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| {
-        Err(IngestError::new(
-            ErrorCode::Internal,
-            "intake crashed on this file (a bug; please report it)",
-        ))
-    });
-    outcome.map_err(|e| FailedFile {
-        file: name.to_string(),
-        error: ErrorBody {
-            code: e.code.as_str().into(),
-            message: e.to_string(),
-        },
-    })
+    crate::ingest::guard::per_file(name, "intake", f)
 }
 
 fn open(data: &Path, config: &Config) -> Result<Registry, IngestError> {

@@ -24,6 +24,8 @@ pub mod cli;
 pub mod config;
 pub mod deadline;
 pub mod documents;
+pub mod domain;
+pub mod guard;
 pub mod ingest;
 pub mod intake;
 pub mod model;

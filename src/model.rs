@@ -143,6 +143,25 @@ pub struct FieldConfidence {
     pub cosigners: f32,
 }
 
+impl FieldConfidence {
+    /// Below this confidence a personal field is flagged for the reviewer.
+    pub const DOUBTFUL: f32 = 0.8;
+
+    /// The personal fields read with less than `DOUBTFUL` confidence, with their
+    /// confidence, in the order of the form: (`name`, `id_number`, `phone`, `address`).
+    pub fn doubtful(&self) -> Vec<(&'static str, f32)> {
+        [
+            ("name", self.name),
+            ("id_number", self.id_number),
+            ("phone", self.phone),
+            ("address", self.address),
+        ]
+        .into_iter()
+        .filter_map(|(field, conf)| conf.filter(|v| *v < Self::DOUBTFUL).map(|v| (field, v)))
+        .collect()
+    }
+}
+
 /// The page (1-based) each found field was read from, where it came from OCR.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FieldPages {

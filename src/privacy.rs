@@ -2,16 +2,7 @@
 //! summaries, lists, logs. The full values only ever travel in the data contract itself
 //! (`--json`), which the caller asked for.
 
-/// Roles that may see an accuser's identity (检举人身份), and then only after saying why;
-/// the others (mailroom after registration, archivist, analyst) see it masked.
-pub const ACCUSER_ROLES: [&str; 2] = ["officer", "admin"];
-
-/// Whether a user of `role` sees a case's petitioner in full: always for cases that are
-/// not accusations; for accusations only in `ACCUSER_ROLES` and with a reason given
-/// (which the caller writes to the audit log).
-pub fn sees_identity(accusation: bool, role: &str, reason: Option<&str>) -> bool {
-    !accusation || (ACCUSER_ROLES.contains(&role) && reason.is_some_and(|r| !r.trim().is_empty()))
-}
+// Who may see an accuser's identity (检举人身份) is the policy's (`domain::policy`).
 
 /// "张建国" -> "张*国", "李明" -> "李*".
 pub fn mask_name(name: &str) -> String {

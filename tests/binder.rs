@@ -8,7 +8,8 @@ mod util;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use util::{bin, root};
-use xinfang::registry::life::{Route, RouteKind, Step};
+use xinfang::domain::{Action, Role, Route, RouteKind, Rules, Step};
+use xinfang::registry::life::Actor;
 use xinfang::registry::Registry;
 
 fn run(cmd: &mut Command) -> Output {
@@ -46,12 +47,15 @@ fn register() -> (tempfile::TempDir, PathBuf, i32) {
         .arg(letters.join("11-born-digital.pdf")));
     assert!(out.status.success(), "{}", text(&out));
     let deadlines = xinfang::deadline::Deadlines::default();
+    let names = Default::default();
+    let rules = Rules { deadlines: &deadlines, names: &names };
+    let officer = Actor { role: Role::Officer, name: "tester".into(), address: None };
     let mut r = Registry::open(&data, Default::default()).unwrap();
     for id in [1, 2] {
         let route = Route { kind: RouteKind::Transfer, body: Some("县教育局".into()), reason: None };
-        r.route(id, &route, &deadlines, &Default::default(), "tester", None).unwrap().unwrap();
+        r.apply(id, &Action::Route(route), &officer, rules).unwrap().unwrap();
         for step in [Step::Accept, Step::Reply, Step::Close] {
-            r.advance(id, step, None, &deadlines, "tester", None).unwrap().unwrap();
+            r.apply(id, &Action::Step { step, note: None }, &officer, rules).unwrap().unwrap();
         }
     }
     drop(r);

@@ -287,15 +287,19 @@ fn accusation_material_is_never_addressed_to_the_body_it_accuses() {
     {
         let mut r = xinfang::registry::Registry::open(&data, Default::default()).unwrap();
         // The officer marks the purpose class (检举控告) and the accused; the flag follows.
-        let c = xinfang::registry::life::Corrections {
-            purpose: Some(xinfang::registry::life::Purpose::Accusation),
+        use xinfang::domain::{Action, Corrections, Purpose, Role, Rules};
+        let c = Corrections {
+            purpose: Some(Purpose::Accusation),
             accused: Some(vec!["嘉鱼县教育局".into()]),
             ..Default::default()
         };
-        r.correct(1, &c, "officer", "tester", None).unwrap().unwrap();
+        let officer = xinfang::registry::life::Actor { role: Role::Officer, name: "tester".into(), address: None };
+        let (deadlines, names) = (Default::default(), Default::default());
+        let rules = Rules { deadlines: &deadlines, names: &names };
+        r.apply(1, &Action::Correct(c), &officer, rules).unwrap().unwrap();
         let case = r.case(1).unwrap().unwrap();
         assert!(case.summary.accusation);
-        assert_eq!(case.purpose, "accusation");
+        assert_eq!(case.purpose, Purpose::Accusation);
     }
     let o = dir.path().join("t.pdf");
     for kind in ["transfer", "assignment", "assignment-form"] {

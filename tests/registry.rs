@@ -331,5 +331,5 @@ fn document_numbers_are_unique_and_gapless_per_code_and_year_and_a_failed_render
     // Every document is in the case's history and the audit log.
     assert_eq!(r.documents(1).unwrap().len(), seqs.len() + 2);
     let case = r.case(1).unwrap().unwrap();
-    assert_eq!(case.events.iter().filter(|e| e.action == "document").count(), seqs.len() + 2);
+    assert_eq!(case.events.iter().filter(|e| e.action == xinfang::domain::EventKind::Document).count(), seqs.len() + 2);
 }

@@ -138,11 +138,10 @@ pub fn sources(
     let root = &registry.dirs.root;
     let relative = |p: &Path| p.strip_prefix(root).unwrap_or(p).display().to_string();
     for case in registry.year_cases(year)? {
-        let closed = matches!(case.status.as_str(), "closed" | "archived");
-        if !closed && !include_open {
+        if !case.status.is_finished() && !include_open {
             excluded.push(Excluded {
                 what: case.registration_number.clone(),
-                reason: format!("案件未办结（状态：{}），未归档；需要时用 --include-open", case.status),
+                reason: format!("案件未办结（状态：{}），未归档；需要时用 --include-open", case.status.label()),
             });
             continue;
         }

@@ -372,7 +372,7 @@ impl Generator {
         let handling_due = s
             .due_at
             .as_deref()
-            .filter(|_| s.route_kind.as_deref() == Some("assign"))
+            .filter(|_| s.route_kind == Some(crate::domain::RouteKind::Assign))
             .map(day)
             .unwrap_or_else(|| gb_date(deadlines.due(date, deadlines.handle)));
         let feedback_due = gb_date(deadlines.due(date, crate::deadline::Limit { days: 30, working: false }));

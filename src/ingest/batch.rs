@@ -6,10 +6,9 @@
 use super::error::{ErrorCode, IngestError};
 use super::ocr::Recognizer;
 use crate::config::Config;
-use crate::model::{ErrorBody, Extraction, FailedFile};
+use crate::model::{Extraction, FailedFile};
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
@@ -62,22 +61,9 @@ pub fn extract_path(
     engine: &mut dyn Recognizer,
 ) -> FileResult {
     let name = path.display().to_string();
-    let outcome = catch_unwind(AssertUnwindSafe(|| {
+    super::guard::per_file(&name, "the reader", || {
         let bytes = read_input(path, config.limits.max_file_bytes)?;
         super::extract_bytes(&name, bytes, config, engine)
-    }))
-    .unwrap_or_else(|_| {
-        Err(IngestError::new(
-            ErrorCode::Internal,
-            "the reader crashed on this file (a bug; please report it)",
-        ))
-    });
-    outcome.map_err(|e| FailedFile {
-        file: name.clone(),
-        error: ErrorBody {
-            code: e.code.as_str().into(),
-            message: e.to_string(),
-        },
     })
 }
 

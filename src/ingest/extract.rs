@@ -150,21 +150,10 @@ pub fn extract(lines: &[Line], vocabulary: &Vocabulary) -> Extracted {
     out
 }
 
-/// Below this confidence a personal field is flagged for the reviewer.
-const DOUBTFUL: f32 = 0.8;
-
 /// Flags the personal fields read with low confidence, so the review looks at them first.
 fn flag_doubtful(out: &mut Extracted) {
-    let c = &out.confidence;
-    for (field, conf) in [
-        ("name", c.name),
-        ("id_number", c.id_number),
-        ("phone", c.phone),
-        ("address", c.address),
-    ] {
-        if let Some(conf) = conf.filter(|v| *v < DOUBTFUL) {
-            out.warnings.push(format!("{field} read with low confidence ({conf:.2}); check it against the scan"));
-        }
+    for (field, conf) in out.confidence.doubtful() {
+        out.warnings.push(format!("{field} read with low confidence ({conf:.2}); check it against the scan"));
     }
 }
 

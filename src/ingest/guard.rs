@@ -6,37 +6,10 @@
 //! panic is reported by the default hook as before.
 
 use super::error::{ErrorCode, IngestError, Result};
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use crate::model::{ErrorBody, FailedFile};
 use std::time::Duration;
 
 const STACK_BYTES: usize = 256 * 1024 * 1024;
-
-thread_local! {
-    /// True while this thread runs guarded work, whose panics are contained and reported.
-    static CONTAINED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Installs (once) a panic hook that stays quiet for contained panics.
-fn quiet_contained_panics() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if !CONTAINED.with(|c| c.get()) {
-                previous(info);
-            }
-        }));
-    });
-}
-
-/// Runs `f` with this thread's panics marked as contained.
-fn contained<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
-    quiet_contained_panics();
-    let was = CONTAINED.with(|c| c.replace(true));
-    let outcome = catch_unwind(AssertUnwindSafe(f));
-    CONTAINED.with(|c| c.set(was));
-    outcome
-}
 
 /// Runs `f` on a guarded thread; `what` names the work in error messages.
 pub fn run_guarded<T, F>(what: &str, budget: Duration, f: F) -> Result<T>
@@ -49,7 +22,7 @@ where
         .name(format!("guard:{what}"))
         .stack_size(STACK_BYTES)
         .spawn(move || {
-            let outcome = contained(f);
+            let outcome = crate::guard::catch(f);
             let _ = tx.send(outcome);
         });
     if let Err(e) = spawned {
@@ -62,7 +35,7 @@ where
         Ok(Ok(result)) => result,
         Ok(Err(panic)) => Err(IngestError::new(
             ErrorCode::Corrupt,
-            format!("{what} failed on damaged data ({})", panic_message(&panic)),
+            format!("{what} failed on damaged data ({panic})"),
         )),
         Err(_) => Err(IngestError::new(
             ErrorCode::Timeout,
@@ -73,19 +46,28 @@ where
 
 /// Runs `f` on the current thread, turning a panic into a `corrupt` error.
 pub fn catch<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
-    contained(f).unwrap_or_else(|panic| {
+    crate::guard::catch(f).unwrap_or_else(|panic| {
         Err(IngestError::new(
             ErrorCode::Corrupt,
-            format!("{what} failed on damaged data ({})", panic_message(&panic)),
+            format!("{what} failed on damaged data ({panic})"),
         ))
     })
 }
 
-fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
-    let text = panic
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "panic".into());
-    text.chars().take(200).collect()
+/// Runs the work on one file (`doing`: "intake", "filing", "the reader"), turning an
+/// error, or a panic (a bug: `internal`), into the file's `{"file","error"}` report.
+pub fn per_file<T>(name: &str, doing: &str, f: impl FnOnce() -> Result<T>) -> std::result::Result<T, FailedFile> {
+    let outcome = crate::guard::catch(f).unwrap_or_else(|_| {
+        Err(IngestError::new(
+            ErrorCode::Internal,
+            format!("{doing} crashed on this file (a bug; please report it)"),
+        ))
+    });
+    outcome.map_err(|e| FailedFile {
+        file: name.to_string(),
+        error: ErrorBody {
+            code: e.code.as_str().into(),
+            message: e.to_string(),
+        },
+    })
 }

@@ -2,6 +2,7 @@
 //! audit log. Personal data comes out whole here; masking is the presentation's job.
 
 use super::{Registry, Result};
+use crate::domain::{EventKind, Purpose, RouteKind, Status};
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -10,7 +11,7 @@ use std::path::PathBuf;
 pub struct CaseSummary {
     pub id: i64,
     pub registration_number: String,
-    pub status: String,
+    pub status: Status,
     pub name: Option<String>,
     pub phone: Option<String>,
     pub id_number: Option<String>,
@@ -22,7 +23,7 @@ pub struct CaseSummary {
     pub registered_at: String,
     /// When the current step is due (`YYYY-MM-DD`), if one is running.
     pub due_at: Option<String>,
-    pub route_kind: Option<String>,
+    pub route_kind: Option<RouteKind>,
     pub route_body: Option<String>,
     pub accusation: bool,
 }
@@ -31,7 +32,7 @@ pub struct CaseSummary {
 pub struct Event {
     pub at: String,
     pub actor: String,
-    pub action: String,
+    pub action: EventKind,
     pub detail: Option<String>,
     pub due_at: Option<String>,
 }
@@ -50,7 +51,7 @@ pub struct CaseDetail {
     /// Bodies the letter accuses, as officers marked them.
     pub accused: Vec<String>,
     /// suggestion (建议意见), accusation (检举控告) or demand (申诉求决).
-    pub purpose: String,
+    pub purpose: Purpose,
     pub events: Vec<Event>,
     /// The extraction as read (pages with their cleaning notes, confidences).
     pub extraction: serde_json::Value,
@@ -99,7 +100,7 @@ pub struct CaseFilter {
     /// Words to find in the letters' text or summary (any length; Chinese words of two
     /// characters included).
     pub q: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<Status>,
     pub category: Option<String>,
     /// Only cases whose current step is past due.
     pub overdue: bool,
@@ -115,10 +116,11 @@ impl CaseFilter {
         if let Some(q) = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             parts.push(format!("q={q:?}"));
         }
-        for (k, v) in [("status", &self.status), ("category", &self.category)] {
-            if let Some(v) = v {
-                parts.push(format!("{k}={v}"));
-            }
+        if let Some(v) = self.status {
+            parts.push(format!("status={v}"));
+        }
+        if let Some(v) = &self.category {
+            parts.push(format!("category={v}"));
         }
         if self.overdue {
             parts.push("overdue".into());
@@ -317,7 +319,7 @@ impl Registry {
 pub struct YearCase {
     pub id: i64,
     pub registration_number: String,
-    pub status: String,
+    pub status: Status,
     pub name: Option<String>,
     pub summary: Option<String>,
     /// As written on the letter (any form), and the registration time (RFC 3339).

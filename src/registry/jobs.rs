@@ -11,8 +11,7 @@ pub struct Job {
     pub file_name: String,
     #[serde(skip)]
     pub spool_path: String,
-    /// queued | running | done | failed
-    pub status: String,
+    pub status: crate::domain::JobStatus,
     pub case_id: Option<i64>,
     pub registration_number: Option<String>,
     /// True when the file had been registered before (the case is the earlier one).

@@ -384,6 +384,34 @@ impl Registry {
     }
 }
 
+/// The vocabularies are stored as their codes; a code this program does not know (a
+/// database written by something else) is an error naming it, not a guess.
+macro_rules! stored_as_code {
+    ($($t:ty),+) => {$(
+        impl rusqlite::types::FromSql for $t {
+            fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+                let code = v.as_str()?;
+                <$t>::parse(code).ok_or_else(|| {
+                    rusqlite::types::FromSqlError::Other(format!("unknown {} `{code}`", stringify!($t)).into())
+                })
+            }
+        }
+        impl rusqlite::types::ToSql for $t {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(self.as_str().into())
+            }
+        }
+    )+};
+}
+stored_as_code!(
+    crate::domain::Status,
+    crate::domain::Role,
+    crate::domain::RouteKind,
+    crate::domain::Purpose,
+    crate::domain::EventKind,
+    crate::domain::JobStatus
+);
+
 /// One step of a case: its event in the case's history and its audit entry.
 pub(crate) struct Record<'a> {
     pub case_id: i64,

@@ -11,15 +11,13 @@
 //! every session of that user.
 
 use super::{now_text, Registry, Result};
+use crate::domain::Role;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;
-
-/// The roles of the bureau.
-pub const ROLES: [&str; 5] = ["mailroom", "officer", "archivist", "analyst", "admin"];
 
 /// Sessions last a working day.
 const SESSION_HOURS: i64 = 12;
@@ -40,7 +38,7 @@ const COMMON_PASSWORDS: &str = include_str!("../../data/common-passwords.txt");
 pub struct User {
     pub id: i64,
     pub name: String,
-    pub role: String,
+    pub role: Role,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -100,13 +98,7 @@ fn invalid(message: impl Into<String>) -> super::RegistryError {
 impl Registry {
     /// Adds a user (or replaces the password and role of an existing one, ending its
     /// sessions).
-    pub fn add_user(&self, name: &str, role: &str, password: &str) -> Result<User> {
-        if !ROLES.contains(&role) {
-            return Err(invalid(format!(
-                "unknown role {role}; one of {}",
-                ROLES.join(", ")
-            )));
-        }
+    pub fn add_user(&self, name: &str, role: Role, password: &str) -> Result<User> {
         let name = normalize_name(name);
         if name.is_empty() || name.chars().any(char::is_control) {
             return Err(invalid("a user needs a name (without control characters)"));
@@ -124,11 +116,7 @@ impl Registry {
             .conn
             .query_row("SELECT id FROM users WHERE name = ?1", [&name], |r| r.get(0))?;
         self.conn.execute("DELETE FROM sessions WHERE user_id = ?1", [id])?;
-        Ok(User {
-            id,
-            name,
-            role: role.into(),
-        })
+        Ok(User { id, name, role })
     }
 
     /// Sets a user's password; every session of the user ends.
@@ -194,7 +182,7 @@ impl Registry {
             return Ok(Login::Throttled);
         }
         let attempt = self.conn.last_insert_rowid();
-        let row: Option<(i64, String, String, bool)> = self
+        let row: Option<(i64, Role, String, bool)> = self
             .conn
             .query_row(
                 "SELECT id, role, password_hash, disabled FROM users WHERE name = ?1",
@@ -306,9 +294,9 @@ mod tests {
     fn passwords_sessions_and_throttling() {
         let dir = tempfile::tempdir().unwrap();
         let r = Registry::open(dir.path(), NumberFormat::default()).unwrap();
-        assert!(r.add_user("w", "janitor", "password1").is_err());
-        assert!(r.add_user("w", "officer", "short").is_err());
-        let user = r.add_user("王", "officer", "correct horse").unwrap();
+        assert!("janitor".parse::<Role>().is_err());
+        assert!(r.add_user("w", Role::Officer, "short").is_err());
+        let user = r.add_user("王", Role::Officer, "correct horse").unwrap();
         let hash: String = r
             .connection()
             .query_row("SELECT password_hash FROM users", [], |row| row.get(0))
@@ -352,12 +340,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let r = Registry::open(dir.path(), NumberFormat::default()).unwrap();
         for weak in ["12345678", "Password1", "abc", "qwertyuiop", "管理员123"] {
-            assert!(r.add_user("a", "officer", weak).is_err(), "{weak}");
+            assert!(r.add_user("a", Role::Officer, weak).is_err(), "{weak}");
         }
-        assert!(r.add_user("longname1", "officer", "LongName1").is_err(), "the name as password");
-        let admin = r.add_user("admin", "admin", "a fine passphrase").unwrap();
+        assert!(r.add_user("longname1", Role::Officer, "LongName1").is_err(), "the name as password");
+        let admin = r.add_user("admin", Role::Admin, "a fine passphrase").unwrap();
         // " admin" and the full-width form are the same user, not a second admin.
-        let again = r.add_user(" ａｄｍｉｎ ", "admin", "another passphrase").unwrap();
+        let again = r.add_user(" ａｄｍｉｎ ", Role::Admin, "another passphrase").unwrap();
         assert_eq!(again.id, admin.id);
         assert_eq!(r.user_count().unwrap(), 1);
         let s = r.create_session(&again).unwrap();

@@ -3,6 +3,7 @@
 
 use super::auth::{self, CurrentUser};
 use super::{ApiError, AppState};
+use crate::domain::{Act, Refusal, Status};
 use crate::privacy;
 use crate::registry::cases::{CaseFilter, CaseSummary};
 use crate::registry::users::Login;
@@ -16,10 +17,16 @@ use serde_json::{json, Value};
 use std::io::Write;
 use std::net::SocketAddr;
 
-/// Roles that take letters in.
-pub const INTAKE_ROLES: [&str; 3] = ["mailroom", "officer", "admin"];
-/// Roles that read cases.
-pub const READ_ROLES: [&str; 4] = ["mailroom", "officer", "archivist", "admin"];
+/// The status filter of a list: empty is every status; an unknown code is refused.
+pub fn status_filter(status: Option<&str>) -> Result<Option<Status>, ApiError> {
+    match status.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(code) => code
+            .parse()
+            .map(Some)
+            .map_err(|e: String| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", e)),
+    }
+}
 
 pub async fn openapi() -> Json<Value> {
     Json(serde_json::from_str(include_str!("openapi.json")).expect("openapi.json is valid JSON"))
@@ -283,7 +290,7 @@ pub async fn letters(
     headers: HeaderMap,
     multipart: Multipart,
 ) -> Result<Response, ApiError> {
-    user.authorize_change(&INTAKE_ROLES, &headers)?;
+    user.authorize_change(Act::TakeIn, &headers)?;
     let (accepted, rejected) = receive_files(&state, &user, multipart, false).await?;
     if accepted.is_empty() {
         let Some(first) = rejected.first() else {
@@ -312,7 +319,7 @@ pub async fn job(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Json<Value>, ApiError> {
-    user.require(&READ_ROLES)?;
+    user.require(Act::Read)?;
     let (actor, address) = (user.actor(), user.address.clone());
     let job = state
         .with_registry(move |r| {
@@ -352,13 +359,14 @@ pub async fn cases(
     user: CurrentUser,
     Query(q): Query<CaseQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    user.require(&READ_ROLES)?;
+    user.require(Act::Read)?;
     let (actor, address) = (user.actor(), user.address.clone());
+    let status = status_filter(q.status.as_deref())?;
     let list = state
         .with_registry(move |r| {
             let filter = CaseFilter {
                 q: q.q,
-                status: q.status.filter(|s| !s.is_empty()),
+                status,
                 category: q.category.filter(|s| !s.is_empty()),
                 overdue: q.overdue.unwrap_or(false),
                 due_within: q.due_within,
@@ -374,7 +382,7 @@ pub async fn cases(
 }
 
 /// Reads a case for a user and audits the read: an accusation case's accuser is shown
-/// only to `privacy::ACCUSER_ROLES` with a reason (`unmask`), audited as
+/// only to roles with `Act::SeeAccuser` and a reason (`unmask`), audited as
 /// `unmask-accuser` with the reason; everyone else gets `CaseDetail::shield_accuser`.
 /// The bool says whether the identity is shown.
 pub fn read_case_for(
@@ -395,7 +403,7 @@ pub fn read_case_for(
     let address = user.address.as_deref();
     let accusation = d.summary.accusation;
     let reason = unmask.map(str::trim).filter(|r| !r.is_empty());
-    let full = privacy::sees_identity(accusation, &user.user.role, reason);
+    let full = crate::domain::policy::sees_identity(accusation, user.user.role, reason);
     let action = match (accusation, full) {
         (false, _) => "read-case".to_string(),
         (true, true) => format!("unmask-accuser: {}", reason.unwrap_or_default()),
@@ -425,7 +433,7 @@ pub async fn case(
     Path(id): Path<i64>,
     Query(u): Query<UnmaskQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    user.require(&READ_ROLES)?;
+    user.require(Act::Read)?;
     let who = user.clone();
     let st = state.clone();
     let read = state
@@ -439,8 +447,7 @@ pub async fn case(
     Ok(Json(value))
 }
 
-fn refusal(r: crate::registry::life::Refusal) -> ApiError {
-    use crate::registry::life::Refusal;
+fn refusal(r: Refusal) -> ApiError {
     match r {
         Refusal::NotFound => ApiError::not_found("case"),
         Refusal::WrongState(m) => ApiError::new(StatusCode::CONFLICT, "wrong_state", m),
@@ -454,23 +461,17 @@ pub async fn route(
     user: CurrentUser,
     headers: HeaderMap,
     Path(id): Path<i64>,
-    Json(route): Json<crate::registry::life::Route>,
+    Json(route): Json<crate::domain::Route>,
 ) -> Result<Json<Value>, ApiError> {
-    user.authorize_change(&["officer", "admin"], &headers)?;
-    let deadlines = state.config().deadlines.clone();
-    let names = state.config().bodies.clone();
-    let (actor, address) = (user.actor(), user.address.clone());
+    user.authorize_change(Act::Route, &headers)?;
     let kind = route.kind;
-    let outcome = state
-        .with_registry(move |r| Ok(r.route(id, &route, &deadlines, &names, &actor, address.as_deref())?))
-        .await?;
-    let due = outcome.map_err(refusal)?;
-    Ok(Json(json!({"case_id": id, "route": kind, "due_at": due})))
+    let t = apply(&state, &user, id, crate::domain::Action::Route(route)).await?;
+    Ok(Json(json!({"case_id": id, "route": kind, "due_at": t.due_text()})))
 }
 
 #[derive(Deserialize)]
 pub struct StepRequest {
-    pub step: crate::registry::life::Step,
+    pub step: crate::domain::Step,
     pub note: Option<String>,
 }
 
@@ -481,24 +482,10 @@ pub async fn advance(
     Path(id): Path<i64>,
     Json(req): Json<StepRequest>,
 ) -> Result<Json<Value>, ApiError> {
-    user.authorize_change(super::pages::step_roles(req.step), &headers)?;
-    let deadlines = state.config().deadlines.clone();
-    let (actor, address) = (user.actor(), user.address.clone());
+    user.authorize_change(Act::Step(req.step), &headers)?;
     let step = req.step;
-    let outcome = state
-        .with_registry(move |r| {
-            Ok(r.advance(
-                id,
-                step,
-                req.note.as_deref(),
-                &deadlines,
-                &actor,
-                address.as_deref(),
-            )?)
-        })
-        .await?;
-    let due = outcome.map_err(refusal)?;
-    Ok(Json(json!({"case_id": id, "step": step, "due_at": due})))
+    let t = apply(&state, &user, id, crate::domain::Action::Step { step, note: req.note }).await?;
+    Ok(Json(json!({"case_id": id, "step": step, "due_at": t.due_text()})))
 }
 
 pub async fn correct(
@@ -506,23 +493,48 @@ pub async fn correct(
     user: CurrentUser,
     headers: HeaderMap,
     Path(id): Path<i64>,
-    Json(c): Json<crate::registry::life::Corrections>,
+    Json(c): Json<crate::domain::Corrections>,
 ) -> Result<Json<Value>, ApiError> {
-    user.authorize_change(&INTAKE_ROLES, &headers)?;
-    let (actor, address) = (user.actor(), user.address.clone());
-    let role = user.user.role.clone();
-    let outcome = state
-        .with_registry(move |r| Ok(r.correct(id, &c, &role, &actor, address.as_deref())?))
-        .await?;
-    let changed = outcome.map_err(refusal)?;
+    user.authorize_change(Act::Correct, &headers)?;
+    let t = apply(&state, &user, id, crate::domain::Action::Correct(c)).await?;
+    let changed: Vec<&str> = t.changes.iter().map(|c| c.field()).collect();
     Ok(Json(json!({"case_id": id, "changed": changed})))
 }
 
+/// Applies an action of the case life for `user` on a blocking thread: the transition
+/// stored, or the refusal as an API error.
+pub async fn apply(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    action: crate::domain::Action,
+) -> Result<crate::domain::Transition, ApiError> {
+    apply_outcome(state, user, id, action).await?.map_err(refusal)
+}
+
+/// `apply`, with the refusal kept for a page to show.
+pub async fn apply_outcome(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    action: crate::domain::Action,
+) -> Result<Result<crate::domain::Transition, Refusal>, ApiError> {
+    let actor = user.as_actor();
+    let st = state.clone();
+    state
+        .with_registry(move |r| {
+            let config = st.config();
+            let rules = crate::domain::Rules { deadlines: &config.deadlines, names: &config.bodies };
+            Ok(r.apply(id, &action, &actor, rules)?)
+        })
+        .await
+}
+
 /// The scans and copies of an accusation case show the accuser: only
-/// `privacy::ACCUSER_ROLES` may open them.
-pub fn need_to_know(r: &crate::registry::Registry, id: i64, role: &str) -> Result<(), ApiError> {
+/// roles that may see the accuser (`Act::SeeAccuser`) may open them.
+pub fn need_to_know(r: &crate::registry::Registry, id: i64, role: crate::domain::Role) -> Result<(), ApiError> {
     let accusation = r.is_accusation(id)?;
-    if accusation && !privacy::ACCUSER_ROLES.contains(&role) {
+    if accusation && !crate::domain::may(role, Act::SeeAccuser) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "need_to_know",
@@ -538,13 +550,13 @@ async fn case_file(
     id: i64,
     filed: bool,
 ) -> Result<Response, ApiError> {
-    user.require(&READ_ROLES)?;
+    user.require(Act::Read)?;
     let (actor, address) = (user.actor(), user.address.clone());
     let action = if filed { "read-filed" } else { "read-original" };
-    let role = user.user.role.clone();
+    let role = user.user.role;
     let paths = state
         .with_registry(move |r| {
-            need_to_know(r, id, &role)?;
+            need_to_know(r, id, role)?;
             let p = r.case_files(id)?;
             if p.is_some() {
                 r.audit(&actor, action, Some(id), address.as_deref())?;
@@ -588,12 +600,12 @@ pub async fn page_preview(
     user: CurrentUser,
     Path((id, page)): Path<(i64, u32)>,
 ) -> Result<Response, ApiError> {
-    user.require(&READ_ROLES)?;
+    user.require(Act::Read)?;
     let (actor, address) = (user.actor(), user.address.clone());
-    let role = user.user.role.clone();
+    let role = user.user.role;
     let previews = state
         .with_registry(move |r| {
-            need_to_know(r, id, &role)?;
+            need_to_know(r, id, role)?;
             let p = r.previews(id)?;
             if !p.is_empty() {
                 r.audit(&actor, "read-page", Some(id), address.as_deref())?;
@@ -646,7 +658,7 @@ pub async fn audit(
     user: CurrentUser,
     Query(q): Query<AuditQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    user.require(&["admin"])?;
+    user.require(Act::Administer)?;
     let (actor, address) = (user.actor(), user.address.clone());
     let entries = state
         .with_registry(move |r| {

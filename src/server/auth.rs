@@ -4,6 +4,8 @@
 //! `X-CSRF-Token`); bearer clients need none, since browsers never send that header alone.
 
 use super::{ApiError, AppState};
+use crate::domain::Act;
+use crate::registry::life::Actor;
 use crate::registry::users::User;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
@@ -23,9 +25,9 @@ pub struct CurrentUser {
 }
 
 impl CurrentUser {
-    /// Refuses users whose role is not in `roles`.
-    pub fn require(&self, roles: &[&str]) -> Result<(), ApiError> {
-        if roles.contains(&self.user.role.as_str()) {
+    /// Refuses users whose role may not do `act` (`domain::policy`).
+    pub fn require(&self, act: Act) -> Result<(), ApiError> {
+        if self.may(act) {
             Ok(())
         } else {
             Err(ApiError::new(
@@ -34,6 +36,11 @@ impl CurrentUser {
                 format!("the {} role may not do this", self.user.role),
             ))
         }
+    }
+
+    /// Whether the user's role may do `act`.
+    pub fn may(&self, act: Act) -> bool {
+        crate::domain::may(self.user.role, act)
     }
 
     /// Checks the CSRF token of a cookie session.
@@ -49,15 +56,24 @@ impl CurrentUser {
         }
     }
 
-    /// An API call that changes something: the user's role must be one of `roles`, and a
+    /// An API call that changes something: the user's role must be allowed `act`, and a
     /// cookie session must send its CSRF token in the `X-CSRF-Token` header.
-    pub fn authorize_change(&self, roles: &[&str], headers: &axum::http::HeaderMap) -> Result<(), ApiError> {
-        self.require(roles)?;
+    pub fn authorize_change(&self, act: Act, headers: &axum::http::HeaderMap) -> Result<(), ApiError> {
+        self.require(act)?;
         self.check_csrf(headers.get("x-csrf-token").and_then(|v| v.to_str().ok()))
     }
 
     pub fn actor(&self) -> String {
         format!("user:{}", self.user.name)
+    }
+
+    /// The user as the case life and the audit log see them.
+    pub fn as_actor(&self) -> Actor {
+        Actor {
+            role: self.user.role,
+            name: self.actor(),
+            address: self.address.clone(),
+        }
     }
 }
 

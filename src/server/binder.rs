@@ -7,6 +7,7 @@
 use super::auth::CurrentUser;
 use super::pages::{esc, page};
 use super::{ApiError, AppState};
+use crate::domain::{Act, JobStatus};
 use axum::body::Body;
 use axum::extract::{Form, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -15,15 +16,12 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use std::sync::{Arc, Mutex};
 
-/// Who may bind and download bindings.
-pub const ARCHIVE_ROLES: [&str; 2] = ["archivist", "admin"];
-
 /// The current or last binding.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct BinderJob {
     pub year: i32,
-    /// running, done or failed.
-    pub status: String,
+    /// Running, done or failed.
+    pub status: JobStatus,
     pub done: usize,
     pub total: usize,
     pub message: String,
@@ -41,14 +39,16 @@ fn start(state: &AppState, user: &CurrentUser, year: i32, include_open: bool) ->
     let shared = state.binder_job();
     {
         let mut job = shared.lock().unwrap_or_else(|e| e.into_inner());
-        if job.as_ref().is_some_and(|j| j.status == "running") {
+        if job.as_ref().is_some_and(|j| j.status == JobStatus::Running) {
             return false;
         }
         *job = Some(BinderJob {
             year,
-            status: "running".into(),
+            status: JobStatus::Running,
             message: "准备中".into(),
-            ..Default::default()
+            done: 0,
+            total: 0,
+            files: Vec::new(),
         });
     }
     let (state, actor, address) = (state.clone(), user.actor(), user.address.clone());
@@ -60,7 +60,9 @@ fn start(state: &AppState, user: &CurrentUser, year: i32, include_open: bool) ->
         };
         let config = state.config();
         let out = folder(&state, year);
-        let result = (|| -> Result<crate::binder::Manifest, String> {
+        // A panic in the binding is a failed binding, not a job left "running" until the
+        // service restarts.
+        let result = crate::guard::catch(|| -> Result<crate::binder::Manifest, String> {
             let registry = crate::registry::Registry::open(state.data(), config.bureau.registration.clone())
                 .map_err(|e| e.to_string())?;
             registry
@@ -79,10 +81,11 @@ fn start(state: &AppState, user: &CurrentUser, year: i32, include_open: bool) ->
             };
             crate::binder::bind(&sources, excluded, config, generator.engine(), year, date, &out, &progress)
                 .map_err(|e| e.to_string())
-        })();
+        })
+        .unwrap_or_else(|panic| Err(format!("装订意外中止（程序错误：{panic}）")));
         match result {
             Ok(m) => set(&|j| {
-                j.status = "done".into();
+                j.status = JobStatus::Done;
                 j.message = format!(
                     "{} 件，{} 卷；未装订 {} 项{}",
                     m.items.len(),
@@ -101,7 +104,7 @@ fn start(state: &AppState, user: &CurrentUser, year: i32, include_open: bool) ->
                     .collect();
             }),
             Err(e) => set(&|j| {
-                j.status = "failed".into();
+                j.status = JobStatus::Failed;
                 j.message = e.clone();
             }),
         }
@@ -123,7 +126,7 @@ pub async fn api_start(
     headers: HeaderMap,
     Json(b): Json<StartBody>,
 ) -> Result<Response, ApiError> {
-    user.authorize_change(&ARCHIVE_ROLES, &headers)?;
+    user.authorize_change(Act::Bind, &headers)?;
     if !start(&state, &user, b.year, b.include_open) {
         return Err(ApiError::new(StatusCode::CONFLICT, "busy", "a binding is running"));
     }
@@ -136,7 +139,7 @@ fn status_json(state: &AppState) -> serde_json::Value {
 
 /// `GET /api/binder`: the current or last binding.
 pub async fn api_status(State(state): State<AppState>, user: CurrentUser) -> Result<Json<serde_json::Value>, ApiError> {
-    user.require(&ARCHIVE_ROLES)?;
+    user.require(Act::Bind)?;
     Ok(Json(status_json(&state)))
 }
 
@@ -153,7 +156,7 @@ pub async fn form_start(
     user: CurrentUser,
     Form(f): Form<StartForm>,
 ) -> Result<Response, ApiError> {
-    user.require(&ARCHIVE_ROLES)?;
+    user.require(Act::Bind)?;
     user.check_csrf(f.csrf.as_deref())?;
     start(&state, &user, f.year, f.include_open.is_some());
     Ok(Redirect::to("/binder").into_response())
@@ -161,7 +164,7 @@ pub async fn form_start(
 
 /// `GET /binder`.
 pub async fn page_view(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
-    user.require(&ARCHIVE_ROLES)?;
+    user.require(Act::Bind)?;
     let job = state.binder_job().lock().unwrap_or_else(|e| e.into_inner()).clone();
     let year = job
         .as_ref()
@@ -175,16 +178,16 @@ pub async fn page_view(State(state): State<AppState>, user: CurrentUser) -> Resu
                 .iter()
                 .map(|f| format!("<li><a href=\"/binders/{}/{}\">{}</a></li>", j.year, esc(f), esc(f)))
                 .collect();
-            let state_name = match j.status.as_str() {
-                "running" => "进行中",
-                "done" => "已完成",
-                _ => "失败",
+            let state_name = match j.status {
+                JobStatus::Queued | JobStatus::Running => "进行中",
+                JobStatus::Done => "已完成",
+                JobStatus::Failed => "失败",
             };
             format!(
                 "<h2>{} 年装订：{state_name}</h2><p id=\"binder-status\">{}</p>{}<ul id=\"binder-files\">{files}</ul>",
                 j.year,
                 esc(&j.message),
-                if j.status == "running" {
+                if j.status == JobStatus::Running {
                     format!(
                         "<progress max=\"{}\" value=\"{}\"></progress> {}/{}",
                         j.total.max(1),
@@ -198,7 +201,7 @@ pub async fn page_view(State(state): State<AppState>, user: CurrentUser) -> Resu
             )
         }
     };
-    let refresh = if job.as_ref().is_some_and(|j| j.status == "running") {
+    let refresh = if job.as_ref().is_some_and(|j| j.status == JobStatus::Running) {
         "<meta http-equiv=\"refresh\" content=\"2\">"
     } else {
         ""
@@ -219,7 +222,7 @@ pub async fn download(
     user: CurrentUser,
     Path((year, file)): Path<(i32, String)>,
 ) -> Result<Response, ApiError> {
-    user.require(&ARCHIVE_ROLES)?;
+    user.require(Act::Bind)?;
     // Only names the binder writes; nothing that could leave the folder.
     let allowed = file == "catalogue.csv"
         || file == "catalogue.xlsx"

@@ -3,7 +3,7 @@
 //! record whether a recommendation was adopted. Generation runs on a blocking thread with
 //! the generator loaded once at start.
 
-use super::api::READ_ROLES;
+use crate::domain::Act;
 use super::auth::CurrentUser;
 use super::pages::{esc, page};
 use super::{ApiError, AppState};
@@ -17,7 +17,6 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 /// Who may generate documents.
-pub const OFFICER_ROLES: [&str; 2] = ["officer", "admin"];
 
 impl From<GenerateError> for ApiError {
     fn from(e: GenerateError) -> Self {
@@ -70,7 +69,7 @@ pub async fn generate(
     Path(id): Path<i64>,
     Json(body): Json<GenerateBody>,
 ) -> Result<Response, ApiError> {
-    user.authorize_change(&OFFICER_ROLES, &headers)?;
+    user.authorize_change(Act::WriteDocuments, &headers)?;
     let formats = body.formats.unwrap_or_else(|| vec!["pdf".into(), "docx".into()]);
     if let Some(bad) = formats.iter().find(|f| !["pdf", "docx"].contains(&f.as_str())) {
         return Err(ApiError::new(
@@ -107,13 +106,13 @@ pub async fn list(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Json<Value>, ApiError> {
-    user.require(&READ_ROLES)?;
+    user.require(Act::Read)?;
     let (actor, address) = (user.actor(), user.address.clone());
-    let role = user.user.role.clone();
+    let role = user.user.role;
     let docs = state
         .with_registry(move |r| {
             // The documents' fields (受送达人 and the like) can name the accuser.
-            super::api::need_to_know(r, id, &role)?;
+            super::api::need_to_know(r, id, role)?;
             let docs = r.documents(id)?;
             r.audit(&actor, "list-documents", Some(id), address.as_deref())?;
             Ok(docs)
@@ -129,14 +128,14 @@ pub async fn file(
     user: CurrentUser,
     Path((id, format)): Path<(i64, String)>,
 ) -> Result<Response, ApiError> {
-    user.require(&READ_ROLES)?;
+    user.require(Act::Read)?;
     let (actor, address) = (user.actor(), user.address.clone());
-    let role = user.user.role.clone();
+    let role = user.user.role;
     let doc = state
         .with_registry(move |r| {
             let d = r.document(id)?;
             if let Some(d) = &d {
-                super::api::need_to_know(r, d.case_id, &role)?;
+                super::api::need_to_know(r, d.case_id, role)?;
                 r.audit(&actor, "read-document", Some(d.case_id), address.as_deref())?;
             }
             Ok(d)
@@ -195,7 +194,7 @@ pub async fn adoption(
     Path(id): Path<i64>,
     Json(a): Json<Adoption>,
 ) -> Result<Json<Value>, ApiError> {
-    user.authorize_change(&OFFICER_ROLES, &headers)?;
+    user.authorize_change(Act::WriteDocuments, &headers)?;
     let (actor, address) = (user.actor(), user.address.clone());
     let found = state
         .with_registry(move |r| Ok(r.set_adopted(id, a.adopted, &actor, address.as_deref())?))
@@ -254,7 +253,7 @@ pub fn section(
     } else {
         format!("<ul id=\"documents\">{rows}</ul>")
     };
-    if !OFFICER_ROLES.contains(&user.user.role.as_str()) {
+    if !user.may(Act::WriteDocuments) {
         return format!("<h2>文书</h2>{list}");
     }
     let kinds = crate::documents::Generator::check_templates(Some(&state.data().join("templates")))
@@ -290,7 +289,7 @@ pub async fn generate_form(
     Path(id): Path<i64>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
-    user.require(&OFFICER_ROLES)?;
+    user.require(Act::WriteDocuments)?;
     let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_string());
     user.check_csrf(get("csrf").as_deref())?;
     let inputs = FORM_FIELDS

@@ -2,7 +2,8 @@
 //! being taken in, the case list with search, and a case page. Values are HTML-escaped;
 //! lists mask personal data; opening a case is audited.
 
-use super::api::{self, masked, INTAKE_ROLES, READ_ROLES};
+use super::api::{self, masked};
+use crate::domain::{Act, Purpose, Refusal, RouteKind, Status, Step};
 use super::auth::{self, CurrentUser, MaybeUser};
 use super::{ApiError, AppState};
 use crate::registry::cases::CaseFilter;
@@ -52,7 +53,7 @@ pub fn page(title: &str, user: Option<&CurrentUser>, body: &str) -> Html<String>
              <span class=\"who\">{}（{}）<form class=\"inline\" method=\"post\" action=\"/logout\">\
              <input type=\"hidden\" name=\"csrf\" value=\"{}\"><button>退出</button></form></span>",
             esc(&u.user.name),
-            role_name(&u.user.role),
+            u.user.role.label(),
             esc(&u.csrf)
         ),
         None => String::new(),
@@ -62,33 +63,6 @@ pub fn page(title: &str, user: Option<&CurrentUser>, body: &str) -> Html<String>
          <style>{STYLE}</style></head><body><header><strong>信访件管理</strong>{nav}</header><main>{body}</main></body></html>",
         esc(title)
     ))
-}
-
-fn role_name(role: &str) -> &'static str {
-    match role {
-        "mailroom" => "收发登记",
-        "officer" => "承办",
-        "archivist" => "档案",
-        "analyst" => "统计分析",
-        "admin" => "管理员",
-        _ => "未知",
-    }
-}
-
-fn status_name(status: &str) -> &'static str {
-    match status {
-        "registered" => "已登记",
-        "routed" => "已转办",
-        "awaiting" => "待办理",
-        "replied" => "已答复",
-        "closed" => "已办结",
-        "archived" => "已归档",
-        "queued" => "排队中",
-        "running" => "识别中",
-        "done" => "已完成",
-        "failed" => "失败",
-        _ => "其他",
-    }
 }
 
 /// A `<select>` keeping the chosen value.
@@ -277,7 +251,7 @@ pub async fn upload(
     user: CurrentUser,
     multipart: Multipart,
 ) -> Result<Response, ApiError> {
-    user.require(&INTAKE_ROLES)?;
+    user.require(Act::TakeIn)?;
     // The form's csrf field is checked before any file is taken (receive_files).
     let (accepted, rejected) = api::receive_files(&state, &user, multipart, true).await?;
     let rows: String = rejected
@@ -304,7 +278,7 @@ pub async fn inbox(
     let Some(user) = user else {
         return Ok(to_login());
     };
-    user.require(&READ_ROLES)?;
+    user.require(Act::Read)?;
     let (actor, address) = (user.actor(), user.address.clone());
     let jobs = state
         .with_registry(move |r| {
@@ -315,7 +289,7 @@ pub async fn inbox(
         .await?;
     let pending = jobs
         .iter()
-        .any(|j| j.status == "queued" || j.status == "running");
+        .any(|j| !j.status.is_final());
     let rows: String = jobs
         .iter()
         .map(|j| {
@@ -333,7 +307,7 @@ pub async fn inbox(
             };
             let status = match &j.error {
                 Some(e) => format!("<span class=\"error\">失败：{}</span>", esc(&e.message)),
-                None => status_name(&j.status).to_string(),
+                None => j.status.label().to_string(),
             };
             format!(
                 "<tr><td>{}</td><td>{status}</td><td>{case}</td><td>{}</td></tr>",
@@ -370,11 +344,11 @@ pub async fn cases(
     let Some(user) = user else {
         return Ok(to_login());
     };
-    user.require(&READ_ROLES)?;
+    user.require(Act::Read)?;
     let (actor, address) = (user.actor(), user.address.clone());
     let filter = CaseFilter {
         q: q.q.clone(),
-        status: q.status.clone().filter(|s| !s.is_empty()),
+        status: api::status_filter(q.status.as_deref())?,
         category: q.category.clone().filter(|s| !s.is_empty()),
         overdue: q.due.as_deref() == Some("overdue"),
         due_within: (q.due.as_deref() == Some("soon")).then_some(3),
@@ -395,7 +369,7 @@ pub async fn cases(
                 "<tr><td class=\"n\"><a href=\"/cases/{}\">{}</a></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{}</td></tr>",
                 c.id,
                 esc(&c.registration_number),
-                status_name(&c.status),
+                c.status.label(),
                 c.due_at.as_deref().map(esc).unwrap_or_else(|| "—".into()),
                 opt(&c.name),
                 opt(&c.phone),
@@ -419,8 +393,9 @@ pub async fn cases(
         select(
             "status",
             &q.status,
-            &[("", "全部状态"), ("registered", "已登记"), ("routed", "已转办"), ("awaiting", "办理中"),
-              ("replied", "已答复"), ("closed", "已办结"), ("archived", "已归档")],
+            &std::iter::once(("", "全部状态"))
+                .chain(Status::ALL.iter().map(|s| (s.as_str(), s.label())))
+                .collect::<Vec<_>>(),
         ),
         select(
             "category",
@@ -443,7 +418,7 @@ pub async fn case(
     let Some(user) = user else {
         return Ok(to_login());
     };
-    user.require(&READ_ROLES)?;
+    user.require(Act::Read)?;
     let who = user.clone();
     let unmask = q.unmask.clone();
     let st = state.clone();
@@ -497,7 +472,7 @@ pub async fn case(
         })
         .collect();
     let viewer = if !identity_shown {
-        let ask = if crate::privacy::ACCUSER_ROLES.contains(&user.user.role.as_str()) {
+        let ask = if user.may(Act::SeeAccuser) {
             format!(
                 "<form method=\"get\" action=\"/cases/{id}\"><p>查看实名及来信原件的理由（记入审计）：\
                  <input name=\"unmask\" required placeholder=\"如：承办核查需要\"> <button id=\"unmask\">查看实名</button></p></form>"
@@ -512,7 +487,7 @@ pub async fn case(
         format!("<p class=\"muted\">黄色为识别出的文字行，橙色为提取字段所在行。</p>{scans}")
     };
     // Masked values are never put in a form: saving it would write the stars back.
-    let editable = INTAKE_ROLES.contains(&user.user.role.as_str()) && identity_shown;
+    let editable = user.may(Act::Correct) && identity_shown;
     let input = |name: &str, label: &str, value: &Option<String>| {
         let v = value.as_deref().map(esc).unwrap_or_default();
         if editable {
@@ -527,7 +502,7 @@ pub async fn case(
     let row = |k: &str, v: String| format!("<tr><th>{k}</th><td>{v}</td></tr>");
     let fields = [
         row("登记号", esc(&c.registration_number)),
-        row("状态", status_name(&c.status).into()),
+        row("状态", c.status.label().into()),
         row(
             "办理期限",
             c.due_at.as_deref().map(esc).unwrap_or_else(|| "—".into()),
@@ -537,7 +512,7 @@ pub async fn case(
             match (&c.route_kind, &c.route_body) {
                 (Some(k), b) => format!(
                     "{} {}",
-                    route_name(k),
+                    k.label(),
                     b.as_deref().map(esc).unwrap_or_default()
                 ),
                 _ => "未转办".into(),
@@ -556,9 +531,9 @@ pub async fn case(
             format!(
                 "<tr><th>信访目的</th><td>{}</td></tr><tr><th><label for=\"f-accused\">被反映对象</label></th>\
                  <td><input id=\"f-accused\" name=\"accused\" value=\"{}\" placeholder=\"检举控告的单位或个人，多个用顿号隔开\" style=\"width:95%\"></td></tr>{}",
-                select("purpose", &Some(detail.purpose.clone()), &PURPOSES),
+                select("purpose", &Some(detail.purpose.as_str().to_string()), &purposes()),
                 esc(&detail.accused.join("、")),
-                if crate::registry::life::CLEAR_ACCUSATION_ROLES.contains(&user.user.role.as_str()) {
+                if user.may(Act::ClearAccusation) {
                     "<tr><th><label for=\"f-reason\">更正理由</label></th><td><input id=\"f-reason\" name=\"reason\" \
                      placeholder=\"撤销检举控告标记或被反映对象时必填，记入审计\" style=\"width:95%\"></td></tr>"
                 } else {
@@ -566,14 +541,7 @@ pub async fn case(
                 }
             )
         } else {
-            row(
-                "信访目的",
-                PURPOSES
-                    .iter()
-                    .find(|(k, _)| *k == detail.purpose)
-                    .map(|(_, v)| v.to_string())
-                    .unwrap_or_default(),
-            ) + &row("被反映对象", esc(&detail.accused.join("、")))
+            row("信访目的", detail.purpose.label().to_string()) + &row("被反映对象", esc(&detail.accused.join("、")))
         },
         row(
             "重复件",
@@ -603,25 +571,23 @@ pub async fn case(
         format!("<table>{fields}</table>")
     };
     let suggested = suggested.as_deref().unwrap_or("");
-    let route_form = if c.status == "registered"
-        && ["officer", "admin"].contains(&user.user.role.as_str())
-    {
+    let route_form = if c.status == Status::Registered && user.may(Act::Route) {
         format!(
             "<h2>转办</h2><form method=\"post\" action=\"/cases/{id}/route\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
              <p>{} 单位 <input name=\"body\" value=\"{}\" placeholder=\"有权处理的机关\"> 理由 <input name=\"reason\" placeholder=\"不予受理、不再受理时填写\"> \
              <button id=\"route\">提交</button></p><p class=\"muted\">建议去向按属地和类别得出（{}），请承办人确认。</p></form>",
             esc(&user.csrf),
-            select("kind", &None, &[("transfer", "转送"), ("assign", "交办"), ("direct", "直接办理"), ("refuse", "不予受理"), ("not_again", "不再受理")]),
+            select("kind", &None, &RouteKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect::<Vec<_>>()),
             esc(suggested),
             esc(suggested)
         )
     } else {
         String::new()
     };
-    let steps: String = crate::registry::life::Step::ALL
-        .into_iter()
-        .filter(|s| s.applies_to(&c.status) && step_roles(*s).contains(&user.user.role.as_str()))
-        .map(|s| format!("<button name=\"step\" value=\"{}\">{}</button> ", s.as_str(), step_name(s)))
+    let steps: String = Step::ALL
+        .iter()
+        .filter(|&&s| crate::domain::life::step_applies(s, c.status) && user.may(Act::Step(s)))
+        .map(|s| format!("<button name=\"step\" value=\"{}\">{}</button> ", s.as_str(), s.label()))
         .collect();
     let step_form = if steps.is_empty() {
         String::new()
@@ -635,17 +601,16 @@ pub async fn case(
     let to = c.route_body.as_deref().unwrap_or(suggested);
     let documents = super::docs::section(&state, &user, id, &documents, to);
     // Fields the engine read with little confidence: the reviewer checks them first.
-    let doubtful: Vec<&str> = detail.extraction["warnings"]
-        .as_array()
+    let confidence: crate::model::FieldConfidence =
+        serde_json::from_value(detail.extraction["field_confidence"].clone()).unwrap_or_default();
+    let doubtful: Vec<&str> = confidence
+        .doubtful()
         .into_iter()
-        .flatten()
-        .filter_map(|w| w.as_str())
-        .filter_map(|w| match w.split(" read with low confidence").next() {
-            Some("name") if w.contains("low confidence") => Some("信访人"),
-            Some("id_number") if w.contains("low confidence") => Some("身份证号"),
-            Some("phone") if w.contains("low confidence") => Some("电话"),
-            Some("address") if w.contains("low confidence") => Some("地址"),
-            _ => None,
+        .map(|(field, _)| match field {
+            "name" => "信访人",
+            "id_number" => "身份证号",
+            "phone" => "电话",
+            _ => "地址",
         })
         .collect();
     let doubtful = if doubtful.is_empty() {
@@ -672,7 +637,7 @@ pub async fn case(
                 "<li>{} {} {} {}{}</li>",
                 esc(&when(&e.at)),
                 esc(&e.actor),
-                event_name(&e.action),
+                e.action.label(),
                 e.detail.as_deref().map(esc).unwrap_or_default(),
                 e.due_at
                     .as_deref()
@@ -699,12 +664,13 @@ pub struct SavedQuery {
     unmask: Option<String>,
 }
 
-/// Purpose classes by law, as the review form offers them.
-const PURPOSES: [(&str, &str); 3] = [
-    ("demand", "申诉求决"),
-    ("suggestion", "建议意见"),
-    ("accusation", "检举控告"),
-];
+/// Purpose classes by law, as the review form offers them (the most common first).
+fn purposes() -> Vec<(&'static str, &'static str)> {
+    [Purpose::Demand, Purpose::Suggestion, Purpose::Accusation]
+        .into_iter()
+        .map(|p| (p.as_str(), p.label()))
+        .collect()
+}
 
 #[derive(Deserialize)]
 pub struct ReviewForm {
@@ -717,7 +683,7 @@ pub struct ReviewForm {
     letter_date: Option<String>,
     summary: Option<String>,
     category: Option<String>,
-    purpose: Option<crate::registry::life::Purpose>,
+    purpose: Option<Purpose>,
     accused: Option<String>,
     /// Why the accusation flag or an accused body is cleared (officers only).
     reason: Option<String>,
@@ -731,15 +697,15 @@ pub async fn review(
     Path(id): Path<i64>,
     Form(f): Form<ReviewForm>,
 ) -> Result<Response, ApiError> {
-    user.require(&INTAKE_ROLES)?;
+    user.require(Act::Correct)?;
     user.check_csrf(f.csrf.as_deref())?;
-    let (actor, address) = (user.actor(), user.address.clone());
-    let role = user.user.role.clone();
+    let actor = user.as_actor();
     let confirm = f.action.as_deref() == Some("confirm");
+    let st = state.clone();
     let outcome = state
         .with_registry(move |r| {
             let Some(current) = r.case(id)? else {
-                return Ok(Err(crate::registry::life::Refusal::NotFound));
+                return Ok(Err(Refusal::NotFound));
             };
             let changed = |new: Option<String>, old: &Option<String>| {
                 new.map(|v| v.trim().to_string()).filter(|v| {
@@ -747,7 +713,7 @@ pub async fn review(
                 })
             };
             let s = &current.summary;
-            let corrections = crate::registry::life::Corrections {
+            let corrections = crate::domain::Corrections {
                 name: changed(f.name, &s.name),
                 id_number: changed(f.id_number, &s.id_number),
                 phone: changed(f.phone, &s.phone),
@@ -755,7 +721,7 @@ pub async fn review(
                 letter_date: changed(f.letter_date, &current.letter_date),
                 summary: changed(f.summary, &s.summary),
                 category: changed(f.category, &s.category),
-                purpose: f.purpose.filter(|p| p.as_str() != current.purpose),
+                purpose: f.purpose.filter(|p| *p != current.purpose),
                 accused: f
                     .accused
                     .map(|a| crate::bodies::split_list(&a))
@@ -763,9 +729,13 @@ pub async fn review(
                 reason: f.reason,
                 ..Default::default()
             };
-            let result = r.correct(id, &corrections, &role, &actor, address.as_deref())?;
+            let config = st.config();
+            let rules = crate::domain::Rules { deadlines: &config.deadlines, names: &config.bodies };
+            let result = r.apply(id, &crate::domain::Action::Correct(corrections), &actor, rules)?;
             if result.is_ok() && confirm {
-                r.confirm(id, &actor, address.as_deref())?;
+                if let Err(refusal) = r.apply(id, &crate::domain::Action::Confirm, &actor, rules)? {
+                    return Ok(Err(refusal));
+                }
             }
             Ok(result)
         })
@@ -781,13 +751,7 @@ pub async fn review(
 }
 
 /// The page a refused form action answers with (422), or 404 for a case that is not there.
-fn refused(
-    user: &CurrentUser,
-    title: &str,
-    id: i64,
-    refusal: crate::registry::life::Refusal,
-) -> Result<Response, ApiError> {
-    use crate::registry::life::Refusal;
+fn refused(user: &CurrentUser, title: &str, id: i64, refusal: Refusal) -> Result<Response, ApiError> {
     match refusal {
         Refusal::NotFound => Err(ApiError::not_found("case")),
         Refusal::Forbidden(m) => Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", m)),
@@ -809,7 +773,7 @@ fn refused(
 #[derive(Deserialize)]
 pub struct RouteForm {
     csrf: Option<String>,
-    kind: crate::registry::life::RouteKind,
+    kind: RouteKind,
     body: Option<String>,
     reason: Option<String>,
 }
@@ -821,20 +785,14 @@ pub async fn route(
     Path(id): Path<i64>,
     Form(f): Form<RouteForm>,
 ) -> Result<Response, ApiError> {
-    user.require(&["officer", "admin"])?;
+    user.require(Act::Route)?;
     user.check_csrf(f.csrf.as_deref())?;
-    let deadlines = state.config().deadlines.clone();
-    let names = state.config().bodies.clone();
-    let (actor, address) = (user.actor(), user.address.clone());
-    let route = crate::registry::life::Route {
+    let route = crate::domain::Route {
         kind: f.kind,
         body: f.body,
         reason: f.reason,
     };
-    let outcome = state
-        .with_registry(move |r| Ok(r.route(id, &route, &deadlines, &names, &actor, address.as_deref())?))
-        .await?;
-    match outcome {
+    match api::apply_outcome(&state, &user, id, crate::domain::Action::Route(route)).await? {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?saved=route")).into_response()),
         Err(refusal) => refused(&user, "未能转办", id, refusal),
     }
@@ -843,7 +801,7 @@ pub async fn route(
 #[derive(Deserialize)]
 pub struct StepForm {
     csrf: Option<String>,
-    step: crate::registry::life::Step,
+    step: Step,
     note: Option<String>,
 }
 
@@ -855,59 +813,12 @@ pub async fn step(
     Path(id): Path<i64>,
     Form(f): Form<StepForm>,
 ) -> Result<Response, ApiError> {
-    user.require(step_roles(f.step))?;
+    user.require(Act::Step(f.step))?;
     user.check_csrf(f.csrf.as_deref())?;
-    let deadlines = state.config().deadlines.clone();
-    let (actor, address) = (user.actor(), user.address.clone());
     let note = f.note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
     let step = f.step;
-    let outcome = state
-        .with_registry(move |r| {
-            Ok(r.advance(id, step, note.as_deref(), &deadlines, &actor, address.as_deref())?)
-        })
-        .await?;
-    match outcome {
+    match api::apply_outcome(&state, &user, id, crate::domain::Action::Step { step, note }).await? {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?saved={}", step.as_str())).into_response()),
         Err(refusal) => refused(&user, "未能办理", id, refusal),
-    }
-}
-
-/// Who may take a step: archiving is the archivists', the rest the officers'.
-pub fn step_roles(step: crate::registry::life::Step) -> &'static [&'static str] {
-    if step == crate::registry::life::Step::Archive {
-        &["archivist", "admin"]
-    } else {
-        &["officer", "admin"]
-    }
-}
-
-fn step_name(step: crate::registry::life::Step) -> &'static str {
-    event_name(step.as_str())
-}
-
-fn route_name(kind: &str) -> &'static str {
-    match kind {
-        "transfer" => "转送",
-        "assign" => "交办",
-        "direct" => "直接办理",
-        "refuse" => "不予受理",
-        "not_again" => "不再受理",
-        _ => "其他",
-    }
-}
-
-fn event_name(action: &str) -> &'static str {
-    match action {
-        "registered" => "登记",
-        "corrected" => "更正",
-        "confirmed" => "确认",
-        "accept" => "受理",
-        "extend" => "延期",
-        "reply" => "答复",
-        "close" => "办结",
-        "archive" => "归档",
-        "document" => "制发文书",
-        "adopted" => "建议采纳情况",
-        other => route_name(other),
     }
 }

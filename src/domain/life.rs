@@ -1,0 +1,596 @@
+//! The case life as a pure function: given a case's state, what is asked, by whom, on
+//! which day and under which rules, `decide` answers the transition to store (new status,
+//! route, deadline, field changes, history entries) or why it is refused. The register
+//! loads the state, calls `decide` and writes the answer in one transaction; it decides
+//! nothing itself.
+//!
+//! Deadlines (《信访工作条例》 Art. 22: transfer or assign within 15 days; Art. 33: handle
+//! within 60 days, one extension of up to 30 days) come from `Rules::deadlines`; the
+//! accusation guard (Art. 22 and the seeds' rule that accusation material never goes to
+//! the accused) from `routing::refuse_accused`.
+
+use super::policy::{may, roles_for, Act};
+use super::vocab::{EventKind, Purpose, Role, RouteKind, Status, Step};
+use crate::bodies::BodyNames;
+use crate::deadline::Deadlines;
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+/// A route decision.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Route {
+    pub kind: RouteKind,
+    /// The competent body (transfer, assign).
+    pub body: Option<String>,
+    /// The reason (refuse, not accepted again).
+    pub reason: Option<String>,
+}
+
+/// Corrections of the fields read (PATCH). Absent fields are left as they are.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Corrections {
+    pub name: Option<String>,
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub letter_date: Option<String>,
+    pub summary: Option<String>,
+    pub category: Option<String>,
+    pub urgent: Option<bool>,
+    pub cosigners: Option<i64>,
+    pub accusation: Option<bool>,
+    /// Bodies the letter accuses (检举控告的对象); the case is never routed to them.
+    pub accused: Option<Vec<String>>,
+    /// The purpose class; `accusation` sets the accusation flag, the others clear it.
+    pub purpose: Option<Purpose>,
+    /// Why the accusation flag is cleared or a body taken off the accused list: needed
+    /// then, and kept in the audit log.
+    pub reason: Option<String>,
+}
+
+/// Why a change was not made: shown to the user as it is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refusal {
+    NotFound,
+    /// The case is not in a state this change applies to.
+    WrongState(String),
+    /// Something needed is missing or not allowed (a body, a reason, the accused).
+    Invalid(String),
+    /// The user's role may not make this change.
+    Forbidden(String),
+}
+
+/// What `decide` needs to know of a case.
+#[derive(Debug, Clone)]
+pub struct CaseState<'a> {
+    pub status: Status,
+    /// The running deadline, if any.
+    pub due: Option<NaiveDate>,
+    /// Whether the one extension was used already.
+    pub extended: bool,
+    /// The letter's text (the guard looks for the accused in it).
+    pub text: &'a str,
+    pub accusation: bool,
+    /// Bodies the letter accuses.
+    pub accused: &'a [String],
+}
+
+/// What is asked of a case.
+#[derive(Debug, Clone)]
+pub enum Action {
+    Route(Route),
+    Step { step: Step, note: Option<String> },
+    /// A person checked the register entry against the letter.
+    Confirm,
+    Correct(Corrections),
+}
+
+/// The rules a bureau configures.
+#[derive(Clone, Copy)]
+pub struct Rules<'a> {
+    pub deadlines: &'a Deadlines,
+    pub names: &'a BodyNames,
+}
+
+/// What happens to the running deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Due {
+    Keep,
+    Set(NaiveDate),
+    Clear,
+}
+
+/// A field change, checked and trimmed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    /// A text field (`name`, `id_number`, `phone`, `address`, `letter_date`, `summary`,
+    /// `category`) set to a non-empty value.
+    Text(&'static str, String),
+    Urgent(bool),
+    Cosigners(i64),
+    /// The accusation flag; the purpose follows it (`accusation`, or `demand` when an
+    /// accusation is cleared).
+    Accusation(bool),
+    /// The purpose class; the accusation flag follows it.
+    Purpose(Purpose),
+    Accused(Vec<String>),
+}
+
+impl Change {
+    /// The field's name, as the history lists it.
+    pub fn field(&self) -> &'static str {
+        match self {
+            Change::Text(column, _) => column,
+            Change::Urgent(_) => "urgent",
+            Change::Cosigners(_) => "cosigners",
+            Change::Accusation(_) => "accusation",
+            Change::Purpose(_) => "purpose",
+            Change::Accused(_) => "accused",
+        }
+    }
+}
+
+/// One history entry (and its audit entry).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub event: EventKind,
+    pub detail: Option<String>,
+    /// The audit log's action code.
+    pub audit: String,
+}
+
+/// The answer to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transition {
+    /// The new status (None: stays).
+    pub status: Option<Status>,
+    /// The route taken and the body it goes to.
+    pub route: Option<(RouteKind, Option<String>)>,
+    pub due: Due,
+    pub changes: Vec<Change>,
+    /// In the order they happened.
+    pub entries: Vec<Entry>,
+}
+
+impl Transition {
+    fn entry(event: EventKind, detail: Option<String>, audit: impl Into<String>) -> Entry {
+        Entry { event, detail, audit: audit.into() }
+    }
+
+    /// The deadline to show after the change, as stored (`YYYY-MM-DD`).
+    pub fn due_text(&self) -> Option<String> {
+        match self.due {
+            Due::Set(d) => Some(d.to_string()),
+            Due::Keep | Due::Clear => None,
+        }
+    }
+}
+
+fn forbidden(role: Role, act: Act) -> Refusal {
+    let roles: Vec<&str> = roles_for(act).iter().map(|r| r.label()).collect();
+    Refusal::Forbidden(format!(
+        "the {} role may not do this (only {})",
+        role.as_str(),
+        roles.join("、")
+    ))
+}
+
+fn trimmed(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Decides what `action` by a user of `role` does to `case` on `today`.
+pub fn decide(
+    case: &CaseState<'_>,
+    action: &Action,
+    role: Role,
+    today: NaiveDate,
+    rules: Rules<'_>,
+) -> Result<Transition, Refusal> {
+    match action {
+        Action::Route(route) => decide_route(case, route, role, today, rules),
+        Action::Step { step, note } => decide_step(case, *step, note.as_deref(), role, today, rules),
+        Action::Confirm => {
+            if !may(role, Act::Correct) {
+                return Err(forbidden(role, Act::Correct));
+            }
+            Ok(Transition {
+                status: None,
+                route: None,
+                due: Due::Keep,
+                changes: Vec::new(),
+                entries: vec![Transition::entry(EventKind::Confirmed, None, "confirm")],
+            })
+        }
+        Action::Correct(c) => decide_corrections(case, c, role),
+    }
+}
+
+fn decide_route(
+    case: &CaseState<'_>,
+    route: &Route,
+    role: Role,
+    today: NaiveDate,
+    rules: Rules<'_>,
+) -> Result<Transition, Refusal> {
+    if !may(role, Act::Route) {
+        return Err(forbidden(role, Act::Route));
+    }
+    if case.status != Status::Registered {
+        return Err(Refusal::WrongState(format!(
+            "only a registered case can be routed; this one is {}",
+            case.status
+        )));
+    }
+    let body = trimmed(&route.body);
+    let reason = trimmed(&route.reason);
+    let d = rules.deadlines;
+    let (status, due) = match route.kind {
+        RouteKind::Transfer | RouteKind::Assign => {
+            let Some(body) = body else {
+                return Err(Refusal::Invalid(format!(
+                    "{} needs the competent body",
+                    route.kind.label()
+                )));
+            };
+            let guard = crate::routing::GuardCase {
+                text: case.text,
+                accusation: case.accusation,
+                accused: case.accused,
+            };
+            if let Some(why) = crate::routing::refuse_accused(rules.names, guard, body) {
+                return Err(Refusal::Invalid(why));
+            }
+            let limit = if route.kind == RouteKind::Transfer { d.acknowledge } else { d.handle };
+            (Status::Routed, Due::Set(d.due(today, limit)))
+        }
+        RouteKind::Direct => (Status::Awaiting, Due::Set(d.due(today, d.handle))),
+        RouteKind::Refuse | RouteKind::NotAgain => {
+            if reason.is_none() {
+                return Err(Refusal::Invalid(format!(
+                    "{} needs the reason the petitioner will be told",
+                    route.kind.label()
+                )));
+            }
+            (Status::Replied, Due::Clear)
+        }
+    };
+    let detail = match (body.filter(|_| route.kind.sends_to_body()), reason) {
+        (Some(b), _) => format!("{} {b}", route.kind.label()),
+        (None, Some(r)) => format!("{}：{r}", route.kind.label()),
+        (None, None) => route.kind.label().to_string(),
+    };
+    let body = body.filter(|_| route.kind.sends_to_body()).map(str::to_string);
+    Ok(Transition {
+        status: Some(status),
+        route: Some((route.kind, body)),
+        due,
+        changes: Vec::new(),
+        entries: vec![Transition::entry(
+            route.kind.event(),
+            Some(detail),
+            format!("route-{}", route.kind.as_str()),
+        )],
+    })
+}
+
+/// The states a step applies to, and the state it leads to (None: stays).
+pub fn step_transition(step: Step) -> (&'static [Status], Option<Status>) {
+    use Status::*;
+    match step {
+        Step::Accept => (&[Routed], Some(Awaiting)),
+        Step::Extend => (&[Routed, Awaiting], None),
+        Step::Reply => (&[Routed, Awaiting], Some(Replied)),
+        Step::Close => (&[Replied], Some(Closed)),
+        Step::Archive => (&[Closed], Some(Archived)),
+    }
+}
+
+/// Whether `step` can be taken on a case in `status` (for showing its button).
+pub fn step_applies(step: Step, status: Status) -> bool {
+    step_transition(step).0.contains(&status)
+}
+
+fn decide_step(
+    case: &CaseState<'_>,
+    step: Step,
+    note: Option<&str>,
+    role: Role,
+    today: NaiveDate,
+    rules: Rules<'_>,
+) -> Result<Transition, Refusal> {
+    if !may(role, Act::Step(step)) {
+        return Err(forbidden(role, Act::Step(step)));
+    }
+    let (from, to) = step_transition(step);
+    if !from.contains(&case.status) {
+        let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
+        return Err(Refusal::WrongState(format!(
+            "{} applies to a case that is {}; this one is {}",
+            step.as_str(),
+            from.join(" or "),
+            case.status
+        )));
+    }
+    let d = rules.deadlines;
+    let due = match step {
+        Step::Accept => Due::Set(d.due(today, d.handle)),
+        Step::Extend => {
+            if case.extended {
+                return Err(Refusal::Invalid("the limit was extended once already".into()));
+            }
+            Due::Set(d.due(case.due.unwrap_or(today), d.extension))
+        }
+        Step::Reply | Step::Close | Step::Archive => Due::Clear,
+    };
+    Ok(Transition {
+        status: to,
+        route: None,
+        due,
+        changes: Vec::new(),
+        entries: vec![Transition::entry(step.event(), note.map(str::to_string), step.as_str())],
+    })
+}
+
+fn decide_corrections(case: &CaseState<'_>, c: &Corrections, role: Role) -> Result<Transition, Refusal> {
+    if !may(role, Act::Correct) {
+        return Err(forbidden(role, Act::Correct));
+    }
+    let mut entries = Vec::new();
+    // Clearing the accusation flag, or taking a body off the accused list, opens a route
+    // to that body: officers only, with a written reason, audited.
+    let clears_flag = case.accusation
+        && (c.accusation == Some(false) || c.purpose.is_some_and(|p| p != Purpose::Accusation));
+    let dropped: Vec<&str> = match &c.accused {
+        Some(new) => case
+            .accused
+            .iter()
+            .filter(|old| {
+                let old = crate::bodies::normalize(old);
+                !new.iter().any(|n| crate::bodies::normalize(n) == old)
+            })
+            .map(String::as_str)
+            .collect(),
+        None => Vec::new(),
+    };
+    if clears_flag || !dropped.is_empty() {
+        if !may(role, Act::ClearAccusation) {
+            return Err(Refusal::Forbidden(format!(
+                "only an officer may clear the accusation flag or the accused list (the {role} role may not)"
+            )));
+        }
+        let Some(reason) = trimmed(&c.reason) else {
+            return Err(Refusal::Invalid(
+                "clearing the accusation flag or the accused list needs a written reason".into(),
+            ));
+        };
+        let mut what = Vec::new();
+        if clears_flag {
+            what.push("检举控告标记".to_string());
+        }
+        if !dropped.is_empty() {
+            what.push(format!("被反映对象 {}", dropped.join("、")));
+        }
+        let detail = format!("撤销{}，理由：{reason}", what.join("、"));
+        entries.push(Transition::entry(EventKind::AccusationCleared, Some(detail), "clear-accusation"));
+    }
+    if let Some(id) = c.id_number.as_deref().filter(|s| !s.is_empty()) {
+        if !crate::ingest::idnum::is_valid(id) && !crate::ingest::idnum::is_plausible_legacy(id) {
+            return Err(Refusal::Invalid("the ID number fails the GB 11643 check".into()));
+        }
+    }
+    let mut changes: Vec<Change> = [
+        ("name", &c.name),
+        ("id_number", &c.id_number),
+        ("phone", &c.phone),
+        ("address", &c.address),
+        ("letter_date", &c.letter_date),
+        ("summary", &c.summary),
+        ("category", &c.category),
+    ]
+    .into_iter()
+    .filter_map(|(column, v)| trimmed(v).map(|v| Change::Text(column, v.to_string())))
+    .collect();
+    changes.extend(c.urgent.map(Change::Urgent));
+    changes.extend(c.cosigners.map(|n| Change::Cosigners(n.max(0))));
+    // The flag and the purpose class say the same thing about accusations: the purpose
+    // wins when both are given.
+    changes.extend(c.accusation.filter(|_| c.purpose.is_none()).map(Change::Accusation));
+    changes.extend(c.purpose.map(Change::Purpose));
+    changes.extend(c.accused.clone().map(Change::Accused));
+    if !changes.is_empty() {
+        let fields: Vec<&str> = changes.iter().map(Change::field).collect();
+        entries.push(Transition::entry(EventKind::Corrected, Some(fields.join(", ")), "correct"));
+    }
+    Ok(Transition { status: None, route: None, due: Due::Keep, changes, entries })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn case(status: Status) -> CaseState<'static> {
+        CaseState {
+            status,
+            due: Some(day("2026-12-01")),
+            extended: false,
+            text: "反映某小区物业乱收费问题。",
+            accusation: false,
+            accused: &[],
+        }
+    }
+
+    fn with<T>(f: impl FnOnce(Rules<'_>) -> T) -> T {
+        let deadlines = Deadlines::default();
+        let names = BodyNames::default();
+        f(Rules { deadlines: &deadlines, names: &names })
+    }
+
+    fn route(kind: RouteKind, body: Option<&str>, reason: Option<&str>) -> Route {
+        Route { kind, body: body.map(String::from), reason: reason.map(String::from) }
+    }
+
+    /// Every status × every route and step, by an officer (an archivist for archiving):
+    /// the resulting status, or the refusal's kind.
+    #[test]
+    fn every_status_and_action() {
+        let today = day("2026-11-30");
+        let routes = [
+            route(RouteKind::Transfer, Some("市住房和城乡建设局"), None),
+            route(RouteKind::Assign, Some("某区人民政府"), None),
+            route(RouteKind::Direct, None, None),
+            route(RouteKind::Refuse, None, Some("已通过诉讼途径解决")),
+            route(RouteKind::NotAgain, None, Some("同一事项已复核终结")),
+        ];
+        // Columns: transfer assign direct refuse not_again accept extend reply close archive
+        let expected: [(Status, [&str; 10]); 6] = [
+            (Status::Registered, ["routed", "routed", "awaiting", "replied", "replied", "state", "state", "state", "state", "state"]),
+            (Status::Routed, ["state", "state", "state", "state", "state", "awaiting", "routed", "replied", "state", "state"]),
+            (Status::Awaiting, ["state", "state", "state", "state", "state", "state", "awaiting", "replied", "state", "state"]),
+            (Status::Replied, ["state", "state", "state", "state", "state", "state", "state", "state", "closed", "state"]),
+            (Status::Closed, ["state", "state", "state", "state", "state", "state", "state", "state", "state", "archived"]),
+            (Status::Archived, ["state"; 10]),
+        ];
+        with(|rules| {
+            for (status, row) in expected {
+                let c = case(status);
+                let mut got = Vec::new();
+                for r in &routes {
+                    got.push(decide(&c, &Action::Route(r.clone()), Role::Officer, today, rules));
+                }
+                for &step in Step::ALL {
+                    let role = if step == Step::Archive { Role::Archivist } else { Role::Officer };
+                    got.push(decide(&c, &Action::Step { step, note: None }, role, today, rules));
+                }
+                let got: Vec<&str> = got
+                    .iter()
+                    .map(|t| match t {
+                        Ok(t) => t.status.unwrap_or(status).as_str(),
+                        Err(Refusal::WrongState(_)) => "state",
+                        Err(e) => panic!("{status:?}: unexpected {e:?}"),
+                    })
+                    .collect();
+                assert_eq!(got, row, "{status:?}");
+            }
+        });
+    }
+
+    #[test]
+    fn every_role_is_held_to_the_policy_for_every_action() {
+        let today = day("2026-11-30");
+        let r = route(RouteKind::Direct, None, None);
+        let fix = Corrections { summary: Some("物业乱收费".into()), ..Default::default() };
+        with(|rules| {
+            for &role in Role::ALL {
+                let cases: [(Action, Act, Status); 4] = [
+                    (Action::Route(r.clone()), Act::Route, Status::Registered),
+                    (Action::Confirm, Act::Correct, Status::Registered),
+                    (Action::Correct(fix.clone()), Act::Correct, Status::Registered),
+                    (Action::Step { step: Step::Archive, note: None }, Act::Step(Step::Archive), Status::Closed),
+                ];
+                for (action, act, status) in cases {
+                    let got = decide(&case(status), &action, role, today, rules);
+                    assert_eq!(got.is_ok(), may(role, act), "{role:?} {action:?}: {got:?}");
+                    if let Err(e) = got {
+                        assert!(matches!(e, Refusal::Forbidden(_)), "{e:?}");
+                    }
+                }
+            }
+        });
+    }
+
+    #[test]
+    fn routes_set_the_deadlines_of_the_regulation() {
+        let today = day("2026-11-30");
+        with(|rules| {
+            let c = case(Status::Registered);
+            let t = decide(&c, &Action::Route(route(RouteKind::Transfer, Some("市住建局"), None)), Role::Officer, today, rules).unwrap();
+            assert_eq!(t.due, Due::Set(day("2026-12-15")));
+            assert_eq!(t.route, Some((RouteKind::Transfer, Some("市住建局".into()))));
+            assert_eq!(t.entries[0].detail.as_deref(), Some("转送 市住建局"));
+            assert_eq!(t.entries[0].audit, "route-transfer");
+            let t = decide(&c, &Action::Route(route(RouteKind::Assign, Some("市住建局"), None)), Role::Officer, today, rules).unwrap();
+            assert_eq!(t.due, Due::Set(day("2027-01-29")));
+            let t = decide(&c, &Action::Route(route(RouteKind::Refuse, None, Some(" 已起诉 "))), Role::Officer, today, rules).unwrap();
+            assert_eq!((t.due, t.entries[0].detail.as_deref()), (Due::Clear, Some("不予受理：已起诉")));
+            for bad in [route(RouteKind::Transfer, Some("  "), None), route(RouteKind::NotAgain, None, None)] {
+                let e = decide(&c, &Action::Route(bad.clone()), Role::Officer, today, rules).unwrap_err();
+                assert!(matches!(e, Refusal::Invalid(_)), "{e:?}");
+            }
+        });
+    }
+
+    #[test]
+    fn one_extension_on_top_of_the_running_limit() {
+        let today = day("2026-11-30");
+        with(|rules| {
+            let mut c = case(Status::Awaiting);
+            let ext = Action::Step { step: Step::Extend, note: Some("需现场核查".into()) };
+            let t = decide(&c, &ext, Role::Officer, today, rules).unwrap();
+            assert_eq!(t.due, Due::Set(day("2026-12-31")));
+            assert_eq!(t.status, None);
+            c.extended = true;
+            assert!(matches!(decide(&c, &ext, Role::Officer, today, rules), Err(Refusal::Invalid(_))));
+        });
+    }
+
+    #[test]
+    fn accusations_never_go_to_the_accused_and_clearing_needs_an_officer_and_a_reason() {
+        let today = day("2026-11-30");
+        let accused = vec!["某镇人民政府".to_string()];
+        with(|rules| {
+            let c = CaseState {
+                accusation: true,
+                accused: &accused,
+                text: "检举某镇人民政府工作人员违规发放补贴。",
+                ..case(Status::Registered)
+            };
+            let to_accused = route(RouteKind::Transfer, Some("某镇人民政府"), None);
+            assert!(matches!(decide(&c, &Action::Route(to_accused.clone()), Role::Officer, today, rules), Err(Refusal::Invalid(_))));
+            let clear = Corrections { accusation: Some(false), ..Default::default() };
+            assert!(matches!(decide(&c, &Action::Correct(clear.clone()), Role::Mailroom, today, rules), Err(Refusal::Forbidden(_))));
+            assert!(matches!(decide(&c, &Action::Correct(clear.clone()), Role::Officer, today, rules), Err(Refusal::Invalid(_))));
+            let clear = Corrections { reason: Some("经核实系申诉".into()), ..clear };
+            let t = decide(&c, &Action::Correct(clear.clone()), Role::Officer, today, rules).unwrap();
+            assert_eq!(t.entries[0].event, EventKind::AccusationCleared);
+            assert_eq!(t.entries[1].detail.as_deref(), Some("accusation"));
+            assert_eq!(t.changes, vec![Change::Accusation(false)]);
+            let drop = Corrections { accused: Some(vec![]), ..Default::default() };
+            assert!(matches!(decide(&c, &Action::Correct(drop.clone()), Role::Officer, today, rules), Err(Refusal::Invalid(_))));
+            // Adding a body to the list needs nothing.
+            let add = Corrections { accused: Some(vec!["某镇人民政府".into(), "某村委会".into()]), ..Default::default() };
+            assert_eq!(decide(&c, &Action::Correct(add.clone()), Role::Mailroom, today, rules).unwrap().entries.len(), 1);
+        });
+    }
+
+    #[test]
+    fn corrections_are_trimmed_checked_and_listed() {
+        let today = day("2026-11-30");
+        with(|rules| {
+            let c = case(Status::Registered);
+            let fix = Corrections {
+                name: Some(" 王某 ".into()),
+                phone: Some("   ".into()),
+                cosigners: Some(-3),
+                accusation: Some(true),
+                purpose: Some(Purpose::Suggestion),
+                ..Default::default()
+            };
+            let t = decide(&c, &Action::Correct(fix.clone()), Role::Mailroom, today, rules).unwrap();
+            assert_eq!(
+                t.changes,
+                vec![Change::Text("name", "王某".into()), Change::Cosigners(0), Change::Purpose(Purpose::Suggestion)]
+            );
+            assert_eq!(t.entries[0].detail.as_deref(), Some("name, cosigners, purpose"));
+            let bad = Corrections { id_number: Some("110101199003071234".into()), ..Default::default() };
+            assert!(matches!(decide(&c, &Action::Correct(bad.clone()), Role::Mailroom, today, rules), Err(Refusal::Invalid(_))));
+            let none = decide(&c, &Action::Correct(Corrections::default()), Role::Mailroom, today, rules).unwrap();
+            assert!(none.entries.is_empty());
+        });
+    }
+}
