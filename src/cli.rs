@@ -376,6 +376,7 @@ fn serve(
     watch: Option<PathBuf>,
     workers: Option<usize>,
 ) -> i32 {
+    crate::server::init_logging();
     let registry = match crate::registry::Registry::open(&data, config.bureau.registration.clone())
     {
         Ok(r) => r,
@@ -734,7 +735,7 @@ fn generate(config: &Config, a: GenerateArgs) -> i32 {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             let _ = std::fs::create_dir_all(dir);
         }
-        if let Err(e) = crate::archive::write::write_atomic(path, bytes, None, a.force) {
+        if let Err(e) = crate::fsutil::write_atomic(path, bytes, None, a.force) {
             eprintln!("xinfang: {}: {e}", path.display());
             return EXIT_SOME_FAILED;
         }
@@ -998,7 +999,7 @@ fn file_one(
         }
         let bytes = batch::read_input(path, config.limits.max_file_bytes)?;
         let filed = crate::archive::file_copy(&name, bytes, config, engine, options)?;
-        crate::archive::write::write_atomic(dest, &filed.pdf, Some(path), force)
+        crate::fsutil::write_atomic(dest, &filed.pdf, Some(path), force)
             .map_err(|e| IngestError::new(ErrorCode::WriteFailed, e))?;
         Ok(filed)
     });

@@ -98,7 +98,7 @@ impl Default for OcrConfig {
 pub struct BureauConfig {
     pub name: String,
     pub fonds: String,
-    pub registration: crate::registry::number::NumberFormat,
+    pub registration: crate::domain::number::NumberFormat,
 }
 
 impl Default for BureauConfig {

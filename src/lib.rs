@@ -20,11 +20,13 @@
 pub mod archive;
 pub mod binder;
 pub mod bodies;
+pub mod clock;
 pub mod cli;
 pub mod config;
 pub mod deadline;
 pub mod documents;
 pub mod domain;
+pub mod fsutil;
 pub mod guard;
 pub mod ingest;
 pub mod intake;

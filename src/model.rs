@@ -87,7 +87,7 @@ pub struct Page {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ink_read: Option<f32>,
     /// For a page read by OCR: what the page was taken to be when its lines were put in
-    /// reading order (`ingest::layout`): `single`, `columns:2` or `table`.
+    /// reading order (`ingest::ocr::layout`): `single`, `columns:2` or `table`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub layout: Option<String>,
     /// Running headers, footers and page numbers, kept apart from the body: they are the
@@ -217,4 +217,27 @@ pub struct ErrorBody {
     /// Stable machine-readable code, e.g. `too_many_pixels` (see `ingest::ErrorCode`).
     pub code: String,
     pub message: String,
+}
+
+/// A scanned page made small for a review screen, with the recognised lines on it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Preview {
+    /// Page of the input.
+    pub page: u32,
+    pub width: u32,
+    pub height: u32,
+    /// JPEG bytes (not serialised; stored beside the lines).
+    #[serde(skip)]
+    pub jpeg: Vec<u8>,
+    /// Each line's text and box, in preview pixels.
+    pub lines: Vec<PreviewLine>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PreviewLine {
+    pub text: String,
+    pub x: u32,
+    pub y: u32,
+    pub w: u32,
+    pub h: u32,
 }

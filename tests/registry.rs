@@ -4,7 +4,7 @@
 use serde_json::json;
 use std::sync::{Arc, Barrier};
 use xinfang::model::Extraction;
-use xinfang::registry::number::NumberFormat;
+use xinfang::domain::number::NumberFormat;
 use xinfang::registry::{NewCase, Registration, Registry};
 
 fn extraction(sha: &str, name: &str, id: Option<&str>, phone: &str, category: &str) -> Extraction {

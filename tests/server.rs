@@ -1037,24 +1037,11 @@ fn every_route_that_reads_personal_data_is_audited() {
         ("/binder", "the archivist's page: counts and file names of volumes"),
         ("/api/binder", "the binding job's progress"),
     ];
-    let source = std::fs::read_to_string(root().join("src/server/mod.rs")).unwrap();
-    let mut paths = Vec::new();
-    for line in source.lines() {
-        let line = line.trim();
-        if let Some(rest) = line.strip_prefix(".route(\"") {
-            let (path, handlers) = rest.split_once('"').unwrap();
-            if handlers.contains("get(") {
-                paths.push(path.to_string());
-            }
-        }
-    }
-    // Multi-line route declarations: the path on its own line after `.route(`.
-    let lines: Vec<&str> = source.lines().map(str::trim).collect();
-    for w in lines.windows(3) {
-        if w[0] == ".route(" && w[2].contains("get(") {
-            paths.push(w[1].trim_matches(|c| c == '"' || c == ',').to_string());
-        }
-    }
+    let paths: Vec<String> = util::declared_routes()
+        .into_iter()
+        .filter(|(method, _)| method == "GET")
+        .map(|(_, path)| path)
+        .collect();
     assert!(paths.len() >= 15, "routes found: {paths:?}");
 
     let dir = tempfile::tempdir().unwrap();

@@ -24,7 +24,7 @@ fn setup() -> &'static Setup {
         config.server.max_spool_bytes = 64 << 20;
         let registry = xinfang::registry::Registry::open(&data, config.bureau.registration.clone())
             .expect("register opens");
-        let user = registry.add_user("fuzz", "mailroom", "Fuzz-upload-2026").expect("user");
+        let user = registry.add_user("fuzz", xinfang::domain::Role::Mailroom, "Fuzz-upload-2026").expect("user");
         let token = registry.create_session(&user).expect("session").token;
         drop(registry);
         let state = xinfang::server::AppState::open(config, &data).expect("state");

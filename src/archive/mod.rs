@@ -17,7 +17,6 @@ pub mod pdfa;
 pub mod picture;
 pub mod textlayer;
 pub mod typeset;
-pub mod write;
 
 use crate::config::Config;
 use crate::ingest::error::{ErrorCode, IngestError, Result};
@@ -40,28 +39,7 @@ pub struct Options {
     pub previews: bool,
 }
 
-/// A scanned page made small for a review screen, with the recognised lines on it.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
-pub struct Preview {
-    /// Page of the input.
-    pub page: u32,
-    pub width: u32,
-    pub height: u32,
-    /// JPEG bytes (not serialised; stored beside the lines).
-    #[serde(skip)]
-    pub jpeg: Vec<u8>,
-    /// Each line's text and box, in preview pixels.
-    pub lines: Vec<PreviewLine>,
-}
-
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
-pub struct PreviewLine {
-    pub text: String,
-    pub x: u32,
-    pub y: u32,
-    pub w: u32,
-    pub h: u32,
-}
+pub use crate::model::{Preview, PreviewLine};
 
 /// Long side of a preview, in pixels.
 const PREVIEW_SIDE: u32 = 1400;
@@ -204,7 +182,7 @@ impl<'a> Builder<'a> {
         let mut doc = Document::with_version("1.7");
         let pages_id = doc.new_object_id();
         let font_id = doc.new_object_id();
-        let created = pdfa::now();
+        let created = crate::clock::now();
         Builder {
             doc,
             pages_id,

@@ -21,20 +21,6 @@ pub struct DocumentInfo {
     pub producer: String,
 }
 
-/// The creation time to stamp: `SOURCE_DATE_EPOCH` when set (reproducible builds), else now
-/// in the local time zone.
-pub fn now() -> DateTime<FixedOffset> {
-    if let Some(epoch) = std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|s| s.trim().parse::<i64>().ok())
-    {
-        if let Some(t) = DateTime::from_timestamp(epoch, 0) {
-            return t.fixed_offset();
-        }
-    }
-    chrono::Local::now().fixed_offset()
-}
-
 /// Makes `doc` (whose trailer has a `/Root`) PDF/A-2b: version 1.7, XMP metadata, sRGB
 /// output intent, Info dictionary and `/ID`. `seed` makes the identifier (the input's
 /// digest, so the same input gives the same identifier).
@@ -93,7 +79,7 @@ pub fn set_registration(pdf: &[u8], number: &str) -> lopdf::Result<Vec<u8>> {
             .unwrap_or_default()
     };
     let created = text(&doc, b"CreationDate");
-    let created = parse_pdf_date(&created).unwrap_or_else(now);
+    let created = parse_pdf_date(&created).unwrap_or_else(crate::clock::now);
     let info = DocumentInfo {
         title: format!("信访件 {number}"),
         identifier: Some(number.to_string()),

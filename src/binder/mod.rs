@@ -201,7 +201,7 @@ pub fn sources(
 /// overrides it. None when there is nothing to bind.
 pub fn binding_date(sources: &[Source]) -> Option<chrono::NaiveDate> {
     if std::env::var_os("SOURCE_DATE_EPOCH").is_some() {
-        return (!sources.is_empty()).then(|| crate::archive::pdfa::now().date_naive());
+        return (!sources.is_empty()).then(|| crate::clock::now().date_naive());
     }
     sources
         .iter()
@@ -309,7 +309,7 @@ pub fn bind(
             &|k| progress(total + range.start + k, total * 2),
         )?;
         let pages = lopdf::Document::load_mem(&bytes)?.get_pages().len();
-        crate::archive::write::write_atomic(&out.join(&file), &bytes, None, true).map_err(BinderError::Write)?;
+        crate::fsutil::write_atomic(&out.join(&file), &bytes, None, true).map_err(BinderError::Write)?;
         volumes.push(VolumeEntry {
             sha256: hex::encode(Sha256::digest(&bytes)),
             file,
@@ -328,7 +328,7 @@ pub fn bind(
     };
     write_catalogues(&manifest, out)?;
     let json = serde_json::to_vec_pretty(&manifest).expect("the manifest serialises");
-    crate::archive::write::write_atomic(&out.join("manifest.json"), &json, None, true).map_err(BinderError::Write)?;
+    crate::fsutil::write_atomic(&out.join("manifest.json"), &json, None, true).map_err(BinderError::Write)?;
     Ok(manifest)
 }
 
@@ -507,7 +507,7 @@ fn write_catalogues(m: &Manifest, out: &Path) -> Result<(), BinderError> {
         csv.push_str(&r.iter().map(|c| field(c)).collect::<Vec<_>>().join(","));
         csv.push_str("\r\n");
     }
-    crate::archive::write::write_atomic(&out.join("catalogue.csv"), csv.as_bytes(), None, true)
+    crate::fsutil::write_atomic(&out.join("catalogue.csv"), csv.as_bytes(), None, true)
         .map_err(BinderError::Write)?;
 
     let xerr = |e: rust_xlsxwriter::XlsxError| BinderError::Write(format!("catalogue.xlsx: {e}"));
@@ -529,7 +529,7 @@ fn write_catalogues(m: &Manifest, out: &Path) -> Result<(), BinderError> {
         }
     }
     let bytes = book.save_to_buffer().map_err(xerr)?;
-    crate::archive::write::write_atomic(&out.join("catalogue.xlsx"), &bytes, None, true)
+    crate::fsutil::write_atomic(&out.join("catalogue.xlsx"), &bytes, None, true)
         .map_err(BinderError::Write)?;
     Ok(())
 }

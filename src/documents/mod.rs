@@ -344,7 +344,7 @@ impl Generator {
             rendered.pdf = Some(r.pdf);
         }
         if docx {
-            let stamp = crate::archive::pdfa::now()
+            let stamp = crate::clock::now()
                 .with_timezone(&chrono::Utc)
                 .format("%Y-%m-%dT%H:%M:%SZ")
                 .to_string();

@@ -133,7 +133,7 @@ impl PdfEngine {
             "ymd": [date.year(), date.month(), date.day()],
         });
         let ident = doc.number.clone().unwrap_or_else(|| doc.title.clone());
-        self.compile(Markup::Document, &data, ident, crate::archive::pdfa::now().with_timezone(&chrono::Utc))
+        self.compile(Markup::Document, &data, ident, crate::clock::now().with_timezone(&chrono::Utc))
     }
 
     /// The font families by role, as typst names them.

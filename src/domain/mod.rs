@@ -8,6 +8,7 @@
 //! accusation guard) and `ingest::idnum` (the ID check), none of which import it back.
 
 pub mod life;
+pub mod number;
 pub mod policy;
 pub mod vocab;
 

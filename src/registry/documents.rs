@@ -3,7 +3,7 @@
 //! Recommendations carry their 30-day feedback deadline and whether they were adopted.
 
 use super::{record, Record, Registry, RegistryError, Result};
-use crate::archive::write::write_atomic;
+use crate::fsutil::write_atomic;
 use chrono::{Datelike, NaiveDate};
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use serde::Serialize;

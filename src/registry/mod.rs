@@ -19,11 +19,11 @@ pub mod cases;
 pub mod documents;
 pub mod jobs;
 pub mod life;
-pub mod number;
+
 pub mod originals;
 pub mod users;
 
-use crate::archive::write::write_atomic;
+use crate::fsutil::write_atomic;
 use crate::model::Extraction;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
@@ -122,13 +122,13 @@ pub enum Registration {
 pub struct Registry {
     conn: Connection,
     pub dirs: DataDirs,
-    format: number::NumberFormat,
+    format: crate::domain::number::NumberFormat,
 }
 
 impl Registry {
     /// Opens (creating if needed) the data folder and its database, and brings the schema
     /// up to date.
-    pub fn open(root: &Path, format: number::NumberFormat) -> Result<Registry> {
+    pub fn open(root: &Path, format: crate::domain::number::NumberFormat) -> Result<Registry> {
         let dirs = DataDirs::new(root);
         for d in [
             &dirs.root,
@@ -182,7 +182,7 @@ impl Registry {
 
     /// Keeps the review previews of a letter (derived data, by the original's digest):
     /// `previews/ab/abcd…/page-N.jpg` and `lines.json`.
-    pub fn store_previews(&self, sha256: &str, previews: &[crate::archive::Preview]) -> Result<()> {
+    pub fn store_previews(&self, sha256: &str, previews: &[crate::model::Preview]) -> Result<()> {
         if previews.is_empty() {
             return Ok(());
         }
@@ -202,7 +202,7 @@ impl Registry {
     }
 
     /// The review previews of a case: each page's size and lines, and where its JPEG is.
-    pub fn previews(&self, case_id: i64) -> Result<Vec<(crate::archive::Preview, PathBuf)>> {
+    pub fn previews(&self, case_id: i64) -> Result<Vec<(crate::model::Preview, PathBuf)>> {
         let sha: Option<String> = self
             .conn
             .query_row("SELECT sha256 FROM cases WHERE id = ?1", [case_id], |r| {
@@ -214,7 +214,7 @@ impl Registry {
         let Ok(bytes) = std::fs::read(dir.join("lines.json")) else {
             return Ok(vec![]);
         };
-        let previews: Vec<crate::archive::Preview> =
+        let previews: Vec<crate::model::Preview> =
             serde_json::from_slice(&bytes).unwrap_or_default();
         Ok(previews
             .into_iter()
@@ -502,10 +502,10 @@ mod tests {
     #[test]
     fn migrations_apply_once_and_the_audit_log_is_append_only() {
         let dir = tempfile::tempdir().unwrap();
-        let r = Registry::open(dir.path(), number::NumberFormat::default()).unwrap();
+        let r = Registry::open(dir.path(), crate::domain::number::NumberFormat::default()).unwrap();
         r.audit("tester", "read", None, Some("127.0.0.1")).unwrap();
         drop(r);
-        let r = Registry::open(dir.path(), number::NumberFormat::default()).unwrap();
+        let r = Registry::open(dir.path(), crate::domain::number::NumberFormat::default()).unwrap();
         let v: i64 = r
             .connection()
             .pragma_query_value(None, "user_version", |row| row.get(0))
@@ -528,11 +528,11 @@ mod tests {
     #[test]
     fn a_newer_schema_is_refused() {
         let dir = tempfile::tempdir().unwrap();
-        drop(Registry::open(dir.path(), number::NumberFormat::default()).unwrap());
+        drop(Registry::open(dir.path(), crate::domain::number::NumberFormat::default()).unwrap());
         let conn = Connection::open(dir.path().join("xinfang.db")).unwrap();
         conn.pragma_update(None, "user_version", 99).unwrap();
         drop(conn);
-        let err = Registry::open(dir.path(), number::NumberFormat::default())
+        let err = Registry::open(dir.path(), crate::domain::number::NumberFormat::default())
             .err()
             .unwrap();
         assert!(

@@ -22,7 +22,7 @@ pub fn store(dir: &Path, sha256: &str, bytes: &[u8]) -> Result<PathBuf, String> 
     if path.exists() {
         return Ok(path);
     }
-    crate::archive::write::write_atomic(&path, bytes, None, false)?;
+    crate::fsutil::write_atomic(&path, bytes, None, false)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

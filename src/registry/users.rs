@@ -288,7 +288,7 @@ pub fn random_password() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::number::NumberFormat;
+    use crate::domain::number::NumberFormat;
 
     #[test]
     fn passwords_sessions_and_throttling() {

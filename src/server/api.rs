@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use std::io::Write;
+use tokio::io::AsyncWriteExt;
 use std::net::SocketAddr;
 
 /// The status filter of a list: empty is every status; an unknown code is refused.
@@ -138,7 +138,11 @@ pub async fn receive_files(
     let (mut accepted, mut rejected) = (Vec::new(), Vec::new());
     let mut csrf_checked = !form;
     let quota = state.config().server.max_spool_bytes;
-    let used = super::spool::used_bytes(&dirs.spool) + super::spool::used_bytes(&dirs.failed);
+    // Folder sizes, the file writes and the checks run off the async threads.
+    let (spool, failed) = (dirs.spool.clone(), dirs.failed.clone());
+    let used = tokio::task::spawn_blocking(move || super::spool::used_bytes(&spool) + super::spool::used_bytes(&failed))
+        .await
+        .map_err(|e| ApiError::internal(format!("spool: {e}")))?;
     let malformed = |e: axum::extract::multipart::MultipartError| {
         let status = e.status();
         ApiError::new(
@@ -185,10 +189,13 @@ pub async fn receive_files(
             .map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n).to_string())
             .filter(|n| !n.is_empty() && !n.starts_with('.'))
             .unwrap_or_else(|| "upload".into());
-        let mut tmp = tempfile::Builder::new()
+        let tmp = tempfile::Builder::new()
             .prefix("upload-")
             .tempfile_in(&dirs.spool)
             .map_err(|e| ApiError::internal(format!("spool: {e}")))?;
+        let mut out = tokio::fs::File::from_std(
+            tmp.as_file().try_clone().map_err(|e| ApiError::internal(format!("spool: {e}")))?,
+        );
         let mut size: u64 = 0;
         let mut head = Vec::with_capacity(64);
         while let Some(chunk) = field.chunk().await.map_err(|e| {
@@ -204,57 +211,20 @@ pub async fn receive_files(
             }
             // Past the limit nothing more is written; the rest is only counted.
             if size <= max {
-                tmp.write_all(&chunk)
+                out.write_all(&chunk)
+                    .await
                     .map_err(|e| ApiError::internal(format!("spool: {e}")))?;
             }
         }
-        let problem = if size == 0 {
-            Some((
-                StatusCode::BAD_REQUEST,
-                "empty_file",
-                "the file is empty".to_string(),
-            ))
-        } else if size > max {
-            Some((
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "file_too_large",
-                format!("the file has {size} bytes; the limit is {max}"),
-            ))
-        } else if !known_kind(&head, tmp.path()) {
-            Some((
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_format",
-                "not a PNG, JPEG, TIFF, PDF or DOCX file".to_string(),
-            ))
-        } else {
-            None
-        };
-        let spool_name = format!(
-            "{}-{file_name}",
-            tmp.path().file_name().unwrap_or_default().to_string_lossy()
-        );
-        match problem {
-            Some((status, code, message)) => {
-                let kept = dirs.failed.join(spool_name);
-                let _ = tmp.persist(&kept);
-                let _ = std::fs::write(
-                    kept.with_file_name(format!(
-                        "{}.reason.txt",
-                        kept.file_name().unwrap_or_default().to_string_lossy()
-                    )),
-                    format!("[{code}] {message}\n"),
-                );
-                rejected.push(Rejected {
-                    file: file_name,
-                    code,
-                    message,
-                    status,
-                });
-            }
-            None => {
-                let path = dirs.spool.join(spool_name);
-                tmp.persist(&path)
-                    .map_err(|e| ApiError::internal(format!("spool: {}", e.error)))?;
+        out.flush().await.map_err(|e| ApiError::internal(format!("spool: {e}")))?;
+        drop(out);
+        let (spool_dir, failed_dir) = (dirs.spool.clone(), dirs.failed.clone());
+        let kept = tokio::task::spawn_blocking(move || keep_upload(tmp, &file_name, &head, size, max, &spool_dir, &failed_dir))
+            .await
+            .map_err(|e| ApiError::internal(format!("spool: {e}")))??;
+        match kept {
+            Kept::Refused(r) => rejected.push(r),
+            Kept::Spooled { file_name, path } => {
                 let (name, spool, actor) =
                     (file_name.clone(), path.display().to_string(), user.actor());
                 let job_id = state
@@ -271,6 +241,76 @@ pub async fn receive_files(
         state.inner.wake.notify_all();
     }
     Ok((accepted, rejected))
+}
+
+/// Where an upload went: refused (kept in `failed/` with its reason), or into the spool.
+enum Kept {
+    Refused(Rejected),
+    Spooled { file_name: String, path: std::path::PathBuf },
+}
+
+/// Checks a streamed upload (`size` bytes, starting with `head`) and moves it to the spool
+/// or, refused, to `failed/` with a `.reason.txt` beside it. Blocking: file system work.
+fn keep_upload(
+    tmp: tempfile::NamedTempFile,
+    file_name: &str,
+    head: &[u8],
+    size: u64,
+    max: u64,
+    spool: &std::path::Path,
+    failed: &std::path::Path,
+) -> Result<Kept, ApiError> {
+    let file_name = file_name.to_string();
+    let problem = if size == 0 {
+            Some((
+                StatusCode::BAD_REQUEST,
+                "empty_file",
+                "the file is empty".to_string(),
+            ))
+        } else if size > max {
+            Some((
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "file_too_large",
+                format!("the file has {size} bytes; the limit is {max}"),
+            ))
+        } else if !known_kind(head, tmp.path()) {
+            Some((
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_format",
+                "not a PNG, JPEG, TIFF, PDF or DOCX file".to_string(),
+            ))
+        } else {
+            None
+        };
+    let spool_name = format!(
+        "{}-{file_name}",
+        tmp.path().file_name().unwrap_or_default().to_string_lossy()
+    );
+    match problem {
+        Some((status, code, message)) => {
+            let kept = failed.join(spool_name);
+            let _ = tmp.persist(&kept);
+            let _ = std::fs::write(
+                kept.with_file_name(format!(
+                    "{}.reason.txt",
+                    kept.file_name().unwrap_or_default().to_string_lossy()
+                )),
+                format!("[{code}] {message}\n"),
+            );
+            Ok(Kept::Refused(Rejected {
+                file: file_name,
+                code,
+                message,
+                status,
+            }))
+        }
+        None => {
+            let path = spool.join(spool_name);
+            tmp.persist(&path)
+                .map_err(|e| ApiError::internal(format!("spool: {}", e.error)))?;
+            Ok(Kept::Spooled { file_name, path })
+        }
+    }
 }
 
 /// True when the upload is a kind intake reads. A zip is only a DOCX if its entries say so,

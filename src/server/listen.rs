@@ -38,7 +38,7 @@ pub async fn serve(
                 Ok(a) => a,
                 Err(e) => {
                     // Out of file descriptors and the like: wait a little, keep serving.
-                    eprintln!("xinfang serve: accept failed: {e}");
+                    tracing::warn!("accept failed: {e}");
                     tokio::time::sleep(Duration::from_millis(100)).await;
                     continue;
                 }
@@ -68,7 +68,7 @@ pub async fn serve(
     tokio::select! {
         _ = graceful.shutdown() => {},
         _ = tokio::time::sleep(Duration::from_secs(30)) => {
-            eprintln!("xinfang serve: connections still open after 30 s; stopping anyway");
+            tracing::warn!("connections still open after 30 s; stopping anyway");
         }
     }
 }

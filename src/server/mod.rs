@@ -151,7 +151,7 @@ impl IntoResponse for ApiError {
     /// service's log, and the client gets the code and a plain sentence.
     fn into_response(self) -> Response {
         let message = if self.status == StatusCode::INTERNAL_SERVER_ERROR {
-            eprintln!("xinfang serve: {} {}: {}", self.status.as_u16(), self.code, self.message);
+            tracing::error!(status = self.status.as_u16(), code = self.code, "{}", self.message);
             "the service could not do this; the administrator will find the details in its log".to_string()
         } else {
             self.message
@@ -238,7 +238,43 @@ pub fn router(state: AppState) -> Router {
             },
         ))
         .layer(axum::middleware::map_response(security_headers))
+        .layer(axum::middleware::from_fn(request_log))
         .with_state(state)
+}
+
+/// Gives each request an id, sent back in `X-Request-Id` and put on every log line written
+/// while the request is handled, and logs one line when it is answered: method, path,
+/// status, milliseconds. Never the query string (a search names people) nor the body.
+async fn request_log(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use tracing::Instrument;
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let id = format!("{:08x}", NEXT.fetch_add(1, Ordering::Relaxed));
+    let span = tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path());
+    let started = std::time::Instant::now();
+    let mut response = next.run(req).instrument(span.clone()).await;
+    let status = response.status().as_u16();
+    span.in_scope(|| tracing::info!(status, ms = started.elapsed().as_millis() as u64, "answered"));
+    if let Ok(v) = axum::http::HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-request-id", v);
+    }
+    response
+}
+
+/// Sends the service's log to standard error: `XINFANG_LOG` = error, warn, info (the
+/// default) or debug.
+pub fn init_logging() {
+    let level = match std::env::var("XINFANG_LOG").unwrap_or_default().trim() {
+        "error" => tracing::Level::ERROR,
+        "warn" => tracing::Level::WARN,
+        "debug" => tracing::Level::DEBUG,
+        _ => tracing::Level::INFO,
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(level)
+        .with_target(false)
+        .try_init();
 }
 
 /// Headers on every answer: nothing is cached (pages and files carry personal data), no
@@ -275,7 +311,7 @@ pub fn serve(config: Config, options: ServeOptions) -> Result<(), String> {
         .map_err(|e| format!("{}: {e}", options.data.display()))?;
     let requeued = registry.requeue_running().map_err(|e| e.to_string())?;
     if requeued > 0 {
-        eprintln!("xinfang serve: {requeued} unfinished jobs queued again");
+        tracing::info!("{requeued} unfinished jobs queued again");
     }
     // Templates are checked when the service starts: a bureau's broken copy stops it here,
     // with the file and line, not in front of an officer.
@@ -286,7 +322,7 @@ pub fn serve(config: Config, options: ServeOptions) -> Result<(), String> {
     let dirs = crate::registry::DataDirs::new(&options.data);
     let expired = spool::expire_refused(&dirs.failed, state.config().server.keep_refused_days);
     if expired > 0 {
-        eprintln!("xinfang serve: {expired} refused uploads past their keeping time removed from failed/");
+        tracing::info!("{expired} refused uploads past their keeping time removed from failed/");
     }
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let workers = worker::start(state.clone(), options.workers, stop.clone())?;
@@ -302,7 +338,7 @@ pub fn serve(config: Config, options: ServeOptions) -> Result<(), String> {
         let listener = tokio::net::TcpListener::bind(options.listen)
             .await
             .map_err(|e| format!("cannot listen on {}: {e}", options.listen))?;
-        eprintln!("xinfang serve: listening on http://{}", options.listen);
+        tracing::info!("listening on http://{}", options.listen);
         let server = &state.config().server;
         // Refused uploads past their keeping time go, hourly.
         let (failed, days) = (dirs.failed.clone(), server.keep_refused_days);

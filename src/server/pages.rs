@@ -213,8 +213,9 @@ pub async fn logout(
         .into_response())
 }
 
-pub async fn upload_form(MaybeUser(user): MaybeUser) -> Response {
-    let Some(user) = user else { return to_login() };
+pub async fn upload_form(MaybeUser(user): MaybeUser) -> Result<Response, ApiError> {
+    let Some(user) = user else { return Ok(to_login()) };
+    user.require(Act::TakeIn)?;
     let csrf = esc(&user.csrf);
     let body = format!(
         "<h1>上传来信</h1><p class=\"muted\">可一次选择多份扫描件（PNG、JPEG、TIFF、PDF、DOCX）。上传后逐件识别、登记、生成归档副本。</p>\
@@ -242,7 +243,7 @@ pub async fn upload_form(MaybeUser(user): MaybeUser) -> Response {
          if(j.status==='done'||j.status==='failed')tr.dataset.final='1';}});}}if(pending)setTimeout(poll,1000);}}\
          </script>"
     );
-    page("上传来信", Some(&user), &body).into_response()
+    Ok(page("上传来信", Some(&user), &body).into_response())
 }
 
 /// The upload form without JavaScript: files are queued and the inbox is shown.

@@ -21,7 +21,7 @@ pub fn start(state: AppState, dir: PathBuf, stop: Arc<AtomicBool>) -> std::threa
             let actor = format!("watch:{}", dir.display());
             while !stop.load(Ordering::SeqCst) {
                 if let Err(e) = poll(&state, &dir, &actor, &mut sizes) {
-                    eprintln!("xinfang serve: watching {}: {e}", dir.display());
+                    tracing::warn!("watching {}: {e}", dir.display());
                 }
                 std::thread::sleep(POLL);
             }

@@ -66,7 +66,7 @@ fn run(state: AppState, stop: Arc<AtomicBool>) {
             Ok((registry, Some(job))) => process(&state, &registry, &mut engine, job),
             Ok((_, None)) => state.inner.wake.wait(Duration::from_secs(1)),
             Err(e) => {
-                eprintln!("xinfang serve: the register cannot be read: {e}");
+                tracing::error!("the register cannot be read: {e}");
                 std::thread::sleep(Duration::from_secs(2));
             }
         }
@@ -94,7 +94,7 @@ fn process(state: &AppState, registry: &Registry, engine: &mut Engine, job: Job)
     if let Err(e) = recorded {
         // The job stays running; a restart queues it again and the register's check by
         // SHA-256 keeps it from making a second case.
-        eprintln!("xinfang serve: job {} could not be recorded: {e}", job.id);
+        tracing::error!(job = job.id, "the job's outcome could not be recorded: {e}");
         return;
     }
     let reason = result
@@ -126,7 +126,7 @@ fn set_aside(state: &AppState, path: &Path, job_id: i64, failure: Option<&str>) 
         }
     };
     if let Err(e) = outcome {
-        eprintln!("xinfang serve: job {job_id}: cannot set its file aside: {e}");
+        tracing::error!(job = job_id, "cannot set its file aside: {e}");
     }
 }
 

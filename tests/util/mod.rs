@@ -96,3 +96,43 @@ pub fn free_port() -> u16 {
         .unwrap()
         .port()
 }
+
+/// The routes `server::router` declares, as (method, path), read from src/server/mod.rs so
+/// that a route added later is checked too: every `.route("path", get(..).post(..))`, on one
+/// line or several.
+pub fn declared_routes() -> Vec<(String, String)> {
+    let source = std::fs::read_to_string(root().join("src/server/mod.rs")).unwrap();
+    let mut routes = Vec::new();
+    let mut rest = source.as_str();
+    while let Some(at) = rest.find(".route(") {
+        let body = &rest[at + ".route(".len()..];
+        // The call's text, up to its closing parenthesis.
+        let mut depth = 1;
+        let end = body
+            .char_indices()
+            .find(|&(_, c)| {
+                depth += match c {
+                    '(' => 1,
+                    ')' => -1,
+                    _ => 0,
+                };
+                depth == 0
+            })
+            .map(|(i, _)| i)
+            .expect("a .route( call closes");
+        let call = &body[..end];
+        let path = call.split('"').nth(1).expect("a route's path").to_string();
+        let handlers = &call[call.find(',').expect("a route's handlers")..];
+        for method in ["get", "post", "put", "patch", "delete"] {
+            let token = format!("{method}(");
+            let found = handlers.match_indices(&token).any(|(i, _)| {
+                i == 0 || !handlers[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == ':')
+            });
+            if found {
+                routes.push((method.to_uppercase(), path.clone()));
+            }
+        }
+        rest = &body[end..];
+    }
+    routes
+}

@@ -6,9 +6,10 @@
 //! detection and recognition graphs into fewer operations, exactly: about a third faster).
 //! Orientation is still Tesseract's OSD.
 
-use super::error::{ErrorCode, IngestError, Result};
-use super::ocr::{reading_order, OcrOutput, Orientation, Recognizer, Tesseract};
-use super::text::{chinese_punctuation, tidy_line};
+use super::orientation::{Orientation, Osd};
+use super::{reading_order, OcrOutput, Recognizer};
+use crate::ingest::error::{ErrorCode, IngestError, Result};
+use crate::ingest::text::{chinese_punctuation, tidy_line};
 use crate::config::OcrConfig;
 use crate::model::{TextBox, WordBox};
 use image::GrayImage;
@@ -76,7 +77,7 @@ pub struct PpOcr {
     /// `[ocr] ppocr_line_direction`: classify each line's direction and turn it if upside down.
     line_direction: bool,
     /// Orientation detection stays with Tesseract's OSD.
-    osd: Tesseract,
+    osd: Osd,
 }
 
 impl PpOcr {
@@ -101,7 +102,7 @@ impl PpOcr {
         Ok(PpOcr {
             lite,
             line_direction: config.ppocr_line_direction,
-            osd: Tesseract::new(config)?,
+            osd: Osd::new(&config.tessdata),
         })
     }
 }

@@ -1,4 +1,4 @@
-//! Atomic file output: the bytes go to a temporary file in the destination folder, are
+//! Atomic file output (below every other module): the bytes go to a temporary file in the destination folder, are
 //! flushed to disk, and only then renamed over the final name, so a crash or a full disk
 //! never leaves a half-written file under that name. The input is never the output.
 

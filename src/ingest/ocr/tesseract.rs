@@ -1,126 +1,20 @@
-//! Recognition behind a small trait, so the pipeline does not care which engine reads a
-//! page (and tests of the stages around it can pass another). The Tesseract implementation
-//! owns one handle for text and one for orientation; a worker thread owns one of each and
-//! reuses them for every page it is given.
+//! Tesseract through `tesseract-rs`, linked against the system library: one handle for
+//! text (`chi_sim` by default) and the OSD model for orientation; its TSV output parsed
+//! into lines with boxes and confidences.
 
-use super::error::{ErrorCode, IngestError, Result};
-use super::text::{chinese_punctuation, tidy_line};
+use super::orientation::{Orientation, Osd};
+use super::{reading_order, OcrOutput, Recognizer};
 use crate::config::OcrConfig;
+use crate::ingest::error::{ErrorCode, IngestError, Result};
+use crate::ingest::text::{chinese_punctuation, tidy_line};
 use crate::model::{TextBox, WordBox};
 use image::GrayImage;
 use tesseract_rs::{TessPageSegMode, TesseractAPI};
 
-/// What an engine read on one page.
-#[derive(Debug, Clone, Default)]
-pub struct OcrOutput {
-    /// Lines in reading order joined with `\n`, CJK characters adjacent.
-    pub text: String,
-    /// Mean confidence 0..1, weighted by characters.
-    pub confidence: f32,
-    /// Each line with its box and confidence.
-    pub lines: Vec<TextBox>,
-    /// What the page was taken to be when the lines were put in order.
-    pub layout: super::layout::Layout,
-    /// Running headers, footers and page numbers (also in `lines`, first and last).
-    pub running: Vec<String>,
-}
-
-/// A page orientation guess: the clockwise rotation that makes the page upright.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Orientation {
-    pub rotate_cw: u16,
-    pub confidence: f32,
-}
-
-pub trait Recognizer {
-    /// Reads an upright, cleaned grayscale page scanned at `dpi`.
-    fn recognize(&mut self, page: &GrayImage, dpi: u32) -> Result<OcrOutput>;
-    /// Guesses the page's orientation; `None` when the engine cannot tell.
-    fn orientation(&mut self, page: &GrayImage, dpi: u32) -> Option<Orientation>;
-}
-
-/// The engine the configuration asks for: `tesseract`, `ppocr`, or `auto` (PP-OCR when its
-/// files are installed, else Tesseract).
-pub enum Engine {
-    Tesseract(Tesseract),
-    PpOcr(Box<super::ppocr::PpOcr>),
-}
-
-impl Engine {
-    pub fn new(config: &OcrConfig) -> Result<Engine> {
-        match config.engine.as_str() {
-            "tesseract" => Ok(Engine::Tesseract(Tesseract::new(config)?)),
-            "ppocr" => Ok(Engine::PpOcr(Box::new(super::ppocr::PpOcr::new(config)?))),
-            "auto" if super::ppocr::available(config) => {
-                Ok(Engine::PpOcr(Box::new(super::ppocr::PpOcr::new(config)?)))
-            }
-            "auto" => Ok(Engine::Tesseract(Tesseract::new(config)?)),
-            other => Err(IngestError::new(
-                ErrorCode::Ocr,
-                format!("unknown OCR engine {other:?} (auto, ppocr, tesseract)"),
-            )),
-        }
-    }
-
-    pub fn name(&self) -> &'static str {
-        match self {
-            Engine::Tesseract(_) => "tesseract",
-            Engine::PpOcr(_) => "ppocr",
-        }
-    }
-}
-
-impl Recognizer for Engine {
-    fn recognize(&mut self, page: &GrayImage, dpi: u32) -> Result<OcrOutput> {
-        match self {
-            Engine::Tesseract(t) => t.recognize(page, dpi),
-            Engine::PpOcr(p) => p.recognize(page, dpi),
-        }
-    }
-
-    fn orientation(&mut self, page: &GrayImage, dpi: u32) -> Option<Orientation> {
-        match self {
-            Engine::Tesseract(t) => t.orientation(page, dpi),
-            Engine::PpOcr(p) => p.orientation(page, dpi),
-        }
-    }
-}
-
-/// A recognizer that adds up the time spent inside another one.
-pub struct Timed<'a> {
-    inner: &'a mut dyn Recognizer,
-    pub spent: std::time::Duration,
-}
-
-impl<'a> Timed<'a> {
-    pub fn new(inner: &'a mut dyn Recognizer) -> Self {
-        Timed {
-            inner,
-            spent: std::time::Duration::ZERO,
-        }
-    }
-}
-
-impl Recognizer for Timed<'_> {
-    fn recognize(&mut self, page: &GrayImage, dpi: u32) -> Result<OcrOutput> {
-        let t = std::time::Instant::now();
-        let r = self.inner.recognize(page, dpi);
-        self.spent += t.elapsed();
-        r
-    }
-
-    fn orientation(&mut self, page: &GrayImage, dpi: u32) -> Option<Orientation> {
-        let t = std::time::Instant::now();
-        let r = self.inner.orientation(page, dpi);
-        self.spent += t.elapsed();
-        r
-    }
-}
-
 /// Tesseract through `tesseract-rs`, linked against the system library.
 pub struct Tesseract {
     text: TesseractAPI,
-    osd: Option<TesseractAPI>,
+    osd: Osd,
 }
 
 impl Tesseract {
@@ -149,19 +43,7 @@ impl Tesseract {
         let _ = text.set_variable("debug_file", "/dev/null");
         text.set_page_seg_mode(TessPageSegMode::PSM_AUTO)
             .map_err(|e| IngestError::new(ErrorCode::Ocr, format!("Tesseract: {e}")))?;
-        let osd = if dir.join("osd.traineddata").is_file() {
-            let api = TesseractAPI::new();
-            match api.init(dir, "osd") {
-                Ok(()) => {
-                    let _ = api.set_variable("debug_file", "/dev/null");
-                    let _ = api.set_page_seg_mode(TessPageSegMode::PSM_OSD_ONLY);
-                    Some(api)
-                }
-                Err(_) => None,
-            }
-        } else {
-            None
-        };
+        let osd = Osd::new(dir);
         Ok(Tesseract { text, osd })
     }
 
@@ -191,34 +73,10 @@ impl Recognizer for Tesseract {
     }
 
     fn orientation(&mut self, page: &GrayImage, dpi: u32) -> Option<Orientation> {
-        let osd = self.osd.as_ref()?;
-        let (w, h) = page.dimensions();
-        osd.set_image(page.as_raw(), w as i32, h as i32, 1, w as i32)
-            .ok()?;
-        osd.set_source_resolution(dpi as i32).ok()?;
-        let result = osd.detect_os();
-        let _ = osd.clear();
-        let (deg, conf, _script, _script_conf) = result.ok()?;
-        // Tesseract reports the angle to turn the page counter-clockwise to bring it upright
-        // (a page fed a quarter turn clockwise reads 90); we turn clockwise instead.
-        let rotate_cw = ((360 - deg.rem_euclid(360)) % 360) as u16;
-        Some(Orientation {
-            rotate_cw,
-            confidence: conf,
-        })
+        self.osd.orientation(page, dpi)
     }
 }
 
-/// Puts an engine's lines in reading order for a page `page_height` pixels tall and
-/// rebuilds the text from them (`layout::arrange`: running header and footer apart,
-/// tables row by row, two-column blocks column by column, bands left to right). The same
-/// for every engine, so Tesseract's own block order is used only where it agrees.
-pub(crate) fn reading_order(out: &mut OcrOutput, page_height: u32) {
-    let arrangement = super::layout::arrange(&mut out.lines, page_height);
-    out.text = out.lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join("\n");
-    out.layout = arrangement.layout;
-    out.running = arrangement.running;
-}
 
 /// Builds lines from Tesseract's TSV output (level 4 = line, 5 = word).
 pub fn parse_tsv(tsv: &str) -> OcrOutput {
@@ -320,28 +178,6 @@ pub fn parse_tsv(tsv: &str) -> OcrOutput {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn lines_sharing_a_band_read_left_to_right() {
-        let line = |text: &str, left: u32, top: u32, height: u32| TextBox {
-            text: text.into(),
-            left,
-            top,
-            width: 40,
-            height,
-            confidence: 0.9,
-            words: vec![],
-        };
-        let mut lines = vec![
-            line("上一行", 100, 0, 40),
-            line("、", 300, 100, 10),
-            line("李秀英", 200, 100, 40),
-            line("下一行", 100, 200, 40),
-        ];
-        super::super::layout::order_bands(&mut lines);
-        let order: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
-        assert_eq!(order, ["上一行", "李秀英", "、", "下一行"]);
-    }
 
     #[test]
     fn tsv_lines_join_cjk_without_spaces() {

@@ -1,0 +1,300 @@
+//! In-process router tests: every route `server::router` declares, for every role, signed
+//! in by bearer token and by cookie (with and without the CSRF token), and not signed in.
+//! Requests go through the real router with a real register (SQLite in a temporary
+//! folder) and one registered letter, by `tower::ServiceExt::oneshot`: no socket, no
+//! process. The expectations come from the policy table (`domain::may`), and a route added
+//! to the router without a line here fails `the_matrix_names_every_declared_route`.
+
+mod util;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use http_body_util::BodyExt;
+use std::collections::BTreeSet;
+use tower::ServiceExt;
+use xinfang::domain::{may, Act, Role, Step};
+
+/// What a route asks of its caller.
+#[derive(Clone, Copy, Debug)]
+enum Need {
+    /// Anyone (sign-in, the API description).
+    Public,
+    /// Any signed-in user (sign-out; the home page, which sends each to their page).
+    SignedIn,
+    Act(Act),
+}
+
+/// How a route's request is sent.
+#[derive(Clone, Copy, Debug)]
+enum Send {
+    /// No body.
+    Empty,
+    /// A page form (`csrf` as a form field).
+    Form(&'static str),
+    /// JSON (`X-CSRF-Token` header for cookie sessions).
+    Json(&'static str),
+    /// A multipart upload; `form` puts the CSRF token in a form field (the upload page).
+    Multipart { form: bool },
+}
+
+struct Route {
+    method: &'static str,
+    /// As declared in the router.
+    declared: &'static str,
+    /// With example values.
+    path: &'static str,
+    need: Need,
+    send: Send,
+}
+
+const fn r(method: &'static str, declared: &'static str, path: &'static str, need: Need, send: Send) -> Route {
+    Route { method, declared, path, need, send }
+}
+
+/// Every route with the act it needs and how it is called; case 1 is the registered letter.
+const ROUTES: &[Route] = &[
+    r("GET", "/", "/", Need::SignedIn, Send::Empty),
+    r("GET", "/login", "/login", Need::Public, Send::Empty),
+    r("POST", "/login", "/login", Need::Public, Send::Form("username=nobody&password=wrong-password")),
+    r("POST", "/logout", "/logout", Need::SignedIn, Send::Form("")),
+    r("GET", "/upload", "/upload", Need::Act(Act::TakeIn), Send::Empty),
+    r("POST", "/upload", "/upload", Need::Act(Act::TakeIn), Send::Multipart { form: true }),
+    r("GET", "/inbox", "/inbox", Need::Act(Act::Read), Send::Empty),
+    r("GET", "/cases", "/cases", Need::Act(Act::Read), Send::Empty),
+    r("GET", "/cases/{id}", "/cases/1", Need::Act(Act::Read), Send::Empty),
+    r("POST", "/cases/{id}", "/cases/1", Need::Act(Act::Correct), Send::Form("action=save&category=%E5%85%B6%E4%BB%96")),
+    r("POST", "/cases/{id}/route", "/cases/1/route", Need::Act(Act::Route), Send::Form("kind=direct")),
+    r("POST", "/cases/{id}/step", "/cases/1/step", Need::Act(Act::Step(Step::Accept)), Send::Form("step=accept")),
+    r("POST", "/cases/{id}/documents", "/cases/1/documents", Need::Act(Act::WriteDocuments), Send::Form("kind=acceptance-notice")),
+    r("GET", "/api/cases/{id}/documents", "/api/cases/1/documents", Need::Act(Act::Read), Send::Empty),
+    r("POST", "/api/cases/{id}/documents", "/api/cases/1/documents", Need::Act(Act::WriteDocuments), Send::Json(r#"{"kind":"acceptance-notice"}"#)),
+    r("GET", "/api/documents/{id}/{format}", "/api/documents/1/pdf", Need::Act(Act::Read), Send::Empty),
+    r("POST", "/api/documents/{id}/adoption", "/api/documents/1/adoption", Need::Act(Act::WriteDocuments), Send::Json(r#"{"adopted":true}"#)),
+    r("GET", "/binder", "/binder", Need::Act(Act::Bind), Send::Empty),
+    r("POST", "/binder", "/binder", Need::Act(Act::Bind), Send::Form("year=2019")),
+    r("GET", "/binders/{year}/{file}", "/binders/2019/manifest.json", Need::Act(Act::Bind), Send::Empty),
+    r("GET", "/api/binder", "/api/binder", Need::Act(Act::Bind), Send::Empty),
+    r("POST", "/api/binder", "/api/binder", Need::Act(Act::Bind), Send::Json(r#"{"year":2019}"#)),
+    r("GET", "/api/openapi.json", "/api/openapi.json", Need::Public, Send::Empty),
+    r("POST", "/api/session", "/api/session", Need::Public, Send::Json(r#"{"username":"nobody","password":"wrong-password"}"#)),
+    r("DELETE", "/api/session", "/api/session", Need::SignedIn, Send::Empty),
+    r("POST", "/api/letters", "/api/letters", Need::Act(Act::TakeIn), Send::Multipart { form: false }),
+    r("GET", "/api/jobs/{id}", "/api/jobs/1", Need::Act(Act::Read), Send::Empty),
+    r("GET", "/api/cases", "/api/cases", Need::Act(Act::Read), Send::Empty),
+    r("GET", "/api/cases/{id}", "/api/cases/1", Need::Act(Act::Read), Send::Empty),
+    r("PATCH", "/api/cases/{id}", "/api/cases/1", Need::Act(Act::Correct), Send::Json(r#"{"category":"其他"}"#)),
+    r("POST", "/api/cases/{id}/route", "/api/cases/1/route", Need::Act(Act::Route), Send::Json(r#"{"kind":"direct"}"#)),
+    r("POST", "/api/cases/{id}/step", "/api/cases/1/step", Need::Act(Act::Step(Step::Accept)), Send::Json(r#"{"step":"accept"}"#)),
+    r("GET", "/api/cases/{id}/original", "/api/cases/1/original", Need::Act(Act::Read), Send::Empty),
+    r("GET", "/api/cases/{id}/pages/{page}", "/api/cases/1/pages/1", Need::Act(Act::Read), Send::Empty),
+    r("GET", "/api/cases/{id}/filed", "/api/cases/1/filed", Need::Act(Act::Read), Send::Empty),
+    r("GET", "/api/audit", "/api/audit", Need::Act(Act::Administer), Send::Empty),
+];
+
+/// The register with one letter and a user of every role, and the router on it.
+struct Fixture {
+    _dir: tempfile::TempDir,
+    data: std::path::PathBuf,
+    router: axum::Router,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let mut config = xinfang::config::Config::default();
+        config.ocr.engine = "tesseract".into();
+        // A typed DOCX: read without OCR, but through the real intake and register.
+        let bytes = std::fs::read(util::root().join("samples/letters/12-typed.docx")).unwrap();
+        let mut engine = xinfang::ingest::ocr::Engine::new(&config.ocr).unwrap();
+        xinfang::intake::intake_bytes("12-typed.docx", &bytes, &data, &config, &mut engine, "test").unwrap();
+        let registry = xinfang::registry::Registry::open(&data, config.bureau.registration.clone()).unwrap();
+        for &role in Role::ALL {
+            registry.add_user(role.as_str(), role, "a long passphrase 2026").unwrap();
+        }
+        drop(registry);
+        let state = xinfang::server::AppState::open(config, &data).unwrap();
+        Fixture { _dir: dir, data, router: xinfang::server::router(state) }
+    }
+
+    /// A fresh session for the user of `role` (sign-out routes end the one they are given).
+    fn session(&self, role: Role) -> xinfang::registry::users::Session {
+        let registry = xinfang::registry::Registry::open(&self.data, Default::default()).unwrap();
+        let user = registry.user(role.as_str()).unwrap().unwrap();
+        registry.create_session(&user).unwrap()
+    }
+
+    async fn send(&self, route: &Route, auth: Auth) -> (StatusCode, String, String) {
+        let mut req = Request::builder().method(route.method).uri(route.path);
+        let csrf = match &auth {
+            Auth::None => None,
+            Auth::Bearer(token) => {
+                req = req.header(header::AUTHORIZATION, format!("Bearer {token}"));
+                None
+            }
+            Auth::Cookie { token, csrf } => {
+                req = req.header(header::COOKIE, format!("xinfang_session={token}"));
+                csrf.clone()
+            }
+        };
+        let body = match route.send {
+            Send::Empty => {
+                if let Some(c) = &csrf {
+                    req = req.header("x-csrf-token", c);
+                }
+                Body::empty()
+            }
+            Send::Form(fields) => {
+                req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+                let fields = match &csrf {
+                    Some(c) if fields.is_empty() => format!("csrf={c}"),
+                    Some(c) => format!("{fields}&csrf={c}"),
+                    None => fields.to_string(),
+                };
+                Body::from(fields)
+            }
+            Send::Json(json) => {
+                req = req.header(header::CONTENT_TYPE, "application/json");
+                if let Some(c) = &csrf {
+                    req = req.header("x-csrf-token", c);
+                }
+                Body::from(json)
+            }
+            Send::Multipart { form } => {
+                req = req.header(header::CONTENT_TYPE, "multipart/form-data; boundary=XB");
+                let mut body = String::new();
+                if let Some(c) = &csrf {
+                    if form {
+                        body += &format!("--XB\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{c}\r\n");
+                    } else {
+                        req = req.header("x-csrf-token", c);
+                    }
+                }
+                body += "--XB\r\nContent-Disposition: form-data; name=\"file\"; filename=\"note.txt\"\r\n\
+                         Content-Type: text/plain\r\n\r\nnot a letter\r\n--XB--\r\n";
+                Body::from(body)
+            }
+        };
+        let mut req = req.body(body).unwrap();
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from(([127, 0, 0, 1], 4000))));
+        let response = self.router.clone().oneshot(req).await.unwrap();
+        let status = response.status();
+        let location = response
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (status, location, String::from_utf8_lossy(&bytes).into_owned())
+    }
+}
+
+enum Auth {
+    None,
+    Bearer(String),
+    Cookie { token: String, csrf: Option<String> },
+}
+
+fn changes(route: &Route) -> bool {
+    route.method != "GET"
+}
+
+fn error_code(body: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v["error"]["code"].as_str().map(String::from))
+        .unwrap_or_default()
+}
+
+#[test]
+fn the_matrix_names_every_declared_route() {
+    let declared: BTreeSet<(String, String)> = util::declared_routes().into_iter().collect();
+    let listed: BTreeSet<(String, String)> =
+        ROUTES.iter().map(|r| (r.method.to_string(), r.declared.to_string())).collect();
+    assert!(declared.len() >= 30, "routes found: {declared:?}");
+    assert_eq!(declared, listed, "the router and this test's matrix disagree");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_for_every_role_with_and_without_csrf() {
+    let f = Fixture::new();
+    let mut checked = 0;
+    for route in ROUTES {
+        let what = format!("{} {}", route.method, route.path);
+        // Not signed in: the API says 401; pages send the browser to the sign-in form.
+        let (status, location, body) = f.send(route, Auth::None).await;
+        match route.need {
+            // (A wrong password is a 401 here: these send one.)
+            Need::Public => assert!(status.as_u16() < 500, "{what}: {status} {body}"),
+            _ => assert!(
+                status == StatusCode::UNAUTHORIZED || (status == StatusCode::SEE_OTHER && location == "/login"),
+                "{what} without signing in: {status} {location} {body}"
+            ),
+        }
+        if matches!(route.need, Need::Public) {
+            checked += 1;
+            continue;
+        }
+        for &role in Role::ALL {
+            let allowed = match route.need {
+                Need::Public | Need::SignedIn => true,
+                Need::Act(act) => may(role, act),
+            };
+            let who = format!("{what} as {role}");
+            // By bearer token: no CSRF token needed.
+            let s = f.session(role);
+            let (status, _, body) = f.send(route, Auth::Bearer(s.token)).await;
+            if allowed {
+                assert!(
+                    ![StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN].contains(&status) && status.as_u16() < 500,
+                    "{who}: {status} {body}"
+                );
+            } else {
+                assert_eq!((status, error_code(&body).as_str()), (StatusCode::FORBIDDEN, "forbidden"), "{who}: {body}");
+            }
+            // By cookie: a change without the session's CSRF token is refused, with it not.
+            if changes(route) {
+                let s = f.session(role);
+                let (status, _, body) = f.send(route, Auth::Cookie { token: s.token, csrf: None }).await;
+                assert_eq!(status, StatusCode::FORBIDDEN, "{who} by cookie without CSRF: {body}");
+                if allowed {
+                    assert_eq!(error_code(&body), "csrf", "{who} by cookie without CSRF: {body}");
+                }
+                let s = f.session(role);
+                let (status, _, body) =
+                    f.send(route, Auth::Cookie { token: s.token, csrf: Some("not-the-token".into()) }).await;
+                assert_eq!(status, StatusCode::FORBIDDEN, "{who} by cookie with a wrong CSRF token: {body}");
+                let s = f.session(role);
+                let (status, _, body) = f.send(route, Auth::Cookie { token: s.token, csrf: Some(s.csrf) }).await;
+                if allowed {
+                    assert!(
+                        ![StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN].contains(&status) && status.as_u16() < 500,
+                        "{who} by cookie with CSRF: {status} {body}"
+                    );
+                } else {
+                    assert_eq!(status, StatusCode::FORBIDDEN, "{who} by cookie with CSRF: {body}");
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 150, "checked {checked}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_answer_carries_a_request_id_and_the_security_headers() {
+    let f = Fixture::new();
+    let mut ids = BTreeSet::new();
+    for path in ["/login", "/api/openapi.json", "/api/cases", "/no-such-page"] {
+        let req = Request::get(path).body(Body::empty()).unwrap();
+        let response = f.router.clone().oneshot(req).await.unwrap();
+        let h = response.headers();
+        let id = h.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+        assert_eq!(id.len(), 8, "{path}: {id:?}");
+        assert!(ids.insert(id), "{path}: a request id repeats");
+        assert_eq!(h.get(header::CACHE_CONTROL).unwrap(), "no-store", "{path}");
+        assert_eq!(h.get(header::X_FRAME_OPTIONS).unwrap(), "DENY", "{path}");
+    }
+}
