@@ -377,7 +377,7 @@ fn serve(
     workers: Option<usize>,
 ) -> i32 {
     crate::server::init_logging();
-    let registry = match crate::registry::Registry::open(&data, config.bureau.registration.clone())
+    let registry = match crate::registry::open(&data, config.bureau.registration.clone())
     {
         Ok(r) => r,
         Err(e) => {
@@ -423,7 +423,7 @@ fn user(config: &Config, command: UserCommand, data: &std::path::Path) -> i32 {
             .map(|_| password.trim_end_matches(['\n', '\r']).to_string())
             .map_err(|_| "cannot read the password from standard input".to_string())
     };
-    let registry = match crate::registry::Registry::open(data, config.bureau.registration.clone()) {
+    let registry = match crate::registry::open(data, config.bureau.registration.clone()) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("xinfang: {}: {e}", data.display());
@@ -491,14 +491,14 @@ fn binder(config: &Config, a: BinderArgs) -> i32 {
         eprintln!("xinfang binder: --year and -o are needed (or: binder verify DIR)");
         return EXIT_FATAL;
     };
-    let registry = match crate::registry::Registry::open(&a.data, config.bureau.registration.clone()) {
+    let registry = match crate::registry::open(&a.data, config.bureau.registration.clone()) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("xinfang: {}: {e}", a.data.display());
             return EXIT_FATAL;
         }
     };
-    let (sources, excluded) = match crate::binder::sources(&registry, config, year, a.include_open) {
+    let (sources, excluded) = match crate::binder::sources(&*registry, &a.data, config, year, a.include_open) {
         Ok(x) => x,
         Err(e) => {
             eprintln!("xinfang: {e}");
@@ -708,7 +708,7 @@ fn generate(config: &Config, a: GenerateArgs) -> i32 {
             return EXIT_FATAL;
         }
     }
-    let mut registry = match crate::registry::Registry::open(data, config.bureau.registration.clone()) {
+    let mut registry = match crate::registry::open(data, config.bureau.registration.clone()) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("xinfang: {}: {e}", data.display());
@@ -722,7 +722,7 @@ fn generate(config: &Config, a: GenerateArgs) -> i32 {
             return EXIT_FATAL;
         }
     };
-    let done = match generator.generate(&mut registry, &request, &crate::registry::cli_actor(), None) {
+    let done = match generator.generate(&mut *registry, &crate::store::DataDirs::new(data), &request, &crate::registry::cli_actor(), None) {
         Ok(d) => d,
         Err(e) => {
             eprintln!("xinfang: case {}: {} [{}]", request.case_id, e, e.code());
@@ -774,7 +774,7 @@ fn intake(
         return EXIT_FATAL;
     }
     // Open once first: a bad data folder or database stops the run before any work.
-    if let Err(e) = crate::registry::Registry::open(data, config.bureau.registration.clone()) {
+    if let Err(e) = crate::registry::open(data, config.bureau.registration.clone()) {
         eprintln!("xinfang: {}: {e}", data.display());
         return EXIT_FATAL;
     }

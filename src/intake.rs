@@ -78,10 +78,9 @@ pub fn prepare_bytes(
         },
     )?;
     // Kept once it is known to be a letter (a broken file stays where it was given).
-    registry.store_original(&sha256, bytes).map_err(storage)?;
-    registry
-        .store_previews(&sha256, &filed.previews)
-        .map_err(storage)?;
+    let dirs = crate::store::DataDirs::new(data);
+    dirs.store_original(&sha256, bytes).map_err(stored)?;
+    dirs.store_previews(&sha256, &filed.previews).map_err(stored)?;
     Ok(Prepared::Read {
         name: name.to_string(),
         sha256,
@@ -123,11 +122,11 @@ pub fn register(
         ),
         accusation: crate::routing::is_accusation(&filed.extraction.text),
     };
-    let registration = registry
-        .register(&new, actor, |number| {
-            archive::pdfa::set_registration(&filed.pdf, number).map_err(|e| e.to_string())
-        })
-        .map_err(storage)?;
+    let dirs = crate::store::DataDirs::new(data);
+    let registration = crate::registry::register(&mut *registry, &dirs, &new, actor, |number| {
+        archive::pdfa::set_registration(&filed.pdf, number).map_err(|e| e.to_string())
+    })
+    .map_err(storage)?;
     Ok(match registration {
         Registration::Duplicate(existing) => duplicate(&name, existing),
         Registration::New {
@@ -162,11 +161,15 @@ pub fn guarded<T>(name: &str, f: impl FnOnce() -> Result<T, IngestError>) -> Res
 }
 
 fn open(data: &Path, config: &Config) -> Result<Registry, IngestError> {
-    Registry::open(data, config.bureau.registration.clone()).map_err(storage)
+    crate::registry::open(data, config.bureau.registration.clone()).map_err(storage)
 }
 
 fn storage(e: crate::registry::RegistryError) -> IngestError {
     IngestError::new(ErrorCode::Storage, e.to_string())
+}
+
+fn stored(e: String) -> IngestError {
+    IngestError::new(ErrorCode::Storage, e)
 }
 
 fn duplicate(name: &str, existing: crate::registry::CaseRef) -> IntakeReport {

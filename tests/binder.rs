@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 use util::{bin, root};
 use xinfang::domain::{Action, Role, Route, RouteKind, Rules, Step};
 use xinfang::registry::life::Actor;
-use xinfang::registry::Registry;
+
 
 fn run(cmd: &mut Command) -> Output {
     cmd.output().expect("the command runs")
@@ -50,7 +50,7 @@ fn register() -> (tempfile::TempDir, PathBuf, i32) {
     let names = Default::default();
     let rules = Rules { deadlines: &deadlines, names: &names };
     let officer = Actor { role: Role::Officer, name: "tester".into(), address: None };
-    let mut r = Registry::open(&data, Default::default()).unwrap();
+    let mut r = xinfang::registry::open(&data, Default::default()).unwrap();
     for id in [1, 2] {
         let route = Route { kind: RouteKind::Transfer, body: Some("县教育局".into()), reason: None };
         r.apply(id, &Action::Route(route), &officer, rules).unwrap().unwrap();

@@ -6,7 +6,6 @@
 mod util;
 
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use util::*;
@@ -118,27 +117,9 @@ impl Browser {
 #[test]
 fn sign_in_upload_correct_confirm_in_chromium() {
     let dir = tempfile::tempdir().unwrap();
-    // The service.
-    let port = free_port();
-    let mut server = bin()
-        .args(["serve", "--workers", "1", "--listen"])
-        .arg(format!("127.0.0.1:{port}"))
-        .arg("--data")
-        .arg(dir.path().join("data"))
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = server.stderr.take().unwrap();
-    let _server = Kill(server);
-    let mut password = String::new();
-    for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-        if let Some(rest) = line.split("with password ").nth(1) {
-            password = rest.split_whitespace().next().unwrap().to_string();
-        }
-        if line.contains("listening on") {
-            break;
-        }
-    }
+    // The service (its log drained on a thread by the helper).
+    let server = start_server(&dir.path().join("data"), None);
+    let (port, password) = (server.port, server.password.clone().unwrap());
     // The browser.
     let driver_port = free_port();
     let driver = Command::new("chromedriver")

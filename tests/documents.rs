@@ -285,7 +285,7 @@ fn refusals_and_bad_input_leave_nothing_and_use_no_number() {
 fn accusation_material_is_never_addressed_to_the_body_it_accuses() {
     let (dir, data) = registered();
     {
-        let mut r = xinfang::registry::Registry::open(&data, Default::default()).unwrap();
+        let mut r = xinfang::registry::open(&data, Default::default()).unwrap();
         // The officer marks the purpose class (检举控告) and the accused; the flag follows.
         use xinfang::domain::{Action, Corrections, Purpose, Role, Rules};
         let c = Corrections {

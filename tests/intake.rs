@@ -81,7 +81,7 @@ fn samples_are_registered_in_order_once_with_originals_and_numbered_copies() {
         assert_eq!(second["duplicate_of"], first["registration_number"]);
         assert_eq!(second["case_id"], first["case_id"]);
     }
-    let registry = xinfang::registry::Registry::open(&data, Default::default()).unwrap();
+    let registry = xinfang::registry::open(&data, Default::default()).unwrap();
     assert_eq!(registry.numbers(year).unwrap().len(), 15);
 }
 

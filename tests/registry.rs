@@ -5,7 +5,8 @@ use serde_json::json;
 use std::sync::{Arc, Barrier};
 use xinfang::model::Extraction;
 use xinfang::domain::number::NumberFormat;
-use xinfang::registry::{NewCase, Registration, Registry};
+use xinfang::registry::sqlite::SqliteRegistry;
+use xinfang::registry::{Cases, Documents, NewCase, Registration};
 
 fn extraction(sha: &str, name: &str, id: Option<&str>, phone: &str, category: &str) -> Extraction {
     serde_json::from_value(json!({
@@ -22,7 +23,7 @@ fn extraction(sha: &str, name: &str, id: Option<&str>, phone: &str, category: &s
     .unwrap()
 }
 
-fn register(r: &mut Registry, x: &Extraction) -> Registration {
+fn register(r: &mut SqliteRegistry, x: &Extraction) -> Registration {
     let new = NewCase {
         sha256: &x.sha256,
         source_name: "letter.png",
@@ -30,15 +31,15 @@ fn register(r: &mut Registry, x: &Extraction) -> Registration {
         due: None,
         accusation: false,
     };
-    r.register(&new, "tester", |n| Ok(format!("%PDF-1.7 {n}").into_bytes()))
-        .unwrap()
+    let dirs = r.dirs().clone();
+    xinfang::registry::register(r, &dirs, &new, "tester", |n| Ok(format!("%PDF-1.7 {n}").into_bytes())).unwrap()
 }
 
 #[test]
 fn concurrent_registrations_get_unique_gapless_numbers() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().to_path_buf();
-    drop(Registry::open(&root, NumberFormat::default()).unwrap());
+    drop(SqliteRegistry::open(&root, NumberFormat::default()).unwrap());
     let threads = 8;
     let per_thread = 15;
     let barrier = Arc::new(Barrier::new(threads));
@@ -47,7 +48,7 @@ fn concurrent_registrations_get_unique_gapless_numbers() {
             let (root, barrier) = (root.clone(), barrier.clone());
             std::thread::spawn(move || {
                 // Each thread has its own connection, as separate processes would.
-                let mut r = Registry::open(&root, NumberFormat::default()).unwrap();
+                let mut r = SqliteRegistry::open(&root, NumberFormat::default()).unwrap();
                 barrier.wait();
                 let mut got = Vec::new();
                 for i in 0..per_thread {
@@ -72,7 +73,7 @@ fn concurrent_registrations_get_unique_gapless_numbers() {
         .map(|s| NumberFormat::default().format(year, s))
         .collect();
     assert_eq!(numbers, want);
-    let r = Registry::open(&root, NumberFormat::default()).unwrap();
+    let r = SqliteRegistry::open(&root, NumberFormat::default()).unwrap();
     let seqs: Vec<i64> = r
         .numbers(year)
         .unwrap()
@@ -97,13 +98,13 @@ fn concurrent_registrations_get_unique_gapless_numbers() {
 fn the_same_file_registered_twice_at_once_makes_one_case() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().to_path_buf();
-    drop(Registry::open(&root, NumberFormat::default()).unwrap());
+    drop(SqliteRegistry::open(&root, NumberFormat::default()).unwrap());
     let barrier = Arc::new(Barrier::new(4));
     let handles: Vec<_> = (0..4)
         .map(|_| {
             let (root, barrier) = (root.clone(), barrier.clone());
             std::thread::spawn(move || {
-                let mut r = Registry::open(&root, NumberFormat::default()).unwrap();
+                let mut r = SqliteRegistry::open(&root, NumberFormat::default()).unwrap();
                 let x = extraction(&"ab".repeat(32), "王小明", None, "13800000000", "教育");
                 barrier.wait();
                 register(&mut r, &x)
@@ -124,7 +125,7 @@ fn the_same_file_registered_twice_at_once_makes_one_case() {
 #[test]
 fn a_petitioners_second_letter_on_the_same_issue_is_a_repeat() {
     let dir = tempfile::tempdir().unwrap();
-    let mut r = Registry::open(dir.path(), NumberFormat::default()).unwrap();
+    let mut r = SqliteRegistry::open(dir.path(), NumberFormat::default()).unwrap();
     let id = "11010519491231002X";
     let first = register(
         &mut r,
@@ -207,7 +208,7 @@ fn a_petitioners_second_letter_on_the_same_issue_is_a_repeat() {
 #[test]
 fn search_finds_two_character_words_inside_running_text() {
     let dir = tempfile::tempdir().unwrap();
-    let mut r = Registry::open(dir.path(), NumberFormat::default()).unwrap();
+    let mut r = SqliteRegistry::open(dir.path(), NumberFormat::default()).unwrap();
     register(
         &mut r,
         &extraction(&"0a".repeat(32), "李秀英", None, "13800000001", "城乡建设"),
@@ -248,7 +249,7 @@ fn document_numbers_are_unique_and_gapless_per_code_and_year_and_a_failed_render
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().to_path_buf();
     {
-        let mut r = Registry::open(&root, NumberFormat::default()).unwrap();
+        let mut r = SqliteRegistry::open(&root, NumberFormat::default()).unwrap();
         register(&mut r, &extraction("d1", "张三", None, "13900000000", "劳动"));
     }
     let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 3).unwrap();
@@ -260,7 +261,7 @@ fn document_numbers_are_unique_and_gapless_per_code_and_year_and_a_failed_render
             let root = root.clone();
             let barrier = barrier.clone();
             std::thread::spawn(move || {
-                let mut r = Registry::open(&root, NumberFormat::default()).unwrap();
+                let mut r = SqliteRegistry::open(&root, NumberFormat::default()).unwrap();
                 barrier.wait();
                 let mut got = vec![];
                 for i in 0..per_thread {
@@ -277,8 +278,8 @@ fn document_numbers_are_unique_and_gapless_per_code_and_year_and_a_failed_render
                     };
                     // Every third render of one thread fails: its number must not be used up.
                     let fail = t == 0 && i % 3 == 0;
-                    let out = r
-                        .record_document(&new, "tester", None, |n| {
+                    let dirs = r.dirs().clone();
+                    let out = xinfang::registry::record_document(&mut r, &dirs, &new, "tester", None, |n| {
                             if fail {
                                 Err("render failed")
                             } else {
@@ -308,7 +309,7 @@ fn document_numbers_are_unique_and_gapless_per_code_and_year_and_a_failed_render
     numbers.dedup();
     assert_eq!(numbers.len(), seqs.len(), "unique");
     // Another code and another year have their own sequences.
-    let mut r = Registry::open(&root, NumberFormat::default()).unwrap();
+    let mut r = SqliteRegistry::open(&root, NumberFormat::default()).unwrap();
     let inputs = json!({});
     for (code, year, want) in [("咸信交", 2026, "咸信交〔2026〕1号"), ("咸信转", 2027, "咸信转〔2027〕1号")] {
         let new = NewDocument {
@@ -321,8 +322,8 @@ fn document_numbers_are_unique_and_gapless_per_code_and_year_and_a_failed_render
             feedback_due: None,
             date: chrono::NaiveDate::from_ymd_opt(year, 1, 5).unwrap(),
         };
-        let d = r
-            .record_document(&new, "tester", None, |_| Ok::<_, String>(Rendered::default()))
+        let dirs = r.dirs().clone();
+        let d = xinfang::registry::record_document(&mut r, &dirs, &new, "tester", None, |_| Ok::<_, String>(Rendered::default()))
             .unwrap()
             .unwrap()
             .unwrap();

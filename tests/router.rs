@@ -108,7 +108,7 @@ impl Fixture {
         let bytes = std::fs::read(util::root().join("samples/letters/12-typed.docx")).unwrap();
         let mut engine = xinfang::ingest::ocr::Engine::new(&config.ocr).unwrap();
         xinfang::intake::intake_bytes("12-typed.docx", &bytes, &data, &config, &mut engine, "test").unwrap();
-        let registry = xinfang::registry::Registry::open(&data, config.bureau.registration.clone()).unwrap();
+        let registry = xinfang::registry::open(&data, config.bureau.registration.clone()).unwrap();
         for &role in Role::ALL {
             registry.add_user(role.as_str(), role, "a long passphrase 2026").unwrap();
         }
@@ -119,7 +119,7 @@ impl Fixture {
 
     /// A fresh session for the user of `role` (sign-out routes end the one they are given).
     fn session(&self, role: Role) -> xinfang::registry::users::Session {
-        let registry = xinfang::registry::Registry::open(&self.data, Default::default()).unwrap();
+        let registry = xinfang::registry::open(&self.data, Default::default()).unwrap();
         let user = registry.user(role.as_str()).unwrap().unwrap();
         registry.create_session(&user).unwrap()
     }

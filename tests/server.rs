@@ -5,65 +5,10 @@
 mod util;
 
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use util::*;
-
-struct Server {
-    child: Child,
-    port: u16,
-    password: Option<String>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts the service on a free port and waits until it listens.
-fn start(data: &Path, watch: Option<&Path>) -> Server {
-    let port = free_port();
-    let mut cmd = bin();
-    cmd.args(["serve", "--workers", "2", "--listen"])
-        .arg(format!("127.0.0.1:{port}"))
-        .arg("--data")
-        .arg(data)
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null());
-    if let Some(w) = watch {
-        cmd.arg("--watch").arg(w);
-    }
-    let mut child = cmd.spawn().unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let mut password = None;
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let line = rx
-            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            .expect("the server starts");
-        if let Some(rest) = line.split("with password ").nth(1) {
-            password = rest.split_whitespace().next().map(str::to_string);
-        }
-        if line.contains("listening on") {
-            break;
-        }
-    }
-    Server {
-        child,
-        port,
-        password,
-    }
-}
 
 /// Runs curl; returns the HTTP status and the body.
 fn curl(args: &[&str]) -> (u16, String) {
@@ -149,7 +94,7 @@ fn sample(name: &str) -> PathBuf {
 #[test]
 fn upload_register_read_search_and_audit() {
     let dir = tempfile::tempdir().unwrap();
-    let server = start(&dir.path().join("data"), None);
+    let server = start_server(&dir.path().join("data"), None);
     let token = server.admin_token();
     // Wrong password and no token.
     let (code, v) = server.login("admin", "wrong password");
@@ -266,7 +211,7 @@ fn upload_register_read_search_and_audit() {
 fn roles_csrf_and_throttling() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let server = start(&data, None);
+    let server = start_server(&data, None);
     let admin = server.admin_token();
     // An analyst may not read cases or upload; users are added from the command line.
     let mut add = bin()
@@ -336,7 +281,7 @@ fn a_restart_mid_batch_loses_no_letter_and_registers_none_twice() {
         .map(|e| e.unwrap().path())
         .collect();
     let (password, job_ids) = {
-        let mut server = start(&data, None);
+        let mut server = start_server(&data, None);
         let token = server.admin_token();
         let (code, v) = server.upload(&token, &files);
         assert_eq!(code, 202, "{v}");
@@ -353,7 +298,7 @@ fn a_restart_mid_batch_loses_no_letter_and_registers_none_twice() {
         server.child.wait().unwrap();
         (server.password.clone(), ids)
     };
-    let mut server = start(&data, None);
+    let mut server = start_server(&data, None);
     server.password = password;
     let token = server.admin_token();
     let mut case_ids = std::collections::BTreeSet::new();
@@ -384,7 +329,7 @@ fn the_hot_folder_takes_files_in_and_sets_them_aside() {
     let dir = tempfile::tempdir().unwrap();
     let watch = dir.path().join("scans");
     std::fs::create_dir_all(&watch).unwrap();
-    let server = start(&dir.path().join("data"), Some(&watch));
+    let server = start_server(&dir.path().join("data"), Some(&watch));
     let token = server.admin_token();
     std::fs::copy(sample("07-a5-kai.png"), watch.join("a.png")).unwrap();
     let png = std::fs::read(sample("01-header-300dpi.png")).unwrap();
@@ -420,7 +365,7 @@ fn send_json(server: &Server, token: &str, method: &str, path: &str, body: &Valu
 #[test]
 fn routing_corrections_deadlines_and_the_accusation_guard() {
     let dir = tempfile::tempdir().unwrap();
-    let server = start(&dir.path().join("data"), None);
+    let server = start_server(&dir.path().join("data"), None);
     let token = server.admin_token();
     let (_, v) = server.upload(
         &token,
@@ -646,7 +591,7 @@ fn routing_corrections_deadlines_and_the_accusation_guard() {
 #[test]
 fn documents_from_the_api_and_the_case_page() {
     let dir = tempfile::tempdir().unwrap();
-    let server = start(&dir.path().join("data"), None);
+    let server = start_server(&dir.path().join("data"), None);
     let token = server.admin_token();
     let (_, v) = server.upload(&token, &[sample("12-typed.docx")]);
     let job = server.wait_job(&token, v["jobs"][0]["job_id"].as_i64().unwrap());
@@ -708,7 +653,7 @@ fn documents_from_the_api_and_the_case_page() {
 #[test]
 fn the_archivist_binds_the_year_as_a_background_job() {
     let dir = tempfile::tempdir().unwrap();
-    let server = start(&dir.path().join("data"), None);
+    let server = start_server(&dir.path().join("data"), None);
     let token = server.admin_token();
     let (_, v) = server.upload(&token, &[sample("12-typed.docx"), sample("11-born-digital.pdf")]);
     let ids: Vec<i64> = v["jobs"]
@@ -772,7 +717,7 @@ fn the_review_page_points_at_fields_read_with_low_confidence() {
             "elapsed_ms": 1
         }))
         .unwrap();
-        let mut r = xinfang::registry::Registry::open(&data, Default::default()).unwrap();
+        let mut r = xinfang::registry::open(&data, Default::default()).unwrap();
         let new = xinfang::registry::NewCase {
             sha256: "ab12",
             source_name: "x.png",
@@ -780,9 +725,10 @@ fn the_review_page_points_at_fields_read_with_low_confidence() {
             due: None,
             accusation: false,
         };
-        r.register(&new, "tester", |n| Ok(format!("%PDF-1.7 {n}").into_bytes())).unwrap();
+        let dirs = xinfang::store::DataDirs::new(&data);
+        xinfang::registry::register(&mut *r, &dirs, &new, "tester", |n| Ok(format!("%PDF-1.7 {n}").into_bytes())).unwrap();
     }
-    let server = start(&data, None);
+    let server = start_server(&data, None);
     let token = server.admin_token();
     let (code, page) = server.get(&token, "/cases/1");
     assert_eq!(code, 200);
@@ -815,7 +761,7 @@ fn registered_case(server: &Server, token: &str, file: &str) -> i64 {
 fn the_accusation_guard_has_no_holes_and_blocks_no_innocent_route() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let server = start(&data, None);
+    let server = start_server(&data, None);
     let admin = server.admin_token();
     let id = registered_case(&server, &admin, "12-typed.docx");
     assert!(add_user(&data, "收发员", "mailroom", "收发员的密码很长"));
@@ -912,7 +858,7 @@ fn rss_kib(pid: u32) -> u64 {
 fn requests_are_bounded_sign_ins_counted_per_address_and_answers_private() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let server = start(&data, None);
+    let server = start_server(&data, None);
     let admin = server.admin_token();
     let id = registered_case(&server, &admin, "11-born-digital.pdf");
 
@@ -1045,7 +991,7 @@ fn every_route_that_reads_personal_data_is_audited() {
     assert!(paths.len() >= 15, "routes found: {paths:?}");
 
     let dir = tempfile::tempdir().unwrap();
-    let server = start(&dir.path().join("data"), None);
+    let server = start_server(&dir.path().join("data"), None);
     let token = server.admin_token();
     let case = registered_case(&server, &token, "07-a5-kai.png");
     let (code, v) = send_json(&server, &token, "POST", &format!("/api/cases/{case}/documents"),

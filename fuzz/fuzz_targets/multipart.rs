@@ -22,7 +22,7 @@ fn setup() -> &'static Setup {
         let data = std::env::temp_dir().join(format!("xinfang-fuzz-multipart-{}", std::process::id()));
         let mut config = xinfang::config::Config::default();
         config.server.max_spool_bytes = 64 << 20;
-        let registry = xinfang::registry::Registry::open(&data, config.bureau.registration.clone())
+        let registry = xinfang::registry::open(&data, config.bureau.registration.clone())
             .expect("register opens");
         let user = registry.add_user("fuzz", xinfang::domain::Role::Mailroom, "Fuzz-upload-2026").expect("user");
         let token = registry.create_session(&user).expect("session").token;

@@ -12,7 +12,6 @@ pub mod merge;
 
 use crate::config::Config;
 use crate::documents::pdf::PdfEngine;
-use crate::registry::Registry;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -128,14 +127,16 @@ fn yyyymmdd(s: &str) -> String {
 /// What the register holds for `year`: the letters of closed cases (all cases with
 /// `include_open`) followed each by the documents issued on them.
 pub fn sources(
-    registry: &Registry,
+    registry: &dyn crate::registry::Register,
+    data: &Path,
     config: &Config,
     year: i32,
     include_open: bool,
 ) -> Result<(Vec<Source>, Vec<Excluded>), BinderError> {
     let mut items = vec![];
     let mut excluded = vec![];
-    let root = &registry.dirs.root;
+    let dirs = crate::store::DataDirs::new(data);
+    let root = &dirs.root;
     let relative = |p: &Path| p.strip_prefix(root).unwrap_or(p).display().to_string();
     for case in registry.year_cases(year)? {
         if !case.status.is_finished() && !include_open {

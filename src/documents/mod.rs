@@ -14,7 +14,7 @@ pub mod template;
 use crate::config::Config;
 use crate::registry::cases::CaseDetail;
 use crate::registry::documents::{DocumentRecord, NewDocument, Rendered};
-use crate::registry::{Registry, RegistryError};
+use crate::registry::RegistryError;
 use chrono::NaiveDate;
 use model::{gb_date, Document, Layout};
 use serde::Serialize;
@@ -196,7 +196,8 @@ impl Generator {
     /// Generates a document for a case and records it with the case.
     pub fn generate(
         &self,
-        registry: &mut Registry,
+        registry: &mut dyn crate::registry::Register,
+        dirs: &crate::store::DataDirs,
         req: &Request,
         actor: &str,
         address: Option<&str>,
@@ -207,8 +208,7 @@ impl Generator {
         if !req.pdf && !req.docx {
             return Err(GenerateError::Invalid("no format asked for (pdf, docx)".into()));
         }
-        let templates = registry.dirs.templates.clone();
-        let template = Template::load(&req.kind, Some(&templates), &known_fields())?;
+        let template = Template::load(&req.kind, Some(&dirs.templates), &known_fields())?;
         let case = registry
             .case(req.case_id)?
             .ok_or(GenerateError::NoCase(req.case_id))?;
@@ -291,7 +291,7 @@ impl Generator {
         };
         let mut pages = 0;
         let mut kept = Rendered::default();
-        let outcome = registry.record_document(&new, actor, address, |number| {
+        let outcome = crate::registry::record_document(registry, dirs, &new, actor, address, |number| {
             context.insert("文号".into(), number.unwrap_or("").into());
             let (rendered, n) = self.render(&template, &context, number, date, req.pdf, req.docx)?;
             pages = n;

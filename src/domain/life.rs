@@ -376,7 +376,7 @@ fn decide_corrections(case: &CaseState<'_>, c: &Corrections, role: Role) -> Resu
         entries.push(Transition::entry(EventKind::AccusationCleared, Some(detail), "clear-accusation"));
     }
     if let Some(id) = c.id_number.as_deref().filter(|s| !s.is_empty()) {
-        if !crate::ingest::idnum::is_valid(id) && !crate::ingest::idnum::is_plausible_legacy(id) {
+        if !crate::idnum::is_valid(id) && !crate::idnum::is_plausible_legacy(id) {
             return Err(Refusal::Invalid("the ID number fails the GB 11643 check".into()));
         }
     }

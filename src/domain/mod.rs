@@ -5,7 +5,7 @@
 //! the codes appear only where the register maps them to its columns.
 //!
 //! Sits below `registry` and `server`; imports only `deadline`, `bodies`, `routing` (the
-//! accusation guard) and `ingest::idnum` (the ID check), none of which import it back.
+//! accusation guard) and `idnum` (the ID check), all of lower layers (ARCHITECTURE.md).
 
 pub mod life;
 pub mod number;

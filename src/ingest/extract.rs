@@ -5,7 +5,7 @@
 //! A field that is not found is `None`, never guessed.
 
 use super::cndate::{cn_number, find_dates};
-use super::idnum::{is_id_char, is_plausible_legacy, read_candidate, IdReading};
+use crate::idnum::{is_id_char, is_plausible_legacy, read_candidate, IdReading};
 use crate::config::Vocabulary;
 use crate::model::{FieldConfidence, FieldPages, Fields};
 use regex::Regex;

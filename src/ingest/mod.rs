@@ -14,7 +14,6 @@ pub mod docx;
 pub mod error;
 pub mod extract;
 pub mod guard;
-pub mod idnum;
 pub mod ocr;
 pub mod pdf;
 pub mod render;

@@ -1,48 +1,41 @@
 //! The register (专册编号登记): every letter numbered without gaps, its original kept by
 //! SHA-256, its filing copy beside it, and every read and change of a case in an
-//! append-only audit log. Everything lives in one data folder:
+//! append-only audit log.
 //!
-//! ```text
-//! xinfang-data/
-//!   xinfang.db            SQLite, WAL mode, schema from migrations/ (PRAGMA user_version)
-//!   originals/ab/abcd…    the untouched originals, named by their SHA-256, read-only
-//!   filed/2026/XF-2026-000123.pdf   the A4 PDF/A filing copies
-//!   failed/               inputs a person has to look at (hot folder, uploads)
-//!   documents/2026/000042-transfer.pdf   generated official documents (PDF and DOCX)
-//!   templates/            a bureau's own copies of document templates (optional)
-//! ```
-//!
-//! This module is the only one that speaks SQL; callers see `Registry`'s methods and plain
-//! records, so a PostgreSQL backend can be put behind the same methods later.
+//! This module is the seam in front of the database: a small set of traits (`Cases`,
+//! `Jobs`, `Users`, `Documents`, `Audit`; `Register` is all of them) over plain records,
+//! and `open`, which gives the SQLite implementation (`sqlite`, the only module that
+//! speaks SQL or names rusqlite). A second backend implements the same traits. Files are
+//! the `store`'s: numbered work is done in two steps, so no caller code runs while the
+//! database holds a transaction open for it: `begin_registration` / `begin_document` take
+//! the number (the transaction stays open in the pending value), the caller makes and
+//! writes the files, and `commit` records them; a pending value dropped without `commit`
+//! rolls back and the number is handed out again. `register` and `record_document` below
+//! are that sequence.
 
 pub mod cases;
 pub mod documents;
 pub mod jobs;
 pub mod life;
-
-pub mod originals;
+pub mod sqlite;
 pub mod users;
 
-use crate::fsutil::write_atomic;
+pub use crate::store::DataDirs;
+use cases::{AuditEntry, CaseDetail, CaseFilter, CaseSummary, YearCase};
+use documents::{DocumentRecord, NewDocument, Rendered};
+use jobs::Job;
+use life::Actor;
+use crate::domain::{Action, Refusal, Role, Rules, Transition};
 use crate::model::Extraction;
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
-
-/// Schema migrations in order; `PRAGMA user_version` is the number applied.
-const MIGRATIONS: &[&str] = &[
-    include_str!("../../migrations/0001_init.sql"),
-    include_str!("../../migrations/0002_users_jobs.sql"),
-    include_str!("../../migrations/0003_routes_deadlines.sql"),
-    include_str!("../../migrations/0004_documents.sql"),
-    include_str!("../../migrations/0005_accounts.sql"),
-];
+use users::{Login, Session, User};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RegistryError {
+    /// The database refused or failed (its own message).
     #[error("database: {0}")]
-    Db(#[from] rusqlite::Error),
+    Db(String),
     #[error("{0}")]
     Io(String),
     #[error(
@@ -56,35 +49,6 @@ pub enum RegistryError {
 }
 
 pub type Result<T> = std::result::Result<T, RegistryError>;
-
-/// The data folder's layout.
-#[derive(Debug, Clone)]
-pub struct DataDirs {
-    pub root: PathBuf,
-    pub originals: PathBuf,
-    pub filed: PathBuf,
-    pub failed: PathBuf,
-    /// Uploaded or dropped files waiting for their job.
-    pub spool: PathBuf,
-    /// Generated official documents.
-    pub documents: PathBuf,
-    /// A bureau's own templates, overriding the built-in ones.
-    pub templates: PathBuf,
-}
-
-impl DataDirs {
-    pub fn new(root: &Path) -> Self {
-        DataDirs {
-            root: root.to_path_buf(),
-            originals: root.join("originals"),
-            filed: root.join("filed"),
-            failed: root.join("failed"),
-            spool: root.join("spool"),
-            documents: root.join("documents"),
-            templates: root.join("templates"),
-        }
-    }
-}
 
 /// A letter read and ready to be registered.
 pub struct NewCase<'a> {
@@ -119,333 +83,238 @@ pub enum Registration {
     Duplicate(CaseRef),
 }
 
-pub struct Registry {
-    conn: Connection,
-    pub dirs: DataDirs,
-    format: crate::domain::number::NumberFormat,
+/// Where a registration stands after `begin_registration`.
+pub enum Begun<'a> {
+    /// The same file (same SHA-256) is registered already.
+    Duplicate(CaseRef),
+    /// Numbered; nothing is stored until `commit`.
+    Numbered(Box<dyn PendingCase + 'a>),
 }
 
-impl Registry {
-    /// Opens (creating if needed) the data folder and its database, and brings the schema
-    /// up to date.
-    pub fn open(root: &Path, format: crate::domain::number::NumberFormat) -> Result<Registry> {
-        let dirs = DataDirs::new(root);
-        for d in [
-            &dirs.root,
-            &dirs.originals,
-            &dirs.filed,
-            &dirs.failed,
-            &dirs.spool,
-        ] {
-            std::fs::create_dir_all(d)
-                .map_err(|e| RegistryError::Io(format!("cannot create {}: {e}", d.display())))?;
-        }
-        // The data folder is its owner's alone, even when it was made by hand or by an
-        // older version (0755): the register and originals hold personal data.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&dirs.root, std::fs::Permissions::from_mode(0o700))
-                .map_err(|e| RegistryError::Io(format!("cannot make {} private: {e}", dirs.root.display())))?;
-        }
-        let path = dirs.root.join("xinfang.db");
-        let mut conn = Connection::open(&path)?;
-        conn.busy_handler(Some(wait_for_lock))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", true)?;
-        migrate(&mut conn, &path)?;
-        Ok(Registry { conn, dirs, format })
-    }
+/// A registration holding its number: the case is written when it is committed, and
+/// dropped without `commit` nothing is (the number goes to the next letter).
+pub trait PendingCase {
+    fn case(&self) -> &CaseRef;
+    /// The year the number belongs to.
+    fn year(&self) -> i32;
+    /// The earlier case of the same petitioner on the same kind of issue, if any.
+    fn repeat_of(&self) -> Option<&CaseRef>;
+    fn commit(self: Box<Self>) -> Result<()>;
+}
 
+/// A document holding its number (if its kind is numbered) and id.
+pub trait PendingDocument {
+    fn number(&self) -> Option<&str>;
+    fn id(&self) -> i64;
+    /// The year of the document's date (and number).
+    fn year(&self) -> i32;
+    /// Records the files written (paths relative to the data folder) and commits.
+    fn commit(self: Box<Self>, pdf: Option<String>, docx: Option<String>) -> Result<DocumentRecord>;
+}
+
+/// Cases: registration, reading, the case life.
+pub trait Cases {
     /// The case registered for a file with this SHA-256, if any.
-    pub fn find_by_sha(&self, sha256: &str) -> Result<Option<CaseRef>> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT id, registration_number FROM cases WHERE sha256 = ?1",
-                [sha256],
-                |r| {
-                    Ok(CaseRef {
-                        case_id: r.get(0)?,
-                        registration_number: r.get(1)?,
-                    })
-                },
-            )
-            .optional()?)
-    }
+    fn find_by_sha(&self, sha256: &str) -> Result<Option<CaseRef>>;
 
-    /// Keeps the original bytes under their SHA-256 (once; never overwritten).
-    pub fn store_original(&self, sha256: &str, bytes: &[u8]) -> Result<PathBuf> {
-        originals::store(&self.dirs.originals, sha256, bytes).map_err(RegistryError::Io)
-    }
+    /// Starts registering a letter: the next number of the year is taken (concurrent
+    /// registrations queue on the write lock, so numbers are unique and without gaps), the
+    /// case written with its first event and audit entry, but nothing is committed.
+    fn begin_registration<'a>(&'a mut self, new: &NewCase<'_>, actor: &str) -> Result<Begun<'a>>;
 
-    /// Keeps the review previews of a letter (derived data, by the original's digest):
-    /// `previews/ab/abcd…/page-N.jpg` and `lines.json`.
-    pub fn store_previews(&self, sha256: &str, previews: &[crate::model::Preview]) -> Result<()> {
-        if previews.is_empty() {
-            return Ok(());
-        }
-        let dir = originals::previews_dir(&self.dirs.root, sha256);
-        for p in previews {
-            write_atomic(
-                &dir.join(format!("page-{}.jpg", p.page)),
-                &p.jpeg,
-                None,
-                true,
-            )
-            .map_err(RegistryError::Io)?;
-        }
-        let lines = serde_json::to_vec(previews).expect("previews serialise");
-        write_atomic(&dir.join("lines.json"), &lines, None, true).map_err(RegistryError::Io)?;
-        Ok(())
-    }
-
-    /// The review previews of a case: each page's size and lines, and where its JPEG is.
-    pub fn previews(&self, case_id: i64) -> Result<Vec<(crate::model::Preview, PathBuf)>> {
-        let sha: Option<String> = self
-            .conn
-            .query_row("SELECT sha256 FROM cases WHERE id = ?1", [case_id], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        let Some(sha) = sha else { return Ok(vec![]) };
-        let dir = originals::previews_dir(&self.dirs.root, &sha);
-        let Ok(bytes) = std::fs::read(dir.join("lines.json")) else {
-            return Ok(vec![]);
-        };
-        let previews: Vec<crate::model::Preview> =
-            serde_json::from_slice(&bytes).unwrap_or_default();
-        Ok(previews
-            .into_iter()
-            .map(|p| {
-                let path = dir.join(format!("page-{}.jpg", p.page));
-                (p, path)
-            })
-            .collect())
-    }
-
-    /// Registers a letter in one transaction: the next number of the year, the filing copy
-    /// (built by `filed_copy` with that number in it) written to `filed/`, the case, its
-    /// first event and an audit entry. A file registered already is reported, not
-    /// registered again; concurrent registrations queue on the write lock, so numbers are
-    /// unique and without gaps.
-    pub fn register(
-        &mut self,
-        new: &NewCase<'_>,
-        actor: &str,
-        filed_copy: impl FnOnce(&str) -> std::result::Result<Vec<u8>, String>,
-    ) -> Result<Registration> {
-        let now = chrono::Local::now();
-        let year = chrono::Datelike::year(&now);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        if let Some(existing) = tx
-            .query_row(
-                "SELECT id, registration_number FROM cases WHERE sha256 = ?1",
-                [new.sha256],
-                |r| {
-                    Ok(CaseRef {
-                        case_id: r.get(0)?,
-                        registration_number: r.get(1)?,
-                    })
-                },
-            )
-            .optional()?
-        {
-            return Ok(Registration::Duplicate(existing));
-        }
-        let seq: i64 = tx.query_row(
-            "INSERT INTO counters (year, last) VALUES (?1, 1)
-             ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last",
-            [year],
-            |r| r.get(0),
-        )?;
-        let number = self.format.format(year, seq);
-        let x = new.extraction;
-        let f = &x.fields;
-        let repeat_of = tx
-            .query_row(
-                "SELECT id, registration_number FROM cases
-                 WHERE ((?1 IS NOT NULL AND id_number = ?1)
-                        OR (?2 IS NOT NULL AND ?3 IS NOT NULL AND name = ?2 AND phone = ?3))
-                   AND category IS ?4
-                 ORDER BY id DESC LIMIT 1",
-                params![f.id_number, f.name, f.phone, f.category],
-                |r| {
-                    Ok(CaseRef {
-                        case_id: r.get(0)?,
-                        registration_number: r.get(1)?,
-                    })
-                },
-            )
-            .optional()?;
-        let pdf = filed_copy(&number).map_err(RegistryError::Io)?;
-        let filed = self
-            .dirs
-            .filed
-            .join(year.to_string())
-            .join(format!("{number}.pdf"));
-        // A copy left by a registration that did not commit carries a number that is handed
-        // out again, so it is replaced.
-        write_atomic(&filed, &pdf, None, true).map_err(RegistryError::Io)?;
-        let extraction = serde_json::to_string(x).expect("an extraction serialises");
-        let at = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
-        tx.execute(
-            "INSERT INTO cases (registration_number, year, seq, sha256, kind, source_name, pages,
-                name, id_number, phone, address, letter_date, summary, category, urgent, cosigners,
-                text, extraction, repeat_of, registered_at, registered_by, due_at, accusation, purpose)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
-            params![
-                number,
-                year,
-                seq,
-                new.sha256,
-                x.kind.as_str(),
-                new.source_name,
-                x.pages.len() as i64,
-                f.name,
-                f.id_number,
-                f.phone,
-                f.address,
-                f.date,
-                f.summary,
-                f.category,
-                f.urgent,
-                f.cosigners,
-                x.text,
-                extraction,
-                repeat_of.as_ref().map(|r| r.case_id),
-                at,
-                actor,
-                new.due.map(|d| d.to_string()),
-                new.accusation,
-                if new.accusation { "accusation" } else { "demand" },
-            ],
-        )?;
-        let case_id = tx.last_insert_rowid();
-        let detail = repeat_of
-            .as_ref()
-            .map(|r| format!("重复件，前案 {}", r.registration_number));
-        let due = new.due.map(|d| d.to_string());
-        record(
-            &tx,
-            Record {
-                case_id,
-                actor,
-                address: None,
-                event: "registered",
-                detail: detail.as_deref(),
-                due: due.as_deref(),
-                audit: "register",
-            },
-        )?;
-        tx.commit()?;
-        Ok(Registration::New {
-            case: CaseRef {
-                case_id,
-                registration_number: number,
-            },
-            repeat_of,
-            filed,
-        })
-    }
-
-    /// Appends to the audit log.
-    pub fn audit(
-        &self,
-        actor: &str,
-        action: &str,
-        case_id: Option<i64>,
-        address: Option<&str>,
-    ) -> Result<()> {
-        self.conn.execute(
-            "INSERT INTO audit (at, actor, action, case_id, address) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![now_text(), actor, action, case_id, address],
-        )?;
-        Ok(())
-    }
+    /// The SHA-256 of a case's original (which names its files in the store).
+    fn sha256_of(&self, id: i64) -> Result<Option<String>>;
 
     /// Registration numbers of a year, in order (for checks and the binder).
-    pub fn numbers(&self, year: i32) -> Result<Vec<(i64, String)>> {
-        let mut st = self
-            .conn
-            .prepare("SELECT seq, registration_number FROM cases WHERE year = ?1 ORDER BY seq")?;
-        let rows = st.query_map([year], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
+    fn numbers(&self, year: i32) -> Result<Vec<(i64, String)>>;
 
-    /// The raw connection, for tests that check the database's own guarantees.
-    #[doc(hidden)]
-    pub fn connection(&self) -> &Connection {
-        &self.conn
-    }
+    /// Whether a case is accusation material (false for a case that is not there): one
+    /// column, for the need-to-know check before a file is served.
+    fn is_accusation(&self, id: i64) -> Result<bool>;
+
+    /// Cases, newest first. Text search uses the trigram index for three characters or
+    /// more and a scan of the same table for shorter words.
+    fn list_cases(&self, filter: &CaseFilter) -> Result<Vec<CaseSummary>>;
+
+    fn case(&self, id: i64) -> Result<Option<CaseDetail>>;
+
+    /// Where a case's original and filing copy are kept.
+    fn case_files(&self, id: i64) -> Result<Option<(PathBuf, PathBuf)>>;
+
+    /// The cases registered in `year`, in registration order.
+    fn year_cases(&self, year: i32) -> Result<Vec<YearCase>>;
+
+    /// Applies `action` to a case if the case life allows it: the transition stored, or
+    /// why it was refused (nothing stored then).
+    fn apply(
+        &mut self,
+        case_id: i64,
+        action: &Action,
+        actor: &Actor,
+        rules: Rules<'_>,
+    ) -> Result<std::result::Result<Transition, Refusal>>;
 }
 
-/// The vocabularies are stored as their codes; a code this program does not know (a
-/// database written by something else) is an error naming it, not a guess.
-macro_rules! stored_as_code {
-    ($($t:ty),+) => {$(
-        impl rusqlite::types::FromSql for $t {
-            fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
-                let code = v.as_str()?;
-                <$t>::parse(code).ok_or_else(|| {
-                    rusqlite::types::FromSqlError::Other(format!("unknown {} `{code}`", stringify!($t)).into())
-                })
-            }
-        }
-        impl rusqlite::types::ToSql for $t {
-            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-                Ok(self.as_str().into())
-            }
-        }
-    )+};
-}
-stored_as_code!(
-    crate::domain::Status,
-    crate::domain::Role,
-    crate::domain::RouteKind,
-    crate::domain::Purpose,
-    crate::domain::EventKind,
-    crate::domain::JobStatus
-);
+/// The intake queue: one job per uploaded or dropped file, persisted, so that a restart
+/// loses none and (with the check by SHA-256) registers none twice.
+pub trait Jobs {
+    /// Queues a file already saved in the spool folder.
+    fn enqueue(&self, file_name: &str, spool_path: &str, actor: &str) -> Result<i64>;
 
-/// One step of a case: its event in the case's history and its audit entry.
-pub(crate) struct Record<'a> {
-    pub case_id: i64,
-    pub actor: &'a str,
-    pub address: Option<&'a str>,
-    /// The event's action (`registered`, `assign`, `corrected`, …).
-    pub event: &'a str,
-    pub detail: Option<&'a str>,
-    /// The deadline the step starts, `YYYY-MM-DD`.
-    pub due: Option<&'a str>,
-    /// The audit log's name for it (`register`, `route-assign`, `correct`, …).
-    pub audit: &'a str,
+    /// Takes the oldest queued job and marks it running.
+    fn claim_job(&self) -> Result<Option<Job>>;
+
+    fn finish_job(&self, id: i64, case_id: i64, duplicate: bool) -> Result<()>;
+
+    fn fail_job(&self, id: i64, code: &str, message: &str) -> Result<()>;
+
+    /// After a restart: jobs that were running when the service stopped go back in the queue.
+    fn requeue_running(&self) -> Result<usize>;
+
+    /// True when a job for this file is queued or running.
+    fn pending_job_for(&self, spool_path: &str) -> Result<bool>;
+
+    fn job(&self, id: i64) -> Result<Option<Job>>;
+
+    /// The newest jobs first.
+    fn recent_jobs(&self, limit: i64) -> Result<Vec<Job>>;
 }
 
-/// Writes a step's event and audit entry in the caller's transaction.
-pub(crate) fn record(tx: &rusqlite::Transaction, r: Record) -> rusqlite::Result<()> {
-    let at = now_text();
-    tx.execute(
-        "INSERT INTO events (case_id, at, actor, action, detail, due_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![r.case_id, at, r.actor, r.event, r.detail, r.due],
-    )?;
-    tx.execute(
-        "INSERT INTO audit (at, actor, action, case_id, address) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![at, r.actor, r.audit, r.case_id, r.address],
-    )?;
-    Ok(())
+/// Users, passwords and sessions (rules in `users`).
+pub trait Users {
+    /// Adds a user (or replaces the password and role of an existing one, ending its
+    /// sessions).
+    fn add_user(&self, name: &str, role: Role, password: &str) -> Result<User>;
+
+    /// Sets a user's password; every session of the user ends.
+    fn reset_password(&self, name: &str, password: &str) -> Result<User>;
+
+    /// Disables (or enables again) a user; disabling ends every session of the user.
+    fn set_disabled(&self, name: &str, disabled: bool) -> Result<User>;
+
+    /// A user by name (normalised).
+    fn user(&self, name: &str) -> Result<Option<User>>;
+
+    /// Checks a login. The attempt is counted first, as a failure, in one statement that
+    /// refuses it when the name from this address, or the address, has too many recent
+    /// failures; a right password then takes its own count back.
+    fn login(&self, name: &str, password: &str, address: Option<&str>) -> Result<Login>;
+
+    /// Starts a session for a user.
+    fn create_session(&self, user: &User) -> Result<Session>;
+
+    /// The user and CSRF token of a live session.
+    fn session_user(&self, token: &str) -> Result<Option<(User, String)>>;
+
+    fn end_session(&self, token: &str) -> Result<()>;
+
+    fn user_count(&self) -> Result<i64>;
 }
 
-/// While another connection holds the write lock: wait in steps of half a millisecond for
-/// up to a minute. SQLite's own busy timeout backs off to 100 ms sleeps, which put
-/// half-second tails on requests when several write at once.
-fn wait_for_lock(attempt: i32) -> bool {
-    std::thread::sleep(Duration::from_micros(500));
-    attempt < 120_000
+/// Official documents kept with their case.
+pub trait Documents {
+    /// Starts recording a document: the next number of its code and year (if numbered)
+    /// and its id are taken, its event and audit entry written, nothing committed.
+    /// `Ok(None)` for a case that does not exist.
+    fn begin_document<'a>(
+        &'a mut self,
+        new: &NewDocument<'_>,
+        actor: &str,
+        address: Option<&str>,
+    ) -> Result<Option<Box<dyn PendingDocument + 'a>>>;
+
+    /// A case's documents, oldest first.
+    fn documents(&self, case_id: i64) -> Result<Vec<DocumentRecord>>;
+
+    fn document(&self, id: i64) -> Result<Option<DocumentRecord>>;
+
+    /// Records whether a recommendation was adopted. `Ok(false)` when there is no such
+    /// recommendation.
+    fn set_adopted(
+        &mut self,
+        id: i64,
+        adopted: bool,
+        actor: &str,
+        address: Option<&str>,
+    ) -> Result<bool>;
+}
+
+/// The append-only audit log.
+pub trait Audit {
+    /// Appends to the audit log.
+    fn audit(&self, actor: &str, action: &str, case_id: Option<i64>, address: Option<&str>) -> Result<()>;
+
+    /// Audit entries, newest first, for one case or all.
+    fn audit_log(&self, case_id: Option<i64>, limit: i64) -> Result<Vec<AuditEntry>>;
+}
+
+/// The whole register.
+pub trait Register: Cases + Jobs + Users + Documents + Audit + Send {}
+
+impl<T: Cases + Jobs + Users + Documents + Audit + Send> Register for T {}
+
+/// An open register, whichever database is behind it.
+pub type Registry = Box<dyn Register>;
+
+/// Opens (creating if needed) the data folder and its register, and brings the schema up
+/// to date.
+pub fn open(root: &Path, format: crate::domain::number::NumberFormat) -> Result<Registry> {
+    DataDirs::new(root).create().map_err(RegistryError::Io)?;
+    Ok(Box::new(sqlite::SqliteRegistry::open(root, format)?))
+}
+
+/// Registers a letter: its number taken, the filing copy (built by `filed_copy` with that
+/// number in it) written to `filed/`, then the case committed. A file registered already is
+/// reported, not registered again.
+pub fn register(
+    registry: &mut dyn Register,
+    dirs: &DataDirs,
+    new: &NewCase<'_>,
+    actor: &str,
+    filed_copy: impl FnOnce(&str) -> std::result::Result<Vec<u8>, String>,
+) -> Result<Registration> {
+    let pending = match registry.begin_registration(new, actor)? {
+        Begun::Duplicate(existing) => return Ok(Registration::Duplicate(existing)),
+        Begun::Numbered(pending) => pending,
+    };
+    let case = pending.case().clone();
+    let repeat_of = pending.repeat_of().cloned();
+    let pdf = filed_copy(&case.registration_number).map_err(RegistryError::Io)?;
+    let filed = dirs
+        .write_filed_copy(pending.year(), &case.registration_number, &pdf)
+        .map_err(RegistryError::Io)?;
+    pending.commit()?;
+    Ok(Registration::New { case, repeat_of, filed })
+}
+
+/// Records a document: its number taken, `render` makes the files with that number, they
+/// are written under `documents/`, and the record committed with its event and audit
+/// entry. If `render` fails nothing is recorded and the number is not used up. `Ok(None)`
+/// for a case that does not exist.
+pub fn record_document<E>(
+    registry: &mut dyn Register,
+    dirs: &DataDirs,
+    new: &NewDocument<'_>,
+    actor: &str,
+    address: Option<&str>,
+    render: impl FnOnce(Option<&str>) -> std::result::Result<Rendered, E>,
+) -> Result<Option<std::result::Result<DocumentRecord, E>>> {
+    let Some(pending) = registry.begin_document(new, actor, address)? else {
+        return Ok(None);
+    };
+    let rendered = match render(pending.number()) {
+        Ok(r) => r,
+        Err(e) => return Ok(Some(Err(e))),
+    };
+    let write = |ext: &str, bytes: &Option<Vec<u8>>| -> Result<Option<String>> {
+        let Some(bytes) = bytes else { return Ok(None) };
+        let relative = DataDirs::document_relative(pending.year(), pending.id(), new.kind, ext);
+        dirs.write_document(&relative, bytes).map_err(RegistryError::Io)?;
+        Ok(Some(relative))
+    };
+    let pdf = write("pdf", &rendered.pdf)?;
+    let docx = write("docx", &rendered.docx)?;
+    Ok(Some(Ok(pending.commit(pdf, docx)?)))
 }
 
 /// Now, as stored in the database (RFC 3339, local offset).
@@ -469,75 +338,4 @@ pub fn cli_actor() -> String {
             "unknown".into()
         });
     format!("cli:{user}")
-}
-
-fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
-    let applied: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    let known = MIGRATIONS.len() as i64;
-    if applied > known {
-        return Err(RegistryError::TooNew {
-            path: path.display().to_string(),
-            found: applied,
-            known,
-        });
-    }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied as usize) {
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
-        // Another process may have migrated while this one waited for the lock.
-        let now: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        if now > i as i64 {
-            continue;
-        }
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", i as i64 + 1)?;
-        tx.commit()?;
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn migrations_apply_once_and_the_audit_log_is_append_only() {
-        let dir = tempfile::tempdir().unwrap();
-        let r = Registry::open(dir.path(), crate::domain::number::NumberFormat::default()).unwrap();
-        r.audit("tester", "read", None, Some("127.0.0.1")).unwrap();
-        drop(r);
-        let r = Registry::open(dir.path(), crate::domain::number::NumberFormat::default()).unwrap();
-        let v: i64 = r
-            .connection()
-            .pragma_query_value(None, "user_version", |row| row.get(0))
-            .unwrap();
-        assert_eq!(v, MIGRATIONS.len() as i64);
-        let mode: String = r
-            .connection()
-            .pragma_query_value(None, "journal_mode", |row| row.get(0))
-            .unwrap();
-        assert_eq!(mode, "wal");
-        let err = r.connection().execute("DELETE FROM audit", []).unwrap_err();
-        assert!(err.to_string().contains("append-only"), "{err}");
-        let err = r
-            .connection()
-            .execute("UPDATE audit SET actor = 'someone else'", [])
-            .unwrap_err();
-        assert!(err.to_string().contains("append-only"), "{err}");
-    }
-
-    #[test]
-    fn a_newer_schema_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        drop(Registry::open(dir.path(), crate::domain::number::NumberFormat::default()).unwrap());
-        let conn = Connection::open(dir.path().join("xinfang.db")).unwrap();
-        conn.pragma_update(None, "user_version", 99).unwrap();
-        drop(conn);
-        let err = Registry::open(dir.path(), crate::domain::number::NumberFormat::default())
-            .err()
-            .unwrap();
-        assert!(
-            matches!(err, RegistryError::TooNew { found: 99, .. }),
-            "{err}"
-        );
-    }
 }

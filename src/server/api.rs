@@ -643,10 +643,11 @@ pub async fn page_preview(
     user.require(Act::Read)?;
     let (actor, address) = (user.actor(), user.address.clone());
     let role = user.user.role;
+    let dirs = crate::store::DataDirs::new(state.data());
     let previews = state
         .with_registry(move |r| {
             need_to_know(r, id, role)?;
-            let p = r.previews(id)?;
+            let p = r.sha256_of(id)?.map(|sha| dirs.read_previews(&sha)).unwrap_or_default();
             if !p.is_empty() {
                 r.audit(&actor, "read-page", Some(id), address.as_deref())?;
             }

@@ -63,12 +63,12 @@ fn start(state: &AppState, user: &CurrentUser, year: i32, include_open: bool) ->
         // A panic in the binding is a failed binding, not a job left "running" until the
         // service restarts.
         let result = crate::guard::catch(|| -> Result<crate::binder::Manifest, String> {
-            let registry = crate::registry::Registry::open(state.data(), config.bureau.registration.clone())
+            let registry = crate::registry::open(state.data(), config.bureau.registration.clone())
                 .map_err(|e| e.to_string())?;
             registry
                 .audit(&actor, &format!("binder {year}"), None, address.as_deref())
                 .map_err(|e| e.to_string())?;
-            let (sources, excluded) = crate::binder::sources(&registry, config, year, include_open).map_err(|e| e.to_string())?;
+            let (sources, excluded) = crate::binder::sources(&*registry, state.data(), config, year, include_open).map_err(|e| e.to_string())?;
             drop(registry);
             let date = crate::binder::binding_date(&sources).ok_or(format!("{year} 年没有可装订的文件"))?;
             let generator = state.generator();

@@ -51,10 +51,11 @@ async fn run_generate(
 ) -> Result<crate::registry::documents::DocumentRecord, ApiError> {
     let generator = state.generator();
     let (actor, address) = (user.actor(), user.address.clone());
+    let dirs = crate::store::DataDirs::new(state.data());
     state
         .with_registry(move |r| {
             Ok(generator
-                .generate(r, &request, &actor, address.as_deref())
+                .generate(&mut **r, &dirs, &request, &actor, address.as_deref())
                 .map(|g| g.record))
         })
         .await?

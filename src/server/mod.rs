@@ -94,7 +94,7 @@ impl AppState {
             let pooled = state.inner.pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
             let mut registry = match pooled {
                 Some(r) => r,
-                None => Registry::open(&state.inner.data, state.inner.config.bureau.registration.clone())?,
+                None => crate::registry::open(&state.inner.data, state.inner.config.bureau.registration.clone())?,
             };
             let result = f(&mut registry);
             let mut pool = state.inner.pool.lock().unwrap_or_else(|e| e.into_inner());
@@ -307,7 +307,7 @@ async fn security_headers(mut response: Response) -> Response {
 /// Runs the service until Ctrl-C or SIGTERM. Jobs left running by an earlier stop are
 /// queued again first.
 pub fn serve(config: Config, options: ServeOptions) -> Result<(), String> {
-    let registry = Registry::open(&options.data, config.bureau.registration.clone())
+    let registry = crate::registry::open(&options.data, config.bureau.registration.clone())
         .map_err(|e| format!("{}: {e}", options.data.display()))?;
     let requeued = registry.requeue_running().map_err(|e| e.to_string())?;
     if requeued > 0 {
@@ -315,7 +315,7 @@ pub fn serve(config: Config, options: ServeOptions) -> Result<(), String> {
     }
     // Templates are checked when the service starts: a bureau's broken copy stops it here,
     // with the file and line, not in front of an officer.
-    let templates = registry.dirs.templates.clone();
+    let templates = crate::store::DataDirs::new(&options.data).templates;
     drop(registry);
     crate::documents::Generator::check_templates(Some(&templates)).map_err(|e| e.to_string())?;
     let state = AppState::open(config, &options.data)?;

@@ -429,7 +429,11 @@ pub async fn case(
             let documents = r.documents(id)?;
             Ok(d.map(|d| {
                 // The scans show the accuser as plainly as the fields.
-                let previews = if d.identity_shown { r.previews(id).unwrap_or_default() } else { Vec::new() };
+                let previews = if d.identity_shown {
+                    crate::store::DataDirs::new(st.data()).read_previews(&d.detail.sha256)
+                } else {
+                    Vec::new()
+                };
                 (d, previews, documents)
             }))
         })

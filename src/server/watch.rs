@@ -4,7 +4,6 @@
 //! until its job is recorded; then the worker moves it to `DIR/done/` or `DIR/failed/`.
 
 use super::AppState;
-use crate::registry::Registry;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -36,7 +35,7 @@ fn poll(
     sizes: &mut HashMap<PathBuf, u64>,
 ) -> Result<(), String> {
     let entries = std::fs::read_dir(dir).map_err(|e| e.to_string())?;
-    let registry = Registry::open(state.data(), state.config().bureau.registration.clone())
+    let registry = crate::registry::open(state.data(), state.config().bureau.registration.clone())
         .map_err(|e| e.to_string())?;
     let mut seen = HashMap::new();
     let mut queued = false;

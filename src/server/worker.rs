@@ -60,7 +60,7 @@ fn run(state: AppState, stop: Arc<AtomicBool>) {
         return;
     };
     while !stop.load(Ordering::SeqCst) {
-        let job = Registry::open(state.data(), state.config().bureau.registration.clone())
+        let job = crate::registry::open(state.data(), state.config().bureau.registration.clone())
             .and_then(|r| r.claim_job().map(|j| (r, j)));
         match job {
             Ok((registry, Some(job))) => process(&state, &registry, &mut engine, job),

@@ -136,3 +136,61 @@ pub fn declared_routes() -> Vec<(String, String)> {
     }
     routes
 }
+
+/// A running `xinfang serve`, killed when dropped.
+pub struct Server {
+    pub child: std::process::Child,
+    pub port: u16,
+    /// The first admin's password, printed once at the first start.
+    pub password: Option<String>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the service on a free port with two intake workers and waits until it listens.
+/// Its standard error (the log: a line per request) is read to the end on a thread, so
+/// the service never blocks on a full pipe.
+pub fn start_server(data: &Path, watch: Option<&Path>) -> Server {
+    let port = free_port();
+    let mut cmd = bin();
+    cmd.args(["serve", "--workers", "2", "--listen"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--data")
+        .arg(data)
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null());
+    if let Some(w) = watch {
+        cmd.arg("--watch").arg(w);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)).map_while(Result::ok){
+            let _ = tx.send(line);
+        }
+    });
+    let mut password = None;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let line = rx
+            .recv_timeout(deadline.saturating_duration_since(std::time::Instant::now()))
+            .expect("the server starts");
+        if let Some(rest) = line.split("with password ").nth(1) {
+            password = rest.split_whitespace().next().map(str::to_string);
+        }
+        if line.contains("listening on") {
+            break;
+        }
+    }
+    Server {
+        child,
+        port,
+        password,
+    }
+}

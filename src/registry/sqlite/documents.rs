@@ -1,0 +1,197 @@
+//! Official documents in SQLite: numbers per code and year, the record, its event.
+
+use super::{record, Record, SqliteRegistry};
+use crate::registry::documents::*;
+use crate::registry::{Documents, PendingDocument, Result};
+use chrono::Datelike;
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
+
+const COLUMNS: &str = "id, case_id, kind, title, number, addressee, inputs, created_at, \
+                       created_by, pdf, docx, feedback_due, adopted";
+
+fn from_row(r: &rusqlite::Row) -> rusqlite::Result<DocumentRecord> {
+    let inputs: String = r.get(6)?;
+    Ok(DocumentRecord {
+        id: r.get(0)?,
+        case_id: r.get(1)?,
+        kind: r.get(2)?,
+        title: r.get(3)?,
+        number: r.get(4)?,
+        addressee: r.get(5)?,
+        inputs: serde_json::from_str(&inputs).unwrap_or(serde_json::Value::Null),
+        created_at: r.get(7)?,
+        created_by: r.get(8)?,
+        pdf: r.get(9)?,
+        docx: r.get(10)?,
+        feedback_due: r.get(11)?,
+        adopted: r.get(12)?,
+    })
+}
+
+impl Documents for SqliteRegistry {
+    fn begin_document<'a>(
+        &'a mut self,
+        new: &NewDocument<'_>,
+        actor: &str,
+        address: Option<&str>,
+    ) -> Result<Option<Box<dyn PendingDocument + 'a>>> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let exists: Option<i64> = tx
+            .query_row("SELECT id FROM cases WHERE id = ?1", [new.case_id], |r| r.get(0))
+            .optional()?;
+        if exists.is_none() {
+            return Ok(None);
+        }
+        let year = new.date.year();
+        let (number, seq) = match new.code {
+            Some(code) => {
+                let seq: i64 = tx.query_row(
+                    "INSERT INTO doc_counters (code, year, last) VALUES (?1, ?2, 1)
+                     ON CONFLICT (code, year) DO UPDATE SET last = last + 1 RETURNING last",
+                    params![code, year],
+                    |r| r.get(0),
+                )?;
+                (Some(format_number(code, year, seq)), Some(seq))
+            }
+            None => (None, None),
+        };
+        let created_at = super::now_text();
+        let inputs = serde_json::to_string(new.inputs).expect("JSON values serialise");
+        tx.execute(
+            "INSERT INTO documents (case_id, kind, title, number, code, year, seq, addressee,
+                inputs, created_at, created_by, feedback_due)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            params![
+                new.case_id,
+                new.kind,
+                new.title,
+                number,
+                new.code.filter(|_| number.is_some()),
+                number.as_ref().map(|_| year),
+                seq,
+                new.addressee,
+                inputs,
+                created_at,
+                actor,
+                new.feedback_due.map(|d| d.to_string()),
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        let detail = match &number {
+            Some(n) => format!("{} {n}", new.title),
+            None => new.title.to_string(),
+        };
+        let due = new.feedback_due.map(|d| d.to_string());
+        record(
+            &tx,
+            Record {
+                case_id: new.case_id,
+                actor,
+                address,
+                event: crate::domain::EventKind::Document.as_str(),
+                detail: Some(&detail),
+                due: due.as_deref(),
+                audit: "generate",
+            },
+        )?;
+        Ok(Some(Box::new(PendingSqliteDocument { tx, id, year, number })))
+    }
+
+    fn documents(&self, case_id: i64) -> Result<Vec<DocumentRecord>> {
+        let mut st = self.conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM documents WHERE case_id = ?1 ORDER BY id"
+        ))?;
+        let rows = st.query_map([case_id], from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn document(&self, id: i64) -> Result<Option<DocumentRecord>> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM documents WHERE id = ?1"),
+                [id],
+                from_row,
+            )
+            .optional()?)
+    }
+
+    fn set_adopted(
+        &mut self,
+        id: i64,
+        adopted: bool,
+        actor: &str,
+        address: Option<&str>,
+    ) -> Result<bool> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let row: Option<(i64, String)> = tx
+            .query_row(
+                "SELECT case_id, title FROM documents WHERE id = ?1 AND feedback_due IS NOT NULL",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((case_id, title)) = row else {
+            return Ok(false);
+        };
+        tx.execute(
+            "UPDATE documents SET adopted = ?2 WHERE id = ?1",
+            params![id, adopted],
+        )?;
+        let detail = format!("{title}{}", if adopted { "已采纳" } else { "未采纳" });
+        record(
+            &tx,
+            Record {
+                case_id,
+                actor,
+                address,
+                event: "adopted",
+                detail: Some(&detail),
+                due: None,
+                audit: "adopted",
+            },
+        )?;
+        tx.commit()?;
+        Ok(true)
+    }
+}
+
+/// A document in its open transaction.
+struct PendingSqliteDocument<'a> {
+    tx: rusqlite::Transaction<'a>,
+    id: i64,
+    year: i32,
+    number: Option<String>,
+}
+
+impl PendingDocument for PendingSqliteDocument<'_> {
+    fn number(&self) -> Option<&str> {
+        self.number.as_deref()
+    }
+
+    fn id(&self) -> i64 {
+        self.id
+    }
+
+    fn year(&self) -> i32 {
+        self.year
+    }
+
+    fn commit(self: Box<Self>, pdf: Option<String>, docx: Option<String>) -> Result<DocumentRecord> {
+        self.tx.execute(
+            "UPDATE documents SET pdf = ?2, docx = ?3 WHERE id = ?1",
+            params![self.id, pdf, docx],
+        )?;
+        let doc = self.tx.query_row(
+            &format!("SELECT {COLUMNS} FROM documents WHERE id = ?1"),
+            [self.id],
+            from_row,
+        )?;
+        self.tx.commit()?;
+        Ok(doc)
+    }
+}

@@ -1,0 +1,202 @@
+//! The register on SQLite (the default, embedded: one file in the data folder, WAL mode,
+//! schema from `migrations/`, `PRAGMA user_version` the number applied). The only module
+//! that speaks SQL or names rusqlite; it implements `registry`'s traits.
+
+mod cases;
+mod documents;
+mod jobs;
+mod users;
+
+use super::{DataDirs, RegistryError, Result};
+use rusqlite::{params, Connection, TransactionBehavior};
+use std::path::Path;
+use std::time::Duration;
+
+pub(crate) use super::now_text;
+
+/// Schema migrations in order; `PRAGMA user_version` is the number applied.
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../../migrations/0001_init.sql"),
+    include_str!("../../../migrations/0002_users_jobs.sql"),
+    include_str!("../../../migrations/0003_routes_deadlines.sql"),
+    include_str!("../../../migrations/0004_documents.sql"),
+    include_str!("../../../migrations/0005_accounts.sql"),
+];
+
+/// The register in `DATA/xinfang.db`.
+pub struct SqliteRegistry {
+    conn: Connection,
+    /// Where the files are (paths are reported, never written, from here).
+    dirs: DataDirs,
+    format: crate::domain::number::NumberFormat,
+}
+
+impl From<rusqlite::Error> for RegistryError {
+    fn from(e: rusqlite::Error) -> Self {
+        RegistryError::Db(e.to_string())
+    }
+}
+
+impl SqliteRegistry {
+    /// Opens (creating if needed) the data folder and its database, and brings the schema
+    /// up to date.
+    pub fn open(root: &Path, format: crate::domain::number::NumberFormat) -> Result<SqliteRegistry> {
+        let dirs = DataDirs::new(root);
+        dirs.create().map_err(RegistryError::Io)?;
+        let path = dirs.root.join("xinfang.db");
+        let mut conn = Connection::open(&path)?;
+        conn.busy_handler(Some(wait_for_lock))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        migrate(&mut conn, &path)?;
+        Ok(SqliteRegistry { conn, dirs, format })
+    }
+
+    /// The data folder's layout this register reports paths in.
+    pub fn dirs(&self) -> &DataDirs {
+        &self.dirs
+    }
+
+    /// The raw connection, for tests that check the database's own guarantees.
+    #[doc(hidden)]
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+/// The vocabularies are stored as their codes; a code this program does not know (a
+/// database written by something else) is an error naming it, not a guess.
+macro_rules! stored_as_code {
+    ($($t:ty),+) => {$(
+        impl rusqlite::types::FromSql for $t {
+            fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+                let code = v.as_str()?;
+                <$t>::parse(code).ok_or_else(|| {
+                    rusqlite::types::FromSqlError::Other(format!("unknown {} `{code}`", stringify!($t)).into())
+                })
+            }
+        }
+        impl rusqlite::types::ToSql for $t {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(self.as_str().into())
+            }
+        }
+    )+};
+}
+stored_as_code!(
+    crate::domain::Status,
+    crate::domain::Role,
+    crate::domain::RouteKind,
+    crate::domain::Purpose,
+    crate::domain::EventKind,
+    crate::domain::JobStatus
+);
+
+/// One step of a case: its event in the case's history and its audit entry.
+pub(crate) struct Record<'a> {
+    pub case_id: i64,
+    pub actor: &'a str,
+    pub address: Option<&'a str>,
+    /// The event's action (`registered`, `assign`, `corrected`, …).
+    pub event: &'a str,
+    pub detail: Option<&'a str>,
+    /// The deadline the step starts, `YYYY-MM-DD`.
+    pub due: Option<&'a str>,
+    /// The audit log's name for it (`register`, `route-assign`, `correct`, …).
+    pub audit: &'a str,
+}
+
+/// Writes a step's event and audit entry in the caller's transaction.
+pub(crate) fn record(tx: &rusqlite::Transaction, r: Record) -> rusqlite::Result<()> {
+    let at = now_text();
+    tx.execute(
+        "INSERT INTO events (case_id, at, actor, action, detail, due_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![r.case_id, at, r.actor, r.event, r.detail, r.due],
+    )?;
+    tx.execute(
+        "INSERT INTO audit (at, actor, action, case_id, address) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![at, r.actor, r.audit, r.case_id, r.address],
+    )?;
+    Ok(())
+}
+
+/// While another connection holds the write lock: wait in steps of half a millisecond for
+/// up to a minute. SQLite's own busy timeout backs off to 100 ms sleeps, which put
+/// half-second tails on requests when several write at once.
+fn wait_for_lock(attempt: i32) -> bool {
+    std::thread::sleep(Duration::from_micros(500));
+    attempt < 120_000
+}
+
+fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    let applied: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let known = MIGRATIONS.len() as i64;
+    if applied > known {
+        return Err(RegistryError::TooNew {
+            path: path.display().to_string(),
+            found: applied,
+            known,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied as usize) {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
+        // Another process may have migrated while this one waited for the lock.
+        let now: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if now > i as i64 {
+            continue;
+        }
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::Audit;
+
+    #[test]
+    fn migrations_apply_once_and_the_audit_log_is_append_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = SqliteRegistry::open(dir.path(), crate::domain::number::NumberFormat::default()).unwrap();
+        r.audit("tester", "read", None, Some("127.0.0.1")).unwrap();
+        drop(r);
+        let r = SqliteRegistry::open(dir.path(), crate::domain::number::NumberFormat::default()).unwrap();
+        let v: i64 = r
+            .connection()
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .unwrap();
+        assert_eq!(v, MIGRATIONS.len() as i64);
+        let mode: String = r
+            .connection()
+            .pragma_query_value(None, "journal_mode", |row| row.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let err = r.connection().execute("DELETE FROM audit", []).unwrap_err();
+        assert!(err.to_string().contains("append-only"), "{err}");
+        let err = r
+            .connection()
+            .execute("UPDATE audit SET actor = 'someone else'", [])
+            .unwrap_err();
+        assert!(err.to_string().contains("append-only"), "{err}");
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(SqliteRegistry::open(dir.path(), crate::domain::number::NumberFormat::default()).unwrap());
+        let conn = Connection::open(dir.path().join("xinfang.db")).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+        drop(conn);
+        let err = SqliteRegistry::open(dir.path(), crate::domain::number::NumberFormat::default())
+            .err()
+            .unwrap();
+        assert!(
+            matches!(err, RegistryError::TooNew { found: 99, .. }),
+            "{err}"
+        );
+    }
+}
