@@ -23,7 +23,8 @@ awk -v n="$N" -v s="$start" -v e="$end" 'BEGIN { printf "cli intake:     %d lett
 "$BIN" serve --data "$WORK/svc" --listen "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
 SERVER=$!
 for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/login" && break; sleep 0.1; done
-PASSWORD=$(cat "$WORK/svc/admin-password.txt")
+# The first start prints the admin's password once, on standard error (the log).
+PASSWORD=$(sed -n 's/.*with password \([^ ]*\).*/\1/p' "$WORK/serve.log" | head -1)
 TOKEN=$(curl -s -H 'content-type: application/json' -d "{\"username\":\"admin\",\"password\":\"$PASSWORD\"}" \
   "http://127.0.0.1:$PORT/api/session" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
 AUTH="Authorization: Bearer $TOKEN"
