@@ -2,14 +2,23 @@
 //! the `xinfang_session` cookie (browsers; HttpOnly, SameSite=Strict). Requests that change
 //! something with a cookie must carry the session's CSRF token (form field `csrf` or header
 //! `X-CSRF-Token`); bearer clients need none, since browsers never send that header alone.
+//! Also the routes that sign in and out: the sign-in form and `/api/session`.
 
+use super::html::{esc, page, to_login};
 use super::{ApiError, AppState};
+use crate::registry::users::Login;
+use axum::extract::{Form, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
 use crate::domain::Act;
 use crate::registry::life::Actor;
 use crate::registry::users::User;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use std::net::SocketAddr;
 
 pub const COOKIE: &str = "xinfang_session";
@@ -154,4 +163,212 @@ pub fn session_cookie(token: &str, secure: bool) -> String {
 pub async fn slow_down(failures: i64) {
     let secs = failures.clamp(0, 5) as u64;
     tokio::time::sleep(std::time::Duration::from_millis(300 + secs * 1000)).await;
+}
+
+pub async fn home(MaybeUser(user): MaybeUser) -> Response {
+    match user {
+        Some(_) => Redirect::to("/inbox").into_response(),
+        None => to_login(),
+    }
+}
+
+fn login_page(message: Option<&str>) -> Html<String> {
+    let message = message
+        .map(|m| format!("<p class=\"error\">{}</p>", esc(m)))
+        .unwrap_or_default();
+    page(
+        "登录",
+        None,
+        &format!(
+            "<h1>登录</h1>{message}<form method=\"post\" action=\"/login\">\
+             <p><label>用户名 <input name=\"username\" autocomplete=\"username\" required></label></p>\
+             <p><label>密码 <input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label></p>\
+             <p><button>登录</button></p></form>"
+        ),
+    )
+}
+
+pub async fn login_form() -> Html<String> {
+    login_page(None)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, ApiError> {
+    let address = peer.ip().to_string();
+    let (name, password, addr) = (f.username.clone(), f.password, address.clone());
+    let login = state
+        .with_registry(move |r| Ok(r.login(&name, &password, Some(&addr))?))
+        .await?;
+    match login {
+        Login::Ok(user) => {
+            let session = state
+                .with_registry(move |r| {
+                    r.audit(
+                        &format!("user:{}", user.name),
+                        "login",
+                        None,
+                        Some(&address),
+                    )?;
+                    Ok(r.create_session(&user)?)
+                })
+                .await?;
+            Ok((
+                StatusCode::SEE_OTHER,
+                [
+                    (header::SET_COOKIE, session_cookie(&session.token, state.config().server.secure_cookies)),
+                    (header::LOCATION, "/inbox".to_string()),
+                ],
+            )
+                .into_response())
+        }
+        Login::Wrong { failures } => {
+            slow_down(failures).await;
+            Ok((
+                StatusCode::UNAUTHORIZED,
+                login_page(Some("用户名或密码不对。")),
+            )
+                .into_response())
+        }
+        Login::Throttled => Ok((
+            StatusCode::TOO_MANY_REQUESTS,
+            login_page(Some("这个用户名近来登录失败次数太多，请 15 分钟后再试。")),
+        )
+            .into_response()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf: Option<String>,
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: axum::http::HeaderMap,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, ApiError> {
+    user.check_csrf(f.csrf.as_deref())?;
+    let token = headers
+        .get(header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|c| {
+            c.split(';')
+                .filter_map(|kv| kv.trim().split_once('='))
+                .find(|(k, _)| *k == COOKIE)
+                .map(|(_, v)| v.to_string())
+        });
+    if let Some(token) = token {
+        state
+            .with_registry(move |r| Ok(r.end_session(&token)?))
+            .await?;
+    }
+    Ok((
+        StatusCode::SEE_OTHER,
+        [
+            (
+                header::SET_COOKIE,
+                format!(
+                    "{}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0",
+                    COOKIE
+                ),
+            ),
+            (header::LOCATION, "/login".to_string()),
+        ],
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct Credentials {
+    pub username: String,
+    pub password: String,
+}
+
+pub async fn session(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Json(c): Json<Credentials>,
+) -> Result<Response, ApiError> {
+    let address = peer.ip().to_string();
+    let login = {
+        let (name, password, address) = (c.username.clone(), c.password, address.clone());
+        state
+            .with_registry(move |r| Ok(r.login(&name, &password, Some(&address))?))
+            .await?
+    };
+    match login {
+        Login::Ok(user) => {
+            let u = user.clone();
+            let (session, user) = state
+                .with_registry(move |r| {
+                    let s = r.create_session(&u)?;
+                    r.audit(&format!("user:{}", u.name), "login", None, Some(&address))?;
+                    Ok((s, u))
+                })
+                .await?;
+            let body = json!({"token": session.token, "csrf": session.csrf, "user": user});
+            Ok((
+                [(header::SET_COOKIE, session_cookie(&session.token, state.config().server.secure_cookies))],
+                Json(body),
+            )
+                .into_response())
+        }
+        Login::Wrong { failures } => {
+            slow_down(failures).await;
+            Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "bad_credentials",
+                "wrong user name or password",
+            ))
+        }
+        Login::Throttled => Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            "too many failed sign-ins for this name; try again in 15 minutes",
+        )),
+    }
+}
+
+/// Signs out an API client: the bearer token (or cookie) of the request stops working.
+pub async fn end_session(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let (token, via_cookie) = token_of(&headers).ok_or_else(|| {
+        ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "sign in first")
+    })?;
+    if via_cookie {
+        user.check_csrf(headers.get("x-csrf-token").and_then(|v| v.to_str().ok()))?;
+    }
+    let (actor, address) = (user.actor(), user.address.clone());
+    state
+        .with_registry(move |r| {
+            r.end_session(&token)?;
+            r.audit(&actor, "logout", None, address.as_deref())?;
+            Ok(())
+        })
+        .await?;
+    Ok(Json(json!({"signed_out": true})))
+}
+
+
+/// Signing in and out: the home page (which sends each user to their page), the sign-in
+/// form, and the API's sessions.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(login_form).post(login))
+        .route("/logout", post(logout))
+        .route("/api/session", post(session).delete(end_session))
 }

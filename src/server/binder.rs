@@ -5,14 +5,15 @@
 //! simply started again).
 
 use super::auth::CurrentUser;
-use super::pages::{esc, page};
+use super::html::{esc, page};
 use super::{ApiError, AppState};
 use crate::domain::{Act, JobStatus};
 use axum::body::Body;
 use axum::extract::{Form, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Json;
+use axum::routing::get;
+use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use std::sync::{Arc, Mutex};
 
@@ -243,4 +244,11 @@ pub async fn download(
         _ => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     };
     Ok(([(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "private, no-store")], Body::from(bytes)).into_response())
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/binder", get(page_view).post(form_start))
+        .route("/binders/{year}/{file}", get(download))
+        .route("/api/binder", get(api_status).post(api_start))
 }

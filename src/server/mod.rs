@@ -1,17 +1,22 @@
 //! The web service (`xinfang serve`): axum on tokio, server-rendered pages in Chinese for
 //! the mailroom and the officers, a JSON API under /api (described at /api/openapi.json),
 //! intake workers that take jobs from the persisted queue, and an optional hot folder.
+//! One module per resource, each with its own `router()` (pages and API side by side):
+//! `auth` (sign-in, sessions), `letters` (uploads, jobs, inbox), `cases`, `documents`,
+//! `binder`, `admin` (audit, API description); `html` holds the pages' frame.
 //!
 //! Handlers never speak SQL: they open the register (`registry::Registry`) on a blocking
 //! thread and call its methods. Every read or change of a case is written to the audit log
 //! with the user and the client's address.
 
-mod api;
+mod admin;
 mod auth;
 mod binder;
-mod docs;
+mod cases;
+mod documents;
+mod html;
+mod letters;
 mod listen;
-mod pages;
 mod spool;
 mod watch;
 mod worker;
@@ -21,8 +26,6 @@ use crate::registry::{Registry, RegistryError};
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::handler::Handler;
-use axum::routing::{get, post};
 use axum::{Json, Router};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -178,40 +181,12 @@ pub fn router(state: AppState) -> Router {
         .max(1 << 20);
     let body_limit = state.config().server.max_body_bytes;
     Router::new()
-        .route("/", get(pages::home))
-        .route("/login", get(pages::login_form).post(pages::login))
-        .route("/logout", post(pages::logout))
-        .route(
-            "/upload",
-            get(pages::upload_form).post(pages::upload.layer(DefaultBodyLimit::max(upload_limit))),
-        )
-        .route("/inbox", get(pages::inbox))
-        .route("/cases", get(pages::cases))
-        .route("/cases/{id}", get(pages::case).post(pages::review))
-        .route("/cases/{id}/route", post(pages::route))
-        .route("/cases/{id}/step", post(pages::step))
-        .route("/cases/{id}/documents", post(docs::generate_form))
-        .route("/api/cases/{id}/documents", get(docs::list).post(docs::generate))
-        .route("/api/documents/{id}/{format}", get(docs::file))
-        .route("/api/documents/{id}/adoption", post(docs::adoption))
-        .route("/binder", get(binder::page_view).post(binder::form_start))
-        .route("/binders/{year}/{file}", get(binder::download))
-        .route("/api/binder", get(binder::api_status).post(binder::api_start))
-        .route("/api/openapi.json", get(api::openapi))
-        .route("/api/session", post(api::session).delete(api::end_session))
-        .route(
-            "/api/letters",
-            post(api::letters.layer(DefaultBodyLimit::max(upload_limit))),
-        )
-        .route("/api/jobs/{id}", get(api::job))
-        .route("/api/cases", get(api::cases))
-        .route("/api/cases/{id}", get(api::case).patch(api::correct))
-        .route("/api/cases/{id}/route", post(api::route))
-        .route("/api/cases/{id}/step", post(api::advance))
-        .route("/api/cases/{id}/original", get(api::original))
-        .route("/api/cases/{id}/pages/{page}", get(api::page_preview))
-        .route("/api/cases/{id}/filed", get(api::filed))
-        .route("/api/audit", get(api::audit))
+        .merge(auth::router())
+        .merge(letters::router(upload_limit))
+        .merge(cases::router())
+        .merge(documents::router())
+        .merge(binder::router())
+        .merge(admin::router())
         .layer(DefaultBodyLimit::max(body_limit))
         // A body that says it is too large is refused before a byte of it is read (and
         // before a client waiting on `Expect: 100-continue` sends it).

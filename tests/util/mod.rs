@@ -97,13 +97,26 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// The routes `server::router` declares, as (method, path), read from src/server/mod.rs so
-/// that a route added later is checked too: every `.route("path", get(..).post(..))`, on one
-/// line or several.
+/// The routes `server::router` declares, as (method, path), read from the resource modules
+/// in src/server/ so that a route added later is checked too: every `.route("path",
+/// get(..).post(..))`, on one line or several.
 pub fn declared_routes() -> Vec<(String, String)> {
-    let source = std::fs::read_to_string(root().join("src/server/mod.rs")).unwrap();
     let mut routes = Vec::new();
-    let mut rest = source.as_str();
+    let mut files: Vec<_> = std::fs::read_dir(root().join("src/server"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .collect();
+    files.sort();
+    for file in files {
+        routes.extend(routes_in(&std::fs::read_to_string(file).unwrap()));
+    }
+    routes
+}
+
+fn routes_in(source: &str) -> Vec<(String, String)> {
+    let mut routes = Vec::new();
+    let mut rest = source;
     while let Some(at) = rest.find(".route(") {
         let body = &rest[at + ".route(".len()..];
         // The call's text, up to its closing parenthesis.

@@ -1,332 +1,22 @@
-//! Server-rendered pages in Chinese: sign-in, upload with progress, the inbox of letters
-//! being taken in, the case list with search, and a case page. Values are HTML-escaped;
-//! lists mask personal data; opening a case is audited.
+//! Cases: the list with search and filters (masked), one case (audited; an accuser shown
+//! only to officers who say why), corrections and confirmation, routes and steps of the
+//! case life (`domain::decide` through `Cases::apply`), and the case's files: original,
+//! filing copy, page previews. Pages in Chinese and the JSON API side by side.
 
-use super::api::{self, masked};
-use crate::domain::{Act, Purpose, Refusal, RouteKind, Status, Step};
-use super::auth::{self, CurrentUser, MaybeUser};
+use super::auth::{CurrentUser, MaybeUser};
+use super::html::{esc, opt, page, select, to_login, when};
 use super::{ApiError, AppState};
-use crate::registry::cases::CaseFilter;
-use crate::registry::users::Login;
-use axum::extract::{ConnectInfo, Form, Multipart, Path, Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use crate::domain::{Act, Purpose, Refusal, RouteKind, Status, Step};
+use crate::privacy;
+use crate::registry::cases::{CaseFilter, CaseSummary};
+use axum::body::Body;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
 use serde::Deserialize;
-use std::net::SocketAddr;
-
-/// Escapes text for HTML.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-fn opt(s: &Option<String>) -> String {
-    s.as_deref().map(esc).unwrap_or_else(|| "—".into())
-}
-
-const STYLE: &str = "body{font-family:'Noto Sans CJK SC','Noto Serif CJK SC',sans-serif;margin:0;color:#222;background:#f6f6f4}\
-header{background:#8b1a1a;color:#fff;padding:10px 24px;display:flex;gap:24px;align-items:center}\
-header a{color:#fff;text-decoration:none}header .who{margin-left:auto}\
-main{padding:20px 24px;max-width:1200px}table{border-collapse:collapse;width:100%;background:#fff}\
-th,td{border:1px solid #ddd;padding:6px 8px;text-align:left;vertical-align:top}th{background:#eee;white-space:nowrap}td.n{white-space:nowrap}\
-.error{color:#a00}.ok{color:#060}.muted{color:#777}form.inline{display:inline}\
-.split{display:flex;gap:20px}.split>*{flex:1}iframe{width:100%;height:80vh;border:1px solid #ccc}\
-input,select,button{font-size:1em;padding:4px 8px}\
-.scan{position:relative;margin-bottom:12px;border:1px solid #ccc}.scan img{width:100%;display:block}\
-.box{position:absolute;background:rgba(255,230,0,.25);outline:1px solid rgba(200,160,0,.6)}\
-.box.field{background:rgba(255,120,0,.30);outline:2px solid rgba(230,90,0,.9)}";
-
-pub fn page(title: &str, user: Option<&CurrentUser>, body: &str) -> Html<String> {
-    let nav = match user {
-        Some(u) => format!(
-            "<a href=\"/upload\">上传来信</a><a href=\"/inbox\">收件</a><a href=\"/cases\">案件</a><a href=\"/binder\">归档装订</a>\
-             <span class=\"who\">{}（{}）<form class=\"inline\" method=\"post\" action=\"/logout\">\
-             <input type=\"hidden\" name=\"csrf\" value=\"{}\"><button>退出</button></form></span>",
-            esc(&u.user.name),
-            u.user.role.label(),
-            esc(&u.csrf)
-        ),
-        None => String::new(),
-    };
-    Html(format!(
-        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{} · 信访件管理</title>\
-         <style>{STYLE}</style></head><body><header><strong>信访件管理</strong>{nav}</header><main>{body}</main></body></html>",
-        esc(title)
-    ))
-}
-
-/// A `<select>` keeping the chosen value.
-fn select(name: &str, chosen: &Option<String>, options: &[(&str, &str)]) -> String {
-    let opts: String = options
-        .iter()
-        .map(|(v, label)| {
-            let sel = if chosen.as_deref().unwrap_or("") == *v {
-                " selected"
-            } else {
-                ""
-            };
-            format!("<option value=\"{}\"{sel}>{}</option>", esc(v), esc(label))
-        })
-        .collect();
-    format!("<select name=\"{name}\">{opts}</select>")
-}
-
-/// A stored time for people: `2026-11-22 08:33`.
-fn when(rfc3339: &str) -> String {
-    rfc3339.get(..16).unwrap_or(rfc3339).replace('T', " ")
-}
-
-fn to_login() -> Response {
-    Redirect::to("/login").into_response()
-}
-
-pub async fn home(MaybeUser(user): MaybeUser) -> Response {
-    match user {
-        Some(_) => Redirect::to("/inbox").into_response(),
-        None => to_login(),
-    }
-}
-
-fn login_page(message: Option<&str>) -> Html<String> {
-    let message = message
-        .map(|m| format!("<p class=\"error\">{}</p>", esc(m)))
-        .unwrap_or_default();
-    page(
-        "登录",
-        None,
-        &format!(
-            "<h1>登录</h1>{message}<form method=\"post\" action=\"/login\">\
-             <p><label>用户名 <input name=\"username\" autocomplete=\"username\" required></label></p>\
-             <p><label>密码 <input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label></p>\
-             <p><button>登录</button></p></form>"
-        ),
-    )
-}
-
-pub async fn login_form() -> Html<String> {
-    login_page(None)
-}
-
-#[derive(Deserialize)]
-pub struct LoginForm {
-    username: String,
-    password: String,
-}
-
-pub async fn login(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Form(f): Form<LoginForm>,
-) -> Result<Response, ApiError> {
-    let address = peer.ip().to_string();
-    let (name, password, addr) = (f.username.clone(), f.password, address.clone());
-    let login = state
-        .with_registry(move |r| Ok(r.login(&name, &password, Some(&addr))?))
-        .await?;
-    match login {
-        Login::Ok(user) => {
-            let session = state
-                .with_registry(move |r| {
-                    r.audit(
-                        &format!("user:{}", user.name),
-                        "login",
-                        None,
-                        Some(&address),
-                    )?;
-                    Ok(r.create_session(&user)?)
-                })
-                .await?;
-            Ok((
-                StatusCode::SEE_OTHER,
-                [
-                    (header::SET_COOKIE, auth::session_cookie(&session.token, state.config().server.secure_cookies)),
-                    (header::LOCATION, "/inbox".to_string()),
-                ],
-            )
-                .into_response())
-        }
-        Login::Wrong { failures } => {
-            auth::slow_down(failures).await;
-            Ok((
-                StatusCode::UNAUTHORIZED,
-                login_page(Some("用户名或密码不对。")),
-            )
-                .into_response())
-        }
-        Login::Throttled => Ok((
-            StatusCode::TOO_MANY_REQUESTS,
-            login_page(Some("这个用户名近来登录失败次数太多，请 15 分钟后再试。")),
-        )
-            .into_response()),
-    }
-}
-
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    csrf: Option<String>,
-}
-
-pub async fn logout(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    headers: axum::http::HeaderMap,
-    Form(f): Form<CsrfForm>,
-) -> Result<Response, ApiError> {
-    user.check_csrf(f.csrf.as_deref())?;
-    let token = headers
-        .get(header::COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|c| {
-            c.split(';')
-                .filter_map(|kv| kv.trim().split_once('='))
-                .find(|(k, _)| *k == auth::COOKIE)
-                .map(|(_, v)| v.to_string())
-        });
-    if let Some(token) = token {
-        state
-            .with_registry(move |r| Ok(r.end_session(&token)?))
-            .await?;
-    }
-    Ok((
-        StatusCode::SEE_OTHER,
-        [
-            (
-                header::SET_COOKIE,
-                format!(
-                    "{}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0",
-                    auth::COOKIE
-                ),
-            ),
-            (header::LOCATION, "/login".to_string()),
-        ],
-    )
-        .into_response())
-}
-
-pub async fn upload_form(MaybeUser(user): MaybeUser) -> Result<Response, ApiError> {
-    let Some(user) = user else { return Ok(to_login()) };
-    user.require(Act::TakeIn)?;
-    let csrf = esc(&user.csrf);
-    let body = format!(
-        "<h1>上传来信</h1><p class=\"muted\">可一次选择多份扫描件（PNG、JPEG、TIFF、PDF、DOCX）。上传后逐件识别、登记、生成归档副本。</p>\
-         <form id=\"upload\" method=\"post\" action=\"/upload\" enctype=\"multipart/form-data\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-         <p><input id=\"files\" type=\"file\" name=\"file\" multiple required></p>\
-         <p><button id=\"send\">上传</button> <progress id=\"bar\" max=\"100\" value=\"0\" hidden></progress> <span id=\"pct\"></span></p></form>\
-         <table id=\"jobs\" hidden><thead><tr><th>文件</th><th>状态</th><th>登记号</th></tr></thead><tbody></tbody></table>\
-         <script>\
-         const form=document.getElementById('upload');\
-         form.addEventListener('submit',e=>{{e.preventDefault();const fd=new FormData();\
-         for(const f of document.getElementById('files').files)fd.append('file',f);\
-         const x=new XMLHttpRequest();x.open('POST','/api/letters');x.setRequestHeader('X-CSRF-Token','{csrf}');\
-         const bar=document.getElementById('bar');bar.hidden=false;\
-         x.upload.onprogress=p=>{{if(p.lengthComputable){{bar.value=100*p.loaded/p.total;document.getElementById('pct').textContent=Math.round(bar.value)+'%';}}}};\
-         x.onload=()=>{{const r=JSON.parse(x.responseText);const t=document.getElementById('jobs');t.hidden=false;const tb=t.querySelector('tbody');\
-         for(const j of (r.jobs||[])){{const tr=document.createElement('tr');tr.dataset.job=j.job_id;tr.innerHTML='<td></td><td>排队中</td><td></td>';tr.children[0].textContent=j.file;tb.appendChild(tr);}}\
-         for(const j of (r.rejected||[])){{const tr=document.createElement('tr');tr.innerHTML='<td></td><td class=error></td><td></td>';tr.children[0].textContent=j.file;tr.children[1].textContent='未收：'+j.message;tb.appendChild(tr);}}\
-         if(r.error&&!(r.rejected||[]).length){{const tr=document.createElement('tr');tr.innerHTML='<td></td><td class=error></td><td></td>';tr.children[1].textContent=r.error.message;tb.appendChild(tr);}}\
-         poll();}};x.send(fd);}});\
-         const names={{queued:'排队中',running:'识别中',done:'已登记',failed:'失败'}};\
-         function poll(){{let pending=0;for(const tr of document.querySelectorAll('tr[data-job]')){{if(tr.dataset.final)continue;pending++;\
-         fetch('/api/jobs/'+tr.dataset.job).then(r=>r.json()).then(j=>{{tr.children[1].textContent=names[j.status]+(j.duplicate?'（此前已登记）':'')+(j.error?'：'+j.error.message:'');\
-         if(j.registration_number){{tr.children[2].innerHTML='<a></a>';tr.children[2].firstChild.href='/cases/'+j.case_id;tr.children[2].firstChild.textContent=j.registration_number;}}\
-         if(j.status==='done'||j.status==='failed')tr.dataset.final='1';}});}}if(pending)setTimeout(poll,1000);}}\
-         </script>"
-    );
-    Ok(page("上传来信", Some(&user), &body).into_response())
-}
-
-/// The upload form without JavaScript: files are queued and the inbox is shown.
-pub async fn upload(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    multipart: Multipart,
-) -> Result<Response, ApiError> {
-    user.require(Act::TakeIn)?;
-    // The form's csrf field is checked before any file is taken (receive_files).
-    let (accepted, rejected) = api::receive_files(&state, &user, multipart, true).await?;
-    let rows: String = rejected
-        .iter()
-        .map(|r| {
-            format!(
-                "<li class=\"error\">{}：{}</li>",
-                esc(&r.file),
-                esc(&r.message)
-            )
-        })
-        .collect();
-    let body = format!(
-        "<h1>已收到 {} 份</h1><ul>{rows}</ul><p><a href=\"/inbox\">查看收件</a></p>",
-        accepted.len()
-    );
-    Ok(page("上传来信", Some(&user), &body).into_response())
-}
-
-pub async fn inbox(
-    State(state): State<AppState>,
-    MaybeUser(user): MaybeUser,
-) -> Result<Response, ApiError> {
-    let Some(user) = user else {
-        return Ok(to_login());
-    };
-    user.require(Act::Read)?;
-    let (actor, address) = (user.actor(), user.address.clone());
-    let jobs = state
-        .with_registry(move |r| {
-            let jobs = r.recent_jobs(100)?;
-            r.audit(&actor, "list-inbox", None, address.as_deref())?;
-            Ok(jobs)
-        })
-        .await?;
-    let pending = jobs
-        .iter()
-        .any(|j| !j.status.is_final());
-    let rows: String = jobs
-        .iter()
-        .map(|j| {
-            let case = match (&j.case_id, &j.registration_number) {
-                (Some(id), Some(n)) => format!(
-                    "<a href=\"/cases/{id}\">{}</a>{}",
-                    esc(n),
-                    if j.duplicate {
-                        "（此前已登记）"
-                    } else {
-                        ""
-                    }
-                ),
-                _ => "—".into(),
-            };
-            let status = match &j.error {
-                Some(e) => format!("<span class=\"error\">失败：{}</span>", esc(&e.message)),
-                None => j.status.label().to_string(),
-            };
-            format!(
-                "<tr><td>{}</td><td>{status}</td><td>{case}</td><td>{}</td></tr>",
-                esc(&j.file_name),
-                esc(&when(&j.created_at))
-            )
-        })
-        .collect();
-    let refresh = if pending {
-        "<meta http-equiv=\"refresh\" content=\"3\">"
-    } else {
-        ""
-    };
-    let body = format!(
-        "{refresh}<h1>收件</h1><table><thead><tr><th>文件</th><th>状态</th><th>登记号</th><th>上传时间</th></tr></thead><tbody>{rows}</tbody></table>"
-    );
-    Ok(page("收件", Some(&user), &body).into_response())
-}
+use serde_json::{json, Value};
 
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
@@ -337,7 +27,7 @@ pub struct ListQuery {
     due: Option<String>,
 }
 
-pub async fn cases(
+pub async fn list_page(
     State(state): State<AppState>,
     MaybeUser(user): MaybeUser,
     Query(q): Query<ListQuery>,
@@ -349,7 +39,7 @@ pub async fn cases(
     let (actor, address) = (user.actor(), user.address.clone());
     let filter = CaseFilter {
         q: q.q.clone(),
-        status: api::status_filter(q.status.as_deref())?,
+        status: status_filter(q.status.as_deref())?,
         category: q.category.clone().filter(|s| !s.is_empty()),
         overdue: q.due.as_deref() == Some("overdue"),
         due_within: (q.due.as_deref() == Some("soon")).then_some(3),
@@ -410,7 +100,7 @@ pub async fn cases(
     Ok(page("案件", Some(&user), &body).into_response())
 }
 
-pub async fn case(
+pub async fn case_page(
     State(state): State<AppState>,
     MaybeUser(user): MaybeUser,
     Path(id): Path<i64>,
@@ -425,7 +115,7 @@ pub async fn case(
     let st = state.clone();
     let (read, previews, documents) = state
         .with_registry(move |r| {
-            let d = api::read_case_for(r, st.config(), id, &who, unmask.as_deref())?;
+            let d = read_case_for(r, st.config(), id, &who, unmask.as_deref())?;
             let documents = r.documents(id)?;
             Ok(d.map(|d| {
                 // The scans show the accuser as plainly as the fields.
@@ -439,7 +129,7 @@ pub async fn case(
         })
         .await?
         .ok_or_else(|| ApiError::not_found("case"))?;
-    let api::ReadCase { detail, identity_shown, suggested } = read;
+    let ReadCase { detail, identity_shown, suggested } = read;
     let c = &detail.summary;
     // Lines holding a field's value are marked more strongly than the other lines read.
     let values: Vec<String> = [&c.name, &c.phone, &c.id_number, &detail.address, &c.summary]
@@ -604,7 +294,7 @@ pub async fn case(
         )
     };
     let to = c.route_body.as_deref().unwrap_or(suggested);
-    let documents = super::docs::section(&state, &user, id, &documents, to);
+    let documents = super::documents::section(&state, &user, id, &documents, to);
     // Fields the engine read with little confidence: the reviewer checks them first.
     let confidence: crate::model::FieldConfidence =
         serde_json::from_value(detail.extraction["field_confidence"].clone()).unwrap_or_default();
@@ -784,7 +474,7 @@ pub struct RouteForm {
 }
 
 /// The route form on the case page.
-pub async fn route(
+pub async fn route_page(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
@@ -797,7 +487,7 @@ pub async fn route(
         body: f.body,
         reason: f.reason,
     };
-    match api::apply_outcome(&state, &user, id, crate::domain::Action::Route(route)).await? {
+    match apply_outcome(&state, &user, id, crate::domain::Action::Route(route)).await? {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?saved=route")).into_response()),
         Err(refusal) => refused(&user, "未能转办", id, refusal),
     }
@@ -812,7 +502,7 @@ pub struct StepForm {
 
 /// The step buttons on the case page (accept, extend, reply, close, archive): plain forms,
 /// so they work without JavaScript.
-pub async fn step(
+pub async fn step_page(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
@@ -822,8 +512,349 @@ pub async fn step(
     user.check_csrf(f.csrf.as_deref())?;
     let note = f.note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
     let step = f.step;
-    match api::apply_outcome(&state, &user, id, crate::domain::Action::Step { step, note }).await? {
+    match apply_outcome(&state, &user, id, crate::domain::Action::Step { step, note }).await? {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?saved={}", step.as_str())).into_response()),
         Err(refusal) => refused(&user, "未能办理", id, refusal),
     }
+}
+
+/// The status filter of a list: empty is every status; an unknown code is refused.
+pub fn status_filter(status: Option<&str>) -> Result<Option<Status>, ApiError> {
+    match status.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(code) => code
+            .parse()
+            .map(Some)
+            .map_err(|e: String| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", e)),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct CaseQuery {
+    pub q: Option<String>,
+    pub status: Option<String>,
+    pub category: Option<String>,
+    /// `true`: only cases whose current step is past due.
+    pub overdue: Option<bool>,
+    /// Only cases due within this many days.
+    pub due_within: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+/// A case as lists show it: name, phone and ID number masked.
+pub fn masked(mut c: CaseSummary) -> CaseSummary {
+    c.name = c.name.as_deref().map(privacy::mask_name);
+    c.phone = c.phone.as_deref().map(privacy::mask_phone);
+    c.id_number = c.id_number.as_deref().map(privacy::mask_id);
+    c
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<CaseQuery>,
+) -> Result<Json<Value>, ApiError> {
+    user.require(Act::Read)?;
+    let (actor, address) = (user.actor(), user.address.clone());
+    let status = status_filter(q.status.as_deref())?;
+    let list = state
+        .with_registry(move |r| {
+            let filter = CaseFilter {
+                q: q.q,
+                status,
+                category: q.category.filter(|s| !s.is_empty()),
+                overdue: q.overdue.unwrap_or(false),
+                due_within: q.due_within,
+                limit: q.limit,
+            };
+            let list = r.list_cases(&filter)?;
+            r.audit(&actor, &filter.audit_action(), None, address.as_deref())?;
+            Ok(list)
+        })
+        .await?;
+    let list: Vec<CaseSummary> = list.into_iter().map(masked).collect();
+    Ok(Json(json!({"cases": list})))
+}
+
+/// Reads a case for a user and audits the read: an accusation case's accuser is shown
+/// only to roles with `Act::SeeAccuser` and a reason (`unmask`), audited as
+/// `unmask-accuser` with the reason; everyone else gets `CaseDetail::shield_accuser`.
+/// The bool says whether the identity is shown.
+pub fn read_case_for(
+    r: &crate::registry::Registry,
+    config: &crate::config::Config,
+    id: i64,
+    user: &CurrentUser,
+    unmask: Option<&str>,
+) -> Result<Option<ReadCase>, crate::registry::RegistryError> {
+    let Some(d) = r.case(id)? else {
+        return Ok(None);
+    };
+    // The suggestion is guarded with the letter's own text, before anything is masked.
+    let suggested = config
+        .routing
+        .suggest_guarded(&config.bodies, d.guard_case(), d.address.as_deref(), d.summary.category.as_deref())
+        .map(str::to_string);
+    let address = user.address.as_deref();
+    let accusation = d.summary.accusation;
+    let reason = unmask.map(str::trim).filter(|r| !r.is_empty());
+    let full = crate::domain::policy::sees_identity(accusation, user.user.role, reason);
+    let action = match (accusation, full) {
+        (false, _) => "read-case".to_string(),
+        (true, true) => format!("unmask-accuser: {}", reason.unwrap_or_default()),
+        (true, false) => "read-case-masked".to_string(),
+    };
+    r.audit(&user.actor(), &action, Some(id), address)?;
+    let detail = if full { d } else { d.shield_accuser() };
+    Ok(Some(ReadCase { detail, identity_shown: full, suggested }))
+}
+
+/// A case as read for a user: masked or not, and the route suggested for it.
+pub struct ReadCase {
+    pub detail: crate::registry::cases::CaseDetail,
+    pub identity_shown: bool,
+    pub suggested: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct UnmaskQuery {
+    /// Why an officer needs to see an accuser's identity (written to the audit log).
+    pub unmask: Option<String>,
+}
+
+pub async fn read(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Query(u): Query<UnmaskQuery>,
+) -> Result<Json<Value>, ApiError> {
+    user.require(Act::Read)?;
+    let who = user.clone();
+    let st = state.clone();
+    let read = state
+        .with_registry(move |r| Ok(read_case_for(r, st.config(), id, &who, u.unmask.as_deref())?))
+        .await?
+        .ok_or_else(|| ApiError::not_found("case"))?;
+    let ReadCase { detail, identity_shown, suggested } = read;
+    let mut value = serde_json::to_value(detail).expect("a case serialises");
+    value["suggested_route"] = json!(suggested);
+    value["identity_shown"] = json!(identity_shown);
+    Ok(Json(value))
+}
+
+fn refusal(r: Refusal) -> ApiError {
+    match r {
+        Refusal::NotFound => ApiError::not_found("case"),
+        Refusal::WrongState(m) => ApiError::new(StatusCode::CONFLICT, "wrong_state", m),
+        Refusal::Invalid(m) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "refused", m),
+        Refusal::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", m),
+    }
+}
+
+pub async fn route(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Json(route): Json<crate::domain::Route>,
+) -> Result<Json<Value>, ApiError> {
+    user.authorize_change(Act::Route, &headers)?;
+    let kind = route.kind;
+    let t = apply(&state, &user, id, crate::domain::Action::Route(route)).await?;
+    Ok(Json(json!({"case_id": id, "route": kind, "due_at": t.due_text()})))
+}
+
+#[derive(Deserialize)]
+pub struct StepRequest {
+    pub step: crate::domain::Step,
+    pub note: Option<String>,
+}
+
+pub async fn advance(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Json(req): Json<StepRequest>,
+) -> Result<Json<Value>, ApiError> {
+    user.authorize_change(Act::Step(req.step), &headers)?;
+    let step = req.step;
+    let t = apply(&state, &user, id, crate::domain::Action::Step { step, note: req.note }).await?;
+    Ok(Json(json!({"case_id": id, "step": step, "due_at": t.due_text()})))
+}
+
+pub async fn correct(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Json(c): Json<crate::domain::Corrections>,
+) -> Result<Json<Value>, ApiError> {
+    user.authorize_change(Act::Correct, &headers)?;
+    let t = apply(&state, &user, id, crate::domain::Action::Correct(c)).await?;
+    let changed: Vec<&str> = t.changes.iter().map(|c| c.field()).collect();
+    Ok(Json(json!({"case_id": id, "changed": changed})))
+}
+
+/// Applies an action of the case life for `user` on a blocking thread: the transition
+/// stored, or the refusal as an API error.
+pub async fn apply(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    action: crate::domain::Action,
+) -> Result<crate::domain::Transition, ApiError> {
+    apply_outcome(state, user, id, action).await?.map_err(refusal)
+}
+
+/// `apply`, with the refusal kept for a page to show.
+pub async fn apply_outcome(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    action: crate::domain::Action,
+) -> Result<Result<crate::domain::Transition, Refusal>, ApiError> {
+    let actor = user.as_actor();
+    let st = state.clone();
+    state
+        .with_registry(move |r| {
+            let config = st.config();
+            let rules = crate::domain::Rules { deadlines: &config.deadlines, names: &config.bodies };
+            Ok(r.apply(id, &action, &actor, rules)?)
+        })
+        .await
+}
+
+/// The scans and copies of an accusation case show the accuser: only
+/// roles that may see the accuser (`Act::SeeAccuser`) may open them.
+pub fn need_to_know(r: &crate::registry::Registry, id: i64, role: crate::domain::Role) -> Result<(), ApiError> {
+    let accusation = r.is_accusation(id)?;
+    if accusation && !crate::domain::may(role, Act::SeeAccuser) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "need_to_know",
+            "this is accusation material: only the officers handling it see the letter itself",
+        ));
+    }
+    Ok(())
+}
+
+async fn case_file(
+    state: AppState,
+    user: CurrentUser,
+    id: i64,
+    filed: bool,
+) -> Result<Response, ApiError> {
+    user.require(Act::Read)?;
+    let (actor, address) = (user.actor(), user.address.clone());
+    let action = if filed { "read-filed" } else { "read-original" };
+    let role = user.user.role;
+    let paths = state
+        .with_registry(move |r| {
+            need_to_know(r, id, role)?;
+            let p = r.case_files(id)?;
+            if p.is_some() {
+                r.audit(&actor, action, Some(id), address.as_deref())?;
+            }
+            Ok(p)
+        })
+        .await?;
+    let (original, copy) = paths.ok_or_else(|| ApiError::not_found("case"))?;
+    let path = if filed { copy } else { original };
+    let bytes = tokio::fs::read(&path)
+        .await
+        .map_err(|e| ApiError::internal(format!("{}: {e}", path.display())))?;
+    let kind = if filed {
+        Some(crate::model::Kind::Pdf)
+    } else {
+        crate::ingest::decode::sniff(&bytes)
+    };
+    let mime = match kind {
+        Some(crate::model::Kind::Pdf) => "application/pdf",
+        Some(crate::model::Kind::Png) => "image/png",
+        Some(crate::model::Kind::Jpeg) => "image/jpeg",
+        Some(crate::model::Kind::Tiff) => "image/tiff",
+        Some(crate::model::Kind::Docx) => {
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        }
+        None => "application/octet-stream",
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime),
+            (header::CACHE_CONTROL, "private, no-store"),
+        ],
+        Body::from(bytes),
+    )
+        .into_response())
+}
+
+/// A scanned page's review preview (JPEG), audited like the original.
+pub async fn page_preview(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, page)): Path<(i64, u32)>,
+) -> Result<Response, ApiError> {
+    user.require(Act::Read)?;
+    let (actor, address) = (user.actor(), user.address.clone());
+    let role = user.user.role;
+    let dirs = crate::store::DataDirs::new(state.data());
+    let previews = state
+        .with_registry(move |r| {
+            need_to_know(r, id, role)?;
+            let p = r.sha256_of(id)?.map(|sha| dirs.read_previews(&sha)).unwrap_or_default();
+            if !p.is_empty() {
+                r.audit(&actor, "read-page", Some(id), address.as_deref())?;
+            }
+            Ok(p)
+        })
+        .await?;
+    let path = previews
+        .into_iter()
+        .find(|(p, _)| p.page == page)
+        .map(|(_, path)| path)
+        .ok_or_else(|| ApiError::not_found("page"))?;
+    let bytes = tokio::fs::read(&path)
+        .await
+        .map_err(|e| ApiError::internal(format!("{}: {e}", path.display())))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/jpeg"),
+            (header::CACHE_CONTROL, "private, no-store"),
+        ],
+        Body::from(bytes),
+    )
+        .into_response())
+}
+
+pub async fn original(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    case_file(state, user, id, false).await
+}
+
+pub async fn filed(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    case_file(state, user, id, true).await
+}
+
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/cases", get(list_page))
+        .route("/cases/{id}", get(case_page).post(review))
+        .route("/cases/{id}/route", post(route_page))
+        .route("/cases/{id}/step", post(step_page))
+        .route("/api/cases", get(list))
+        .route("/api/cases/{id}", get(read).patch(correct))
+        .route("/api/cases/{id}/route", post(route))
+        .route("/api/cases/{id}/step", post(advance))
+        .route("/api/cases/{id}/original", get(original))
+        .route("/api/cases/{id}/pages/{page}", get(page_preview))
+        .route("/api/cases/{id}/filed", get(filed))
 }

@@ -5,14 +5,15 @@
 
 use crate::domain::Act;
 use super::auth::CurrentUser;
-use super::pages::{esc, page};
+use super::html::{esc, page};
 use super::{ApiError, AppState};
 use crate::documents::{GenerateError, Request};
 use axum::body::Body;
 use axum::extract::{Form, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Json;
+use axum::routing::{get, post};
+use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -113,7 +114,7 @@ pub async fn list(
     let docs = state
         .with_registry(move |r| {
             // The documents' fields (受送达人 and the like) can name the accuser.
-            super::api::need_to_know(r, id, role)?;
+            super::cases::need_to_know(r, id, role)?;
             let docs = r.documents(id)?;
             r.audit(&actor, "list-documents", Some(id), address.as_deref())?;
             Ok(docs)
@@ -136,7 +137,7 @@ pub async fn file(
         .with_registry(move |r| {
             let d = r.document(id)?;
             if let Some(d) = &d {
-                super::api::need_to_know(r, d.case_id, role)?;
+                super::cases::need_to_know(r, d.case_id, role)?;
                 r.audit(&actor, "read-document", Some(d.case_id), address.as_deref())?;
             }
             Ok(d)
@@ -322,4 +323,12 @@ pub async fn generate_form(
             .into_response()),
         Err(e) => Err(e),
     }
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/cases/{id}/documents", post(generate_form))
+        .route("/api/cases/{id}/documents", get(list).post(generate))
+        .route("/api/documents/{id}/{format}", get(file))
+        .route("/api/documents/{id}/adoption", post(adoption))
 }

@@ -1,0 +1,415 @@
+//! Letters coming in: the upload page and `POST /upload` (without JavaScript), the JSON
+//! upload `POST /api/letters` (streamed to the spool, checked, queued), the inbox of
+//! intake jobs and `GET /api/jobs/{id}`.
+
+use super::auth::{CurrentUser, MaybeUser};
+use super::html::{esc, page, to_login, when};
+use super::{ApiError, AppState};
+use crate::domain::Act;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::handler::Handler;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use tokio::io::AsyncWriteExt;
+
+pub async fn upload_form(MaybeUser(user): MaybeUser) -> Result<Response, ApiError> {
+    let Some(user) = user else { return Ok(to_login()) };
+    user.require(Act::TakeIn)?;
+    let csrf = esc(&user.csrf);
+    let body = format!(
+        "<h1>上传来信</h1><p class=\"muted\">可一次选择多份扫描件（PNG、JPEG、TIFF、PDF、DOCX）。上传后逐件识别、登记、生成归档副本。</p>\
+         <form id=\"upload\" method=\"post\" action=\"/upload\" enctype=\"multipart/form-data\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+         <p><input id=\"files\" type=\"file\" name=\"file\" multiple required></p>\
+         <p><button id=\"send\">上传</button> <progress id=\"bar\" max=\"100\" value=\"0\" hidden></progress> <span id=\"pct\"></span></p></form>\
+         <table id=\"jobs\" hidden><thead><tr><th>文件</th><th>状态</th><th>登记号</th></tr></thead><tbody></tbody></table>\
+         <script>\
+         const form=document.getElementById('upload');\
+         form.addEventListener('submit',e=>{{e.preventDefault();const fd=new FormData();\
+         for(const f of document.getElementById('files').files)fd.append('file',f);\
+         const x=new XMLHttpRequest();x.open('POST','/api/letters');x.setRequestHeader('X-CSRF-Token','{csrf}');\
+         const bar=document.getElementById('bar');bar.hidden=false;\
+         x.upload.onprogress=p=>{{if(p.lengthComputable){{bar.value=100*p.loaded/p.total;document.getElementById('pct').textContent=Math.round(bar.value)+'%';}}}};\
+         x.onload=()=>{{const r=JSON.parse(x.responseText);const t=document.getElementById('jobs');t.hidden=false;const tb=t.querySelector('tbody');\
+         for(const j of (r.jobs||[])){{const tr=document.createElement('tr');tr.dataset.job=j.job_id;tr.innerHTML='<td></td><td>排队中</td><td></td>';tr.children[0].textContent=j.file;tb.appendChild(tr);}}\
+         for(const j of (r.rejected||[])){{const tr=document.createElement('tr');tr.innerHTML='<td></td><td class=error></td><td></td>';tr.children[0].textContent=j.file;tr.children[1].textContent='未收：'+j.message;tb.appendChild(tr);}}\
+         if(r.error&&!(r.rejected||[]).length){{const tr=document.createElement('tr');tr.innerHTML='<td></td><td class=error></td><td></td>';tr.children[1].textContent=r.error.message;tb.appendChild(tr);}}\
+         poll();}};x.send(fd);}});\
+         const names={{queued:'排队中',running:'识别中',done:'已登记',failed:'失败'}};\
+         function poll(){{let pending=0;for(const tr of document.querySelectorAll('tr[data-job]')){{if(tr.dataset.final)continue;pending++;\
+         fetch('/api/jobs/'+tr.dataset.job).then(r=>r.json()).then(j=>{{tr.children[1].textContent=names[j.status]+(j.duplicate?'（此前已登记）':'')+(j.error?'：'+j.error.message:'');\
+         if(j.registration_number){{tr.children[2].innerHTML='<a></a>';tr.children[2].firstChild.href='/cases/'+j.case_id;tr.children[2].firstChild.textContent=j.registration_number;}}\
+         if(j.status==='done'||j.status==='failed')tr.dataset.final='1';}});}}if(pending)setTimeout(poll,1000);}}\
+         </script>"
+    );
+    Ok(page("上传来信", Some(&user), &body).into_response())
+}
+
+/// The upload form without JavaScript: files are queued and the inbox is shown.
+pub async fn upload(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    multipart: Multipart,
+) -> Result<Response, ApiError> {
+    user.require(Act::TakeIn)?;
+    // The form's csrf field is checked before any file is taken (receive_files).
+    let (accepted, rejected) = receive_files(&state, &user, multipart, true).await?;
+    let rows: String = rejected
+        .iter()
+        .map(|r| {
+            format!(
+                "<li class=\"error\">{}：{}</li>",
+                esc(&r.file),
+                esc(&r.message)
+            )
+        })
+        .collect();
+    let body = format!(
+        "<h1>已收到 {} 份</h1><ul>{rows}</ul><p><a href=\"/inbox\">查看收件</a></p>",
+        accepted.len()
+    );
+    Ok(page("上传来信", Some(&user), &body).into_response())
+}
+
+pub async fn inbox(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+) -> Result<Response, ApiError> {
+    let Some(user) = user else {
+        return Ok(to_login());
+    };
+    user.require(Act::Read)?;
+    let (actor, address) = (user.actor(), user.address.clone());
+    let jobs = state
+        .with_registry(move |r| {
+            let jobs = r.recent_jobs(100)?;
+            r.audit(&actor, "list-inbox", None, address.as_deref())?;
+            Ok(jobs)
+        })
+        .await?;
+    let pending = jobs
+        .iter()
+        .any(|j| !j.status.is_final());
+    let rows: String = jobs
+        .iter()
+        .map(|j| {
+            let case = match (&j.case_id, &j.registration_number) {
+                (Some(id), Some(n)) => format!(
+                    "<a href=\"/cases/{id}\">{}</a>{}",
+                    esc(n),
+                    if j.duplicate {
+                        "（此前已登记）"
+                    } else {
+                        ""
+                    }
+                ),
+                _ => "—".into(),
+            };
+            let status = match &j.error {
+                Some(e) => format!("<span class=\"error\">失败：{}</span>", esc(&e.message)),
+                None => j.status.label().to_string(),
+            };
+            format!(
+                "<tr><td>{}</td><td>{status}</td><td>{case}</td><td>{}</td></tr>",
+                esc(&j.file_name),
+                esc(&when(&j.created_at))
+            )
+        })
+        .collect();
+    let refresh = if pending {
+        "<meta http-equiv=\"refresh\" content=\"3\">"
+    } else {
+        ""
+    };
+    let body = format!(
+        "{refresh}<h1>收件</h1><table><thead><tr><th>文件</th><th>状态</th><th>登记号</th><th>上传时间</th></tr></thead><tbody>{rows}</tbody></table>"
+    );
+    Ok(page("收件", Some(&user), &body).into_response())
+}
+
+/// One uploaded file's outcome.
+#[derive(Debug, serde::Serialize)]
+pub struct Accepted {
+    pub file: String,
+    pub job_id: i64,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct Rejected {
+    pub file: String,
+    pub code: &'static str,
+    pub message: String,
+    #[serde(skip)]
+    pub status: StatusCode,
+}
+
+/// Takes the `file` parts of a multipart body: each is written to the spool folder as it
+/// arrives, checked (size while streaming, kind), and queued as a job; a file that fails
+/// the checks is kept in `failed/` with the reason beside it. With `form`, the body comes
+/// from the page's form: its `csrf` field must come, and be right, before any file is
+/// spooled or queued (a refused request takes no registration number).
+pub async fn receive_files(
+    state: &AppState,
+    user: &CurrentUser,
+    mut multipart: Multipart,
+    form: bool,
+) -> Result<(Vec<Accepted>, Vec<Rejected>), ApiError> {
+    let dirs = crate::registry::DataDirs::new(state.data());
+    let max = state.config().limits.max_file_bytes;
+    let (mut accepted, mut rejected) = (Vec::new(), Vec::new());
+    let mut csrf_checked = !form;
+    let quota = state.config().server.max_spool_bytes;
+    // Folder sizes, the file writes and the checks run off the async threads.
+    let (spool, failed) = (dirs.spool.clone(), dirs.failed.clone());
+    let used = tokio::task::spawn_blocking(move || super::spool::used_bytes(&spool) + super::spool::used_bytes(&failed))
+        .await
+        .map_err(|e| ApiError::internal(format!("spool: {e}")))?;
+    let malformed = |e: axum::extract::multipart::MultipartError| {
+        let status = e.status();
+        ApiError::new(
+            status,
+            if status == StatusCode::PAYLOAD_TOO_LARGE { "too_large" } else { "bad_upload" },
+            format!("the upload is malformed: {}", e.body_text()),
+        )
+    };
+    while let Some(mut field) = multipart.next_field().await.map_err(malformed)? {
+        let name = field.name().unwrap_or("").to_string();
+        if name != "file" {
+            // Other fields are short: read at most 4 KiB of each.
+            let mut value = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(malformed)? {
+                if value.len() + chunk.len() > 4096 {
+                    return Err(ApiError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "field_too_large",
+                        format!("the form field {name:?} is longer than 4 KiB"),
+                    ));
+                }
+                value.extend_from_slice(&chunk);
+            }
+            if form && name == "csrf" {
+                user.check_csrf(std::str::from_utf8(&value).ok())?;
+                csrf_checked = true;
+            }
+            continue;
+        }
+        if !csrf_checked {
+            // (A bearer client needs no csrf field; a cookie session is refused here.)
+            user.check_csrf(None)?;
+            csrf_checked = true;
+        }
+        if used >= quota {
+            return Err(ApiError::new(
+                StatusCode::INSUFFICIENT_STORAGE,
+                "spool_full",
+                "the upload folders are full; the administrator must clear failed/ or raise [server] max_spool_bytes",
+            ));
+        }
+        let file_name = field
+            .file_name()
+            .map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n).to_string())
+            .filter(|n| !n.is_empty() && !n.starts_with('.'))
+            .unwrap_or_else(|| "upload".into());
+        let tmp = tempfile::Builder::new()
+            .prefix("upload-")
+            .tempfile_in(&dirs.spool)
+            .map_err(|e| ApiError::internal(format!("spool: {e}")))?;
+        let mut out = tokio::fs::File::from_std(
+            tmp.as_file().try_clone().map_err(|e| ApiError::internal(format!("spool: {e}")))?,
+        );
+        let mut size: u64 = 0;
+        let mut head = Vec::with_capacity(64);
+        while let Some(chunk) = field.chunk().await.map_err(|e| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_upload",
+                format!("the upload broke off: {e}"),
+            )
+        })? {
+            size += chunk.len() as u64;
+            if head.len() < 64 {
+                head.extend_from_slice(&chunk[..chunk.len().min(64 - head.len())]);
+            }
+            // Past the limit nothing more is written; the rest is only counted.
+            if size <= max {
+                out.write_all(&chunk)
+                    .await
+                    .map_err(|e| ApiError::internal(format!("spool: {e}")))?;
+            }
+        }
+        out.flush().await.map_err(|e| ApiError::internal(format!("spool: {e}")))?;
+        drop(out);
+        let (spool_dir, failed_dir) = (dirs.spool.clone(), dirs.failed.clone());
+        let kept = tokio::task::spawn_blocking(move || keep_upload(tmp, &file_name, &head, size, max, &spool_dir, &failed_dir))
+            .await
+            .map_err(|e| ApiError::internal(format!("spool: {e}")))??;
+        match kept {
+            Kept::Refused(r) => rejected.push(r),
+            Kept::Spooled { file_name, path } => {
+                let (name, spool, actor) =
+                    (file_name.clone(), path.display().to_string(), user.actor());
+                let job_id = state
+                    .with_registry(move |r| Ok(r.enqueue(&name, &spool, &actor)?))
+                    .await?;
+                accepted.push(Accepted {
+                    file: file_name,
+                    job_id,
+                });
+            }
+        }
+    }
+    if !accepted.is_empty() {
+        state.inner.wake.notify_all();
+    }
+    Ok((accepted, rejected))
+}
+
+/// Where an upload went: refused (kept in `failed/` with its reason), or into the spool.
+enum Kept {
+    Refused(Rejected),
+    Spooled { file_name: String, path: std::path::PathBuf },
+}
+
+/// Checks a streamed upload (`size` bytes, starting with `head`) and moves it to the spool
+/// or, refused, to `failed/` with a `.reason.txt` beside it. Blocking: file system work.
+fn keep_upload(
+    tmp: tempfile::NamedTempFile,
+    file_name: &str,
+    head: &[u8],
+    size: u64,
+    max: u64,
+    spool: &std::path::Path,
+    failed: &std::path::Path,
+) -> Result<Kept, ApiError> {
+    let file_name = file_name.to_string();
+    let problem = if size == 0 {
+            Some((
+                StatusCode::BAD_REQUEST,
+                "empty_file",
+                "the file is empty".to_string(),
+            ))
+        } else if size > max {
+            Some((
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "file_too_large",
+                format!("the file has {size} bytes; the limit is {max}"),
+            ))
+        } else if !known_kind(head, tmp.path()) {
+            Some((
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_format",
+                "not a PNG, JPEG, TIFF, PDF or DOCX file".to_string(),
+            ))
+        } else {
+            None
+        };
+    let spool_name = format!(
+        "{}-{file_name}",
+        tmp.path().file_name().unwrap_or_default().to_string_lossy()
+    );
+    match problem {
+        Some((status, code, message)) => {
+            let kept = failed.join(spool_name);
+            let _ = tmp.persist(&kept);
+            let _ = std::fs::write(
+                kept.with_file_name(format!(
+                    "{}.reason.txt",
+                    kept.file_name().unwrap_or_default().to_string_lossy()
+                )),
+                format!("[{code}] {message}\n"),
+            );
+            Ok(Kept::Refused(Rejected {
+                file: file_name,
+                code,
+                message,
+                status,
+            }))
+        }
+        None => {
+            let path = spool.join(spool_name);
+            tmp.persist(&path)
+                .map_err(|e| ApiError::internal(format!("spool: {}", e.error)))?;
+            Ok(Kept::Spooled { file_name, path })
+        }
+    }
+}
+
+/// True when the upload is a kind intake reads. A zip is only a DOCX if its entries say so,
+/// so for a zip the whole file is looked at.
+fn known_kind(head: &[u8], path: &std::path::Path) -> bool {
+    if head.starts_with(b"PK\x03\x04") {
+        return std::fs::read(path)
+            .map(|bytes| crate::ingest::decode::sniff(&bytes).is_some())
+            .unwrap_or(false);
+    }
+    crate::ingest::decode::sniff(head).is_some()
+}
+
+pub async fn letters(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    multipart: Multipart,
+) -> Result<Response, ApiError> {
+    user.authorize_change(Act::TakeIn, &headers)?;
+    let (accepted, rejected) = receive_files(&state, &user, multipart, false).await?;
+    if accepted.is_empty() {
+        let Some(first) = rejected.first() else {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "no_file",
+                "no `file` part in the upload",
+            ));
+        };
+        let status = first.status;
+        return Ok((status, Json(json!({"error": {"code": first.code, "message": first.message}, "rejected": rejected}))).into_response());
+    }
+    let jobs: Vec<Value> = accepted
+        .iter()
+        .map(|a| json!({"file": a.file, "job_id": a.job_id, "status": "queued", "url": format!("/api/jobs/{}", a.job_id)}))
+        .collect();
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({"jobs": jobs, "rejected": rejected})),
+    )
+        .into_response())
+}
+
+pub async fn job(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    user.require(Act::Read)?;
+    let (actor, address) = (user.actor(), user.address.clone());
+    let job = state
+        .with_registry(move |r| {
+            let job = r.job(id)?;
+            if let Some(j) = &job {
+                r.audit(&actor, "read-job", j.case_id, address.as_deref())?;
+            }
+            Ok(job)
+        })
+        .await?;
+    let job = job.ok_or_else(|| ApiError::not_found("job"))?;
+    Ok(Json(serde_json::to_value(job).expect("a job serialises")))
+}
+
+
+/// The upload routes take up to `upload_limit` bytes of body.
+pub fn router(upload_limit: usize) -> Router<AppState> {
+    Router::new()
+        .route(
+            "/upload",
+            get(upload_form).post(upload.layer(DefaultBodyLimit::max(upload_limit))),
+        )
+        .route("/inbox", get(inbox))
+        .route(
+            "/api/letters",
+            post(letters.layer(DefaultBodyLimit::max(upload_limit))),
+        )
+        .route("/api/jobs/{id}", get(job))
+}
