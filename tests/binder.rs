@@ -7,18 +7,10 @@ mod util;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use util::{bin, root};
+use util::{bin, pdf_pages, root, run, text};
 use xinfang::domain::{Action, Role, Route, RouteKind, Rules, Step};
 use xinfang::registry::life::Actor;
 
-
-fn run(cmd: &mut Command) -> Output {
-    cmd.output().expect("the command runs")
-}
-
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
 
 fn page_text(pdf: &Path, page: usize) -> String {
     let out = run(Command::new("pdftotext")
@@ -29,8 +21,7 @@ fn page_text(pdf: &Path, page: usize) -> String {
 }
 
 fn pages(pdf: &Path) -> usize {
-    let info = String::from_utf8(run(Command::new("pdfinfo").arg(pdf)).stdout).unwrap();
-    info.lines().find_map(|l| l.strip_prefix("Pages:")).unwrap().trim().parse().unwrap()
+    pdf_pages(pdf)
 }
 
 /// Three letters (one landscape), two closed with a transfer letter on the first, one open.

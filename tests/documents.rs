@@ -7,7 +7,7 @@ mod util;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use util::{bin, root};
+use util::{bin, pdf_info, pdf_pages, root, run, text};
 
 const KINDS: [&str; 12] = [
     "transfer",
@@ -48,17 +48,7 @@ const TOP: f64 = 37.0 * MM;
 const BOTTOM: f64 = (297.0 - 35.0) * MM;
 const SLACK: f64 = 0.6;
 
-fn run(cmd: &mut Command) -> Output {
-    cmd.output().expect("the command runs")
-}
 
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 /// A data folder with one registered letter (the typed DOCX sample: no OCR needed).
 fn registered() -> (tempfile::TempDir, PathBuf) {
@@ -123,16 +113,10 @@ fn boxes(pdf: &Path) -> Vec<Vec<Word>> {
 }
 
 fn pages(pdf: &Path) -> usize {
-    let out = run(Command::new("pdfinfo").arg(pdf));
-    let info = String::from_utf8_lossy(&out.stdout).to_string();
     // Ours exactly; LibreOffice's from the DOCX's twips (595.3 pt).
+    let info = pdf_info(pdf);
     assert!(info.contains("x 841.89 pts (A4)"), "{info}");
-    info.lines()
-        .find_map(|l| l.strip_prefix("Pages:"))
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap()
+    pdf_pages(pdf)
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //! `X-CSRF-Token`); bearer clients need none, since browsers never send that header alone.
 //! Also the routes that sign in and out: the sign-in form and `/api/session`.
 
-use super::html::{esc, page, to_login};
+use super::html::{render, to_login};
 use super::{ApiError, AppState};
 use crate::registry::users::Login;
 use axum::extract::{Form, State};
@@ -172,23 +172,11 @@ pub async fn home(MaybeUser(user): MaybeUser) -> Response {
     }
 }
 
-fn login_page(message: Option<&str>) -> Html<String> {
-    let message = message
-        .map(|m| format!("<p class=\"error\">{}</p>", esc(m)))
-        .unwrap_or_default();
-    page(
-        "登录",
-        None,
-        &format!(
-            "<h1>登录</h1>{message}<form method=\"post\" action=\"/login\">\
-             <p><label>用户名 <input name=\"username\" autocomplete=\"username\" required></label></p>\
-             <p><label>密码 <input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label></p>\
-             <p><button>登录</button></p></form>"
-        ),
-    )
+fn login_page(message: Option<&str>) -> Result<Html<String>, ApiError> {
+    render("login.html", "登录", None, minijinja::context! { message })
 }
 
-pub async fn login_form() -> Html<String> {
+pub async fn login_form() -> Result<Html<String>, ApiError> {
     login_page(None)
 }
 
@@ -234,13 +222,13 @@ pub async fn login(
             slow_down(failures).await;
             Ok((
                 StatusCode::UNAUTHORIZED,
-                login_page(Some("用户名或密码不对。")),
+                login_page(Some("用户名或密码不对。"))?,
             )
                 .into_response())
         }
         Login::Throttled => Ok((
             StatusCode::TOO_MANY_REQUESTS,
-            login_page(Some("这个用户名近来登录失败次数太多，请 15 分钟后再试。")),
+            login_page(Some("这个用户名近来登录失败次数太多，请 15 分钟后再试。"))?,
         )
             .into_response()),
     }

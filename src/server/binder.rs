@@ -5,7 +5,7 @@
 //! simply started again).
 
 use super::auth::CurrentUser;
-use super::html::{esc, page};
+use super::html::render;
 use super::{ApiError, AppState};
 use crate::domain::{Act, JobStatus};
 use axum::body::Body;
@@ -171,50 +171,23 @@ pub async fn page_view(State(state): State<AppState>, user: CurrentUser) -> Resu
         .as_ref()
         .map(|j| j.year)
         .unwrap_or_else(|| chrono::Datelike::year(&chrono::Local::now()));
-    let status = match &job {
-        None => "<p class=\"muted\">尚未装订。</p>".to_string(),
-        Some(j) => {
-            let files: String = j
-                .files
-                .iter()
-                .map(|f| format!("<li><a href=\"/binders/{}/{}\">{}</a></li>", j.year, esc(f), esc(f)))
-                .collect();
-            let state_name = match j.status {
+    let job = job.map(|j| {
+        minijinja::context! {
+            year => j.year,
+            state => match j.status {
                 JobStatus::Queued | JobStatus::Running => "进行中",
                 JobStatus::Done => "已完成",
                 JobStatus::Failed => "失败",
-            };
-            format!(
-                "<h2>{} 年装订：{state_name}</h2><p id=\"binder-status\">{}</p>{}<ul id=\"binder-files\">{files}</ul>",
-                j.year,
-                esc(&j.message),
-                if j.status == JobStatus::Running {
-                    format!(
-                        "<progress max=\"{}\" value=\"{}\"></progress> {}/{}",
-                        j.total.max(1),
-                        j.done,
-                        j.done,
-                        j.total
-                    )
-                } else {
-                    String::new()
-                }
-            )
+            },
+            running => j.status == JobStatus::Running,
+            message => j.message,
+            done => j.done,
+            total => j.total,
+            progress_max => j.total.max(1),
+            files => j.files,
         }
-    };
-    let refresh = if job.as_ref().is_some_and(|j| j.status == JobStatus::Running) {
-        "<meta http-equiv=\"refresh\" content=\"2\">"
-    } else {
-        ""
-    };
-    let body = format!(
-        "{refresh}<h1>归档装订</h1><p>把一年中已办结案件的来信和所发文书，加盖归档章、编制归档文件目录，装订成 A4 PDF/A 卷册。</p>\
-         <form method=\"post\" action=\"/binder\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
-         <p>年度 <input name=\"year\" value=\"{year}\" size=\"6\"> <label><input type=\"checkbox\" name=\"include_open\" value=\"1\"> 包括未办结案件</label> \
-         <button id=\"bind\">开始装订</button></p></form>{status}",
-        esc(&user.csrf)
-    );
-    Ok(page("归档装订", Some(&user), &body).into_response())
+    });
+    Ok(render("binder.html", "归档装订", Some(&user), minijinja::context! { year, job })?.into_response())
 }
 
 /// `GET /binders/{year}/{file}`: a volume, catalogue or manifest.

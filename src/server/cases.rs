@@ -4,7 +4,7 @@
 //! filing copy, page previews. Pages in Chinese and the JSON API side by side.
 
 use super::auth::{CurrentUser, MaybeUser};
-use super::html::{esc, opt, page, select, to_login, when};
+use super::html::{render, to_login, when};
 use super::{ApiError, AppState};
 use crate::domain::{Act, Purpose, Refusal, RouteKind, Status, Step};
 use crate::privacy;
@@ -52,52 +52,46 @@ pub async fn list_page(
             Ok(list)
         })
         .await?;
-    let rows: String = list
+    let cases: Vec<_> = list
         .into_iter()
         .map(masked)
         .map(|c| {
-            format!(
-                "<tr><td class=\"n\"><a href=\"/cases/{}\">{}</a></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{}</td></tr>",
-                c.id,
-                esc(&c.registration_number),
-                c.status.label(),
-                c.due_at.as_deref().map(esc).unwrap_or_else(|| "—".into()),
-                opt(&c.name),
-                opt(&c.phone),
-                opt(&c.category),
-                opt(&c.summary),
-                if c.urgent { "紧急 " } else { "" },
-                c.repeat_of.map(|r| format!("重复件（前案 {}）", esc(&r))).unwrap_or_default()
-            )
+            minijinja::context! {
+                id => c.id,
+                number => c.registration_number,
+                status => c.status.label(),
+                due => c.due_at,
+                name => c.name,
+                phone => c.phone,
+                category => c.category,
+                summary => c.summary,
+                urgent => c.urgent,
+                repeat_of => c.repeat_of,
+            }
         })
         .collect();
-    let rows = if rows.is_empty() {
-        "<tr><td colspan=\"8\" class=\"muted\">没有符合条件的案件。</td></tr>".to_string()
-    } else {
-        rows
+    let select = |name: &str, chosen: &Option<String>, options: Vec<(&str, &str)>| {
+        minijinja::context! { name, chosen => chosen.clone().unwrap_or_default(), options => minijinja::value::Serde(&options) }
     };
-    let body = format!(
-        "<h1>案件</h1><form method=\"get\" action=\"/cases\"><input name=\"q\" placeholder=\"全文检索，如：物业\" value=\"{}\"> \
-         {} {} {} <button>检索</button></form>\
-         <table><thead><tr><th>登记号</th><th>状态</th><th>期限</th><th>信访人</th><th>电话</th><th>类别</th><th>事由</th><th>标记</th></tr></thead><tbody>{rows}</tbody></table>",
-        esc(q.q.as_deref().unwrap_or("")),
+    let selects = vec![
         select(
             "status",
             &q.status,
-            &std::iter::once(("", "全部状态"))
+            std::iter::once(("", "全部状态"))
                 .chain(Status::ALL.iter().map(|s| (s.as_str(), s.label())))
-                .collect::<Vec<_>>(),
+                .collect(),
         ),
         select(
             "category",
             &q.category,
-            &std::iter::once(("", "全部类别"))
+            std::iter::once(("", "全部类别"))
                 .chain(state.config().vocabulary.categories.iter().map(|c| (c.name.as_str(), c.name.as_str())))
-                .collect::<Vec<_>>(),
+                .collect(),
         ),
-        select("due", &q.due, &[("", "全部期限"), ("overdue", "已超期"), ("soon", "3日内到期")]),
-    );
-    Ok(page("案件", Some(&user), &body).into_response())
+        select("due", &q.due, vec![("", "全部期限"), ("overdue", "已超期"), ("soon", "3日内到期")]),
+    ];
+    let context = minijinja::context! { q => q.q.clone().unwrap_or_default(), selects, cases };
+    Ok(render("cases.html", "案件", Some(&user), context)?.into_response())
 }
 
 pub async fn case_page(
@@ -138,80 +132,46 @@ pub async fn case_page(
         .filter(|v| v.chars().count() >= 2)
         .cloned()
         .collect();
-    let scans: String = previews
+    let pct = |v: u32, of: u32| format!("{:.2}", 100.0 * v as f32 / of.max(1) as f32);
+    let scans: Vec<_> = previews
         .iter()
         .map(|(p, _)| {
-            let boxes: String = p
+            let boxes: Vec<_> = p
                 .lines
                 .iter()
                 .map(|l| {
                     let field = values.iter().any(|v| {
                         l.text.contains(v.as_str()) || (v.contains(l.text.as_str()) && l.text.chars().count() >= 4)
                     });
-                    let pct = |v: u32, of: u32| 100.0 * v as f32 / of.max(1) as f32;
-                    format!(
-                        "<div class=\"box{}\" title=\"{}\" style=\"left:{:.2}%;top:{:.2}%;width:{:.2}%;height:{:.2}%\"></div>",
-                        if field { " field" } else { "" },
-                        esc(&l.text),
-                        pct(l.x, p.width),
-                        pct(l.y, p.height),
-                        pct(l.w, p.width),
-                        pct(l.h, p.height)
-                    )
+                    minijinja::context! {
+                        field,
+                        text => &l.text,
+                        left => pct(l.x, p.width),
+                        top => pct(l.y, p.height),
+                        width => pct(l.w, p.width),
+                        height => pct(l.h, p.height),
+                    }
                 })
                 .collect();
-            format!(
-                "<div class=\"scan\"><img src=\"/api/cases/{id}/pages/{}\" alt=\"第{}页\">{boxes}</div>",
-                p.page, p.page
-            )
+            minijinja::context! { page => p.page, boxes }
         })
         .collect();
-    let viewer = if !identity_shown {
-        let ask = if user.may(Act::SeeAccuser) {
-            format!(
-                "<form method=\"get\" action=\"/cases/{id}\"><p>查看实名及来信原件的理由（记入审计）：\
-                 <input name=\"unmask\" required placeholder=\"如：承办核查需要\"> <button id=\"unmask\">查看实名</button></p></form>"
-            )
-        } else {
-            String::new()
-        };
-        format!("<p class=\"muted\">检举控告件：检举人身份已隐去，来信原件仅承办人说明理由后可查看。</p>{ask}")
-    } else if scans.is_empty() {
-        format!("<iframe src=\"/api/cases/{id}/filed\" title=\"归档副本\"></iframe>")
-    } else {
-        format!("<p class=\"muted\">黄色为识别出的文字行，橙色为提取字段所在行。</p>{scans}")
-    };
     // Masked values are never put in a form: saving it would write the stars back.
     let editable = user.may(Act::Correct) && identity_shown;
+    let row = |label: &str, value: Option<String>| minijinja::context! { label, value, input => false };
     let input = |name: &str, label: &str, value: &Option<String>| {
-        let v = value.as_deref().map(esc).unwrap_or_default();
-        if editable {
-            format!("<tr><th><label for=\"f-{name}\">{label}</label></th><td><input id=\"f-{name}\" name=\"{name}\" value=\"{v}\" style=\"width:95%\"></td></tr>")
-        } else {
-            format!(
-                "<tr><th>{label}</th><td>{}</td></tr>",
-                if v.is_empty() { "—".into() } else { v }
-            )
-        }
+        minijinja::context! { name, label, value => value.clone().filter(|v| !v.is_empty()), input => true }
     };
-    let row = |k: &str, v: String| format!("<tr><th>{k}</th><td>{v}</td></tr>");
-    let fields = [
-        row("登记号", esc(&c.registration_number)),
-        row("状态", c.status.label().into()),
-        row(
-            "办理期限",
-            c.due_at.as_deref().map(esc).unwrap_or_else(|| "—".into()),
-        ),
+    let rows_before = vec![
+        row("登记号", Some(c.registration_number.clone())),
+        row("状态", Some(c.status.label().into())),
+        row("办理期限", c.due_at.clone()),
         row(
             "去向",
-            match (&c.route_kind, &c.route_body) {
-                (Some(k), b) => format!(
-                    "{} {}",
-                    k.label(),
-                    b.as_deref().map(esc).unwrap_or_default()
-                ),
-                _ => "未转办".into(),
-            },
+            Some(match &c.route_kind {
+                Some(k) => format!("{} {}", k.label(), c.route_body.as_deref().unwrap_or_default()),
+                None => "未转办".into(),
+            }),
         ),
         input("name", "信访人", &c.name),
         input("id_number", "身份证号", &c.id_number),
@@ -220,81 +180,26 @@ pub async fn case_page(
         input("letter_date", "来信日期", &detail.letter_date),
         input("summary", "事由", &c.summary),
         input("category", "类别", &c.category),
-        row("紧急", if c.urgent { "是".into() } else { "否".into() }),
-        row("联名人数", c.cosigners.to_string()),
-        if editable {
-            format!(
-                "<tr><th>信访目的</th><td>{}</td></tr><tr><th><label for=\"f-accused\">被反映对象</label></th>\
-                 <td><input id=\"f-accused\" name=\"accused\" value=\"{}\" placeholder=\"检举控告的单位或个人，多个用顿号隔开\" style=\"width:95%\"></td></tr>{}",
-                select("purpose", &Some(detail.purpose.as_str().to_string()), &purposes()),
-                esc(&detail.accused.join("、")),
-                if user.may(Act::ClearAccusation) {
-                    "<tr><th><label for=\"f-reason\">更正理由</label></th><td><input id=\"f-reason\" name=\"reason\" \
-                     placeholder=\"撤销检举控告标记或被反映对象时必填，记入审计\" style=\"width:95%\"></td></tr>"
-                } else {
-                    ""
-                }
-            )
-        } else {
-            row("信访目的", detail.purpose.label().to_string()) + &row("被反映对象", esc(&detail.accused.join("、")))
-        },
-        row(
-            "重复件",
-            c.repeat_of
-                .as_deref()
-                .map(esc)
-                .unwrap_or_else(|| "否".into()),
-        ),
-        row("页数", detail.pages.to_string()),
-        row(
-            "登记",
-            format!(
-                "{} {}",
-                esc(&when(&c.registered_at)),
-                esc(&detail.registered_by)
-            ),
-        ),
-    ]
-    .concat();
-    let form = if editable {
-        format!(
-            "<form method=\"post\" action=\"/cases/{id}\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><table>{fields}</table>\
-             <p><button name=\"action\" value=\"save\">保存更正</button> <button name=\"action\" value=\"confirm\" id=\"confirm\">确认无误</button></p></form>",
-            esc(&user.csrf)
-        )
-    } else {
-        format!("<table>{fields}</table>")
-    };
-    let suggested = suggested.as_deref().unwrap_or("");
-    let route_form = if c.status == Status::Registered && user.may(Act::Route) {
-        format!(
-            "<h2>转办</h2><form method=\"post\" action=\"/cases/{id}/route\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
-             <p>{} 单位 <input name=\"body\" value=\"{}\" placeholder=\"有权处理的机关\"> 理由 <input name=\"reason\" placeholder=\"不予受理、不再受理时填写\"> \
-             <button id=\"route\">提交</button></p><p class=\"muted\">建议去向按属地和类别得出（{}），请承办人确认。</p></form>",
-            esc(&user.csrf),
-            select("kind", &None, &RouteKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect::<Vec<_>>()),
-            esc(suggested),
-            esc(suggested)
-        )
-    } else {
-        String::new()
-    };
-    let steps: String = Step::ALL
+        row("紧急", Some(if c.urgent { "是" } else { "否" }.into())),
+        row("联名人数", Some(c.cosigners.to_string())),
+    ];
+    let rows_after = vec![
+        row("重复件", Some(c.repeat_of.clone().unwrap_or_else(|| "否".into()))),
+        row("页数", Some(detail.pages.to_string())),
+        row("登记", Some(format!("{} {}", when(&c.registered_at), detail.registered_by))),
+    ];
+    let suggested = suggested.unwrap_or_default();
+    let route = (c.status == Status::Registered && user.may(Act::Route)).then(|| {
+        let kinds: Vec<_> = RouteKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect();
+        minijinja::context! { kinds => minijinja::value::Serde(&kinds), suggested => suggested.clone() }
+    });
+    let steps: Vec<_> = Step::ALL
         .iter()
         .filter(|&&s| crate::domain::life::step_applies(s, c.status) && user.may(Act::Step(s)))
-        .map(|s| format!("<button name=\"step\" value=\"{}\">{}</button> ", s.as_str(), s.label()))
+        .map(|s| (s.as_str(), s.label()))
         .collect();
-    let step_form = if steps.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "<h2>办理</h2><form method=\"post\" action=\"/cases/{id}/step\" id=\"steps\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
-             <p>说明 <input name=\"note\" placeholder=\"如：延期理由、答复要点\"> {steps}</p></form>",
-            esc(&user.csrf)
-        )
-    };
-    let to = c.route_body.as_deref().unwrap_or(suggested);
-    let documents = super::documents::section(&state, &user, id, &documents, to);
+    let to = c.route_body.clone().unwrap_or_else(|| suggested.clone());
+    let (documents, generate) = super::documents::section(&state, &user, &documents, &to);
     // Fields the engine read with little confidence: the reviewer checks them first.
     let confidence: crate::model::FieldConfidence =
         serde_json::from_value(detail.extraction["field_confidence"].clone()).unwrap_or_default();
@@ -308,48 +213,52 @@ pub async fn case_page(
             _ => "地址",
         })
         .collect();
-    let doubtful = if doubtful.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "<p class=\"error\" id=\"doubtful\">以下字段识别把握不大，请对照扫描件核对：{}</p>",
-            doubtful.join("、")
-        )
-    };
     let saved = match q.saved.as_deref() {
-        Some("route") => "<p class=\"ok\" id=\"saved\">已转办。</p>",
-        Some("confirm") => "<p class=\"ok\" id=\"saved\">已确认。</p>",
-        Some("accept" | "extend" | "reply" | "close" | "archive") => "<p class=\"ok\" id=\"saved\">已记录。</p>",
-        Some("document") => "<p class=\"ok\" id=\"saved\">文书已生成，见下方“文书”。</p>",
-        Some(_) => "<p class=\"ok\" id=\"saved\">已保存。</p>",
-        None => "",
+        Some("route") => Some("已转办。"),
+        Some("confirm") => Some("已确认。"),
+        Some("accept" | "extend" | "reply" | "close" | "archive") => Some("已记录。"),
+        Some("document") => Some("文书已生成，见下方“文书”。"),
+        Some(_) => Some("已保存。"),
+        None => None,
     };
-    let events: String = detail
+    let events: Vec<_> = detail
         .events
         .iter()
         .map(|e| {
-            format!(
-                "<li>{} {} {} {}{}</li>",
-                esc(&when(&e.at)),
-                esc(&e.actor),
-                e.action.label(),
-                e.detail.as_deref().map(esc).unwrap_or_default(),
-                e.due_at
-                    .as_deref()
-                    .map(|d| format!("（期限 {}）", esc(d)))
-                    .unwrap_or_default()
-            )
+            minijinja::context! {
+                at => when(&e.at),
+                actor => &e.actor,
+                action => e.action.label(),
+                detail => &e.detail,
+                due => &e.due_at,
+            }
         })
         .collect();
-    let body = format!(
-        "<h1>{}</h1>{saved}<div class=\"split\"><div>{doubtful}{form}{route_form}{step_form}{documents}\
-         <p><a href=\"/api/cases/{id}/original\">原件</a> · <a href=\"/api/cases/{id}/filed\">归档副本（PDF/A）</a></p>\
-         <h2>经过</h2><ul>{events}</ul><h2>识别文字</h2><pre style=\"white-space:pre-wrap\">{}</pre></div>\
-         <div>{viewer}</div></div>",
-        esc(&c.registration_number),
-        esc(&detail.text)
-    );
-    Ok(page(&c.registration_number, Some(&user), &body).into_response())
+    let purposes: Vec<_> = purposes();
+    let context = minijinja::context! {
+        id,
+        number => &c.registration_number,
+        saved,
+        doubtful,
+        editable,
+        rows_before,
+        rows_after,
+        purposes,
+        purpose => detail.purpose.as_str(),
+        purpose_label => detail.purpose.label(),
+        accused => detail.accused.join("、"),
+        can_clear => user.may(Act::ClearAccusation),
+        route,
+        steps,
+        documents,
+        generate,
+        events,
+        text => &detail.text,
+        masked => !identity_shown,
+        can_unmask => user.may(Act::SeeAccuser),
+        scans,
+    };
+    Ok(render("case.html", &c.registration_number, Some(&user), context)?.into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -452,14 +361,7 @@ fn refused(user: &CurrentUser, title: &str, id: i64, refusal: Refusal) -> Result
         Refusal::Forbidden(m) => Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", m)),
         Refusal::WrongState(m) | Refusal::Invalid(m) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            page(
-                title,
-                Some(user),
-                &format!(
-                    "<p class=\"error\">{}</p><p><a href=\"/cases/{id}\">返回</a></p>",
-                    esc(&m)
-                ),
-            ),
+            super::html::message_page(title, Some(user), &m, &format!("/cases/{id}"))?,
         )
             .into_response()),
     }

@@ -5,7 +5,6 @@
 
 use crate::domain::Act;
 use super::auth::CurrentUser;
-use super::html::{esc, page};
 use super::{ApiError, AppState};
 use crate::documents::{GenerateError, Request};
 use axum::body::Body;
@@ -212,76 +211,49 @@ const FORM_FIELDS: [&str; 11] = [
     "事实", "依据", "处理意见", "理由", "渠道", "问题", "建议", "要求", "承办人", "联系电话", "抄送",
 ];
 
-/// The case page's section: the documents so far and the form to make another.
+/// The case page's documents: each one's line (title, number, addressee, feedback, links),
+/// and, for those who may write documents, what the generate form offers (the kinds, the
+/// suggested addressee, the officer's fields).
 pub fn section(
     state: &AppState,
     user: &CurrentUser,
-    case_id: i64,
     docs: &[crate::registry::documents::DocumentRecord],
     suggested_to: &str,
-) -> String {
-    let rows: String = docs
+) -> (Vec<minijinja::Value>, Option<minijinja::Value>) {
+    let list = docs
         .iter()
         .map(|d| {
-            let links = [("pdf", "PDF（预览）", &d.pdf), ("docx", "DOCX", &d.docx)]
-                .iter()
+            let links: Vec<_> = [("pdf", "PDF（预览）", &d.pdf), ("docx", "DOCX", &d.docx)]
+                .into_iter()
                 .filter(|(_, _, p)| p.is_some())
-                .map(|(f, label, _)| format!("<a href=\"/api/documents/{}/{f}\">{label}</a>", d.id))
-                .collect::<Vec<_>>()
-                .join(" · ");
-            let feedback = d
-                .feedback_due
-                .as_deref()
-                .map(|due| {
-                    let adopted = match d.adopted {
-                        Some(true) => "已采纳",
-                        Some(false) => "未采纳",
-                        None => "待反馈",
-                    };
-                    format!("（反馈期限 {}，{adopted}）", esc(due))
-                })
-                .unwrap_or_default();
-            format!(
-                "<li>{} {} {}{} {links}</li>",
-                esc(&d.title),
-                esc(d.number.as_deref().unwrap_or("")),
-                esc(d.addressee.as_deref().unwrap_or("")),
-                feedback
-            )
+                .map(|(f, label, _)| (f, label))
+                .collect();
+            let adopted = match d.adopted {
+                Some(true) => "已采纳",
+                Some(false) => "未采纳",
+                None => "待反馈",
+            };
+            minijinja::context! {
+                id => d.id,
+                title => &d.title,
+                number => d.number.clone().unwrap_or_default(),
+                addressee => d.addressee.clone().unwrap_or_default(),
+                feedback_due => &d.feedback_due,
+                adopted,
+                links,
+            }
         })
         .collect();
-    let list = if rows.is_empty() {
-        "<p class=\"muted\">尚未生成文书。</p>".to_string()
-    } else {
-        format!("<ul id=\"documents\">{rows}</ul>")
-    };
     if !user.may(Act::WriteDocuments) {
-        return format!("<h2>文书</h2>{list}");
+        return (list, None);
     }
-    let kinds = crate::documents::Generator::check_templates(Some(&state.data().join("templates")))
-        .unwrap_or_default();
-    let options: String = kinds
-        .iter()
-        .map(|k| format!("<option value=\"{}\">{}</option>", esc(&k.kind), esc(&k.title)))
+    let kinds: Vec<_> = crate::documents::Generator::check_templates(Some(&state.data().join("templates")))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|k| (k.kind, k.title))
         .collect();
-    let inputs: String = FORM_FIELDS
-        .iter()
-        .map(|f| {
-            format!(
-                "<tr><th><label for=\"d-{f}\">{f}</label></th><td><textarea id=\"d-{f}\" name=\"{f}\" rows=\"2\" style=\"width:95%\"></textarea></td></tr>"
-            )
-        })
-        .collect();
-    format!(
-        "<h2>文书</h2>{list}<form method=\"post\" action=\"/cases/{case_id}/documents\" id=\"generate\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
-         <p>种类 <select name=\"kind\">{options}</select> 主送 <input name=\"to\" value=\"{}\" placeholder=\"收文机关\"> \
-         <label><input type=\"checkbox\" name=\"docx\" value=\"1\" checked> 同时生成 DOCX</label></p>\
-         <details><summary>承办人填写的内容（文书需要时填写）</summary><table>{inputs}</table></details>\
-         <p><button>生成</button></p></form>",
-        esc(&user.csrf),
-        esc(suggested_to)
-    )
+    let generate = minijinja::context! { kinds, to => suggested_to, fields => FORM_FIELDS.to_vec() };
+    (list, Some(generate))
 }
 
 /// `POST /cases/{id}/documents`: the case page's form, without JavaScript.
@@ -311,14 +283,7 @@ pub async fn generate_form(
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?saved=document")).into_response()),
         Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY || e.status == StatusCode::BAD_REQUEST => Ok((
             e.status,
-            page(
-                "未能生成文书",
-                Some(&user),
-                &format!(
-                    "<p class=\"error\" id=\"refused\">{}</p><p><a href=\"/cases/{id}\">返回</a></p>",
-                    esc(&e.message)
-                ),
-            ),
+            super::html::message_page("未能生成文书", Some(&user), &e.message, &format!("/cases/{id}"))?,
         )
             .into_response()),
         Err(e) => Err(e),

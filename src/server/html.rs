@@ -1,28 +1,10 @@
-//! The pages' common parts: HTML escaping, the page frame with its navigation and style,
-//! form controls, times for people, the redirect to sign-in.
+//! The pages' common parts: the templates (`templates/*.html`, compiled in, auto-escaped),
+//! the frame every page is rendered in, times for people, the redirect to sign-in.
 
 use super::auth::CurrentUser;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-/// Escapes text for HTML.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
 
-pub fn opt(s: &Option<String>) -> String {
-    s.as_deref().map(esc).unwrap_or_else(|| "—".into())
-}
 
 const STYLE: &str = "body{font-family:'Noto Sans CJK SC','Noto Serif CJK SC',sans-serif;margin:0;color:#222;background:#f6f6f4}\
 header{background:#8b1a1a;color:#fff;padding:10px 24px;display:flex;gap:24px;align-items:center}\
@@ -36,40 +18,54 @@ input,select,button{font-size:1em;padding:4px 8px}\
 .box{position:absolute;background:rgba(255,230,0,.25);outline:1px solid rgba(200,160,0,.6)}\
 .box.field{background:rgba(255,120,0,.30);outline:2px solid rgba(230,90,0,.9)}";
 
-pub fn page(title: &str, user: Option<&CurrentUser>, body: &str) -> Html<String> {
-    let nav = match user {
-        Some(u) => format!(
-            "<a href=\"/upload\">上传来信</a><a href=\"/inbox\">收件</a><a href=\"/cases\">案件</a><a href=\"/binder\">归档装订</a>\
-             <span class=\"who\">{}（{}）<form class=\"inline\" method=\"post\" action=\"/logout\">\
-             <input type=\"hidden\" name=\"csrf\" value=\"{}\"><button>退出</button></form></span>",
-            esc(&u.user.name),
-            u.user.role.label(),
-            esc(&u.csrf)
-        ),
-        None => String::new(),
-    };
-    Html(format!(
-        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{} · 信访件管理</title>\
-         <style>{STYLE}</style></head><body><header><strong>信访件管理</strong>{nav}</header><main>{body}</main></body></html>",
-        esc(title)
-    ))
+/// The pages' templates, compiled into the program and parsed once. Values are
+/// HTML-escaped by the templates (auto-escaping for `.html`); undefined values are errors.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("templates/base.html")),
+    ("login.html", include_str!("templates/login.html")),
+    ("message.html", include_str!("templates/message.html")),
+    ("upload.html", include_str!("templates/upload.html")),
+    ("uploaded.html", include_str!("templates/uploaded.html")),
+    ("inbox.html", include_str!("templates/inbox.html")),
+    ("cases.html", include_str!("templates/cases.html")),
+    ("case.html", include_str!("templates/case.html")),
+    ("case_fields.html", include_str!("templates/case_fields.html")),
+    ("binder.html", include_str!("templates/binder.html")),
+];
+
+static PAGES: std::sync::LazyLock<minijinja::Environment<'static>> = std::sync::LazyLock::new(|| {
+    let mut env = minijinja::Environment::new();
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    for (name, source) in TEMPLATES {
+        env.add_template(name, source).expect("the pages' templates parse (tested)");
+    }
+    env.add_global("style", minijinja::Value::from_safe_string(STYLE.to_string()));
+    env
+});
+
+/// Renders page `name` with `context` (a serialisable map) in the frame: `title` and the
+/// signed-in user are added. A template error is a server error (logged), not a page.
+pub fn render(
+    name: &str,
+    title: &str,
+    user: Option<&CurrentUser>,
+    context: minijinja::Value,
+) -> Result<Html<String>, super::ApiError> {
+    // The signed-in user as the frame shows them.
+    let user = user.map(|u| minijinja::context! { name => &u.user.name, role => u.user.role.label(), csrf => &u.csrf });
+    let frame = minijinja::context! { title, user };
+    PAGES
+        .get_template(name)
+        .and_then(|t| t.render(minijinja::context! { ..frame, ..context }))
+        .map(Html)
+        .map_err(|e| super::ApiError::internal(format!("page {name}: {e:#}")))
 }
 
-/// A `<select>` keeping the chosen value.
-pub fn select(name: &str, chosen: &Option<String>, options: &[(&str, &str)]) -> String {
-    let opts: String = options
-        .iter()
-        .map(|(v, label)| {
-            let sel = if chosen.as_deref().unwrap_or("") == *v {
-                " selected"
-            } else {
-                ""
-            };
-            format!("<option value=\"{}\"{sel}>{}</option>", esc(v), esc(label))
-        })
-        .collect();
-    format!("<select name=\"{name}\">{opts}</select>")
+/// A short page with one message and a way back (refusals of forms).
+pub fn message_page(title: &str, user: Option<&CurrentUser>, message: &str, back: &str) -> Result<Html<String>, super::ApiError> {
+    render("message.html", title, user, minijinja::context! { heading => (), message, back })
 }
+
 
 /// A stored time for people: `2026-11-22 08:33`.
 pub fn when(rfc3339: &str) -> String {
@@ -80,3 +76,20 @@ pub fn to_login() -> Response {
     Redirect::to("/login").into_response()
 }
 
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_template_parses_and_escapes() {
+        assert!(super::PAGES.templates().count() >= super::TEMPLATES.len());
+        let page = super::render(
+            "message.html",
+            "<标题>",
+            None,
+            minijinja::context! { heading => "<h1>", message => "<script>alert(1)</script>", back => "/cases/1" },
+        )
+        .unwrap()
+        .0;
+        assert!(page.contains("&lt;script&gt;") && !page.contains("<script>alert"), "{page}");
+        assert!(page.contains("<title>&lt;标题&gt; · 信访件管理</title>"), "{page}");
+    }
+}

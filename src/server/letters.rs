@@ -3,7 +3,7 @@
 //! intake jobs and `GET /api/jobs/{id}`.
 
 use super::auth::{CurrentUser, MaybeUser};
-use super::html::{esc, page, to_login, when};
+use super::html::{render, to_login, when};
 use super::{ApiError, AppState};
 use crate::domain::Act;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
@@ -18,34 +18,7 @@ use tokio::io::AsyncWriteExt;
 pub async fn upload_form(MaybeUser(user): MaybeUser) -> Result<Response, ApiError> {
     let Some(user) = user else { return Ok(to_login()) };
     user.require(Act::TakeIn)?;
-    let csrf = esc(&user.csrf);
-    let body = format!(
-        "<h1>上传来信</h1><p class=\"muted\">可一次选择多份扫描件（PNG、JPEG、TIFF、PDF、DOCX）。上传后逐件识别、登记、生成归档副本。</p>\
-         <form id=\"upload\" method=\"post\" action=\"/upload\" enctype=\"multipart/form-data\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-         <p><input id=\"files\" type=\"file\" name=\"file\" multiple required></p>\
-         <p><button id=\"send\">上传</button> <progress id=\"bar\" max=\"100\" value=\"0\" hidden></progress> <span id=\"pct\"></span></p></form>\
-         <table id=\"jobs\" hidden><thead><tr><th>文件</th><th>状态</th><th>登记号</th></tr></thead><tbody></tbody></table>\
-         <script>\
-         const form=document.getElementById('upload');\
-         form.addEventListener('submit',e=>{{e.preventDefault();const fd=new FormData();\
-         for(const f of document.getElementById('files').files)fd.append('file',f);\
-         const x=new XMLHttpRequest();x.open('POST','/api/letters');x.setRequestHeader('X-CSRF-Token','{csrf}');\
-         const bar=document.getElementById('bar');bar.hidden=false;\
-         x.upload.onprogress=p=>{{if(p.lengthComputable){{bar.value=100*p.loaded/p.total;document.getElementById('pct').textContent=Math.round(bar.value)+'%';}}}};\
-         x.onload=()=>{{const r=JSON.parse(x.responseText);const t=document.getElementById('jobs');t.hidden=false;const tb=t.querySelector('tbody');\
-         for(const j of (r.jobs||[])){{const tr=document.createElement('tr');tr.dataset.job=j.job_id;tr.innerHTML='<td></td><td>排队中</td><td></td>';tr.children[0].textContent=j.file;tb.appendChild(tr);}}\
-         for(const j of (r.rejected||[])){{const tr=document.createElement('tr');tr.innerHTML='<td></td><td class=error></td><td></td>';tr.children[0].textContent=j.file;tr.children[1].textContent='未收：'+j.message;tb.appendChild(tr);}}\
-         if(r.error&&!(r.rejected||[]).length){{const tr=document.createElement('tr');tr.innerHTML='<td></td><td class=error></td><td></td>';tr.children[1].textContent=r.error.message;tb.appendChild(tr);}}\
-         poll();}};x.send(fd);}});\
-         const names={{queued:'排队中',running:'识别中',done:'已登记',failed:'失败'}};\
-         function poll(){{let pending=0;for(const tr of document.querySelectorAll('tr[data-job]')){{if(tr.dataset.final)continue;pending++;\
-         fetch('/api/jobs/'+tr.dataset.job).then(r=>r.json()).then(j=>{{tr.children[1].textContent=names[j.status]+(j.duplicate?'（此前已登记）':'')+(j.error?'：'+j.error.message:'');\
-         if(j.registration_number){{tr.children[2].innerHTML='<a></a>';tr.children[2].firstChild.href='/cases/'+j.case_id;tr.children[2].firstChild.textContent=j.registration_number;}}\
-         if(j.status==='done'||j.status==='failed')tr.dataset.final='1';}});}}if(pending)setTimeout(poll,1000);}}\
-         </script>"
-    );
-    Ok(page("上传来信", Some(&user), &body).into_response())
+    Ok(render("upload.html", "上传来信", Some(&user), minijinja::context! {})?.into_response())
 }
 
 /// The upload form without JavaScript: files are queued and the inbox is shown.
@@ -57,21 +30,9 @@ pub async fn upload(
     user.require(Act::TakeIn)?;
     // The form's csrf field is checked before any file is taken (receive_files).
     let (accepted, rejected) = receive_files(&state, &user, multipart, true).await?;
-    let rows: String = rejected
-        .iter()
-        .map(|r| {
-            format!(
-                "<li class=\"error\">{}：{}</li>",
-                esc(&r.file),
-                esc(&r.message)
-            )
-        })
-        .collect();
-    let body = format!(
-        "<h1>已收到 {} 份</h1><ul>{rows}</ul><p><a href=\"/inbox\">查看收件</a></p>",
-        accepted.len()
-    );
-    Ok(page("上传来信", Some(&user), &body).into_response())
+    let rejected: Vec<_> = rejected.iter().map(|r| minijinja::context! { file => &r.file, message => &r.message }).collect();
+    let context = minijinja::context! { accepted => accepted.len(), rejected };
+    Ok(render("uploaded.html", "上传来信", Some(&user), context)?.into_response())
 }
 
 pub async fn inbox(
@@ -90,44 +51,22 @@ pub async fn inbox(
             Ok(jobs)
         })
         .await?;
-    let pending = jobs
-        .iter()
-        .any(|j| !j.status.is_final());
-    let rows: String = jobs
+    let pending = jobs.iter().any(|j| !j.status.is_final());
+    let jobs: Vec<_> = jobs
         .iter()
         .map(|j| {
-            let case = match (&j.case_id, &j.registration_number) {
-                (Some(id), Some(n)) => format!(
-                    "<a href=\"/cases/{id}\">{}</a>{}",
-                    esc(n),
-                    if j.duplicate {
-                        "（此前已登记）"
-                    } else {
-                        ""
-                    }
-                ),
-                _ => "—".into(),
-            };
-            let status = match &j.error {
-                Some(e) => format!("<span class=\"error\">失败：{}</span>", esc(&e.message)),
-                None => j.status.label().to_string(),
-            };
-            format!(
-                "<tr><td>{}</td><td>{status}</td><td>{case}</td><td>{}</td></tr>",
-                esc(&j.file_name),
-                esc(&when(&j.created_at))
-            )
+            minijinja::context! {
+                file => &j.file_name,
+                status => j.status.label(),
+                error => j.error.as_ref().map(|e| e.message.clone()),
+                case_id => j.case_id.filter(|_| j.registration_number.is_some()),
+                number => &j.registration_number,
+                duplicate => j.duplicate,
+                created => when(&j.created_at),
+            }
         })
         .collect();
-    let refresh = if pending {
-        "<meta http-equiv=\"refresh\" content=\"3\">"
-    } else {
-        ""
-    };
-    let body = format!(
-        "{refresh}<h1>收件</h1><table><thead><tr><th>文件</th><th>状态</th><th>登记号</th><th>上传时间</th></tr></thead><tbody>{rows}</tbody></table>"
-    );
-    Ok(page("收件", Some(&user), &body).into_response())
+    Ok(render("inbox.html", "收件", Some(&user), minijinja::context! { pending, jobs })?.into_response())
 }
 
 /// One uploaded file's outcome.

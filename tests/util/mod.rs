@@ -207,3 +207,23 @@ pub fn start_server(data: &Path, watch: Option<&Path>) -> Server {
         password,
     }
 }
+
+/// Runs a command to its end.
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("the command runs")
+}
+
+/// A command's standard output and error, as text.
+pub fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+/// `pdfinfo`'s report of a PDF.
+pub fn pdf_info(pdf: &Path) -> String {
+    String::from_utf8_lossy(&run(Command::new("pdfinfo").arg(pdf)).stdout).to_string()
+}
+
+/// How many pages a PDF has, by `pdfinfo`.
+pub fn pdf_pages(pdf: &Path) -> usize {
+    pdf_info(pdf).lines().find_map(|l| l.strip_prefix("Pages:")).unwrap().trim().parse().unwrap()
+}
