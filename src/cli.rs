@@ -498,20 +498,6 @@ fn binder(config: &Config, a: BinderArgs) -> i32 {
             return EXIT_FATAL;
         }
     };
-    let (sources, excluded) = match crate::binder::sources(&*registry, &a.data, config, year, a.include_open) {
-        Ok(x) => x,
-        Err(e) => {
-            eprintln!("xinfang: {e}");
-            return EXIT_FATAL;
-        }
-    };
-    for x in &excluded {
-        eprintln!("未装订 {}：{}", x.what, x.reason);
-    }
-    let Some(date) = crate::binder::binding_date(&sources) else {
-        eprintln!("xinfang binder: {year} 年没有可装订的文件");
-        return EXIT_SOME_FAILED;
-    };
     let generator = match crate::documents::pdf::PdfEngine::new(&config.documents.font_files, &config.documents.fonts) {
         Ok(g) => g,
         Err(e) => {
@@ -525,10 +511,26 @@ fn binder(config: &Config, a: BinderArgs) -> i32 {
             eprint!("\r\x1b[2K装订 {done}/{total}");
         }
     };
-    let result = crate::binder::bind(&sources, excluded, config, &generator, year, date, out, &progress);
+    let result = crate::binder::bind_year(&*registry, &a.data, config, &generator, year, a.include_open, out, &progress);
     if terminal {
         eprint!("\r\x1b[2K");
     }
+    let result = match result {
+        Ok(crate::binder::YearBinding::Nothing(excluded)) => {
+            for x in &excluded {
+                eprintln!("未装订 {}：{}", x.what, x.reason);
+            }
+            eprintln!("xinfang binder: {year} 年没有可装订的文件");
+            return EXIT_SOME_FAILED;
+        }
+        Ok(crate::binder::YearBinding::Bound(m)) => {
+            for x in &m.excluded {
+                eprintln!("未装订 {}：{}", x.what, x.reason);
+            }
+            Ok(m)
+        }
+        Err(e) => Err(e),
+    };
     match result {
         Ok(m) => {
             let _ = registry.audit(&crate::registry::cli_actor(), &format!("binder {year}"), None, None);

@@ -210,6 +210,34 @@ pub fn binding_date(sources: &[Source]) -> Option<chrono::NaiveDate> {
         .max()
 }
 
+/// What binding a year came to.
+pub enum YearBinding {
+    Bound(Manifest),
+    /// Nothing of the year can be bound; what was left out and why.
+    Nothing(Vec<Excluded>),
+}
+
+/// Binds the year `year` from the register into `out`: its items (`sources`), the
+/// binding's date (`binding_date`), the volumes (`bind`). The command line and the
+/// service's background job both bind through here.
+#[allow(clippy::too_many_arguments)]
+pub fn bind_year(
+    registry: &dyn crate::registry::Register,
+    data: &Path,
+    config: &Config,
+    engine: &PdfEngine,
+    year: i32,
+    include_open: bool,
+    out: &Path,
+    progress: Progress,
+) -> Result<YearBinding, BinderError> {
+    let (sources, excluded) = sources(registry, data, config, year, include_open)?;
+    let Some(date) = binding_date(&sources) else {
+        return Ok(YearBinding::Nothing(excluded));
+    };
+    bind(&sources, excluded, config, engine, year, date, out, progress).map(YearBinding::Bound)
+}
+
 /// Progress: items done, items in all.
 pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
 

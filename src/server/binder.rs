@@ -69,9 +69,6 @@ fn start(state: &AppState, user: &CurrentUser, year: i32, include_open: bool) ->
             registry
                 .audit(&actor, &format!("binder {year}"), None, address.as_deref())
                 .map_err(|e| e.to_string())?;
-            let (sources, excluded) = crate::binder::sources(&*registry, state.data(), config, year, include_open).map_err(|e| e.to_string())?;
-            drop(registry);
-            let date = crate::binder::binding_date(&sources).ok_or(format!("{year} 年没有可装订的文件"))?;
             let generator = state.generator();
             let progress = |done: usize, total: usize| {
                 set(&|j| {
@@ -80,8 +77,21 @@ fn start(state: &AppState, user: &CurrentUser, year: i32, include_open: bool) ->
                     j.message = "装订中".into();
                 })
             };
-            crate::binder::bind(&sources, excluded, config, generator.engine(), year, date, &out, &progress)
-                .map_err(|e| e.to_string())
+            let bound = crate::binder::bind_year(
+                &*registry,
+                state.data(),
+                config,
+                generator.engine(),
+                year,
+                include_open,
+                &out,
+                &progress,
+            )
+            .map_err(|e| e.to_string())?;
+            match bound {
+                crate::binder::YearBinding::Bound(m) => Ok(m),
+                crate::binder::YearBinding::Nothing(_) => Err(format!("{year} 年没有可装订的文件")),
+            }
         })
         .unwrap_or_else(|panic| Err(format!("装订意外中止（程序错误：{panic}）")));
         match result {
