@@ -298,3 +298,28 @@ async fn every_answer_carries_a_request_id_and_the_security_headers() {
         assert_eq!(h.get(header::X_FRAME_OPTIONS).unwrap(), "DENY", "{path}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_field_corrected_to_blank_is_cleared() {
+    let f = Fixture::new();
+    let patch = Route {
+        method: "PATCH",
+        declared: "/api/cases/{id}",
+        path: "/api/cases/1",
+        need: Need::Act(Act::Correct),
+        send: Send::Json(r#"{"phone":"  "}"#),
+    };
+    let read = Route { method: "GET", send: Send::Empty, ..patch };
+    let (_, _, before) = f.send(&read, Auth::Bearer(f.session(Role::Mailroom).token)).await;
+    let before: serde_json::Value = serde_json::from_str(&before).unwrap();
+    assert!(before["phone"].is_string(), "the sample letter has a phone: {before}");
+    let patch = Route { method: "PATCH", send: Send::Json(r#"{"phone":"  "}"#), ..read };
+    let (status, _, body) = f.send(&patch, Auth::Bearer(f.session(Role::Mailroom).token)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains(r#""changed":["phone"]"#), "{body}");
+    let read = Route { method: "GET", send: Send::Empty, ..patch };
+    let (status, _, body) = f.send(&read, Auth::Bearer(f.session(Role::Mailroom).token)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let case: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(case["phone"], serde_json::Value::Null, "{body}");
+}

@@ -105,8 +105,8 @@ pub enum Due {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
     /// A text field (`name`, `id_number`, `phone`, `address`, `letter_date`, `summary`,
-    /// `category`) set to a non-empty value.
-    Text(&'static str, String),
+    /// `category`) set to a value, trimmed, or cleared (`None`: a blank was given).
+    Text(&'static str, Option<String>),
     Urgent(bool),
     Cosigners(i64),
     /// The accusation flag; the purpose follows it (`accusation`, or `demand` when an
@@ -375,7 +375,7 @@ fn decide_corrections(case: &CaseState<'_>, c: &Corrections, role: Role) -> Resu
         let detail = format!("撤销{}，理由：{reason}", what.join("、"));
         entries.push(Transition::entry(EventKind::AccusationCleared, Some(detail), "clear-accusation"));
     }
-    if let Some(id) = c.id_number.as_deref().filter(|s| !s.is_empty()) {
+    if let Some(id) = c.id_number.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         if !crate::idnum::is_valid(id) && !crate::idnum::is_plausible_legacy(id) {
             return Err(Refusal::Invalid("the ID number fails the GB 11643 check".into()));
         }
@@ -390,7 +390,8 @@ fn decide_corrections(case: &CaseState<'_>, c: &Corrections, role: Role) -> Resu
         ("category", &c.category),
     ]
     .into_iter()
-    .filter_map(|(column, v)| trimmed(v).map(|v| Change::Text(column, v.to_string())))
+    // A field given blank is cleared (a wrongly read ID number is taken out this way).
+    .filter_map(|(column, v)| v.as_ref().map(|_| Change::Text(column, trimmed(v).map(str::to_string))))
     .collect();
     changes.extend(c.urgent.map(Change::Urgent));
     changes.extend(c.cosigners.map(|n| Change::Cosigners(n.max(0))));
@@ -518,6 +519,13 @@ mod tests {
             assert_eq!(t.due, Due::Set(day("2027-01-29")));
             let t = decide(&c, &Action::Route(route(RouteKind::Refuse, None, Some(" 已起诉 "))), Role::Officer, today, rules).unwrap();
             assert_eq!((t.due, t.entries[0].detail.as_deref()), (Due::Clear, Some("不予受理：已起诉")));
+            // The case page's form always sends the suggested body: a refusal or a case
+            // handled here goes to no body, and the history says why, not where.
+            let t = decide(&c, &Action::Route(route(RouteKind::Refuse, Some("市住建局"), Some("已起诉"))), Role::Officer, today, rules).unwrap();
+            assert_eq!(t.route, Some((RouteKind::Refuse, None)));
+            assert_eq!(t.entries[0].detail.as_deref(), Some("不予受理：已起诉"));
+            let t = decide(&c, &Action::Route(route(RouteKind::Direct, Some("市住建局"), None)), Role::Officer, today, rules).unwrap();
+            assert_eq!((t.route, t.entries[0].detail.as_deref()), (Some((RouteKind::Direct, None)), Some("直接办理")));
             for bad in [route(RouteKind::Transfer, Some("  "), None), route(RouteKind::NotAgain, None, None)] {
                 let e = decide(&c, &Action::Route(bad.clone()), Role::Officer, today, rules).unwrap_err();
                 assert!(matches!(e, Refusal::Invalid(_)), "{e:?}");
@@ -584,9 +592,14 @@ mod tests {
             let t = decide(&c, &Action::Correct(fix.clone()), Role::Mailroom, today, rules).unwrap();
             assert_eq!(
                 t.changes,
-                vec![Change::Text("name", "王某".into()), Change::Cosigners(0), Change::Purpose(Purpose::Suggestion)]
+                vec![
+                    Change::Text("name", Some("王某".into())),
+                    Change::Text("phone", None),
+                    Change::Cosigners(0),
+                    Change::Purpose(Purpose::Suggestion)
+                ]
             );
-            assert_eq!(t.entries[0].detail.as_deref(), Some("name, cosigners, purpose"));
+            assert_eq!(t.entries[0].detail.as_deref(), Some("name, phone, cosigners, purpose"));
             let bad = Corrections { id_number: Some("110101199003071234".into()), ..Default::default() };
             assert!(matches!(decide(&c, &Action::Correct(bad.clone()), Role::Mailroom, today, rules), Err(Refusal::Invalid(_))));
             let none = decide(&c, &Action::Correct(Corrections::default()), Role::Mailroom, today, rules).unwrap();

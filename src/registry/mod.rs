@@ -6,12 +6,14 @@
 //! `Jobs`, `Users`, `Documents`, `Audit`; `Register` is all of them) over plain records,
 //! and `open`, which gives the SQLite implementation (`sqlite`, the only module that
 //! speaks SQL or names rusqlite). A second backend implements the same traits. Files are
-//! the `store`'s: numbered work is done in two steps, so no caller code runs while the
-//! database holds a transaction open for it: `begin_registration` / `begin_document` take
-//! the number (the transaction stays open in the pending value), the caller makes and
-//! writes the files, and `commit` records them; a pending value dropped without `commit`
-//! rolls back and the number is handed out again. `register` and `record_document` below
-//! are that sequence.
+//! the `store`'s. Numbered work is done in two steps, with no caller closure handed to the
+//! database: `begin_registration` / `begin_document` take the number (the transaction
+//! stays open in the pending value, which holds the write lock), the caller makes and
+//! writes the files that carry the number, and `commit` records them; a pending value
+//! dropped without `commit` rolls back and the number is handed out again. The caller's
+//! work between the two (stamping a copy: milliseconds; laying out a document: up to a
+//! second) holds the lock, as the number must be in the file. `register` and
+//! `record_document` below are that sequence.
 
 pub mod cases;
 pub mod documents;

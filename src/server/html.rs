@@ -36,6 +36,8 @@ const TEMPLATES: &[(&str, &str)] = &[
 static PAGES: std::sync::LazyLock<minijinja::Environment<'static>> = std::sync::LazyLock::new(|| {
     let mut env = minijinja::Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    // An error's debug report lists the template's variables: the log must not get them.
+    env.set_debug(false);
     for (name, source) in TEMPLATES {
         env.add_template(name, source).expect("the pages' templates parse (tested)");
     }
@@ -58,7 +60,7 @@ pub fn render(
         .get_template(name)
         .and_then(|t| t.render(minijinja::context! { ..frame, ..context }))
         .map(Html)
-        .map_err(|e| super::ApiError::internal(format!("page {name}: {e:#}")))
+        .map_err(|e| super::ApiError::internal(format!("page {name}: {e}")))
 }
 
 /// A short page with one message and a way back (refusals of forms).
