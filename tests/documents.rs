@@ -301,3 +301,29 @@ fn accusation_material_is_never_addressed_to_the_body_it_accuses() {
     let out = generate(dir.path(), &data, "transfer", &["-o", o.to_str().unwrap()]);
     assert!(out.status.success(), "another body is fine: {}", text(&out));
 }
+
+/// Notices speak to one petitioner as 你 and to a joint letter's signers as 你们.
+#[test]
+fn notices_address_one_petitioner_or_the_signers_of_a_joint_letter() {
+    let (dir, data) = registered();
+    let read = |pdf: &Path| text(&run(Command::new("pdftotext").arg(pdf).arg("-"))).replace('\n', "");
+    let one = dir.path().join("one.pdf");
+    let out = generate(dir.path(), &data, "acceptance-notice", &["-o", one.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    let t = read(&one);
+    assert!(t.contains("你于") && !t.contains("你们") && !t.contains("（们）"), "{t}");
+    {
+        use xinfang::domain::{Action, Corrections, Role, Rules};
+        let mut r = xinfang::registry::open(&data, Default::default()).unwrap();
+        let actor = xinfang::registry::life::Actor { role: Role::Mailroom, name: "tester".into(), address: None };
+        let (deadlines, names) = (Default::default(), Default::default());
+        let rules = Rules { deadlines: &deadlines, names: &names };
+        let joint = Corrections { cosigners: Some(23), ..Default::default() };
+        r.apply(1, &Action::Correct(joint), &actor, rules).unwrap().unwrap();
+    }
+    let many = dir.path().join("many.pdf");
+    let out = generate(dir.path(), &data, "acceptance-notice", &["-o", many.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    let t = read(&many);
+    assert!(t.contains("你们于") && t.contains("答复你们"), "{t}");
+}

@@ -46,6 +46,7 @@ pub const CASE_FIELDS: &[(&str, &str)] = &[
     ("电话", "信访人电话"),
     ("地址", "信访人地址"),
     ("人数", "信访人数（联名信为签名人数）"),
+    ("称谓", "对信访人的称呼：一人为“你”，联名信为“你们”"),
     ("信访形式", "来信、走访、网上、电话"),
     ("来信日期", "信上写的日期"),
     ("收信日期", "登记日期"),
@@ -386,6 +387,9 @@ impl Generator {
         put("电话", text(&s.phone));
         put("地址", text(&case.address));
         put("人数", s.cosigners.max(1).to_string());
+        // A notice speaks to one petitioner as 你 and to the signers of a joint letter as
+        // 你们, never "你（们）".
+        put("称谓", if s.cosigners > 1 { "你们" } else { "你" }.to_string());
         put("信访形式", "来信".into());
         put("来信日期", case.letter_date.clone().unwrap_or_else(|| "不详".into()));
         put("收信日期", day(&s.registered_at));
