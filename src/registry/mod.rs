@@ -22,7 +22,7 @@ pub mod life;
 pub mod sqlite;
 pub mod users;
 
-pub use crate::store::DataDirs;
+use crate::store::DataDirs;
 use cases::{AuditEntry, CaseDetail, CaseFilter, CaseSummary, YearCase};
 use documents::{DocumentRecord, NewDocument, Rendered};
 use jobs::Job;
@@ -261,7 +261,6 @@ pub type Registry = Box<dyn Register>;
 /// Opens (creating if needed) the data folder and its register, and brings the schema up
 /// to date.
 pub fn open(root: &Path, format: crate::domain::number::NumberFormat) -> Result<Registry> {
-    DataDirs::new(root).create().map_err(RegistryError::Io)?;
     Ok(Box::new(sqlite::SqliteRegistry::open(root, format)?))
 }
 

@@ -96,7 +96,7 @@ pub async fn receive_files(
     mut multipart: Multipart,
     form: bool,
 ) -> Result<(Vec<Accepted>, Vec<Rejected>), ApiError> {
-    let dirs = crate::registry::DataDirs::new(state.data());
+    let dirs = crate::store::DataDirs::new(state.data());
     let max = state.config().limits.max_file_bytes;
     let (mut accepted, mut rejected) = (Vec::new(), Vec::new());
     let mut csrf_checked = !form;

@@ -294,7 +294,7 @@ pub fn serve(config: Config, options: ServeOptions) -> Result<(), String> {
     drop(registry);
     crate::documents::Generator::check_templates(Some(&templates)).map_err(|e| e.to_string())?;
     let state = AppState::open(config, &options.data)?;
-    let dirs = crate::registry::DataDirs::new(&options.data);
+    let dirs = crate::store::DataDirs::new(&options.data);
     let expired = spool::expire_refused(&dirs.failed, state.config().server.keep_refused_days);
     if expired > 0 {
         tracing::info!("{expired} refused uploads past their keeping time removed from failed/");

@@ -106,7 +106,7 @@ fn process(state: &AppState, registry: &Registry, engine: &mut Engine, job: Job)
 
 /// Moves a job's file out of the way once the job is recorded.
 fn set_aside(state: &AppState, path: &Path, job_id: i64, failure: Option<&str>) {
-    let dirs = crate::registry::DataDirs::new(state.data());
+    let dirs = crate::store::DataDirs::new(state.data());
     let from_spool = path.starts_with(&dirs.spool);
     let name = path
         .file_name()
