@@ -37,3 +37,4 @@ pub mod registry;
 pub mod routing;
 pub mod server;
 pub mod store;
+pub mod synth;

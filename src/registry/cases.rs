@@ -104,7 +104,43 @@ pub struct CaseFilter {
     pub overdue: bool,
     /// Only cases due within this many days (and not yet past due).
     pub due_within: Option<i64>,
+    /// Keyset paging: only cases with a smaller id (the previous page's `next_before`).
+    pub before_id: Option<i64>,
+    /// Cases per page (default 200, at most 1000).
     pub limit: Option<i64>,
+}
+
+/// One page of a list, newest first.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CaseList {
+    pub cases: Vec<CaseSummary>,
+    /// How many cases the whole list holds.
+    pub total: Total,
+    /// The `before_id` of the next page, if there is one.
+    pub next_before: Option<i64>,
+}
+
+/// A list's size: counted exactly while that is cheap (up to `Total::COUNTED` cases),
+/// estimated beyond (from how densely the first `COUNTED` matches lie among the newest
+/// cases), never by counting everything.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Total {
+    pub count: i64,
+    pub estimate: bool,
+}
+
+impl Total {
+    /// Matches counted before a list's size is estimated instead.
+    pub const COUNTED: i64 = 10_000;
+
+    /// In words, as pages show it: 共 38 件, 约 19.9 万件.
+    pub fn words(&self) -> String {
+        match (self.estimate, self.count) {
+            (false, n) => format!("共 {n} 件"),
+            (true, n) if n >= 10_000 => format!("约 {:.1} 万件", n as f64 / 10_000.0),
+            (true, n) => format!("约 {n} 件"),
+        }
+    }
 }
 
 impl CaseFilter {
@@ -126,6 +162,9 @@ impl CaseFilter {
         if let Some(d) = self.due_within {
             parts.push(format!("due_within={d}"));
         }
+        if let Some(b) = self.before_id {
+            parts.push(format!("before_id={b}"));
+        }
         parts.join(" ")
     }
 }
@@ -144,4 +183,35 @@ pub struct YearCase {
     pub registered_at: String,
     pub repeat_of: Option<String>,
     pub filed: PathBuf,
+}
+
+/// A made-up case for benchmarks (`xinfang synth`): what registration would have stored,
+/// without files. The register marks it synthetic.
+#[derive(Debug, Clone)]
+pub struct SyntheticCase {
+    /// RFC 3339.
+    pub registered_at: String,
+    /// The year its number is taken in.
+    pub year: i32,
+    pub status: Status,
+    pub name: String,
+    pub id_number: String,
+    pub phone: String,
+    pub address: String,
+    pub letter_date: String,
+    pub summary: String,
+    pub category: String,
+    pub urgent: bool,
+    pub cosigners: i64,
+    pub text: String,
+    pub due_at: Option<String>,
+    pub route: Option<(RouteKind, String)>,
+    pub accusation: bool,
+}
+
+/// How many cases a register holds, real and synthetic.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Holdings {
+    pub real: i64,
+    pub synthetic: i64,
 }

@@ -20,10 +20,11 @@ pub mod documents;
 pub mod jobs;
 pub mod life;
 pub mod sqlite;
+pub mod text;
 pub mod users;
 
 use crate::store::DataDirs;
-use cases::{AuditEntry, CaseDetail, CaseFilter, CaseSummary, YearCase};
+use cases::{AuditEntry, CaseDetail, CaseFilter, CaseList, Holdings, SyntheticCase, YearCase};
 use documents::{DocumentRecord, NewDocument, Rendered};
 use jobs::Job;
 use life::Actor;
@@ -134,9 +135,11 @@ pub trait Cases {
     /// column, for the need-to-know check before a file is served.
     fn is_accusation(&self, id: i64) -> Result<bool>;
 
-    /// Cases, newest first. Text search uses the trigram index for three characters or
-    /// more and a scan of the same table for shorter words.
-    fn list_cases(&self, filter: &CaseFilter) -> Result<Vec<CaseSummary>>;
+    /// One page of cases, newest first, with the list's size (`Total`) and the next page's
+    /// key. Every filter and every search (words of any length, from an index of character
+    /// bigrams; registration and document numbers, names, phone and ID numbers exactly)
+    /// is answered from an index, the page limit pushed down, never by reading every case.
+    fn list_cases(&self, filter: &CaseFilter) -> Result<CaseList>;
 
     fn case(&self, id: i64) -> Result<Option<CaseDetail>>;
 
@@ -145,6 +148,14 @@ pub trait Cases {
 
     /// The cases registered in `year`, in registration order.
     fn year_cases(&self, year: i32) -> Result<Vec<YearCase>>;
+
+    /// How many real and synthetic cases the register holds.
+    fn holdings(&self) -> Result<Holdings>;
+
+    /// Adds synthetic cases (benchmarks only), numbered like real ones, each with its
+    /// registration event and audit entry, in one transaction. Refused when the register
+    /// holds a real letter.
+    fn add_synthetic(&mut self, batch: &[SyntheticCase], actor: &str) -> Result<()>;
 
     /// Applies `action` to a case if the case life allows it: the transition stored, or
     /// why it was refused (nothing stored then).

@@ -25,6 +25,26 @@ pub struct ListQuery {
     category: Option<String>,
     /// `overdue` or `soon` (due within 3 days).
     due: Option<String>,
+    /// The page below this case id (the "下一页" link's key).
+    before_id: Option<i64>,
+}
+
+/// Cases per page on the list page.
+const PAGE: i64 = 50;
+
+/// The list page's address with the same filters and another page key.
+fn list_url(q: &ListQuery, before_id: Option<i64>) -> String {
+    let mut pairs: Vec<(&str, String)> = [("q", &q.q), ("status", &q.status), ("category", &q.category), ("due", &q.due)]
+        .into_iter()
+        .filter_map(|(k, v)| v.as_ref().filter(|v| !v.is_empty()).map(|v| (k, v.clone())))
+        .collect();
+    if let Some(b) = before_id {
+        pairs.push(("before_id", b.to_string()));
+    }
+    match serde_urlencoded::to_string(&pairs) {
+        Ok(query) if !query.is_empty() => format!("/cases?{query}"),
+        _ => "/cases".into(),
+    }
 }
 
 pub async fn list_page(
@@ -43,7 +63,8 @@ pub async fn list_page(
         category: q.category.clone().filter(|s| !s.is_empty()),
         overdue: q.due.as_deref() == Some("overdue"),
         due_within: (q.due.as_deref() == Some("soon")).then_some(3),
-        limit: None,
+        before_id: q.before_id,
+        limit: Some(PAGE),
     };
     let list = state
         .with_registry(move |r| {
@@ -52,7 +73,12 @@ pub async fn list_page(
             Ok(list)
         })
         .await?;
+    let total = list.total.words();
+    // The pages keep the filters: the same query with another key.
+    let next = list.next_before.map(|b| list_url(&q, Some(b)));
+    let first = q.before_id.map(|_| list_url(&q, None));
     let cases: Vec<_> = list
+        .cases
         .into_iter()
         .map(masked)
         .map(|c| {
@@ -90,7 +116,7 @@ pub async fn list_page(
         ),
         select("due", &q.due, vec![("", "全部期限"), ("overdue", "已超期"), ("soon", "3日内到期")]),
     ];
-    let context = minijinja::context! { q => q.q.clone().unwrap_or_default(), selects, cases };
+    let context = minijinja::context! { q => q.q.clone().unwrap_or_default(), selects, cases, total, next, first };
     Ok(render("cases.html", "案件", Some(&user), context)?.into_response())
 }
 
@@ -440,6 +466,8 @@ pub struct CaseQuery {
     pub overdue: Option<bool>,
     /// Only cases due within this many days.
     pub due_within: Option<i64>,
+    /// Keyset paging: the previous page's `next_before`.
+    pub before_id: Option<i64>,
     pub limit: Option<i64>,
 }
 
@@ -467,6 +495,7 @@ pub async fn list(
                 category: q.category.filter(|s| !s.is_empty()),
                 overdue: q.overdue.unwrap_or(false),
                 due_within: q.due_within,
+                before_id: q.before_id,
                 limit: q.limit,
             };
             let list = r.list_cases(&filter)?;
@@ -474,8 +503,13 @@ pub async fn list(
             Ok(list)
         })
         .await?;
-    let list: Vec<CaseSummary> = list.into_iter().map(masked).collect();
-    Ok(Json(json!({"cases": list})))
+    let cases: Vec<CaseSummary> = list.cases.into_iter().map(masked).collect();
+    Ok(Json(json!({
+        "cases": cases,
+        "total": list.total.count,
+        "total_is_estimate": list.total.estimate,
+        "next_before": list.next_before,
+    })))
 }
 
 /// Reads a case for a user and audits the read: an accusation case's accuser is shown

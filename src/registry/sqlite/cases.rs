@@ -6,8 +6,9 @@ use super::{now_text, record, Record, SqliteRegistry};
 use crate::domain::life::{Change, Due};
 use crate::domain::{decide, Action, CaseState, Purpose, Refusal, Rules, Status, Transition};
 use crate::registry::cases::*;
+use crate::registry::cases::Total;
 use crate::registry::life::Actor;
-use crate::registry::{Audit, Begun, CaseRef, Cases, NewCase, PendingCase, RegistryError, Result};
+use crate::registry::{text, Audit, Begun, CaseRef, Cases, NewCase, PendingCase, RegistryError, Result};
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use std::path::PathBuf;
 
@@ -93,30 +94,15 @@ impl Cases for SqliteRegistry {
         let number = self.format.format(year, seq);
         let x = new.extraction;
         let f = &x.fields;
-        let repeat_of = tx
-            .query_row(
-                "SELECT id, registration_number FROM cases
-                 WHERE ((?1 IS NOT NULL AND id_number = ?1)
-                        OR (?2 IS NOT NULL AND ?3 IS NOT NULL AND name = ?2 AND phone = ?3))
-                   AND category IS ?4
-                 ORDER BY id DESC LIMIT 1",
-                params![f.id_number, f.name, f.phone, f.category],
-                |r| {
-                    Ok(CaseRef {
-                        case_id: r.get(0)?,
-                        registration_number: r.get(1)?,
-                    })
-                },
-            )
-            .optional()?;
-        let extraction = serde_json::to_string(x).expect("an extraction serialises");
+        let repeat_of = find_repeat(&tx, f)?;
+        let extraction = serde_json::to_value(x).expect("an extraction serialises");
         let at = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
         tx.execute(
             "INSERT INTO cases (registration_number, year, seq, sha256, kind, source_name, pages,
                 name, id_number, phone, address, letter_date, summary, category, urgent, cosigners,
-                text, extraction, repeat_of, registered_at, registered_by, due_at, accusation, purpose)
+                repeat_of, registered_at, registered_by, due_at, accusation, purpose)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+                ?18, ?19, ?20, ?21, ?22)",
             params![
                 number,
                 year,
@@ -134,8 +120,6 @@ impl Cases for SqliteRegistry {
                 f.category,
                 f.urgent,
                 f.cosigners,
-                x.text,
-                extraction,
                 repeat_of.as_ref().map(|r| r.case_id),
                 at,
                 actor,
@@ -145,6 +129,7 @@ impl Cases for SqliteRegistry {
             ],
         )?;
         let case_id = tx.last_insert_rowid();
+        put_text(&tx, case_id, &x.text, &crate::registry::text::slim(extraction), f.summary.as_deref())?;
         let detail = repeat_of
             .as_ref()
             .map(|r| format!("重复件，前案 {}", r.registration_number));
@@ -189,64 +174,56 @@ impl Cases for SqliteRegistry {
             .unwrap_or(false))
     }
 
-    fn list_cases(&self, filter: &CaseFilter) -> Result<Vec<CaseSummary>> {
-        // Control characters (a NUL from a pasted string) match nothing a letter holds and
-        // SQLite refuses them in a pattern: they are dropped.
-        let cleaned: Option<String> = filter
-            .q
-            .as_deref()
-            .map(|q| q.chars().filter(|c| !c.is_control()).collect());
-        let q = cleaned.as_deref().map(str::trim).filter(|q| !q.is_empty());
-        let search = match q {
-            Some(q) if q.chars().count() >= 3 => {
-                "AND c.id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?1)"
-            }
-            Some(_) => {
-                "AND c.id IN (SELECT rowid FROM cases_fts WHERE text LIKE '%' || ?1 || '%'
-                              OR summary LIKE '%' || ?1 || '%')"
-            }
-            None => "AND ?1 IS NULL",
-        };
-        // FTS5 query syntax: the words as one quoted phrase.
-        let q_param = q.map(|q| {
-            if q.chars().count() >= 3 {
-                format!("\"{}\"", q.replace('"', "\"\""))
-            } else {
-                q.replace(['%', '_'], "")
-            }
-        });
-        let sql = format!(
-            "SELECT {SUMMARY_COLUMNS} FROM cases c LEFT JOIN cases r ON r.id = c.repeat_of
-             WHERE (?2 IS NULL OR c.status = ?2) AND (?3 IS NULL OR c.category = ?3) {search}
-               AND (?5 = 0 OR (c.due_at IS NOT NULL AND c.due_at < ?6))
-               AND (?7 IS NULL OR (c.due_at IS NOT NULL AND c.due_at >= ?6 AND c.due_at <= ?7))
-             ORDER BY c.id DESC LIMIT ?4"
-        );
+    fn list_cases(&self, filter: &CaseFilter) -> Result<CaseList> {
         let today = chrono::Local::now().date_naive();
-        let within = filter
-            .due_within
-            .map(|d| (today + chrono::Duration::days(d.clamp(0, 3650))).to_string());
-        let mut st = self.conn.prepare(&sql)?;
-        let rows = st.query_map(
-            params![
-                q_param,
-                filter.status,
-                filter.category,
-                filter.limit.unwrap_or(200).clamp(1, 1000),
-                filter.overdue,
-                today.to_string(),
-                within,
-            ],
-            summary_row,
-        )?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let limit = filter.limit.unwrap_or(200).clamp(1, 1000);
+        let q = filter.q.as_deref().map(clean_query).filter(|q| !q.is_empty());
+        let exact = match (&q, filter.before_id) {
+            (Some(q), None) => self.fetch(&exact_query(filter, q, today, limit))?,
+            _ => Vec::new(),
+        };
+        let words = q.as_deref().and_then(text::match_query);
+        if q.is_some() && (words.is_none() || (!exact.is_empty() && text::looks_like_identifier(q.as_deref().unwrap_or("")))) {
+            // An identifier found exactly, or nothing a full-text index could search.
+            let count = exact.len() as i64;
+            return Ok(CaseList {
+                cases: exact,
+                total: Total { count, estimate: false },
+                next_before: None,
+            });
+        }
+        // One more than the page, to know whether another follows.
+        let rows = self.fetch(&list_query(filter, words.as_deref(), today, Shape::Page(limit + 1)))?;
+        let more = rows.len() as i64 > limit;
+        let total = self.total(filter, words.as_deref(), today)?;
+        // Exact hits first, then the rest of the page.
+        let mut cases = exact;
+        let room = (limit as usize).saturating_sub(cases.len());
+        let shown: std::collections::HashSet<i64> = cases.iter().map(|c| c.id).collect();
+        let fresh: Vec<CaseSummary> = rows.into_iter().filter(|c| !shown.contains(&c.id)).collect();
+        let taken = fresh.len().min(room);
+        let next_before = if more || taken < fresh.len() {
+            match taken {
+                0 => fresh.first().map(|c| c.id + 1),
+                n => Some(fresh[n - 1].id),
+            }
+        } else {
+            None
+        };
+        cases.extend(fresh.into_iter().take(taken));
+        let total = Total {
+            count: total.count.max(cases.len() as i64),
+            ..total
+        };
+        Ok(CaseList { cases, total, next_before })
     }
 
     fn case(&self, id: i64) -> Result<Option<CaseDetail>> {
         let sql = format!(
-            "SELECT {SUMMARY_COLUMNS}, c.sha256, c.kind, c.pages, c.address, c.letter_date, c.text,
-                    c.registered_by, c.extraction, c.accused, c.purpose
-             FROM cases c LEFT JOIN cases r ON r.id = c.repeat_of WHERE c.id = ?1"
+            "SELECT {SUMMARY_COLUMNS}, c.sha256, c.kind, c.pages, c.address, c.letter_date, t.text,
+                    c.registered_by, t.extraction, c.accused, c.purpose
+             FROM cases c JOIN case_texts t ON t.case_id = c.id
+             LEFT JOIN cases r ON r.id = c.repeat_of WHERE c.id = ?1"
         );
         let detail = self
             .conn
@@ -254,6 +231,8 @@ impl Cases for SqliteRegistry {
                 let n = SUMMARY_COUNT;
                 let extraction: String = r.get(n + 7)?;
                 let accused: String = r.get(n + 8)?;
+                let body: String = r.get(n + 5)?;
+                let extraction = serde_json::from_str(&extraction).unwrap_or_default();
                 Ok(CaseDetail {
                     summary: summary_row(r)?,
                     sha256: r.get(n)?,
@@ -261,12 +240,12 @@ impl Cases for SqliteRegistry {
                     pages: r.get(n + 2)?,
                     address: r.get(n + 3)?,
                     letter_date: r.get(n + 4)?,
-                    text: r.get(n + 5)?,
+                    extraction: text::inflate(extraction, &body),
+                    text: body,
                     registered_by: r.get(n + 6)?,
                     accused: serde_json::from_str(&accused).unwrap_or_default(),
                     purpose: r.get(n + 9)?,
                     events: vec![],
-                    extraction: serde_json::from_str(&extraction).unwrap_or_default(),
                 })
             })
             .optional()?;
@@ -331,6 +310,91 @@ impl Cases for SqliteRegistry {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    fn holdings(&self) -> Result<Holdings> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FILTER (WHERE NOT synthetic), count(*) FILTER (WHERE synthetic) FROM cases",
+            [],
+            |r| Ok(Holdings { real: r.get(0)?, synthetic: r.get(1)? }),
+        )?)
+    }
+
+    fn add_synthetic(&mut self, batch: &[SyntheticCase], actor: &str) -> Result<()> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let real: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM cases WHERE NOT synthetic)", [], |r| r.get(0))?;
+        if real {
+            return Err(RegistryError::Io(
+                "this register holds real letters: synthetic cases go only into a register of their own".into(),
+            ));
+        }
+        {
+            let mut number = tx.prepare_cached(
+                "INSERT INTO counters (year, last) VALUES (?1, 1)
+                 ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last",
+            )?;
+            let mut case = tx.prepare_cached(
+                "INSERT INTO cases (registration_number, year, seq, sha256, kind, source_name, pages,
+                    status, name, id_number, phone, address, letter_date, summary, category, urgent,
+                    cosigners, registered_at, registered_by, due_at, route_kind, route_body,
+                    accusation, purpose, synthetic)
+                 VALUES (?1, ?2, ?3, ?4, 'synthetic', ?5, 1, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,
+                    ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, 1)",
+            )?;
+            let mut texts = tx.prepare_cached(
+                "INSERT INTO case_texts (case_id, text, extraction) VALUES (?1, ?2, '{\"synthetic\":true}')",
+            )?;
+            let mut terms = tx.prepare_cached("INSERT INTO case_terms (rowid, terms) VALUES (?1, ?2)")?;
+            let mut event = tx.prepare_cached(
+                "INSERT INTO events (case_id, at, actor, action, detail, due_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            let mut audit = tx.prepare_cached(
+                "INSERT INTO audit (at, actor, action, case_id, address) VALUES (?1, ?2, 'register', ?3, NULL)",
+            )?;
+            for c in batch {
+                let seq: i64 = number.query_row([c.year], |r| r.get(0))?;
+                let reg = self.format.format(c.year, seq);
+                let sha = {
+                    use sha2::Digest;
+                    hex::encode(sha2::Sha256::digest(format!("synthetic {reg}").as_bytes()))
+                };
+                let purpose = if c.accusation { "accusation" } else { "demand" };
+                case.execute(params![
+                    reg,
+                    c.year,
+                    seq,
+                    sha,
+                    format!("synthetic-{seq}"),
+                    c.status.as_str(),
+                    c.name,
+                    c.id_number,
+                    c.phone,
+                    c.address,
+                    c.letter_date,
+                    c.summary,
+                    c.category,
+                    c.urgent,
+                    c.cosigners,
+                    c.registered_at,
+                    actor,
+                    c.due_at,
+                    c.route.as_ref().map(|r| r.0.as_str()),
+                    c.route.as_ref().map(|r| r.1.as_str()),
+                    c.accusation,
+                    purpose,
+                ])?;
+                let id = tx.last_insert_rowid();
+                texts.execute(params![id, c.text])?;
+                terms.execute(params![id, text::index_terms(&[&c.text, &c.summary])])?;
+                event.execute(params![id, c.registered_at, actor, "registered", None::<String>, c.due_at])?;
+                if let Some((kind, body)) = &c.route {
+                    event.execute(params![id, c.registered_at, actor, kind.as_str(), Some(body.as_str()), c.due_at])?;
+                }
+                audit.execute(params![c.registered_at, actor, id])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     fn apply(
         &mut self,
         case_id: i64,
@@ -344,9 +408,9 @@ impl Cases for SqliteRegistry {
         type Row = (String, Option<String>, String, bool, String, bool);
         let row: Option<Row> = tx
             .query_row(
-                "SELECT status, due_at, text, accusation, accused,
-                        EXISTS (SELECT 1 FROM events WHERE case_id = cases.id AND action = 'extend')
-                 FROM cases WHERE id = ?1",
+                "SELECT c.status, c.due_at, t.text, c.accusation, c.accused,
+                        EXISTS (SELECT 1 FROM events WHERE case_id = c.id AND action = 'extend')
+                 FROM cases c JOIN case_texts t ON t.case_id = c.id WHERE c.id = ?1",
                 [case_id],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
             )
@@ -395,6 +459,9 @@ impl Cases for SqliteRegistry {
         for change in &t.changes {
             write_change(&tx, case_id, change)?;
         }
+        if t.changes.iter().any(|c| matches!(c, Change::Text(column, _) if *column == "summary")) {
+            reindex(&tx, case_id)?;
+        }
         let due = t.due_text();
         for e in &t.entries {
             record(
@@ -415,6 +482,237 @@ impl Cases for SqliteRegistry {
     }
 }
 
+/// Control characters (a NUL from a pasted string) match nothing a letter holds: dropped,
+/// with the spaces around the query.
+fn clean_query(q: &str) -> String {
+    q.chars().filter(|c| !c.is_control()).collect::<String>().trim().to_string()
+}
+
+/// What a list query is for: a page of `n` rows, or the capped count.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Shape {
+    Page(i64),
+    Count,
+}
+
+/// A query built from the filters actually given (no `? IS NULL OR …`, which keeps SQLite
+/// from every index), with its parameters.
+#[derive(Debug)]
+pub(crate) struct Query {
+    pub sql: String,
+    pub params: Vec<rusqlite::types::Value>,
+}
+
+/// The filters' conditions on `c` (the case), in SQL, and their parameters. Each is one an
+/// index answers in id order: status and category (`cases_status`, `cases_category`,
+/// `cases_status_category`), due within days (`cases_due`, a narrow range). Overdue is a
+/// quarter of all cases: walking the newest is quicker than sorting them all, so it is
+/// written `+c.due_at` to keep the planner off the due index.
+fn conditions(filter: &CaseFilter, today: chrono::NaiveDate) -> (Vec<&'static str>, Vec<rusqlite::types::Value>) {
+    use rusqlite::types::Value;
+    let mut conds = Vec::new();
+    let mut params = Vec::new();
+    if let Some(status) = filter.status {
+        conds.push("c.status = ?");
+        params.push(Value::Text(status.as_str().into()));
+    }
+    if let Some(category) = &filter.category {
+        conds.push("c.category = ?");
+        params.push(Value::Text(category.clone()));
+    }
+    if filter.overdue {
+        conds.push("+c.due_at < ?");
+        params.push(Value::Text(today.to_string()));
+    }
+    if let Some(days) = filter.due_within {
+        conds.push("c.due_at >= ? AND c.due_at <= ?");
+        params.push(Value::Text(today.to_string()));
+        params.push(Value::Text((today + chrono::Duration::days(days.clamp(0, 3650))).to_string()));
+    }
+    (conds, params)
+}
+
+/// The list (or its capped count), driven by the bigram index in descending id order when
+/// there are `words` (the limit pushed down: the index is read only as far as the page
+/// needs), else by the filters' index or the table itself, newest first.
+pub(crate) fn list_query(filter: &CaseFilter, words: Option<&str>, today: chrono::NaiveDate, shape: Shape) -> Query {
+    use rusqlite::types::Value;
+    let (mut conds, mut params) = conditions(filter, today);
+    let key = if words.is_some() { "f.rowid" } else { "c.id" };
+    let before = match shape {
+        Shape::Page(_) => filter.before_id,
+        Shape::Count => None,
+    };
+    let mut sql_before = String::new();
+    if let Some(b) = before {
+        sql_before = format!(" AND {key} < ?");
+        params.push(Value::Integer(b));
+    }
+    let from = match words {
+        Some(w) => {
+            conds.insert(0, "f.terms MATCH ?");
+            params.insert(0, Value::Text(w.to_string()));
+            // CROSS JOIN: the index is the outer loop, the case found by its id.
+            "case_terms f CROSS JOIN cases c ON c.id = f.rowid"
+        }
+        None => "cases c",
+    };
+    let filters = if conds.is_empty() { "1".to_string() } else { conds.join(" AND ") };
+    let sql = match shape {
+        Shape::Page(n) => {
+            params.push(Value::Integer(n));
+            format!(
+                "SELECT {SUMMARY_COLUMNS} FROM {from} LEFT JOIN cases r ON r.id = c.repeat_of
+                 WHERE {filters}{sql_before} ORDER BY {key} DESC LIMIT ?"
+            )
+        }
+        Shape::Count => {
+            params.push(Value::Integer(Total::COUNTED + 1));
+            format!(
+                "SELECT count(*), min(id) FROM (SELECT {key} AS id FROM {from}
+                 WHERE {filters} ORDER BY {key} DESC LIMIT ?)"
+            )
+        }
+    };
+    Query { sql, params }
+}
+
+/// Cases whose registration number, phone, ID number or name is exactly the query, or
+/// that hold a document with that number: each through its own unique or plain index.
+fn exact_query(filter: &CaseFilter, q: &str, today: chrono::NaiveDate, limit: i64) -> Query {
+    use rusqlite::types::Value;
+    let (conds, mut params) = conditions(filter, today);
+    let upper = q.to_uppercase();
+    let mut all = vec![
+        Value::Text(upper.clone()),
+        Value::Text(q.to_string()),
+        Value::Text(upper),
+        Value::Text(q.to_string()),
+        Value::Text(q.to_string()),
+    ];
+    all.append(&mut params);
+    all.push(Value::Integer(limit));
+    let filters: String = conds.iter().map(|c| format!(" AND {c}")).collect();
+    Query {
+        sql: format!(
+            "SELECT {SUMMARY_COLUMNS} FROM cases c LEFT JOIN cases r ON r.id = c.repeat_of
+             WHERE c.id IN (SELECT id FROM cases WHERE registration_number = ?
+                            UNION SELECT id FROM cases WHERE phone = ?
+                            UNION SELECT id FROM cases WHERE id_number = ?
+                            UNION SELECT id FROM cases WHERE name = ?
+                            UNION SELECT case_id FROM documents WHERE number = ?){filters}
+             ORDER BY c.id DESC LIMIT ?"
+        ),
+        params: all,
+    }
+}
+
+impl SqliteRegistry {
+    fn fetch(&self, q: &Query) -> Result<Vec<CaseSummary>> {
+        let mut st = self.conn.prepare_cached(&q.sql)?;
+        let rows = st.query_map(rusqlite::params_from_iter(q.params.iter()), summary_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The list's size: the whole register from its counters; a filtered list counted up
+    /// to `Total::COUNTED` matches and estimated beyond.
+    fn total(&self, filter: &CaseFilter, words: Option<&str>, today: chrono::NaiveDate) -> Result<Total> {
+        let all: i64 = self
+            .conn
+            .query_row("SELECT coalesce(sum(last), 0) FROM counters", [], |r| r.get(0))?;
+        let filtered = words.is_some()
+            || filter.status.is_some()
+            || filter.category.is_some()
+            || filter.overdue
+            || filter.due_within.is_some();
+        if !filtered {
+            return Ok(Total { count: all, estimate: false });
+        }
+        let q = list_query(filter, words, today, Shape::Count);
+        let mut st = self.conn.prepare_cached(&q.sql)?;
+        let (n, lowest): (i64, Option<i64>) =
+            st.query_row(rusqlite::params_from_iter(q.params.iter()), |r| Ok((r.get(0)?, r.get(1)?)))?;
+        if n <= Total::COUNTED {
+            return Ok(Total { count: n, estimate: false });
+        }
+        // The matches counted lie between the newest case and `lowest`: as dense below.
+        let newest: i64 = self.conn.query_row("SELECT coalesce(max(id), 0) FROM cases", [], |r| r.get(0))?;
+        let span = (newest - lowest.unwrap_or(newest) + 1).max(1);
+        let count = ((n as f64) * (newest as f64) / (span as f64)).round() as i64;
+        Ok(Total { count: count.max(n).min(all.max(n)), estimate: true })
+    }
+}
+
+/// The case registered before by the same petitioner on the same kind of issue: by ID
+/// number, or by name and phone, each through its index.
+fn find_repeat(tx: &rusqlite::Transaction, f: &crate::model::Fields) -> Result<Option<CaseRef>> {
+    let row = |r: &rusqlite::Row| {
+        Ok(CaseRef {
+            case_id: r.get(0)?,
+            registration_number: r.get(1)?,
+        })
+    };
+    let mut found: Option<CaseRef> = None;
+    if let Some(id) = &f.id_number {
+        found = tx
+            .query_row(
+                "SELECT id, registration_number FROM cases WHERE id_number = ?1 AND category IS ?2
+                 ORDER BY id DESC LIMIT 1",
+                params![id, f.category],
+                row,
+            )
+            .optional()?;
+    }
+    if let (Some(name), Some(phone)) = (&f.name, &f.phone) {
+        let by_phone = tx
+            .query_row(
+                "SELECT id, registration_number FROM cases WHERE phone = ?1 AND name = ?2
+                   AND category IS ?3 ORDER BY id DESC LIMIT 1",
+                params![phone, name, f.category],
+                row,
+            )
+            .optional()?;
+        if by_phone.as_ref().map(|c| c.case_id) > found.as_ref().map(|c| c.case_id) {
+            found = by_phone;
+        }
+    }
+    Ok(found)
+}
+
+/// Writes a case's text, its stored extraction, and its search terms (text and summary).
+fn put_text(
+    tx: &rusqlite::Transaction,
+    case_id: i64,
+    body: &str,
+    extraction: &serde_json::Value,
+    summary: Option<&str>,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO case_texts (case_id, text, extraction) VALUES (?1, ?2, ?3)",
+        params![case_id, body, extraction.to_string()],
+    )?;
+    tx.execute(
+        "INSERT INTO case_terms (rowid, terms) VALUES (?1, ?2)",
+        params![case_id, text::index_terms(&[body, summary.unwrap_or("")])],
+    )?;
+    Ok(())
+}
+
+/// Writes a case's search terms again (its summary was corrected).
+fn reindex(tx: &rusqlite::Transaction, case_id: i64) -> Result<()> {
+    let (body, summary): (String, Option<String>) = tx.query_row(
+        "SELECT t.text, c.summary FROM cases c JOIN case_texts t ON t.case_id = c.id WHERE c.id = ?1",
+        [case_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    tx.execute("DELETE FROM case_terms WHERE rowid = ?1", [case_id])?;
+    tx.execute(
+        "INSERT INTO case_terms (rowid, terms) VALUES (?1, ?2)",
+        params![case_id, text::index_terms(&[&body, summary.as_deref().unwrap_or("")])],
+    )?;
+    Ok(())
+}
+
 impl Audit for SqliteRegistry {
     /// Appends to the audit log.
     fn audit(
@@ -432,10 +730,18 @@ impl Audit for SqliteRegistry {
     }
 
     fn audit_log(&self, case_id: Option<i64>, limit: i64) -> Result<Vec<AuditEntry>> {
-        let mut st = self.conn.prepare(
-            "SELECT at, actor, action, case_id, address FROM audit
-             WHERE ?1 IS NULL OR case_id = ?1 ORDER BY id DESC LIMIT ?2",
-        )?;
+        // Two statements, not `?1 IS NULL OR case_id = ?1`: one case's trail comes from
+        // `audit_case` (case_id, id), the whole log from the table in id order.
+        let mut st = match case_id {
+            Some(_) => self.conn.prepare_cached(
+                "SELECT at, actor, action, case_id, address FROM audit
+                 WHERE case_id = ?1 ORDER BY id DESC LIMIT ?2",
+            )?,
+            None => self.conn.prepare_cached(
+                "SELECT at, actor, action, case_id, address FROM audit
+                 WHERE ?1 IS NULL ORDER BY id DESC LIMIT ?2",
+            )?,
+        };
         let rows = st.query_map(params![case_id, limit], |r| {
             Ok(AuditEntry {
                 at: r.get(0)?,
@@ -515,5 +821,156 @@ impl PendingCase for PendingSqliteCase<'_> {
 
     fn commit(self: Box<Self>) -> Result<()> {
         Ok(self.tx.commit()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::number::NumberFormat;
+    use crate::registry::Cases;
+
+    fn register_of(n: u64) -> (tempfile::TempDir, SqliteRegistry) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut r = SqliteRegistry::open(dir.path(), NumberFormat::default()).unwrap();
+        let v = crate::config::Vocabulary::default();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let first = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+        let batch: Vec<_> = (0..n).map(|i| crate::synth::case(3, i, n, first, today, today, &v)).collect();
+        r.add_synthetic(&batch, "test").unwrap();
+        (dir, r)
+    }
+
+    fn plan(r: &SqliteRegistry, q: &Query) -> String {
+        let mut st = r.conn.prepare(&format!("EXPLAIN QUERY PLAN {}", q.sql)).unwrap();
+        let rows = st
+            .query_map(rusqlite::params_from_iter(q.params.iter()), |row| row.get::<_, String>(3))
+            .unwrap();
+        rows.map(|r| r.unwrap()).collect::<Vec<String>>().join(" | ")
+    }
+
+    /// Each list query's plan, pinned: a later change that makes one walk the table or sort
+    /// every match fails here, not at a bureau with a million letters.
+    #[test]
+    fn every_list_query_uses_its_index_in_id_order() {
+        let (_dir, r) = register_of(300);
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let words = text::match_query("工资");
+        let f = |f: CaseFilter| f;
+        let cases: Vec<(&str, CaseFilter, Option<&str>, &[&str])> = vec![
+            ("everything", f(CaseFilter::default()), None, &["SCAN c"]),
+            (
+                "a status",
+                f(CaseFilter { status: Some(Status::Routed), ..Default::default() }),
+                None,
+                &["INDEX cases_status (status=?)"],
+            ),
+            (
+                "a category",
+                f(CaseFilter { category: Some("教育".into()), ..Default::default() }),
+                None,
+                &["INDEX cases_category (category=?)"],
+            ),
+            (
+                "a status and a category",
+                f(CaseFilter { status: Some(Status::Routed), category: Some("教育".into()), ..Default::default() }),
+                None,
+                &["INDEX cases_status_category (status=? AND category=?)"],
+            ),
+            (
+                "overdue",
+                f(CaseFilter { overdue: true, ..Default::default() }),
+                None,
+                &["SCAN c"],
+            ),
+            (
+                "the next page",
+                f(CaseFilter { before_id: Some(100), ..Default::default() }),
+                None,
+                &["SEARCH c USING INTEGER PRIMARY KEY (rowid<?)"],
+            ),
+            (
+                "words",
+                f(CaseFilter::default()),
+                words.as_deref(),
+                &["SCAN f VIRTUAL TABLE INDEX", "SEARCH c USING INTEGER PRIMARY KEY (rowid=?)"],
+            ),
+            (
+                "words with a status, next page",
+                f(CaseFilter { status: Some(Status::Routed), before_id: Some(100), ..Default::default() }),
+                words.as_deref(),
+                &["SCAN f VIRTUAL TABLE INDEX", "SEARCH c USING INTEGER PRIMARY KEY (rowid=?)"],
+            ),
+        ];
+        for (what, filter, words, expected) in &cases {
+            for shape in [Shape::Page(51), Shape::Count] {
+                let p = plan(&r, &list_query(filter, *words, today, shape));
+                for e in *expected {
+                    if matches!(shape, Shape::Count) && e.contains("rowid<?") {
+                        continue;
+                    }
+                    assert!(p.contains(e), "{what} ({shape:?}): expected `{e}` in the plan: {p}");
+                }
+                assert!(!p.contains("TEMP B-TREE"), "{what} ({shape:?}) sorts every match: {p}");
+            }
+        }
+        // Due within days: a narrow range of the due index, then sorted (few cases).
+        let soon = CaseFilter { due_within: Some(3), ..Default::default() };
+        let p = plan(&r, &list_query(&soon, None, today, Shape::Page(51)));
+        assert!(p.contains("SEARCH c USING INDEX cases_due (due_at>? AND due_at<?)"), "{p}");
+        // Identifiers, each through its own index.
+        let p = plan(&r, &exact_query(&CaseFilter::default(), "XF-2026-000001", today, 50));
+        for index in [
+            "sqlite_autoindex_cases_1",
+            "cases_phone",
+            "cases_id_number",
+            "cases_name",
+            "sqlite_autoindex_documents_1",
+        ] {
+            assert!(p.contains(index), "exact lookup without {index}: {p}");
+        }
+        assert!(!p.contains("SCAN cases"), "{p}");
+        // A case's audit trail.
+        let mut st = r
+            .conn
+            .prepare("EXPLAIN QUERY PLAN SELECT at FROM audit WHERE case_id = 1 ORDER BY id DESC LIMIT 5")
+            .unwrap();
+        let p: String = st.query_row([], |row| row.get(3)).unwrap();
+        assert!(p.contains("USING INDEX audit_case"), "{p}");
+    }
+
+    #[test]
+    fn lists_page_by_key_and_count_exactly_or_estimate() {
+        let (_dir, r) = register_of(250);
+        let all = r.list_cases(&CaseFilter { limit: Some(100), ..Default::default() }).unwrap();
+        assert_eq!(all.total, Total { count: 250, estimate: false });
+        assert_eq!(all.cases.len(), 100);
+        assert_eq!(all.cases[0].id, 250);
+        let next = r
+            .list_cases(&CaseFilter { limit: Some(100), before_id: all.next_before, ..Default::default() })
+            .unwrap();
+        assert_eq!(next.cases[0].id, 150);
+        let last = r
+            .list_cases(&CaseFilter { limit: Some(100), before_id: next.next_before, ..Default::default() })
+            .unwrap();
+        assert_eq!(last.cases.len(), 50);
+        assert_eq!(last.next_before, None);
+        // A word: every page from the index, the pages together exactly the matches.
+        let mut seen = Vec::new();
+        let mut before = None;
+        loop {
+            let page = r
+                .list_cases(&CaseFilter { q: Some("反映".into()), limit: Some(40), before_id: before, ..Default::default() })
+                .unwrap();
+            assert_eq!(page.total, Total { count: 250, estimate: false });
+            seen.extend(page.cases.iter().map(|c| c.id));
+            match page.next_before {
+                Some(b) => before = Some(b),
+                None => break,
+            }
+        }
+        assert_eq!(seen, (1..=250).rev().collect::<Vec<i64>>());
+        assert_eq!(Total { count: 199_431, estimate: true }.words(), "约 19.9 万件");
+        assert_eq!(Total { count: 38, estimate: false }.words(), "共 38 件");
     }
 }

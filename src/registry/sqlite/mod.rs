@@ -3,6 +3,7 @@
 //! that speaks SQL or names rusqlite; it implements `registry`'s traits.
 
 mod cases;
+mod convert;
 mod documents;
 mod jobs;
 mod users;
@@ -14,13 +15,22 @@ use std::time::Duration;
 
 pub(crate) use super::now_text;
 
+/// One schema step: SQL applied in one transaction, or a conversion the program makes in
+/// batches of its own transactions (resumable: run again, it goes on where it stopped).
+enum Migration {
+    Sql(&'static str),
+    Program(fn(&mut Connection, i64) -> Result<()>),
+}
+
 /// Schema migrations in order; `PRAGMA user_version` is the number applied.
-const MIGRATIONS: &[&str] = &[
-    include_str!("../../../migrations/0001_init.sql"),
-    include_str!("../../../migrations/0002_users_jobs.sql"),
-    include_str!("../../../migrations/0003_routes_deadlines.sql"),
-    include_str!("../../../migrations/0004_documents.sql"),
-    include_str!("../../../migrations/0005_accounts.sql"),
+const MIGRATIONS: &[Migration] = &[
+    Migration::Sql(include_str!("../../../migrations/0001_init.sql")),
+    Migration::Sql(include_str!("../../../migrations/0002_users_jobs.sql")),
+    Migration::Sql(include_str!("../../../migrations/0003_routes_deadlines.sql")),
+    Migration::Sql(include_str!("../../../migrations/0004_documents.sql")),
+    Migration::Sql(include_str!("../../../migrations/0005_accounts.sql")),
+    Migration::Sql(include_str!("../../../migrations/0006_text_once.sql")),
+    Migration::Program(convert::convert_texts),
 ];
 
 /// The register in `DATA/xinfang.db`.
@@ -139,16 +149,22 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
             known,
         });
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied as usize) {
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
-        // Another process may have migrated while this one waited for the lock.
-        let now: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        if now > i as i64 {
-            continue;
+    for (i, step) in MIGRATIONS.iter().enumerate().skip(applied as usize) {
+        match step {
+            Migration::Sql(sql) => {
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
+                // Another process may have migrated while this one waited for the lock.
+                let now: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+                if now > i as i64 {
+                    continue;
+                }
+                tx.execute_batch(sql)?;
+                tx.pragma_update(None, "user_version", i as i64 + 1)?;
+                tx.commit()?;
+            }
+            // Each batch takes the write lock; the last sets `user_version` with the check.
+            Migration::Program(run) => run(conn, i as i64 + 1)?,
         }
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", i as i64 + 1)?;
-        tx.commit()?;
     }
     Ok(())
 }
