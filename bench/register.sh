@@ -10,7 +10,7 @@
 #   bench/register.sh [SIZES...]      e.g. bench/register.sh 10000 100000
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=${CARGO_TARGET_DIR:-target}/release/xinfang
+BIN=${BIN:-${CARGO_TARGET_DIR:-target}/release/xinfang}
 WORK=${WORK:-$(mktemp -d)}
 PORT=${PORT:-18090}
 DURATION=${DURATION:-10s}

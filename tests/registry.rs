@@ -206,7 +206,8 @@ fn a_petitioners_second_letter_on_the_same_issue_is_a_repeat() {
 }
 
 #[test]
-fn search_finds_two_character_words_inside_running_text() {
+fn search_finds_words_of_any_length_and_identifiers_exactly() {
+    use xinfang::registry::cases::CaseFilter;
     let dir = tempfile::tempdir().unwrap();
     let mut r = SqliteRegistry::open(dir.path(), NumberFormat::default()).unwrap();
     register(
@@ -215,32 +216,34 @@ fn search_finds_two_character_words_inside_running_text() {
     );
     register(
         &mut r,
-        &extraction(&"0b".repeat(32), "赵德明", None, "13800000002", "教育"),
+        &extraction(&"0b".repeat(32), "赵德明", Some("11010519491231002X"), "13800000002", "教育"),
     );
-    let conn = r.connection();
-    // Three or more characters use the trigram index; two go through LIKE on the same table.
-    let hits = |sql: &str, q: &str| -> i64 { conn.query_row(sql, [q], |row| row.get(0)).unwrap() };
-    assert_eq!(
-        hits(
-            "SELECT count(*) FROM cases_fts WHERE cases_fts MATCH ?1",
-            "秀英反"
-        ),
-        1
-    );
-    assert_eq!(
-        hits(
-            "SELECT count(*) FROM cases_fts WHERE text LIKE '%' || ?1 || '%'",
-            "德明"
-        ),
-        1
-    );
-    assert_eq!(
-        hits(
-            "SELECT count(*) FROM cases_fts WHERE text LIKE '%' || ?1 || '%'",
-            "反映"
-        ),
-        2
-    );
+    let ids = |q: &str| -> Vec<i64> {
+        r.list_cases(&CaseFilter { q: Some(q.into()), ..Default::default() })
+            .unwrap()
+            .cases
+            .iter()
+            .map(|c| c.id)
+            .collect()
+    };
+    // Three characters, two (inside running text), one, and words apart.
+    assert_eq!(ids("秀英反"), [1]);
+    assert_eq!(ids("德明"), [2]);
+    assert_eq!(ids("反映"), [2, 1]);
+    assert_eq!(ids("赵"), [2]);
+    assert_eq!(ids("反映 教育"), [2]);
+    // Characters that do not stand together are not the word.
+    assert_eq!(ids("秀英城乡"), Vec::<i64>::new());
+    assert_eq!(ids("明英"), Vec::<i64>::new());
+    // Identifiers, exactly: registration number (any case), phone, ID number, name.
+    let year = chrono::Datelike::year(&chrono::Local::now());
+    assert_eq!(ids(&format!("xf-{year}-000002")), [2]);
+    assert_eq!(ids("13800000001"), [1]);
+    assert_eq!(ids("11010519491231002X"), [2]);
+    assert_eq!(ids("李秀英"), [1]);
+    // A pasted NUL or FTS5 syntax is only text.
+    assert_eq!(ids("德明\0"), [2]);
+    assert_eq!(ids("\"德明\" OR *"), Vec::<i64>::new());
 }
 
 #[test]

@@ -14,13 +14,13 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 const BATCH: i64 = 2000;
 
 pub(super) fn convert_texts(conn: &mut Connection, version: i64) -> Result<()> {
-    convert_batches(conn, None)?;
+    convert_batches(conn, BATCH, None)?;
     finish(conn, version)
 }
 
-/// Moves batches until none is left, or `max` batches (tests stop a conversion midway).
-/// Answers whether everything is moved.
-pub(super) fn convert_batches(conn: &mut Connection, max: Option<usize>) -> Result<bool> {
+/// Moves batches of `batch` cases until none is left, or `max` batches (tests stop a
+/// conversion midway). Answers whether everything is moved.
+pub(super) fn convert_batches(conn: &mut Connection, batch: i64, max: Option<usize>) -> Result<bool> {
     let mut done = 0usize;
     loop {
         if max.is_some_and(|m| done >= m) {
@@ -38,7 +38,7 @@ pub(super) fn convert_batches(conn: &mut Connection, max: Option<usize>) -> Resu
             let mut st = tx.prepare(
                 "SELECT id, text, extraction, summary FROM cases WHERE id > ?1 ORDER BY id LIMIT ?2",
             )?;
-            let rows = st.query_map(params![last, BATCH], |r| {
+            let rows = st.query_map(params![last, batch], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
             })?;
             rows.collect::<rusqlite::Result<_>>()?

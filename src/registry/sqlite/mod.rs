@@ -215,4 +215,69 @@ mod tests {
             "{err}"
         );
     }
+
+    /// A register made before issue 21 (text and extraction in `cases`, a trigram index)
+    /// is converted when opened: stopped after one batch, it goes on where it stopped, and
+    /// every case reads back as it was, its extraction whole, found by a two-character word.
+    #[test]
+    fn an_old_register_is_converted_to_text_stored_once_resumably() {
+        use crate::registry::cases::CaseFilter;
+        use crate::registry::Cases;
+        let dir = tempfile::tempdir().unwrap();
+        DataDirs::new(dir.path()).create().unwrap();
+        let mut conn = Connection::open(dir.path().join("xinfang.db")).unwrap();
+        for (i, m) in MIGRATIONS.iter().take(5).enumerate() {
+            let Migration::Sql(sql) = m else { unreachable!() };
+            conn.execute_batch(sql).unwrap();
+            conn.pragma_update(None, "user_version", i as i64 + 1).unwrap();
+        }
+        let names = ["李秀英", "赵德明", "王小明", "陈海燕", "刘建国"];
+        let mut originals = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            let p1 = format!("尊敬的领导：\n我叫{name}，反映拖欠工资问题。");
+            let p2 = format!("第二页：请求处理。\n信访人：{name}");
+            let text = format!("{p1}\n{p2}");
+            let x = serde_json::json!({
+                "file": format!("{i}.png"), "sha256": format!("{i:064}"), "kind": "png",
+                "pages": [{"index": 1, "text": p1, "confidence": 0.9}, {"index": 2, "text": p2, "confidence": 0.8}],
+                "text": text, "fields": {"name": name}, "warnings": []
+            });
+            conn.execute(
+                "INSERT INTO cases (registration_number, year, seq, sha256, kind, source_name, pages,
+                    name, summary, text, extraction, registered_at, registered_by)
+                 VALUES (?1, 2026, ?2, ?3, 'png', 'a.png', 2, ?4, '反映拖欠工资', ?5, ?6, '2026-11-01T09:00:00+08:00', 'm')",
+                params![format!("XF-2026-{:06}", i + 1), i as i64 + 1, format!("{i:064}"), name, text, x.to_string()],
+            )
+            .unwrap();
+            originals.push(x);
+        }
+        conn.execute("INSERT INTO counters (year, last) VALUES (2026, 5)", []).unwrap();
+        let Migration::Sql(sql) = MIGRATIONS[5] else { unreachable!() };
+        conn.execute_batch(sql).unwrap();
+        conn.pragma_update(None, "user_version", 6).unwrap();
+        // Stopped after one batch of two.
+        assert!(!convert::convert_batches(&mut conn, 2, Some(1)).unwrap());
+        let moved: i64 = conn.query_row("SELECT count(*) FROM case_texts", [], |r| r.get(0)).unwrap();
+        assert_eq!(moved, 2);
+        drop(conn);
+
+        let r = SqliteRegistry::open(dir.path(), crate::domain::number::NumberFormat::default()).unwrap();
+        let v: i64 = r.connection().pragma_query_value(None, "user_version", |row| row.get(0)).unwrap();
+        assert_eq!(v, MIGRATIONS.len() as i64);
+        assert!(r.connection().prepare("SELECT text FROM cases").is_err(), "the old column is gone");
+        for (i, x) in originals.iter().enumerate() {
+            let d = r.case(i as i64 + 1).unwrap().unwrap();
+            assert_eq!(&d.extraction, x, "case {}", i + 1);
+            assert_eq!(d.text, x["text"]);
+        }
+        let stored: String = r
+            .connection()
+            .query_row("SELECT extraction FROM case_texts WHERE case_id = 2", [], |row| row.get(0))
+            .unwrap();
+        assert!(!stored.contains("赵德明，反映"), "{stored}");
+        let found = r.list_cases(&CaseFilter { q: Some("德明".into()), ..Default::default() }).unwrap();
+        assert_eq!(found.cases.iter().map(|c| c.id).collect::<Vec<_>>(), [2]);
+        let all = r.list_cases(&CaseFilter { q: Some("工资".into()), ..Default::default() }).unwrap();
+        assert_eq!(all.cases.len(), 5);
+    }
 }
