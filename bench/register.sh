@@ -66,10 +66,17 @@ audit-of-one-case                  /api/audit?case=$MID
 EOF
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=
 
-  # One more letter registered into this register (no OCR: the born-digital PDF).
-  start=$(date +%s.%N)
-  "$BIN" intake --data "$DATA" samples/letters/11-born-digital.pdf >/dev/null 2>&1
-  end=$(date +%s.%N)
-  awk -v s="$start" -v e="$end" 'BEGIN { printf "register one letter (xinfang intake, born-digital PDF, whole process): %.0f ms\n", 1000 * (e - s) }'
+  # One more letter registered into this register (no OCR: the born-digital PDF, made
+  # three distinct files by a comment after its end), whole process; the median of three.
+  times=()
+  for i in 1 2 3; do
+    cp samples/letters/11-born-digital.pdf "$WORK/letter-$i.pdf"
+    printf '%% copy %s\n' "$i" >>"$WORK/letter-$i.pdf"
+    start=$(date +%s.%N)
+    "$BIN" intake --data "$DATA" "$WORK/letter-$i.pdf" >/dev/null 2>&1
+    end=$(date +%s.%N)
+    times+=("$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.0f", 1000 * (e - s) }')")
+  done
+  echo "register one letter (xinfang intake, born-digital PDF, whole process): ${times[*]} ms, median $(printf '%s\n' "${times[@]}" | sort -n | sed -n 2p) ms"
   rm -rf "$DATA"
 done

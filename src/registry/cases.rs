@@ -131,7 +131,9 @@ pub struct Total {
 
 impl Total {
     /// Matches counted before a list's size is estimated instead.
-    pub const COUNTED: i64 = 10_000;
+    /// 1,000: a 1M-case register counting 10,000 matches of a common phrase took 75 ms;
+    /// 1,000 take a tenth of that (BENCHMARKS.md, "The register at a million letters").
+    pub const COUNTED: i64 = 1_000;
 
     /// In words, as pages show it: 共 38 件, 约 19.9 万件.
     pub fn words(&self) -> String {

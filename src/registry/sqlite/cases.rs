@@ -195,7 +195,12 @@ impl Cases for SqliteRegistry {
         // One more than the page, to know whether another follows.
         let rows = self.fetch(&list_query(filter, words.as_deref(), today, Shape::Page(limit + 1)))?;
         let more = rows.len() as i64 > limit;
-        let total = self.total(filter, words.as_deref(), today)?;
+        // A first page that holds the whole list is its own count.
+        let total = if filter.before_id.is_none() && !more {
+            Total { count: rows.len() as i64, estimate: false }
+        } else {
+            self.total(filter, words.as_deref(), today)?
+        };
         // Exact hits first, then the rest of the page.
         let mut cases = exact;
         let room = (limit as usize).saturating_sub(cases.len());
@@ -972,5 +977,24 @@ mod tests {
         assert_eq!(seen, (1..=250).rev().collect::<Vec<i64>>());
         assert_eq!(Total { count: 199_431, estimate: true }.words(), "约 19.9 万件");
         assert_eq!(Total { count: 38, estimate: false }.words(), "共 38 件");
+    }
+
+    #[test]
+    fn a_long_list_is_estimated_from_its_newest_matches() {
+        let (_dir, r) = register_of(1500);
+        let every = r.list_cases(&CaseFilter { q: Some("反映".into()), limit: Some(20), ..Default::default() }).unwrap();
+        assert_eq!(every.total, Total { count: 1500, estimate: true });
+        let routed = CaseFilter { status: Some(Status::Archived), limit: Some(20), ..Default::default() };
+        let truth: i64 = r
+            .conn
+            .query_row("SELECT count(*) FROM cases WHERE status = 'archived'", [], |row| row.get(0))
+            .unwrap();
+        let t = r.list_cases(&routed).unwrap().total;
+        if truth > Total::COUNTED {
+            assert!(t.estimate);
+            assert!((t.count - truth).abs() * 4 < truth, "estimated {} for {truth}", t.count);
+        } else {
+            assert_eq!(t, Total { count: truth, estimate: false });
+        }
     }
 }
