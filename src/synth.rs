@@ -9,8 +9,31 @@
 
 use crate::config::Vocabulary;
 use crate::domain::{RouteKind, Status};
-use crate::registry::cases::SyntheticCase;
 use chrono::{Duration, NaiveDate};
+
+/// A made-up case (`xinfang synth`): what registration would have stored, without files.
+/// The register (`Cases::add_synthetic`) marks it synthetic.
+#[derive(Debug, Clone)]
+pub struct SyntheticCase {
+    /// RFC 3339.
+    pub registered_at: String,
+    /// The year its number is taken in.
+    pub year: i32,
+    pub status: Status,
+    pub name: String,
+    pub id_number: String,
+    pub phone: String,
+    pub address: String,
+    pub letter_date: String,
+    pub summary: String,
+    pub category: String,
+    pub urgent: bool,
+    pub cosigners: i64,
+    pub text: String,
+    pub due_at: Option<String>,
+    pub route: Option<(RouteKind, String)>,
+    pub accusation: bool,
+}
 
 /// splitmix64: small, fast and good enough to spread synthetic data (no crate needed for
 /// numbers nobody relies on being unpredictable).

@@ -187,30 +187,6 @@ pub struct YearCase {
     pub filed: PathBuf,
 }
 
-/// A made-up case for benchmarks (`xinfang synth`): what registration would have stored,
-/// without files. The register marks it synthetic.
-#[derive(Debug, Clone)]
-pub struct SyntheticCase {
-    /// RFC 3339.
-    pub registered_at: String,
-    /// The year its number is taken in.
-    pub year: i32,
-    pub status: Status,
-    pub name: String,
-    pub id_number: String,
-    pub phone: String,
-    pub address: String,
-    pub letter_date: String,
-    pub summary: String,
-    pub category: String,
-    pub urgent: bool,
-    pub cosigners: i64,
-    pub text: String,
-    pub due_at: Option<String>,
-    pub route: Option<(RouteKind, String)>,
-    pub accusation: bool,
-}
-
 /// How many cases a register holds, real and synthetic.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Holdings {

@@ -24,7 +24,8 @@ pub mod text;
 pub mod users;
 
 use crate::store::DataDirs;
-use cases::{AuditEntry, CaseDetail, CaseFilter, CaseList, Holdings, SyntheticCase, YearCase};
+use cases::{AuditEntry, CaseDetail, CaseFilter, CaseList, Holdings, YearCase};
+use crate::synth::SyntheticCase;
 use documents::{DocumentRecord, NewDocument, Rendered};
 use jobs::Job;
 use life::Actor;

@@ -6,6 +6,7 @@ use super::{now_text, record, Record, SqliteRegistry};
 use crate::domain::life::{Change, Due};
 use crate::domain::{decide, Action, CaseState, Purpose, Refusal, Rules, Status, Transition};
 use crate::registry::cases::*;
+use crate::synth::SyntheticCase;
 use crate::registry::cases::Total;
 use crate::registry::life::Actor;
 use crate::registry::{text, Audit, Begun, CaseRef, Cases, NewCase, PendingCase, RegistryError, Result};
