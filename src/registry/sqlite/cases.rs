@@ -514,28 +514,47 @@ pub(crate) struct Query {
 /// `cases_status_category`), due within days (`cases_due`, a narrow range). Overdue is a
 /// quarter of all cases: walking the newest is quicker than sorting them all, so it is
 /// written `+c.due_at` to keep the planner off the due index.
-fn conditions(filter: &CaseFilter, today: chrono::NaiveDate) -> (Vec<&'static str>, Vec<rusqlite::types::Value>) {
+fn conditions(
+    filter: &CaseFilter,
+    today: chrono::NaiveDate,
+    use_index: Indexes,
+) -> (Vec<String>, Vec<rusqlite::types::Value>) {
     use rusqlite::types::Value;
+    // `+c.x` keeps the planner off x's index.
+    let col = |name: &str, indexed: bool| if indexed { format!("c.{name}") } else { format!("+c.{name}") };
+    let any = !matches!(use_index, Indexes::None);
     let mut conds = Vec::new();
     let mut params = Vec::new();
     if let Some(status) = filter.status {
-        conds.push("c.status = ?");
+        conds.push(format!("{} = ?", col("status", any)));
         params.push(Value::Text(status.as_str().into()));
     }
     if let Some(category) = &filter.category {
-        conds.push("c.category = ?");
+        conds.push(format!("{} = ?", col("category", any)));
         params.push(Value::Text(category.clone()));
     }
     if filter.overdue {
-        conds.push("+c.due_at < ?");
+        conds.push(format!("{} < ?", col("due_at", matches!(use_index, Indexes::All))));
         params.push(Value::Text(today.to_string()));
     }
     if let Some(days) = filter.due_within {
-        conds.push("c.due_at >= ? AND c.due_at <= ?");
+        let due = col("due_at", any);
+        conds.push(format!("{due} >= ? AND {due} <= ?"));
         params.push(Value::Text(today.to_string()));
         params.push(Value::Text((today + chrono::Duration::days(days.clamp(0, 3650))).to_string()));
     }
     (conds, params)
+}
+
+/// Which indexes the filters' conditions may use.
+#[derive(Debug, Clone, Copy)]
+enum Indexes {
+    /// Lists in id order: every one but the due index for overdue.
+    InIdOrder,
+    /// Counts, in no order: every one.
+    All,
+    /// A sample found by key: none.
+    None,
 }
 
 /// The list (or its capped count), driven by the bigram index in descending id order when
@@ -543,7 +562,7 @@ fn conditions(filter: &CaseFilter, today: chrono::NaiveDate) -> (Vec<&'static st
 /// needs), else by the filters' index or the table itself, newest first.
 pub(crate) fn list_query(filter: &CaseFilter, words: Option<&str>, today: chrono::NaiveDate, shape: Shape) -> Query {
     use rusqlite::types::Value;
-    let (mut conds, mut params) = conditions(filter, today);
+    let (mut conds, mut params) = conditions(filter, today, Indexes::InIdOrder);
     let key = if words.is_some() { "f.rowid" } else { "c.id" };
     let before = match shape {
         Shape::Page(_) => filter.before_id,
@@ -556,7 +575,7 @@ pub(crate) fn list_query(filter: &CaseFilter, words: Option<&str>, today: chrono
     }
     let from = match words {
         Some(w) => {
-            conds.insert(0, "f.terms MATCH ?");
+            conds.insert(0, "f.terms MATCH ?".into());
             params.insert(0, Value::Text(w.to_string()));
             // CROSS JOIN: the index is the outer loop, the case found by its id.
             "case_terms f CROSS JOIN cases c ON c.id = f.rowid"
@@ -587,7 +606,7 @@ pub(crate) fn list_query(filter: &CaseFilter, words: Option<&str>, today: chrono
 /// that hold a document with that number: each through its own unique or plain index.
 fn exact_query(filter: &CaseFilter, q: &str, today: chrono::NaiveDate, limit: i64) -> Query {
     use rusqlite::types::Value;
-    let (conds, mut params) = conditions(filter, today);
+    let (conds, mut params) = conditions(filter, today, Indexes::InIdOrder);
     let upper = q.to_uppercase();
     let mut all = vec![
         Value::Text(upper.clone()),
@@ -634,7 +653,9 @@ impl SqliteRegistry {
         if !filtered {
             return Ok(Total { count: all, estimate: false });
         }
-        let newest: i64 = self.conn.query_row("SELECT coalesce(max(id), 0) FROM cases", [], |r| r.get(0))?;
+        let newest = || -> Result<i64> {
+            Ok(self.conn.query_row("SELECT coalesce(max(id), 0) FROM cases", [], |r| r.get(0))?)
+        };
         let Some(words) = words else {
             // Filters only: counted through their index up to the cap, in any order.
             let q = count_query(filter, today, None);
@@ -648,6 +669,7 @@ impl SqliteRegistry {
             // Beyond, from a sample of ids spread evenly over the whole register (found by
             // their key): a filter's cases are not spread evenly in time (the newest are
             // rarely overdue), so the newest matches would mislead.
+            let newest = newest()?;
             let step = (newest / SAMPLE).max(1);
             let ids: Vec<i64> = (0..SAMPLE).map(|k| 1 + k * step).filter(|id| *id <= newest).collect();
             let q = count_query(filter, today, Some(&ids));
@@ -667,6 +689,7 @@ impl SqliteRegistry {
         }
         // Words: the matches counted lie between the newest case and `lowest`; as dense
         // below (the bigram index cannot be sampled by key cheaply).
+        let newest = newest()?;
         let span = (newest - lowest.unwrap_or(newest) + 1).max(1);
         let count = ((n as f64) * (newest as f64) / (span as f64)).round() as i64;
         Ok(Total { count: count.max(n).min(all.max(n)), estimate: true })
@@ -681,14 +704,8 @@ const SAMPLE: i64 = 2000;
 /// among those ids only, each found by its key (the filters' indexes kept out with `+`).
 pub(crate) fn count_query(filter: &CaseFilter, today: chrono::NaiveDate, sample: Option<&[i64]>) -> Query {
     use rusqlite::types::Value;
-    let (conds, mut params) = conditions(filter, today);
-    let conds: Vec<String> = conds
-        .iter()
-        .map(|c| match sample {
-            Some(_) => c.replace("+c.", "c.").replace("c.", "+c."),
-            None => c.replace("+c.", "c."),
-        })
-        .collect();
+    let use_index = if sample.is_some() { Indexes::None } else { Indexes::All };
+    let (conds, mut params) = conditions(filter, today, use_index);
     let filters = if conds.is_empty() { "1".to_string() } else { conds.join(" AND ") };
     let sql = match sample {
         None => {
