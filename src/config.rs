@@ -131,6 +131,9 @@ pub struct ServerConfig {
     /// Most bytes `spool/` and `failed/` may hold together; uploads past it are refused
     /// with 507 (default 8 GiB).
     pub max_spool_bytes: u64,
+    /// Hour of the night (0-23, local time) in which the service tidies the search index,
+    /// in small steps that registrations go in between (default 3; 24 or more: never).
+    pub tidy_hour: u32,
 }
 
 impl Default for ServerConfig {
@@ -142,6 +145,7 @@ impl Default for ServerConfig {
             secure_cookies: false,
             keep_refused_days: 30,
             max_spool_bytes: 8 << 30,
+            tidy_hour: 3,
         }
     }
 }

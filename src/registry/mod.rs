@@ -158,6 +158,11 @@ pub trait Cases {
     /// holds a real letter.
     fn add_synthetic(&mut self, batch: &[SyntheticCase], actor: &str) -> Result<()>;
 
+    /// One step of tidying the search index (a few hundred pages of its segments merged
+    /// into one, in one short transaction, so registrations wait at most that long);
+    /// false when it is already in one piece. Queries read fewer segments after.
+    fn tidy_search_index(&mut self) -> Result<bool>;
+
     /// Applies `action` to a case if the case life allows it: the transition stored, or
     /// why it was refused (nothing stored then).
     fn apply(
@@ -274,6 +279,22 @@ pub type Registry = Box<dyn Register>;
 /// to date.
 pub fn open(root: &Path, format: crate::domain::number::NumberFormat) -> Result<Registry> {
     Ok(Box::new(sqlite::SqliteRegistry::open(root, format)?))
+}
+
+/// Tidies the search index step by step until it is in one piece or `stop` says so,
+/// pausing `pause` between steps so that registrations and corrections go in between.
+/// Answers the steps taken. Run at night by the service and after `xinfang synth`.
+pub fn tidy_search_index(
+    registry: &mut dyn Register,
+    pause: std::time::Duration,
+    stop: &dyn Fn() -> bool,
+) -> Result<u64> {
+    let mut steps = 0;
+    while !stop() && registry.tidy_search_index()? {
+        steps += 1;
+        std::thread::sleep(pause);
+    }
+    Ok(steps)
 }
 
 /// Registers a letter: its number taken, the filing copy (built by `filed_copy` with that

@@ -315,14 +315,20 @@ pub fn serve(config: Config, options: ServeOptions) -> Result<(), String> {
             .map_err(|e| format!("cannot listen on {}: {e}", options.listen))?;
         tracing::info!("listening on http://{}", options.listen);
         let server = &state.config().server;
-        // Refused uploads past their keeping time go, hourly.
+        // Hourly: refused uploads past their keeping time go; in the quiet hour the search
+        // index is tidied, step by step, until it is whole, the hour ends or the service stops.
         let (failed, days) = (dirs.failed.clone(), server.keep_refused_days);
+        let (tidy_hour, tidy_state, tidy_stop) = (server.tidy_hour, state.clone(), stop.clone());
         tokio::spawn(async move {
             let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
             loop {
                 hourly.tick().await;
                 let failed = failed.clone();
                 let _ = tokio::task::spawn_blocking(move || spool::expire_refused(&failed, days)).await;
+                if tidy_hour == quiet_hour_now() {
+                    let (state, stop) = (tidy_state.clone(), tidy_stop.clone());
+                    let _ = tokio::task::spawn_blocking(move || tidy_at_night(&state, tidy_hour, &stop)).await;
+                }
             }
         });
         listen::serve(
@@ -344,6 +350,26 @@ pub fn serve(config: Config, options: ServeOptions) -> Result<(), String> {
         let _ = w.join();
     }
     result
+}
+
+/// The hour of the day now, local time (for `[server] tidy_hour`).
+fn quiet_hour_now() -> u32 {
+    use chrono::Timelike;
+    chrono::Local::now().hour()
+}
+
+/// Tidies the search index (`registry::tidy_search_index`) while the quiet hour lasts and
+/// the service runs; logs what it did.
+fn tidy_at_night(state: &AppState, hour: u32, stop: &std::sync::atomic::AtomicBool) {
+    let started = std::time::Instant::now();
+    let over = || stop.load(std::sync::atomic::Ordering::SeqCst) || hour != quiet_hour_now();
+    let done = crate::registry::open(&state.inner.data, state.inner.config.bureau.registration.clone())
+        .and_then(|mut r| crate::registry::tidy_search_index(r.as_mut(), std::time::Duration::from_millis(20), &over));
+    match done {
+        Ok(0) => {}
+        Ok(steps) => tracing::info!(steps, seconds = started.elapsed().as_secs(), "search index tidied"),
+        Err(e) => tracing::warn!("tidying the search index: {e}"),
+    }
 }
 
 async fn shutdown_signal() {

@@ -39,6 +39,9 @@ pub struct SqliteRegistry {
     /// Where the files are (paths are reported, never written, from here).
     dirs: DataDirs,
     format: crate::domain::number::NumberFormat,
+    /// Cases up to this id are known synthetic (`add_synthetic` checks only newer ones, so
+    /// a million-case run does not scan the table once per batch).
+    synthetic_upto: i64,
 }
 
 impl From<rusqlite::Error> for RegistryError {
@@ -60,7 +63,7 @@ impl SqliteRegistry {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
         migrate(&mut conn, &path)?;
-        Ok(SqliteRegistry { conn, dirs, format })
+        Ok(SqliteRegistry { conn, dirs, format, synthetic_upto: 0 })
     }
 
     /// The data folder's layout this register reports paths in.
