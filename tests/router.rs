@@ -323,3 +323,72 @@ async fn a_field_corrected_to_blank_is_cleared() {
     let case: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(case["phone"], serde_json::Value::Null, "{body}");
 }
+
+/// A browser's GET: it accepts HTML, signed in by cookie when a token is given.
+async fn browse(f: &Fixture, path: &str, token: Option<&str>) -> (StatusCode, String, String) {
+    let mut req = Request::get(path).header(header::ACCEPT, "text/html,application/xhtml+xml,*/*;q=0.8");
+    if let Some(t) = token {
+        req = req.header(header::COOKIE, format!("xinfang_session={t}"));
+    }
+    let response = f.router.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+    let status = response.status();
+    let location = response.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, location, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Each role lands on its page, its header links only pages it may open (each of which
+/// opens), and a browser never gets raw JSON: errors are pages in the frame, in Chinese.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_role_lands_somewhere_and_errors_are_pages_in_chinese() {
+    let f = Fixture::new();
+    let links = ["/upload", "/inbox", "/cases", "/binder"];
+    for &role in Role::ALL {
+        let s = f.session(role);
+        let (status, location, body) = browse(&f, "/", Some(&s.token)).await;
+        let page = if status == StatusCode::SEE_OTHER {
+            assert!(links.contains(&location.as_str()), "{role}: home {location}");
+            let (status, _, body) = browse(&f, &location, Some(&s.token)).await;
+            assert_eq!(status, StatusCode::OK, "{role} at {location}: {body}");
+            body
+        } else {
+            assert_eq!(status, StatusCode::OK, "{role}: {body}");
+            assert!(body.contains("尚未开放"), "{role}: {body}");
+            body
+        };
+        assert!(page.contains("退出") && page.contains(role.label()), "{role}: {page}");
+        for link in links {
+            let shown = page.contains(&format!("<a href=\"{link}\">"));
+            let (status, _, body) = browse(&f, link, Some(&s.token)).await;
+            if shown {
+                assert_eq!(status, StatusCode::OK, "{role} follows {link}: {body}");
+            } else {
+                assert_eq!(status, StatusCode::FORBIDDEN, "{role} at {link}");
+                assert!(body.starts_with("<!doctype html>") && body.contains("无权"), "{role} at {link}: {body}");
+                assert!(!body.contains("forbidden") && !body.contains("{\"error\""), "{role} at {link}: {body}");
+            }
+        }
+    }
+    // A page that does not exist: 404 in the frame, with the way home.
+    let s = f.session(Role::Officer);
+    let (status, _, body) = browse(&f, "/no-such-page", Some(&s.token)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body.contains("没有这个页面") && body.contains("href=\"/cases\""), "{body}");
+    // Not signed in: to the sign-in form, not a JSON 401.
+    let (status, location, _) = browse(&f, "/binder", None).await;
+    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/login"));
+    // The API keeps JSON, with the Chinese sentence beside the English.
+    let (status, _, body) = browse(&f, "/api/no-such", Some(&s.token)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["error"]["code"], "not_found");
+    assert!(v["error"]["message_zh"].as_str().unwrap().contains("没有"), "{v}");
+    let a = f.session(Role::Analyst);
+    let req = Request::get("/api/cases").header(header::AUTHORIZATION, format!("Bearer {}", a.token));
+    let response = f.router.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(v["error"]["code"], "forbidden");
+    assert!(v["error"]["message_zh"].as_str().unwrap().contains("无权"), "{v}");
+}

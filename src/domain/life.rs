@@ -54,11 +54,30 @@ pub struct Corrections {
 pub enum Refusal {
     NotFound,
     /// The case is not in a state this change applies to.
-    WrongState(String),
+    WrongState(Why),
     /// Something needed is missing or not allowed (a body, a reason, the accused).
-    Invalid(String),
+    Invalid(Why),
     /// The user's role may not make this change.
-    Forbidden(String),
+    Forbidden(Why),
+}
+
+/// A refusal's reason in the API's English and in the pages' Chinese.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Why {
+    pub en: String,
+    pub zh: String,
+}
+
+impl Why {
+    pub fn new(en: impl Into<String>, zh: impl Into<String>) -> Why {
+        Why { en: en.into(), zh: zh.into() }
+    }
+}
+
+impl std::fmt::Display for Why {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.en)
+    }
 }
 
 /// What `decide` needs to know of a case.
@@ -169,10 +188,9 @@ impl Transition {
 
 fn forbidden(role: Role, act: Act) -> Refusal {
     let roles: Vec<&str> = roles_for(act).iter().map(|r| r.label()).collect();
-    Refusal::Forbidden(format!(
-        "the {} role may not do this (only {})",
-        role.as_str(),
-        roles.join("、")
+    Refusal::Forbidden(Why::new(
+        format!("the {} role may not do this (only {})", role.as_str(), roles.join("、")),
+        format!("{}无权进行此操作（仅限{}）。", role.label(), roles.join("、")),
     ))
 }
 
@@ -218,9 +236,9 @@ fn decide_route(
         return Err(forbidden(role, Act::Route));
     }
     if case.status != Status::Registered {
-        return Err(Refusal::WrongState(format!(
-            "only a registered case can be routed; this one is {}",
-            case.status
+        return Err(Refusal::WrongState(Why::new(
+            format!("only a registered case can be routed; this one is {}", case.status),
+            format!("只有已登记的案件可以转办，此件{}。", case.status.label()),
         )));
     }
     let body = trimmed(&route.body);
@@ -229,9 +247,9 @@ fn decide_route(
     let (status, due) = match route.kind {
         RouteKind::Transfer | RouteKind::Assign => {
             let Some(body) = body else {
-                return Err(Refusal::Invalid(format!(
-                    "{} needs the competent body",
-                    route.kind.label()
+                return Err(Refusal::Invalid(Why::new(
+                    format!("{} needs the competent body", route.kind.as_str()),
+                    format!("{}须填写有权处理的机关。", route.kind.label()),
                 )));
             };
             let guard = crate::routing::GuardCase {
@@ -240,7 +258,10 @@ fn decide_route(
                 accused: case.accused,
             };
             if let Some(why) = crate::routing::refuse_accused(rules.names, guard, body) {
-                return Err(Refusal::Invalid(why));
+                return Err(Refusal::Invalid(Why::new(
+                    format!("accusation material may not go to the accused (2022 regulation, art. 30): {why}"),
+                    why,
+                )));
             }
             let limit = if route.kind == RouteKind::Transfer { d.acknowledge } else { d.handle };
             (Status::Routed, Due::Set(d.due(today, limit)))
@@ -248,9 +269,9 @@ fn decide_route(
         RouteKind::Direct => (Status::Awaiting, Due::Set(d.due(today, d.handle))),
         RouteKind::Refuse | RouteKind::NotAgain => {
             if reason.is_none() {
-                return Err(Refusal::Invalid(format!(
-                    "{} needs the reason the petitioner will be told",
-                    route.kind.label()
+                return Err(Refusal::Invalid(Why::new(
+                    format!("{} needs the reason the petitioner will be told", route.kind.as_str()),
+                    format!("{}须填写告知信访人的理由。", route.kind.label()),
                 )));
             }
             (Status::Replied, Due::Clear)
@@ -305,12 +326,11 @@ fn decide_step(
     }
     let (from, to) = step_transition(step);
     if !from.contains(&case.status) {
-        let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
-        return Err(Refusal::WrongState(format!(
-            "{} applies to a case that is {}; this one is {}",
-            step.as_str(),
-            from.join(" or "),
-            case.status
+        let codes: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
+        let labels: Vec<&str> = from.iter().map(|s| s.label()).collect();
+        return Err(Refusal::WrongState(Why::new(
+            format!("{} applies to a case that is {}; this one is {}", step.as_str(), codes.join(" or "), case.status),
+            format!("{}只适用于{}的案件，此件{}。", step.label(), labels.join("或"), case.status.label()),
         )));
     }
     let d = rules.deadlines;
@@ -318,7 +338,10 @@ fn decide_step(
         Step::Accept => Due::Set(d.due(today, d.handle)),
         Step::Extend => {
             if case.extended {
-                return Err(Refusal::Invalid("the limit was extended once already".into()));
+                return Err(Refusal::Invalid(Why::new(
+                    "the limit was extended once already",
+                    "办理期限已延长过一次，不能再延长。",
+                )));
             }
             Due::Set(d.due(case.due.unwrap_or(today), d.extension))
         }
@@ -333,9 +356,21 @@ fn decide_step(
     })
 }
 
+/// Whether a case's entry may still be corrected: until it is closed. A closed case's
+/// entry is what was decided and filed: it is read, no longer changed.
+pub fn correctable(status: Status) -> bool {
+    !matches!(status, Status::Closed | Status::Archived)
+}
+
 fn decide_corrections(case: &CaseState<'_>, c: &Corrections, role: Role) -> Result<Transition, Refusal> {
     if !may(role, Act::Correct) {
         return Err(forbidden(role, Act::Correct));
+    }
+    if !correctable(case.status) {
+        return Err(Refusal::WrongState(Why::new(
+            format!("a case that is {} can no longer be corrected", case.status),
+            format!("案件{}，登记内容不能再更正。", case.status.label()),
+        )));
     }
     let mut entries = Vec::new();
     // Clearing the accusation flag, or taking a body off the accused list, opens a route
@@ -356,14 +391,16 @@ fn decide_corrections(case: &CaseState<'_>, c: &Corrections, role: Role) -> Resu
     };
     if clears_flag || !dropped.is_empty() {
         if !may(role, Act::ClearAccusation) {
-            return Err(Refusal::Forbidden(format!(
-                "only an officer may clear the accusation flag or the accused list (the {role} role may not)"
+            return Err(Refusal::Forbidden(Why::new(
+                format!("only an officer may clear the accusation flag or the accused list (the {role} role may not)"),
+                format!("只有承办人员可以撤销检举控告标记或被反映对象（{}不可以）。", role.label()),
             )));
         }
         let Some(reason) = trimmed(&c.reason) else {
-            return Err(Refusal::Invalid(
-                "clearing the accusation flag or the accused list needs a written reason".into(),
-            ));
+            return Err(Refusal::Invalid(Why::new(
+                "clearing the accusation flag or the accused list needs a written reason",
+                "撤销检举控告标记或被反映对象须写明理由。",
+            )));
         };
         let mut what = Vec::new();
         if clears_flag {
@@ -377,7 +414,10 @@ fn decide_corrections(case: &CaseState<'_>, c: &Corrections, role: Role) -> Resu
     }
     if let Some(id) = c.id_number.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         if !crate::idnum::is_valid(id) && !crate::idnum::is_plausible_legacy(id) {
-            return Err(Refusal::Invalid("the ID number fails the GB 11643 check".into()));
+            return Err(Refusal::Invalid(Why::new(
+                "the ID number fails the GB 11643 check",
+                "身份证号码未通过 GB 11643 校验，请核对。",
+            )));
         }
     }
     let mut changes: Vec<Change> = [
@@ -604,6 +644,40 @@ mod tests {
             assert!(matches!(decide(&c, &Action::Correct(bad.clone()), Role::Mailroom, today, rules), Err(Refusal::Invalid(_))));
             let none = decide(&c, &Action::Correct(Corrections::default()), Role::Mailroom, today, rules).unwrap();
             assert!(none.entries.is_empty());
+        });
+    }
+
+    #[test]
+    fn a_closed_case_is_read_only_and_refusals_are_said_in_chinese() {
+        let today = day("2026-11-30");
+        let fix = Corrections { summary: Some("物业乱收费".into()), ..Default::default() };
+        with(|rules| {
+            for &status in Status::ALL {
+                let got = decide(&case(status), &Action::Correct(fix.clone()), Role::Officer, today, rules);
+                match status {
+                    Status::Closed | Status::Archived => match got {
+                        Err(Refusal::WrongState(why)) => assert!(why.zh.contains(status.label()), "{why:?}"),
+                        other => panic!("{status:?}: {other:?}"),
+                    },
+                    _ => assert!(got.is_ok(), "{status:?}: {got:?}"),
+                }
+            }
+            // Every refusal carries a Chinese sentence with no English in it.
+            let refusals = [
+                decide(&case(Status::Closed), &Action::Route(route(RouteKind::Direct, None, None)), Role::Officer, today, rules),
+                decide(&case(Status::Registered), &Action::Route(route(RouteKind::Transfer, None, None)), Role::Officer, today, rules),
+                decide(&case(Status::Registered), &Action::Route(route(RouteKind::Refuse, None, None)), Role::Officer, today, rules),
+                decide(&case(Status::Registered), &Action::Step { step: Step::Close, note: None }, Role::Officer, today, rules),
+                decide(&case(Status::Registered), &Action::Route(route(RouteKind::Direct, None, None)), Role::Archivist, today, rules),
+            ];
+            for r in refusals {
+                let why = match r {
+                    Err(Refusal::WrongState(w) | Refusal::Invalid(w) | Refusal::Forbidden(w)) => w,
+                    other => panic!("{other:?}"),
+                };
+                assert!(!why.zh.chars().any(|c| c.is_ascii_alphabetic()), "{why:?}");
+                assert!(!why.en.is_empty());
+            }
         });
     }
 }

@@ -12,6 +12,6 @@ pub mod number;
 pub mod policy;
 pub mod vocab;
 
-pub use life::{decide, Action, CaseState, Corrections, Due, Refusal, Route, Rules, Transition};
+pub use life::{decide, Action, CaseState, Corrections, Due, Refusal, Route, Rules, Transition, Why};
 pub use policy::{may, Act};
 pub use vocab::{Channel, EventKind, JobStatus, Purpose, Role, RouteKind, Status, Step};

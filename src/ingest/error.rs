@@ -41,6 +41,48 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code, for the tables of messages and their tests.
+    pub const ALL: [ErrorCode; 16] = [
+        ErrorCode::Io,
+        ErrorCode::EmptyFile,
+        ErrorCode::FileTooLarge,
+        ErrorCode::UnsupportedFormat,
+        ErrorCode::Corrupt,
+        ErrorCode::TooManyPixels,
+        ErrorCode::TooManyPages,
+        ErrorCode::TooLargeUncompressed,
+        ErrorCode::Encrypted,
+        ErrorCode::Timeout,
+        ErrorCode::UnsupportedFeature,
+        ErrorCode::Ocr,
+        ErrorCode::WriteFailed,
+        ErrorCode::OutputExists,
+        ErrorCode::Storage,
+        ErrorCode::Internal,
+    ];
+
+    /// What the code means, for the people who brought the file (pages, `message_zh`).
+    pub fn message_zh(self) -> &'static str {
+        match self {
+            ErrorCode::Io => "文件无法读取。",
+            ErrorCode::EmptyFile => "文件是空的。",
+            ErrorCode::FileTooLarge => "文件超过允许的大小。",
+            ErrorCode::UnsupportedFormat => "不支持这种文件：请上传 PNG、JPEG、TIFF、PDF 或 DOCX。",
+            ErrorCode::Corrupt => "文件已损坏或不完整，无法读取。",
+            ErrorCode::TooManyPixels => "图像尺寸过大，请以每英寸 300 点左右重新扫描。",
+            ErrorCode::TooManyPages => "页数超过允许的上限，请分成几份上传。",
+            ErrorCode::TooLargeUncompressed => "DOCX 文件解压后过大。",
+            ErrorCode::Encrypted => "PDF 已加密，无法打开；请上传未加密的文件。",
+            ErrorCode::Timeout => "读取文件超时。",
+            ErrorCode::UnsupportedFeature => "文件中的图像使用了不支持的格式。",
+            ErrorCode::Ocr => "文字识别失败。",
+            ErrorCode::WriteFailed => "结果文件无法写入。",
+            ErrorCode::OutputExists => "结果文件已存在。",
+            ErrorCode::Storage => "登记簿读写失败，请联系管理员。",
+            ErrorCode::Internal => "处理此文件时出现内部错误，已记录，请联系管理员。",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::Io => "io",

@@ -39,11 +39,13 @@ impl CurrentUser {
         if self.may(act) {
             Ok(())
         } else {
+            let roles: Vec<&str> = crate::domain::policy::roles_for(act).iter().map(|r| r.label()).collect();
             Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "forbidden",
                 format!("the {} role may not do this", self.user.role),
-            ))
+            )
+            .zh(format!("{}无权进行此操作（仅限{}）。", self.user.role.label(), roles.join("、"))))
         }
     }
 
@@ -165,11 +167,24 @@ pub async fn slow_down(failures: i64) {
     tokio::time::sleep(std::time::Duration::from_millis(300 + secs * 1000)).await;
 }
 
-pub async fn home(MaybeUser(user): MaybeUser) -> Response {
-    match user {
-        Some(_) => Redirect::to("/inbox").into_response(),
-        None => to_login(),
-    }
+/// Each role's home: its daily page, or (a role with no page yet) a page saying so.
+pub async fn home(MaybeUser(user): MaybeUser) -> Result<Response, ApiError> {
+    let Some(user) = user else {
+        return Ok(to_login());
+    };
+    Ok(match super::html::home(user.user.role) {
+        Some(page) => Redirect::to(page).into_response(),
+        None => super::html::render(
+            "message.html",
+            "首页",
+            Some(&user),
+            minijinja::context! {
+                message => format!("您好，{}。{}的统计分析页面尚未开放，开放后登录即到达那里。", user.user.name, user.user.role.label()),
+                back => "/",
+            },
+        )?
+        .into_response(),
+    })
 }
 
 fn login_page(message: Option<&str>) -> Result<Html<String>, ApiError> {
@@ -198,6 +213,7 @@ pub async fn login(
         .await?;
     match login {
         Login::Ok(user) => {
+            let role = user.role;
             let session = state
                 .with_registry(move |r| {
                     r.audit(
@@ -213,7 +229,7 @@ pub async fn login(
                 StatusCode::SEE_OTHER,
                 [
                     (header::SET_COOKIE, session_cookie(&session.token, state.config().server.secure_cookies)),
-                    (header::LOCATION, "/inbox".to_string()),
+                    (header::LOCATION, super::html::home(role).unwrap_or("/").to_string()),
                 ],
             )
                 .into_response())

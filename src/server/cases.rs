@@ -183,7 +183,8 @@ pub async fn case_page(
         })
         .collect();
     // Masked values are never put in a form: saving it would write the stars back.
-    let editable = user.may(Act::Correct) && identity_shown;
+    let editable = user.may(Act::Correct) && identity_shown && crate::domain::life::correctable(c.status);
+    let read_only = (!crate::domain::life::correctable(c.status)).then(|| format!("案件{}，登记内容不再更正。", c.status.label()));
     let row = |label: &str, value: Option<String>| minijinja::context! { label, value, input => false };
     let input = |name: &str, label: &str, value: &Option<String>| {
         minijinja::context! { name, label, value => value.clone().filter(|v| !v.is_empty()), input => true }
@@ -267,6 +268,7 @@ pub async fn case_page(
         saved,
         doubtful,
         editable,
+        read_only,
         rows_before,
         rows_after,
         purposes,
@@ -384,10 +386,10 @@ pub async fn review(
 fn refused(user: &CurrentUser, title: &str, id: i64, refusal: Refusal) -> Result<Response, ApiError> {
     match refusal {
         Refusal::NotFound => Err(ApiError::not_found("case")),
-        Refusal::Forbidden(m) => Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", m)),
-        Refusal::WrongState(m) | Refusal::Invalid(m) => Ok((
+        Refusal::Forbidden(why) => Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", why.en).zh(why.zh)),
+        Refusal::WrongState(why) | Refusal::Invalid(why) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            super::html::message_page(title, Some(user), &m, &format!("/cases/{id}"))?,
+            super::html::message_page(title, Some(user), &why.zh, &format!("/cases/{id}"))?,
         )
             .into_response()),
     }
@@ -581,9 +583,9 @@ pub async fn read(
 fn refusal(r: Refusal) -> ApiError {
     match r {
         Refusal::NotFound => ApiError::not_found("case"),
-        Refusal::WrongState(m) => ApiError::new(StatusCode::CONFLICT, "wrong_state", m),
-        Refusal::Invalid(m) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "refused", m),
-        Refusal::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", m),
+        Refusal::WrongState(why) => ApiError::new(StatusCode::CONFLICT, "wrong_state", why.en).zh(why.zh),
+        Refusal::Invalid(why) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "refused", why.en).zh(why.zh),
+        Refusal::Forbidden(why) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", why.en).zh(why.zh),
     }
 }
 

@@ -1,7 +1,10 @@
 //! The pages' common parts: the templates (`templates/*.html`, compiled in, auto-escaped),
-//! the frame every page is rendered in, times for people, the redirect to sign-in.
+//! the frame every page is rendered in (with the links the user's role may open and its
+//! home), errors shown as pages to browsers, times for people, the redirect to sign-in.
 
 use super::auth::CurrentUser;
+use crate::domain::{may, Act, Role};
+use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 
@@ -53,14 +56,44 @@ pub fn render(
     user: Option<&CurrentUser>,
     context: minijinja::Value,
 ) -> Result<Html<String>, super::ApiError> {
-    // The signed-in user as the frame shows them.
-    let user = user.map(|u| minijinja::context! { name => &u.user.name, role => u.user.role.label(), csrf => &u.csrf });
+    // The signed-in user as the frame shows them, with the pages their role may open.
+    let user = user.map(|u| {
+        // (The paths are the constants above: safe as they are.)
+        let links: Vec<_> = nav(u.user.role)
+            .map(|(href, label)| minijinja::context! { href => minijinja::Value::from_safe_string(href.into()), label })
+            .collect();
+        minijinja::context! { name => &u.user.name, role => u.user.role.label(), csrf => &u.csrf, links }
+    });
     let frame = minijinja::context! { title, user };
     PAGES
         .get_template(name)
         .and_then(|t| t.render(minijinja::context! { ..frame, ..context }))
         .map(Html)
         .map_err(|e| super::ApiError::internal(format!("page {name}: {e}")))
+}
+
+/// The header's pages, each with what its user must be allowed to do.
+const PAGES_FOR: &[(&str, &str, Act)] = &[
+    ("/upload", "上传来信", Act::TakeIn),
+    ("/inbox", "收件", Act::Read),
+    ("/cases", "案件", Act::Read),
+    ("/binder", "归档装订", Act::Bind),
+];
+
+/// The pages a role may open, as the header links them.
+pub fn nav(role: Role) -> impl Iterator<Item = (&'static str, &'static str)> {
+    PAGES_FOR.iter().filter(move |(_, _, act)| may(role, *act)).map(|(href, label, _)| (*href, *label))
+}
+
+/// Where a role lands after signing in: its daily page, or `None` when it has no page yet
+/// (the analyst, until the statistics exist), and `/` says so.
+pub fn home(role: Role) -> Option<&'static str> {
+    match role {
+        Role::Mailroom => Some("/inbox"),
+        Role::Officer | Role::Admin => Some("/cases"),
+        Role::Archivist => Some("/binder"),
+        Role::Analyst => None,
+    }
 }
 
 /// A short page with one message and a way back (refusals of forms).
@@ -76,6 +109,62 @@ pub fn when(rfc3339: &str) -> String {
 
 pub fn to_login() -> Response {
     Redirect::to("/login").into_response()
+}
+
+/// Errors of pages, shown as pages: a browser's request (it accepts `text/html`) for a page
+/// outside `/api/` that is answered with an error gets the error's Chinese sentence in the
+/// site's frame with a way back (its home), keeping the status; one that needs signing in
+/// is sent to the sign-in form. Programs (and the API) keep the JSON.
+pub async fn errors_as_pages(
+    axum::extract::State(state): axum::extract::State<super::AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let browser = !req.uri().path().starts_with("/api/")
+        && req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"));
+    let token = super::auth::token_of(req.headers());
+    let response = next.run(req).await;
+    let status = response.status();
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !browser || !json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    if status == StatusCode::UNAUTHORIZED {
+        return to_login();
+    }
+    let body = axum::body::to_bytes(response.into_body(), 64 * 1024).await.unwrap_or_default();
+    let error: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let code = error["error"]["code"].as_str().unwrap_or("internal");
+    let message = error["error"]["message_zh"].as_str().unwrap_or_else(|| super::messages::zh(code)).to_string();
+    let user = match token {
+        Some((token, via_cookie)) => state
+            .with_registry(move |r| Ok(r.session_user(&token)?))
+            .await
+            .ok()
+            .flatten()
+            .map(|(user, csrf)| CurrentUser { user, csrf, via_cookie, address: None }),
+        None => None,
+    };
+    let back = user.as_ref().and_then(|u| home(u.user.role)).unwrap_or("/");
+    let title = match status {
+        StatusCode::NOT_FOUND => "没有这个页面",
+        StatusCode::FORBIDDEN => "无权访问",
+        s if s.is_server_error() => "服务出错",
+        _ => "未能完成",
+    };
+    let back = minijinja::Value::from_safe_string(back.into());
+    match render("message.html", title, user.as_ref(), minijinja::context! { message, back }) {
+        Ok(page) => (status, page).into_response(),
+        Err(_) => (status, Html(format!("<!doctype html><meta charset=utf-8><p>{}</p>", super::messages::zh("internal")))).into_response(),
+    }
 }
 
 #[cfg(test)]

@@ -30,7 +30,7 @@ pub async fn upload(
     user.require(Act::TakeIn)?;
     // The form's csrf field is checked before any file is taken (receive_files).
     let (accepted, rejected) = receive_files(&state, &user, multipart, true).await?;
-    let rejected: Vec<_> = rejected.iter().map(|r| minijinja::context! { file => &r.file, message => &r.message }).collect();
+    let rejected: Vec<_> = rejected.iter().map(|r| minijinja::context! { file => &r.file, message => r.message_zh }).collect();
     let context = minijinja::context! { accepted => accepted.len(), rejected };
     Ok(render("uploaded.html", "上传来信", Some(&user), context)?.into_response())
 }
@@ -58,7 +58,7 @@ pub async fn inbox(
             minijinja::context! {
                 file => &j.file_name,
                 status => j.status.label(),
-                error => j.error.as_ref().map(|e| e.message.clone()),
+                error => j.error.as_ref().map(|e| super::messages::zh(&e.code)),
                 case_id => j.case_id.filter(|_| j.registration_number.is_some()),
                 number => &j.registration_number,
                 duplicate => j.duplicate,
@@ -81,6 +81,7 @@ pub struct Rejected {
     pub file: String,
     pub code: &'static str,
     pub message: String,
+    pub message_zh: &'static str,
     #[serde(skip)]
     pub status: StatusCode,
 }
@@ -264,6 +265,7 @@ fn keep_upload(
                 file: file_name,
                 code,
                 message,
+                message_zh: super::messages::zh(code),
                 status,
             }))
         }
@@ -304,7 +306,7 @@ pub async fn letters(
             ));
         };
         let status = first.status;
-        return Ok((status, Json(json!({"error": {"code": first.code, "message": first.message}, "rejected": rejected}))).into_response());
+        return Ok((status, Json(json!({"error": {"code": first.code, "message": first.message, "message_zh": first.message_zh}, "rejected": rejected}))).into_response());
     }
     let jobs: Vec<Value> = accepted
         .iter()

@@ -17,6 +17,7 @@ mod documents;
 mod html;
 mod letters;
 mod listen;
+mod messages;
 mod spool;
 mod watch;
 mod worker;
@@ -111,12 +112,15 @@ impl AppState {
     }
 }
 
-/// An error answered as `{"error": {"code", "message"}}` with its HTTP status.
+/// An error answered as `{"error": {"code", "message", "message_zh"}}` with its HTTP
+/// status; pages show it in the site's frame (`html_errors`).
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// The Chinese sentence, when more precise than the code's (`messages::zh`).
+    pub message_zh: Option<String>,
 }
 
 impl ApiError {
@@ -125,7 +129,13 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            message_zh: None,
         }
+    }
+    /// The same error with its own Chinese sentence.
+    pub fn zh(mut self, message_zh: impl Into<String>) -> Self {
+        self.message_zh = Some(message_zh.into());
+        self
     }
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
@@ -159,7 +169,11 @@ impl IntoResponse for ApiError {
         } else {
             self.message
         };
-        let body = serde_json::json!({"error": {"code": self.code, "message": message}});
+        let message_zh = match self.message_zh {
+            Some(m) if self.status != StatusCode::INTERNAL_SERVER_ERROR => m,
+            _ => messages::zh(self.code).to_string(),
+        };
+        let body = serde_json::json!({"error": {"code": self.code, "message": message, "message_zh": message_zh}});
         (self.status, Json(body)).into_response()
     }
 }
@@ -187,6 +201,7 @@ pub fn router(state: AppState) -> Router {
         .merge(documents::router())
         .merge(binder::router())
         .merge(admin::router())
+        .fallback(|| async { ApiError::not_found("page").zh("没有这个页面：地址可能有误，或页面已不存在。") })
         .layer(DefaultBodyLimit::max(body_limit))
         // A body that says it is too large is refused before a byte of it is read (and
         // before a client waiting on `Expect: 100-continue` sends it).
@@ -212,6 +227,7 @@ pub fn router(state: AppState) -> Router {
                 next.run(req).await
             },
         ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), html::errors_as_pages))
         .layer(axum::middleware::map_response(security_headers))
         .layer(axum::middleware::from_fn(request_log))
         .with_state(state)
