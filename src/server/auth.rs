@@ -179,8 +179,9 @@ pub async fn home(MaybeUser(user): MaybeUser) -> Result<Response, ApiError> {
             "首页",
             Some(&user),
             minijinja::context! {
-                message => format!("您好，{}。{}的统计分析页面尚未开放，开放后登录即到达那里。", user.user.name, user.user.role.label()),
-                back => "/",
+                message => format!("您好，{}。统计页面尚未开放；开放后，登录即到达那里。", user.user.name),
+                back => "",
+                plain => true,
             },
         )?
         .into_response(),
