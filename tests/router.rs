@@ -60,6 +60,7 @@ const ROUTES: &[Route] = &[
     r("GET", "/upload", "/upload", Need::Act(Act::TakeIn), Send::Empty),
     r("POST", "/upload", "/upload", Need::Act(Act::TakeIn), Send::Multipart { form: true }),
     r("GET", "/inbox", "/inbox", Need::Act(Act::Read), Send::Empty),
+    r("GET", "/queue", "/queue", Need::Act(Act::Correct), Send::Empty),
     r("GET", "/cases", "/cases", Need::Act(Act::Read), Send::Empty),
     r("GET", "/cases/{id}", "/cases/1", Need::Act(Act::Read), Send::Empty),
     r("POST", "/cases/{id}", "/cases/1", Need::Act(Act::Correct), Send::Form("action=save&category=%E5%85%B6%E4%BB%96")),
@@ -342,7 +343,7 @@ async fn browse(f: &Fixture, path: &str, token: Option<&str>) -> (StatusCode, St
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_role_lands_somewhere_and_errors_are_pages_in_chinese() {
     let f = Fixture::new();
-    let links = ["/upload", "/inbox", "/cases", "/binder"];
+    let links = ["/upload", "/inbox", "/queue", "/cases", "/binder"];
     for &role in Role::ALL {
         let s = f.session(role);
         let (status, location, body) = browse(&f, "/", Some(&s.token)).await;
@@ -391,4 +392,51 @@ async fn each_role_lands_somewhere_and_errors_are_pages_in_chinese() {
     let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(v["error"]["code"], "forbidden");
     assert!(v["error"]["message_zh"].as_str().unwrap().contains("无权"), "{v}");
+}
+
+/// The mailroom's queue: the registered letter waits there; "确认并下一件" with 紧急
+/// corrected confirms it, gives it the urgent routing limit, and (none left) comes back to
+/// the queue, now empty; a confirmed entry offers no second confirmation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_queue_is_walked_with_confirm_and_next_and_urgency_shortens_the_limit() {
+    let f = Fixture::new();
+    let s = f.session(Role::Mailroom);
+    let (status, _, page) = browse(&f, "/queue", Some(&s.token)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("共 1 件") && page.contains("href=\"/cases/1\""), "{page}");
+    let (_, _, case_page) = browse(&f, "/cases/1", Some(&s.token)).await;
+    assert!(case_page.contains("id=\"confirm-next\"") && case_page.contains("name=\"urgent\""), "{case_page}");
+    let read = |f: &Fixture| {
+        let registry = xinfang::registry::open(&f.data, Default::default()).unwrap();
+        registry.case(1).unwrap().unwrap()
+    };
+    let before = read(&f);
+    assert!(!before.summary.urgent);
+    let walk = Route {
+        method: "POST",
+        declared: "/cases/{id}",
+        path: "/cases/1",
+        need: Need::Act(Act::Correct),
+        send: Send::Form("action=confirm-next&urgent=true&cosigners=3"),
+    };
+    let (status, location, body) = f.send(&walk, Auth::Cookie { token: s.token.clone(), csrf: Some(s.csrf.clone()) }).await;
+    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/queue?done=1"), "{body}");
+    let after = read(&f);
+    assert!(after.summary.urgent);
+    assert_eq!(after.summary.cosigners, 3);
+    let registered = chrono::NaiveDate::parse_from_str(&after.summary.registered_at[..10], "%Y-%m-%d").unwrap();
+    let config = xinfang::config::Config::default();
+    let d = &config.deadlines;
+    assert_eq!(after.summary.due_at.as_deref(), Some(d.due(registered, d.route_urgent).to_string().as_str()));
+    assert_ne!(after.summary.due_at, before.summary.due_at);
+    let (_, _, page) = browse(&f, "/queue?done=1", Some(&s.token)).await;
+    assert!(page.contains("已全部确认") && page.contains("共 0 件"), "{page}");
+    let (_, _, case_page) = browse(&f, "/cases/1", Some(&s.token)).await;
+    assert!(!case_page.contains("id=\"confirm-next\"") && case_page.contains("id=\"confirmed\""), "{case_page}");
+    // A count that is not a number is refused in words, and nothing is saved.
+    let bad = Route { send: Send::Form("action=save&cosigners=three"), ..walk };
+    let (status, _, body) = f.send(&bad, Auth::Cookie { token: s.token.clone(), csrf: Some(s.csrf.clone()) }).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("联名人数"), "{body}");
+    assert_eq!(read(&f).summary.cosigners, 3);
 }

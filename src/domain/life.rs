@@ -93,6 +93,9 @@ pub struct CaseState<'a> {
     pub accusation: bool,
     /// Bodies the letter accuses.
     pub accused: &'a [String],
+    /// The day it was registered (the routing limit runs from it).
+    pub registered: NaiveDate,
+    pub urgent: bool,
 }
 
 /// What is asked of a case.
@@ -221,7 +224,7 @@ pub fn decide(
                 entries: vec![Transition::entry(EventKind::Confirmed, None, "confirm")],
             })
         }
-        Action::Correct(c) => decide_corrections(case, c, role),
+        Action::Correct(c) => decide_corrections(case, c, role, rules),
     }
 }
 
@@ -362,7 +365,7 @@ pub fn correctable(status: Status) -> bool {
     !matches!(status, Status::Closed | Status::Archived)
 }
 
-fn decide_corrections(case: &CaseState<'_>, c: &Corrections, role: Role) -> Result<Transition, Refusal> {
+fn decide_corrections(case: &CaseState<'_>, c: &Corrections, role: Role, rules: Rules<'_>) -> Result<Transition, Refusal> {
     if !may(role, Act::Correct) {
         return Err(forbidden(role, Act::Correct));
     }
@@ -440,11 +443,20 @@ fn decide_corrections(case: &CaseState<'_>, c: &Corrections, role: Role) -> Resu
     changes.extend(c.accusation.filter(|_| c.purpose.is_none()).map(Change::Accusation));
     changes.extend(c.purpose.map(Change::Purpose));
     changes.extend(c.accused.clone().map(Change::Accused));
+    // A letter found urgent (or not) while it waits to be routed: its routing limit is
+    // counted again from registration with the other table.
+    let due = match c.urgent {
+        Some(urgent) if urgent != case.urgent && case.status == Status::Registered => {
+            let d = rules.deadlines;
+            Due::Set(d.due(case.registered, if urgent { d.route_urgent } else { d.route }))
+        }
+        _ => Due::Keep,
+    };
     if !changes.is_empty() {
         let fields: Vec<&str> = changes.iter().map(Change::field).collect();
         entries.push(Transition::entry(EventKind::Corrected, Some(fields.join(", ")), "correct"));
     }
-    Ok(Transition { status: None, route: None, due: Due::Keep, changes, entries })
+    Ok(Transition { status: None, route: None, due, changes, entries })
 }
 
 #[cfg(test)]
@@ -463,6 +475,8 @@ mod tests {
             text: "反映某小区物业乱收费问题。",
             accusation: false,
             accused: &[],
+            registered: day("2026-11-16"),
+            urgent: false,
         }
     }
 
@@ -678,6 +692,30 @@ mod tests {
                 assert!(!why.zh.chars().any(|c| c.is_ascii_alphabetic()), "{why:?}");
                 assert!(!why.en.is_empty());
             }
+        });
+    }
+
+    #[test]
+    fn a_letter_found_urgent_before_routing_gets_the_urgent_limit() {
+        let today = day("2026-11-30");
+        with(|rules| {
+            let d = rules.deadlines;
+            let c = case(Status::Registered);
+            let urgent = Corrections { urgent: Some(true), ..Default::default() };
+            let t = decide(&c, &Action::Correct(urgent.clone()), Role::Mailroom, today, rules).unwrap();
+            assert_eq!(t.due, Due::Set(d.due(c.registered, d.route_urgent)));
+            assert_eq!(t.changes, vec![Change::Urgent(true)]);
+            // And back: the ordinary limit again.
+            let c2 = CaseState { urgent: true, ..case(Status::Registered) };
+            let calm = Corrections { urgent: Some(false), ..Default::default() };
+            let t = decide(&c2, &Action::Correct(calm), Role::Mailroom, today, rules).unwrap();
+            assert_eq!(t.due, Due::Set(d.due(c2.registered, d.route)));
+            // Once routed the running limit is the body's: the flag alone changes.
+            let t = decide(&case(Status::Routed), &Action::Correct(urgent.clone()), Role::Officer, today, rules).unwrap();
+            assert_eq!(t.due, Due::Keep);
+            // The same value again changes no limit.
+            let t = decide(&c2, &Action::Correct(urgent), Role::Mailroom, today, rules).unwrap();
+            assert_eq!(t.due, Due::Keep);
         });
     }
 }

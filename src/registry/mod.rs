@@ -24,7 +24,7 @@ pub mod text;
 pub mod users;
 
 use crate::store::DataDirs;
-use cases::{AuditEntry, CaseDetail, CaseFilter, CaseList, Holdings, YearCase};
+use cases::{AuditEntry, CaseDetail, CaseFilter, CaseList, CaseSummary, Holdings, YearCase};
 use crate::synth::SyntheticCase;
 use documents::{DocumentRecord, NewDocument, Rendered};
 use jobs::Job;
@@ -143,6 +143,10 @@ pub trait Cases {
     fn list_cases(&self, filter: &CaseFilter) -> Result<CaseList>;
 
     fn case(&self, id: i64) -> Result<Option<CaseDetail>>;
+
+    /// The mailroom's queue (待核对): registered cases whose entry nobody has confirmed,
+    /// oldest first, `limit` of them, and how many there are (from their own index).
+    fn to_check(&self, limit: i64) -> Result<(Vec<CaseSummary>, i64)>;
 
     /// Where a case's original and filing copy are kept.
     fn case_files(&self, id: i64) -> Result<Option<(PathBuf, PathBuf)>>;

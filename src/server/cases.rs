@@ -47,6 +47,53 @@ fn list_url(q: &ListQuery, before_id: Option<i64>) -> String {
     }
 }
 
+#[derive(Deserialize)]
+pub struct QueueQuery {
+    done: Option<u8>,
+}
+
+/// The mailroom's queue (待核对): registered letters nobody has confirmed, oldest first,
+/// each a link to its review; "确认并下一件" on the case page walks it.
+pub async fn queue_page(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Query(q): Query<QueueQuery>,
+) -> Result<Response, ApiError> {
+    let Some(user) = user else {
+        return Ok(to_login());
+    };
+    user.require(Act::Correct)?;
+    let (actor, address) = (user.actor(), user.address.clone());
+    let (cases, count) = state
+        .with_registry(move |r| {
+            let queue = r.to_check(PAGE)?;
+            r.audit(&actor, "list-queue", None, address.as_deref())?;
+            Ok(queue)
+        })
+        .await?;
+    let first = cases.first().map(|c| c.id);
+    let cases: Vec<_> = cases
+        .into_iter()
+        .map(masked)
+        .map(|c| {
+            minijinja::context! {
+                id => c.id,
+                number => c.registration_number,
+                registered => when(&c.registered_at),
+                due => c.due_at,
+                unnamed => c.name.is_none(),
+                name => c.name,
+                category => c.category,
+                summary => c.summary,
+                urgent => c.urgent,
+            }
+        })
+        .collect();
+    let done = q.done.is_some() && count == 0;
+    let context = minijinja::context! { cases, count, first, done, shown => PAGE.min(count) };
+    Ok(render("queue.html", "待核对", Some(&user), context)?.into_response())
+}
+
 pub async fn list_page(
     State(state): State<AppState>,
     MaybeUser(user): MaybeUser,
@@ -187,7 +234,13 @@ pub async fn case_page(
     let read_only = (!crate::domain::life::correctable(c.status)).then(|| format!("案件{}，登记内容不再更正。", c.status.label()));
     let row = |label: &str, value: Option<String>| minijinja::context! { label, value, input => false };
     let input = |name: &str, label: &str, value: &Option<String>| {
-        minijinja::context! { name, label, value => value.clone().filter(|v| !v.is_empty()), input => true }
+        let kind = if name == "letter_date" { "date" } else { "text" };
+        minijinja::context! { name, label, value => value.clone().filter(|v| !v.is_empty()), input => true, kind }
+    };
+    // A choice among options (value, label); shown read-only as the chosen option's label.
+    let choice = |name: &str, label: &str, value: Option<String>, options: Vec<(String, String)>| {
+        let shown = options.iter().find(|o| Some(&o.0) == value.as_ref()).map(|o| o.1.clone()).or(value.clone());
+        minijinja::context! { name, label, value, shown, options, input => true, kind => "select" }
     };
     let rows_before = vec![
         row("登记号", Some(c.registration_number.clone())),
@@ -206,9 +259,14 @@ pub async fn case_page(
         input("address", "地址", &detail.address),
         input("letter_date", "来信日期", &detail.letter_date),
         input("summary", "事由", &c.summary),
-        input("category", "类别", &c.category),
-        row("紧急", Some(if c.urgent { "是" } else { "否" }.into())),
-        row("联名人数", Some(c.cosigners.to_string())),
+        choice("category", "类别", c.category.clone(), categories(&state, c.category.as_deref())),
+        choice(
+            "urgent",
+            "紧急",
+            Some(if c.urgent { "true" } else { "false" }.into()),
+            vec![("false".into(), "否".into()), ("true".into(), "是".into())],
+        ),
+        minijinja::context! { name => "cosigners", label => "联名人数", value => c.cosigners.to_string(), input => true, kind => "number" },
     ];
     let rows_after = vec![
         row("重复件", Some(c.repeat_of.clone().unwrap_or_else(|| "否".into()))),
@@ -243,6 +301,7 @@ pub async fn case_page(
     let saved = match q.saved.as_deref() {
         Some("route") => Some("已转办。"),
         Some("confirm") => Some("已确认。"),
+        Some("confirm-next") => Some("上一件已确认，这是待核对的下一件。"),
         Some("accept" | "extend" | "reply" | "close" | "archive") => Some("已记录。"),
         Some("document") => Some("文书已生成，见下方“文书”。"),
         Some(_) => Some("已保存。"),
@@ -262,8 +321,15 @@ pub async fn case_page(
         })
         .collect();
     let purposes: Vec<_> = purposes();
+    // Who confirmed the entry, and when (the queue holds it until someone does).
+    let confirmed = detail
+        .events
+        .iter()
+        .find(|e| e.action == crate::domain::EventKind::Confirmed)
+        .map(|e| format!("登记内容已于 {} 由 {} 确认。", when(&e.at), e.actor));
     let context = minijinja::context! {
         id,
+        confirmed,
         number => &c.registration_number,
         saved,
         doubtful,
@@ -296,6 +362,18 @@ pub struct SavedQuery {
     unmask: Option<String>,
 }
 
+/// The vocabulary's categories as the review form offers them, the case's own first when
+/// it is not among them (a bureau's list changed since).
+fn categories(state: &AppState, current: Option<&str>) -> Vec<(String, String)> {
+    let mut options = vec![(String::new(), "（未分类）".to_string())];
+    let listed = &state.config().vocabulary.categories;
+    if let Some(c) = current.filter(|c| !listed.iter().any(|l| l.name == *c)) {
+        options.push((c.to_string(), c.to_string()));
+    }
+    options.extend(listed.iter().map(|l| (l.name.clone(), l.name.clone())));
+    options
+}
+
 /// Purpose classes by law, as the review form offers them (the most common first).
 fn purposes() -> Vec<(&'static str, &'static str)> {
     [Purpose::Demand, Purpose::Suggestion, Purpose::Accusation]
@@ -315,6 +393,10 @@ pub struct ReviewForm {
     letter_date: Option<String>,
     summary: Option<String>,
     category: Option<String>,
+    /// `true` or `false` (紧急).
+    urgent: Option<String>,
+    /// 联名人数.
+    cosigners: Option<String>,
     purpose: Option<Purpose>,
     accused: Option<String>,
     /// Why the accusation flag or an accused body is cleared (officers only).
@@ -332,7 +414,27 @@ pub async fn review(
     user.require(Act::Correct)?;
     user.check_csrf(f.csrf.as_deref())?;
     let actor = user.as_actor();
-    let confirm = f.action.as_deref() == Some("confirm");
+    // "confirm-next": confirmed, then on to the oldest letter still waiting.
+    let confirm = matches!(f.action.as_deref(), Some("confirm" | "confirm-next"));
+    let next = f.action.as_deref() == Some("confirm-next");
+    let cosigners = match f.cosigners.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        None => None,
+        Some(v) => match v.parse::<i64>() {
+            Ok(n) if (0..=100_000).contains(&n) => Some(n),
+            _ => {
+                return Ok((
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    super::html::message_page("更正未保存", Some(&user), "联名人数须是 0 或正整数。", &format!("/cases/{id}"))?,
+                )
+                    .into_response())
+            }
+        },
+    };
+    let urgent = match f.urgent.as_deref() {
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        _ => None,
+    };
     let st = state.clone();
     let outcome = state
         .with_registry(move |r| {
@@ -353,6 +455,8 @@ pub async fn review(
                 letter_date: changed(f.letter_date, &current.letter_date),
                 summary: changed(f.summary, &s.summary),
                 category: changed(f.category, &s.category),
+                urgent: urgent.filter(|u| *u != s.urgent),
+                cosigners: cosigners.filter(|n| *n != s.cosigners),
                 purpose: f.purpose.filter(|p| *p != current.purpose),
                 accused: f
                     .accused
@@ -369,11 +473,14 @@ pub async fn review(
                     return Ok(Err(refusal));
                 }
             }
-            Ok(result)
+            let following = if result.is_ok() && next { r.to_check(1)?.0.first().map(|c| c.id) } else { None };
+            Ok(result.map(|_| following))
         })
         .await?;
     match outcome {
-        Ok(_) => Ok(Redirect::to(&format!(
+        Ok(Some(following)) => Ok(Redirect::to(&format!("/cases/{following}?saved=confirm-next")).into_response()),
+        Ok(None) if next => Ok(Redirect::to("/queue?done=1").into_response()),
+        Ok(None) => Ok(Redirect::to(&format!(
             "/cases/{id}?saved={}",
             if confirm { "confirm" } else { "save" }
         ))
@@ -784,6 +891,7 @@ pub async fn filed(
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/queue", get(queue_page))
         .route("/cases", get(list_page))
         .route("/cases/{id}", get(case_page).post(review))
         .route("/cases/{id}/route", post(route_page))

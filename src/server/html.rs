@@ -31,6 +31,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("uploaded.html", include_str!("templates/uploaded.html")),
     ("inbox.html", include_str!("templates/inbox.html")),
     ("cases.html", include_str!("templates/cases.html")),
+    ("queue.html", include_str!("templates/queue.html")),
     ("case.html", include_str!("templates/case.html")),
     ("case_fields.html", include_str!("templates/case_fields.html")),
     ("binder.html", include_str!("templates/binder.html")),
@@ -76,6 +77,7 @@ pub fn render(
 const PAGES_FOR: &[(&str, &str, Act)] = &[
     ("/upload", "上传来信", Act::TakeIn),
     ("/inbox", "收件", Act::Read),
+    ("/queue", "待核对", Act::Correct),
     ("/cases", "案件", Act::Read),
     ("/binder", "归档装订", Act::Bind),
 ];
@@ -89,7 +91,7 @@ pub fn nav(role: Role) -> impl Iterator<Item = (&'static str, &'static str)> {
 /// (the analyst, until the statistics exist), and `/` says so.
 pub fn home(role: Role) -> Option<&'static str> {
     match role {
-        Role::Mailroom => Some("/inbox"),
+        Role::Mailroom => Some("/queue"),
         Role::Officer | Role::Admin => Some("/cases"),
         Role::Archivist => Some("/binder"),
         Role::Analyst => None,

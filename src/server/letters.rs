@@ -51,6 +51,18 @@ pub async fn inbox(
             Ok(jobs)
         })
         .await?;
+    // Uploads refused at the door (kept in failed/ with their reason), newest first.
+    let failed = crate::store::DataDirs::new(state.data()).failed;
+    let refused = tokio::task::spawn_blocking(move || super::spool::refused(&failed, 50))
+        .await
+        .unwrap_or_default();
+    let refused: Vec<_> = refused
+        .iter()
+        .map(|r| {
+            let at: chrono::DateTime<chrono::Local> = r.at.into();
+            minijinja::context! { file => &r.file, reason => super::messages::zh(&r.code), at => at.format("%Y-%m-%d %H:%M").to_string() }
+        })
+        .collect();
     let pending = jobs.iter().any(|j| !j.status.is_final());
     let jobs: Vec<_> = jobs
         .iter()
@@ -66,7 +78,8 @@ pub async fn inbox(
             }
         })
         .collect();
-    Ok(render("inbox.html", "收件", Some(&user), minijinja::context! { pending, jobs })?.into_response())
+    let keep_days = state.config().server.keep_refused_days;
+    Ok(render("inbox.html", "收件", Some(&user), minijinja::context! { pending, jobs, refused, keep_days })?.into_response())
 }
 
 /// One uploaded file's outcome.

@@ -40,9 +40,70 @@ pub fn expire_refused(failed: &Path, days: u64) -> usize {
         .count()
 }
 
+/// A refused upload, as the inbox lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refused {
+    /// The name it was uploaded under.
+    pub file: String,
+    /// Why (the error code written beside it).
+    pub code: String,
+    pub at: SystemTime,
+}
+
+/// The refused uploads kept in `failed/` (each with its `NAME.reason.txt`), newest first,
+/// at most `limit`.
+pub fn refused(failed: &Path, limit: usize) -> Vec<Refused> {
+    let Ok(rd) = std::fs::read_dir(failed) else {
+        return Vec::new();
+    };
+    let mut found: Vec<Refused> = rd
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let kept = name.strip_suffix(".reason.txt")?.to_string();
+            let at = e.metadata().ok()?.modified().ok()?;
+            // At most a line is read: the file is ours, but a folder may be tampered with.
+            let reason = std::fs::read(e.path()).ok()?;
+            let reason = String::from_utf8_lossy(&reason[..reason.len().min(512)]).into_owned();
+            let code = reason.strip_prefix('[')?.split(']').next()?.to_string();
+            Some(Refused { file: uploaded_name(&kept).to_string(), code, at })
+        })
+        .collect();
+    found.sort_by(|a, b| b.at.cmp(&a.at));
+    found.truncate(limit);
+    found
+}
+
+/// The name a file was uploaded under, from its spool name `upload-XXXXXX-NAME`.
+fn uploaded_name(kept: &str) -> &str {
+    kept.strip_prefix("upload-")
+        .and_then(|rest| rest.char_indices().nth(6).filter(|(_, c)| *c == '-').map(|(i, _)| &rest[i + 1..]))
+        .unwrap_or(kept)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refused_uploads_are_listed_newest_first_under_their_own_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let put = |kept: &str, reason: &str, age: u64| {
+            std::fs::write(dir.path().join(kept), b"x").unwrap();
+            let r = dir.path().join(format!("{kept}.reason.txt"));
+            std::fs::write(&r, reason).unwrap();
+            let f = std::fs::File::options().write(true).open(&r).unwrap();
+            f.set_modified(SystemTime::now() - Duration::from_secs(age)).unwrap();
+        };
+        put("upload-a1B2c3-来信扫描.png", "[corrupt] damaged PNG data\n", 60);
+        put("upload-Zz9yY8-值班表.xlsx", "[unsupported_format] not a PNG\n", 10);
+        std::fs::write(dir.path().join("stray.reason.txt"), "no code here").unwrap();
+        let list = refused(dir.path(), 10);
+        let got: Vec<(&str, &str)> = list.iter().map(|r| (r.file.as_str(), r.code.as_str())).collect();
+        assert_eq!(got, vec![("值班表.xlsx", "unsupported_format"), ("来信扫描.png", "corrupt")]);
+        assert_eq!(refused(dir.path(), 1).len(), 1);
+        assert_eq!(uploaded_name("upload-abc-x.png"), "upload-abc-x.png");
+    }
 
     #[test]
     fn old_refused_files_go_and_new_ones_stay() {

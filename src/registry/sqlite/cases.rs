@@ -224,6 +224,21 @@ impl Cases for SqliteRegistry {
         Ok(CaseList { cases, total, next_before })
     }
 
+    fn to_check(&self, limit: i64) -> Result<(Vec<CaseSummary>, i64)> {
+        let waiting = "c.status = 'registered' AND c.confirmed_at IS NULL";
+        let count: i64 = self
+            .conn
+            .query_row(&format!("SELECT count(*) FROM cases c INDEXED BY cases_to_check WHERE {waiting}"), [], |r| r.get(0))?;
+        let q = Query {
+            sql: format!(
+                "SELECT {SUMMARY_COLUMNS} FROM cases c INDEXED BY cases_to_check LEFT JOIN cases r ON r.id = c.repeat_of
+                 WHERE {waiting} ORDER BY c.id LIMIT ?1"
+            ),
+            params: vec![rusqlite::types::Value::Integer(limit.clamp(1, 1000))],
+        };
+        Ok((self.fetch(&q)?, count))
+    }
+
     fn case(&self, id: i64) -> Result<Option<CaseDetail>> {
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS}, c.sha256, c.kind, c.pages, c.address, c.letter_date, t.text,
@@ -429,19 +444,26 @@ impl Cases for SqliteRegistry {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        type Row = (String, Option<String>, String, bool, String, bool);
+        type Row = (String, Option<String>, String, bool, String, bool, String, bool);
         let row: Option<Row> = tx
             .query_row(
                 "SELECT c.status, c.due_at, t.text, c.accusation, c.accused,
-                        EXISTS (SELECT 1 FROM events WHERE case_id = c.id AND action = 'extend')
+                        EXISTS (SELECT 1 FROM events WHERE case_id = c.id AND action = 'extend'),
+                        c.registered_at, c.urgent
                  FROM cases c JOIN case_texts t ON t.case_id = c.id WHERE c.id = ?1",
                 [case_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)),
             )
             .optional()?;
-        let Some((status, due, text, accusation, accused, extended)) = row else {
+        let Some((status, due, text, accusation, accused, extended, registered_at, urgent)) = row else {
             return Ok(Err(Refusal::NotFound));
         };
+        let today = chrono::Local::now().date_naive();
+        // (The stored time is RFC 3339; its date is the day of registration.)
+        let registered = registered_at
+            .get(..10)
+            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .unwrap_or(today);
         let status = parse_status(case_id, &status)?;
         let accused: Vec<String> = serde_json::from_str(&accused).unwrap_or_default();
         let state = CaseState {
@@ -453,8 +475,9 @@ impl Cases for SqliteRegistry {
             text: &text,
             accusation,
             accused: &accused,
+            registered,
+            urgent,
         };
-        let today = chrono::Local::now().date_naive();
         let t = match decide(&state, action, actor.role, today, rules) {
             Ok(t) => t,
             Err(refusal) => return Ok(Err(refusal)),
@@ -485,6 +508,12 @@ impl Cases for SqliteRegistry {
         }
         if t.changes.iter().any(|c| matches!(c, Change::Text(column, _) if *column == "summary")) {
             reindex(&tx, case_id)?;
+        }
+        if t.entries.iter().any(|e| e.event == crate::domain::EventKind::Confirmed) {
+            tx.execute(
+                "UPDATE cases SET confirmed_at = coalesce(confirmed_at, ?2) WHERE id = ?1",
+                params![case_id, crate::clock::now().to_rfc3339()],
+            )?;
         }
         let due = t.due_text();
         for e in &t.entries {
@@ -1152,5 +1181,27 @@ mod tests {
         assert!(pieces > 1, "{pieces}");
         assert_eq!(crate::registry::tidy_search_index(&mut r, std::time::Duration::ZERO, &|| true).unwrap(), 0);
         assert_eq!(segments(&r), pieces);
+    }
+
+    #[test]
+    fn the_queue_holds_registered_cases_nobody_confirmed_oldest_first() {
+        let (_dir, mut r) = register_of(1500);
+        let registered: Vec<i64> = {
+            let mut st = r.conn.prepare("SELECT id FROM cases WHERE status = 'registered' ORDER BY id").unwrap();
+            st.query_map([], |x| x.get(0)).unwrap().map(|x| x.unwrap()).collect()
+        };
+        assert!(registered.len() >= 3, "{registered:?}");
+        let (queue, count) = r.to_check(1000).unwrap();
+        assert_eq!(count, registered.len() as i64);
+        assert_eq!(queue.iter().map(|c| c.id).collect::<Vec<_>>(), registered);
+        // (`INDEXED BY` in the queries: SQLite refuses them if the index could not serve.)
+        // Confirmed through the case life, the oldest leaves the queue; the next is first.
+        let config = crate::config::Config::default();
+        let rules = crate::domain::Rules { deadlines: &config.deadlines, names: &config.bodies };
+        let actor = crate::registry::life::Actor { role: crate::domain::Role::Mailroom, name: "收发员".into(), address: None };
+        r.apply(registered[0], &crate::domain::Action::Confirm, &actor, rules).unwrap().unwrap();
+        let (queue, count) = r.to_check(2).unwrap();
+        assert_eq!(count, registered.len() as i64 - 1);
+        assert_eq!(queue.iter().map(|c| c.id).collect::<Vec<_>>(), registered[1..3].to_vec());
     }
 }

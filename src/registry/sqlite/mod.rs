@@ -31,6 +31,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(include_str!("../../../migrations/0005_accounts.sql")),
     Migration::Sql(include_str!("../../../migrations/0006_text_once.sql")),
     Migration::Program(convert::convert_texts),
+    Migration::Sql(include_str!("../../../migrations/0007_check_queue.sql")),
 ];
 
 /// The register in `DATA/xinfang.db`.
