@@ -440,3 +440,19 @@ async fn the_queue_is_walked_with_confirm_and_next_and_urgency_shortens_the_limi
     assert!(body.contains("联名人数"), "{body}");
     assert_eq!(read(&f).summary.cosigners, 3);
 }
+
+/// The case page frames the filing copy (a letter with no scan shows it there): PDFs may be
+/// framed by this site's own pages, nothing else by any page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_filing_copy_may_be_framed_by_the_case_page_only() {
+    let f = Fixture::new();
+    let s = f.session(Role::Officer);
+    for (path, frame) in [("/api/cases/1/filed", "SAMEORIGIN"), ("/cases/1", "DENY"), ("/api/cases/1", "DENY")] {
+        let req = Request::get(path).header(header::AUTHORIZATION, format!("Bearer {}", s.token));
+        let response = f.router.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(response.headers().get(header::X_FRAME_OPTIONS).unwrap(), frame, "{path}");
+    }
+    let (_, _, page) = browse(&f, "/cases/1", Some(&s.token)).await;
+    assert!(page.contains("<iframe src=\"/api/cases/1/filed\""), "{page}");
+}

@@ -269,7 +269,7 @@ pub fn init_logging() {
 }
 
 /// Headers on every answer: nothing is cached (pages and files carry personal data), no
-/// type sniffing, no framing by other sites, no referrer; HTML pages also get a content
+/// type sniffing, no framing (PDFs: by this site's pages only), no referrer; HTML pages also get a content
 /// security policy (their scripts and styles are inline, so those stay allowed; nothing
 /// loads from elsewhere).
 async fn security_headers(mut response: Response) -> Response {
@@ -277,7 +277,13 @@ async fn security_headers(mut response: Response) -> Response {
     let h = response.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // A PDF is shown inside the case page (the filing copy of a letter with no scan):
+    // framed by this site's own pages only; everything else by none.
+    let pdf = h
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/pdf"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static(if pdf { "SAMEORIGIN" } else { "DENY" }));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     let html = h
         .get(header::CONTENT_TYPE)
