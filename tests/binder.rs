@@ -228,3 +228,30 @@ fn open_cases_on_request_and_volumes_split_at_the_page_limit() {
     }
     assert_eq!(next, 11);
 }
+
+/// A registration voided by the mailroom keeps its number in the register and never goes
+/// into the volumes, even when open cases are bound; the manifest says why.
+#[test]
+fn a_voided_registration_is_left_out_even_with_open_cases() {
+    let (dir, data, year) = register();
+    let deadlines = xinfang::deadline::Deadlines::default();
+    let names = Default::default();
+    let rules = Rules { deadlines: &deadlines, names: &names };
+    let mailroom = Actor { role: Role::Mailroom, name: "收发员".into(), address: None };
+    let mut r = xinfang::registry::open(&data, Default::default()).unwrap();
+    let void = Action::Step { step: Step::Void, note: Some("本单位值班表，误扫".into()) };
+    r.apply(3, &void, &mailroom, rules).unwrap().unwrap();
+    let voided = r.case(3).unwrap().unwrap();
+    assert_eq!(voided.summary.status, xinfang::domain::Status::Voided);
+    drop(r);
+    let out = dir.path().join("bound");
+    let o = binder(&data, year, &out, &["--include-open"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let excluded = manifest["excluded"].as_array().unwrap();
+    assert_eq!(excluded.len(), 1, "{manifest}");
+    assert!(excluded[0].to_string().contains(&voided.summary.registration_number), "{manifest}");
+    assert!(excluded[0].to_string().contains("作废"), "{manifest}");
+    assert!(!manifest["items"].to_string().contains(&voided.summary.registration_number), "{manifest}");
+}

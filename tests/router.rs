@@ -456,3 +456,26 @@ async fn the_filing_copy_may_be_framed_by_the_case_page_only() {
     let (_, _, page) = browse(&f, "/cases/1", Some(&s.token)).await;
     assert!(page.contains("<iframe src=\"/api/cases/1/filed\""), "{page}");
 }
+
+/// A page registered by mistake is voided from the case page with its reason: it leaves the
+/// queue, keeps its number marked 已作废, and can no longer be corrected.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_mailroom_voids_a_registration_made_by_mistake() {
+    let f = Fixture::new();
+    let s = f.session(Role::Mailroom);
+    let cookie = || Auth::Cookie { token: s.token.clone(), csrf: Some(s.csrf.clone()) };
+    let (_, _, page) = browse(&f, "/cases/1", Some(&s.token)).await;
+    assert!(page.contains("<button name=\"step\" value=\"void\">作废</button>"), "{page}");
+    let step = |send| Route { method: "POST", declared: "/cases/{id}/step", path: "/cases/1/step", need: Need::Act(Act::Step(Step::Void)), send };
+    // No reason: refused in words, nothing changes.
+    let (status, _, body) = f.send(&step(Send::Form("step=void&note=")), cookie()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("作废须写明原因"), "{body}");
+    let (status, location, body) = f.send(&step(Send::Form("step=void&note=%E6%9C%AC%E5%8D%95%E4%BD%8D%E5%80%BC%E7%8F%AD%E8%A1%A8")), cookie()).await;
+    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/cases/1?saved=void"), "{body}");
+    let (_, _, page) = browse(&f, "/cases/1?saved=void", Some(&s.token)).await;
+    assert!(page.contains("已作废") && page.contains("本单位值班表"), "{page}");
+    assert!(!page.contains("id=\"confirm\"") && !page.contains("name=\"summary\""), "{page}");
+    let (_, _, queue) = browse(&f, "/queue", Some(&s.token)).await;
+    assert!(queue.contains("共 0 件"), "{queue}");
+}

@@ -139,6 +139,14 @@ pub fn sources(
     let root = &dirs.root;
     let relative = |p: &Path| p.strip_prefix(root).unwrap_or(p).display().to_string();
     for case in registry.year_cases(year)? {
+        // A voided number stays in the register, never in the volumes.
+        if case.status == crate::domain::Status::Voided {
+            excluded.push(Excluded {
+                what: case.registration_number.clone(),
+                reason: "登记已作废（非信访件等），不归档".into(),
+            });
+            continue;
+        }
         if !case.status.is_finished() && !include_open {
             excluded.push(Excluded {
                 what: case.registration_number.clone(),

@@ -308,6 +308,7 @@ pub fn step_transition(step: Step) -> (&'static [Status], Option<Status>) {
         Step::Reply => (&[Routed, Awaiting], Some(Replied)),
         Step::Close => (&[Replied], Some(Closed)),
         Step::Archive => (&[Closed], Some(Archived)),
+        Step::Void => (&[Registered], Some(Voided)),
     }
 }
 
@@ -348,6 +349,15 @@ fn decide_step(
             }
             Due::Set(d.due(case.due.unwrap_or(today), d.extension))
         }
+        Step::Void => {
+            if note.map(str::trim).is_none_or(str::is_empty) {
+                return Err(Refusal::Invalid(Why::new(
+                    "voiding a registration needs the reason",
+                    "作废须写明原因（如：非信访件、重复扫描），原因记入案件历史。",
+                )));
+            }
+            Due::Clear
+        }
         Step::Reply | Step::Close | Step::Archive => Due::Clear,
     };
     Ok(Transition {
@@ -362,7 +372,7 @@ fn decide_step(
 /// Whether a case's entry may still be corrected: until it is closed. A closed case's
 /// entry is what was decided and filed: it is read, no longer changed.
 pub fn correctable(status: Status) -> bool {
-    !matches!(status, Status::Closed | Status::Archived)
+    !matches!(status, Status::Closed | Status::Archived | Status::Voided)
 }
 
 fn decide_corrections(case: &CaseState<'_>, c: &Corrections, role: Role, rules: Rules<'_>) -> Result<Transition, Refusal> {
@@ -502,14 +512,15 @@ mod tests {
             route(RouteKind::Refuse, None, Some("已通过诉讼途径解决")),
             route(RouteKind::NotAgain, None, Some("同一事项已复核终结")),
         ];
-        // Columns: transfer assign direct refuse not_again accept extend reply close archive
-        let expected: [(Status, [&str; 10]); 6] = [
-            (Status::Registered, ["routed", "routed", "awaiting", "replied", "replied", "state", "state", "state", "state", "state"]),
-            (Status::Routed, ["state", "state", "state", "state", "state", "awaiting", "routed", "replied", "state", "state"]),
-            (Status::Awaiting, ["state", "state", "state", "state", "state", "state", "awaiting", "replied", "state", "state"]),
-            (Status::Replied, ["state", "state", "state", "state", "state", "state", "state", "state", "closed", "state"]),
-            (Status::Closed, ["state", "state", "state", "state", "state", "state", "state", "state", "state", "archived"]),
-            (Status::Archived, ["state"; 10]),
+        // Columns: transfer assign direct refuse not_again accept extend reply close archive void
+        let expected: [(Status, [&str; 11]); 7] = [
+            (Status::Registered, ["routed", "routed", "awaiting", "replied", "replied", "state", "state", "state", "state", "state", "voided"]),
+            (Status::Routed, ["state", "state", "state", "state", "state", "awaiting", "routed", "replied", "state", "state", "state"]),
+            (Status::Awaiting, ["state", "state", "state", "state", "state", "state", "awaiting", "replied", "state", "state", "state"]),
+            (Status::Replied, ["state", "state", "state", "state", "state", "state", "state", "state", "closed", "state", "state"]),
+            (Status::Closed, ["state", "state", "state", "state", "state", "state", "state", "state", "state", "archived", "state"]),
+            (Status::Archived, ["state"; 11]),
+            (Status::Voided, ["state"; 11]),
         ];
         with(|rules| {
             for (status, row) in expected {
@@ -520,7 +531,9 @@ mod tests {
                 }
                 for &step in Step::ALL {
                     let role = if step == Step::Archive { Role::Archivist } else { Role::Officer };
-                    got.push(decide(&c, &Action::Step { step, note: None }, role, today, rules));
+                    // (A void needs its reason; the other steps take a note as they come.)
+                    let note = (step == Step::Void).then(|| "非信访件".to_string());
+                    got.push(decide(&c, &Action::Step { step, note }, role, today, rules));
                 }
                 let got: Vec<&str> = got
                     .iter()
@@ -669,7 +682,7 @@ mod tests {
             for &status in Status::ALL {
                 let got = decide(&case(status), &Action::Correct(fix.clone()), Role::Officer, today, rules);
                 match status {
-                    Status::Closed | Status::Archived => match got {
+                    Status::Closed | Status::Archived | Status::Voided => match got {
                         Err(Refusal::WrongState(why)) => assert!(why.zh.contains(status.label()), "{why:?}"),
                         other => panic!("{status:?}: {other:?}"),
                     },
@@ -716,6 +729,29 @@ mod tests {
             // The same value again changes no limit.
             let t = decide(&c2, &Action::Correct(urgent), Role::Mailroom, today, rules).unwrap();
             assert_eq!(t.due, Due::Keep);
+        });
+    }
+
+    #[test]
+    fn a_registration_made_by_mistake_is_voided_with_its_reason_and_then_left_alone() {
+        let today = day("2026-11-30");
+        with(|rules| {
+            let c = case(Status::Registered);
+            let bare = Action::Step { step: Step::Void, note: Some("  ".into()) };
+            match decide(&c, &bare, Role::Mailroom, today, rules) {
+                Err(Refusal::Invalid(why)) => assert!(why.zh.contains("原因"), "{why:?}"),
+                other => panic!("{other:?}"),
+            }
+            let void = Action::Step { step: Step::Void, note: Some("本单位值班表，误扫".into()) };
+            let t = decide(&c, &void, Role::Mailroom, today, rules).unwrap();
+            assert_eq!((t.status, t.due), (Some(Status::Voided), Due::Clear));
+            assert_eq!(t.entries[0].event, EventKind::Void);
+            assert!(matches!(decide(&c, &void, Role::Archivist, today, rules), Err(Refusal::Forbidden(_))));
+            let fix = Corrections { summary: Some("x".into()), ..Default::default() };
+            assert!(matches!(
+                decide(&case(Status::Voided), &Action::Correct(fix), Role::Officer, today, rules),
+                Err(Refusal::WrongState(_))
+            ));
         });
     }
 }

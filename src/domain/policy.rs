@@ -30,7 +30,7 @@ pub enum Act {
 
 impl Act {
     /// Every act, for tests and the route matrix.
-    pub const ALL: [Act; 14] = [
+    pub const ALL: [Act; 15] = [
         Act::TakeIn,
         Act::Read,
         Act::Correct,
@@ -42,6 +42,7 @@ impl Act {
         Act::Step(Step::Reply),
         Act::Step(Step::Close),
         Act::Step(Step::Archive),
+        Act::Step(Step::Void),
         Act::WriteDocuments,
         Act::Bind,
         Act::Administer,
@@ -53,7 +54,7 @@ impl Act {
 pub fn may(role: Role, act: Act) -> bool {
     use Role::*;
     match act {
-        Act::TakeIn | Act::Correct => matches!(role, Mailroom | Officer | Admin),
+        Act::TakeIn | Act::Correct | Act::Step(Step::Void) => matches!(role, Mailroom | Officer | Admin),
         Act::Read => matches!(role, Mailroom | Officer | Archivist | Admin),
         Act::ClearAccusation
         | Act::SeeAccuser
@@ -87,12 +88,12 @@ mod tests {
     #[test]
     fn every_role_and_act() {
         let expected: [(Role, &str); 5] = [
-            // TakeIn Read Correct Clear SeeAccuser Route Accept Extend Reply Close Archive Docs Bind Admin
-            (Role::Mailroom, "YYYNNNNNNNNNNN"),
-            (Role::Officer, "YYYYYYYYYYNYNN"),
-            (Role::Archivist, "NYNNNNNNNNYNYN"),
-            (Role::Analyst, "NNNNNNNNNNNNNN"),
-            (Role::Admin, "YYYYYYYYYYYYYY"),
+            // TakeIn Read Correct Clear SeeAccuser Route Accept Extend Reply Close Archive Void Docs Bind Admin
+            (Role::Mailroom, "YYYNNNNNNNNYNNN"),
+            (Role::Officer, "YYYYYYYYYYNYYNN"),
+            (Role::Archivist, "NYNNNNNNNNYNNYN"),
+            (Role::Analyst, "NNNNNNNNNNNNNNN"),
+            (Role::Admin, "YYYYYYYYYYYYYYY"),
         ];
         for (role, row) in expected {
             let got: String = Act::ALL.iter().map(|&a| if may(role, a) { 'Y' } else { 'N' }).collect();

@@ -79,6 +79,9 @@ vocabulary! {
         Closed = "closed", "已办结";
         /// Bound in the year's volumes.
         Archived = "archived", "已归档";
+        /// Registered by mistake (not a letter: a bureau's own list, a blank page): the
+        /// number stays used and is marked 作废, nothing else happens to it.
+        Voided = "voided", "已作废";
     }
 }
 
@@ -121,6 +124,8 @@ vocabulary! {
         Close = "close", "办结";
         /// Filed in the year's archive.
         Archive = "archive", "归档";
+        /// A registration made by mistake is voided, with the reason (before routing).
+        Void = "void", "作废";
     }
 }
 
@@ -163,6 +168,7 @@ vocabulary! {
         Reply = "reply", "答复";
         Close = "close", "办结";
         Archive = "archive", "归档";
+        Void = "void", "作废";
         Document = "document", "制发文书";
         Adopted = "adopted", "建议采纳情况";
     }
@@ -212,6 +218,7 @@ impl Step {
             Step::Reply => EventKind::Reply,
             Step::Close => EventKind::Close,
             Step::Archive => EventKind::Archive,
+            Step::Void => EventKind::Void,
         }
     }
 }

@@ -303,6 +303,7 @@ pub async fn case_page(
         Some("confirm") => Some("已确认。"),
         Some("confirm-next") => Some("上一件已确认，这是待核对的下一件。"),
         Some("accept" | "extend" | "reply" | "close" | "archive") => Some("已记录。"),
+        Some("void") => Some("已作废：登记号保留并标为作废，不再办理。"),
         Some("document") => Some("文书已生成，见下方“文书”。"),
         Some(_) => Some("已保存。"),
         None => None,
@@ -327,9 +328,13 @@ pub async fn case_page(
         .iter()
         .find(|e| e.action == crate::domain::EventKind::Confirmed)
         .map(|e| format!("登记内容已于 {} 由 {} 确认。", when(&e.at), e.actor));
+    // No petitioner found at all: perhaps not a letter (a bureau's own list scanned with
+    // the post). The mailroom looks, and voids it if so.
+    let not_a_letter = c.status == Status::Registered && c.name.is_none() && c.id_number.is_none() && c.phone.is_none();
     let context = minijinja::context! {
         id,
         confirmed,
+        not_a_letter,
         number => &c.registration_number,
         saved,
         doubtful,
