@@ -375,6 +375,10 @@ async fn each_role_lands_somewhere_and_errors_are_pages_in_chinese() {
     let (status, _, body) = browse(&f, "/no-such-page", Some(&s.token)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(body.contains("没有这个页面") && body.contains("href=\"/cases\""), "{body}");
+    // axum's own rejection of a malformed path: a page too, in Chinese.
+    let (status, _, body) = browse(&f, "/cases/abc", Some(&s.token)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.starts_with("<!doctype html>") && body.contains("请求的内容不正确"), "{body}");
     // Not signed in: to the sign-in form, not a JSON 401.
     let (status, location, _) = browse(&f, "/binder", None).await;
     assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/login"));

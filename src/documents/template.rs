@@ -160,24 +160,52 @@ impl Template {
         checked_kind(Template::parse(&format!("templates/{file}"), text, known)?, kind)
     }
 
-    /// Fills the template with `context` and reads the result into a document.
+    /// Fills the template with `context` and reads the result into a document. Every field
+    /// the template needs and `context` lacks is named in one error, not one per try.
     pub fn fill(&self, context: &serde_json::Value) -> Result<Document, TemplateError> {
         let mut env = environment();
         env.add_template(&self.origin, &self.source)
             .map_err(|e| render_error(&self.origin, &e))?;
-        let text = env
-            .get_template(&self.origin)
-            .expect("just added")
-            .render(minijinja::value::Serde(context))
-            .map_err(|e| {
-                let mut err = render_error(&self.origin, &e);
-                if let (TemplateError::Render { message, .. }, Some(name)) =
-                    (&mut err, missing_on_line(&self.source, e.line(), context))
-                {
-                    *message = format!("缺少字段「{name}」：生成时请提供（如 --set {name}=…）");
+        let template = env.get_template(&self.origin).expect("just added");
+        // Each missing field found is given a stand-in and the template filled again, so
+        // the next one shows; a template has few fields (bounded all the same).
+        let mut trial = context.clone();
+        let mut missing: Vec<String> = Vec::new();
+        let mut first_line = 0;
+        let text = loop {
+            match template.render(minijinja::value::Serde(&trial)) {
+                Ok(text) => break text,
+                Err(e) => {
+                    let name = missing_on_line(&self.source, e.line(), &trial).or_else(|| {
+                        (e.kind() == minijinja::ErrorKind::UndefinedError)
+                            .then(|| e.detail().and_then(|d| d.split('`').nth(1)).map(str::to_string))
+                            .flatten()
+                    });
+                    match (name, trial.as_object_mut()) {
+                        (Some(name), Some(fields)) if missing.len() < 64 && !fields.contains_key(&name) => {
+                            fields.insert(name.clone(), serde_json::Value::String(String::new()));
+                            if missing.is_empty() {
+                                first_line = e.line().unwrap_or(0);
+                            }
+                            missing.push(name);
+                        }
+                        _ => return Err(render_error(&self.origin, &e)),
+                    }
                 }
-                err
-            })?;
+            }
+        };
+        if !missing.is_empty() {
+            let names: Vec<String> = missing.iter().map(|n| format!("「{n}」")).collect();
+            return Err(TemplateError::Render {
+                origin: self.origin.clone(),
+                line: first_line,
+                message: format!(
+                    "缺少字段{}：生成时请提供（如 --set {}=…）",
+                    names.join(""),
+                    missing[0]
+                ),
+            });
+        }
         let Some((_, body)) = split_header(&text) else {
             return Err(TemplateError::invalid(&self.origin, "生成后找不到头部与正文之间的 --- 分隔行"));
         };
@@ -380,6 +408,16 @@ mod tests {
         let t = Template::parse("t.txt", T, &known()).unwrap();
         let e = t.fill(&serde_json::json!({"发文机关": "甲局"})).unwrap_err().to_string();
         assert!(e.contains("第6行") && e.contains("「事实」"), "{e}");
+    }
+
+    #[test]
+    fn every_missing_field_is_named_at_once() {
+        let t = Template::parse("t.txt", T, &known()).unwrap();
+        let e = t.fill(&serde_json::json!({})).unwrap_err().to_string();
+        let named = e.matches('「').count();
+        assert!(named >= 2 && e.contains("「发文机关」") && e.contains("「事实」"), "{e}");
+        // Given them all, it fills.
+        assert!(t.fill(&serde_json::json!({"发文机关": "甲局", "事实": "某事"})).is_ok());
     }
 
     #[test]

@@ -216,6 +216,12 @@ pub fn decide(
             if !may(role, Act::Correct) {
                 return Err(forbidden(role, Act::Correct));
             }
+            if !correctable(case.status) {
+                return Err(Refusal::WrongState(Why::new(
+                    format!("a case that is {} is not confirmed any more", case.status),
+                    format!("案件{}，无须再确认。", case.status.label()),
+                )));
+            }
             Ok(Transition {
                 status: None,
                 route: None,
@@ -350,6 +356,10 @@ fn decide_step(
             Due::Set(d.due(case.due.unwrap_or(today), d.extension))
         }
         Step::Void => {
+            // Whoever cannot read an accusation letter cannot judge it is not a letter.
+            if case.accusation && !may(role, Act::SeeAccuser) {
+                return Err(forbidden(role, Act::SeeAccuser));
+            }
             if note.map(str::trim).is_none_or(str::is_empty) {
                 return Err(Refusal::Invalid(Why::new(
                     "voiding a registration needs the reason",
@@ -424,6 +434,14 @@ fn decide_corrections(case: &CaseState<'_>, c: &Corrections, role: Role, rules: 
         }
         let detail = format!("撤销{}，理由：{reason}", what.join("、"));
         entries.push(Transition::entry(EventKind::AccusationCleared, Some(detail), "clear-accusation"));
+    }
+    if let Some(d) = c.letter_date.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        if NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err() {
+            return Err(Refusal::Invalid(Why::new(
+                format!("the letter's date {d:?} is not a date (YYYY-MM-DD)"),
+                format!("来信日期「{d}」不是日期，请按 年-月-日 填写。"),
+            )));
+        }
     }
     if let Some(id) = c.id_number.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         if !crate::idnum::is_valid(id) && !crate::idnum::is_plausible_legacy(id) {

@@ -146,7 +146,9 @@ pub trait Cases {
 
     /// The mailroom's queue (待核对): registered cases whose entry nobody has confirmed,
     /// oldest first, `limit` of them, and how many there are (from their own index).
-    fn to_check(&self, limit: i64) -> Result<(Vec<CaseSummary>, i64)>;
+    /// Accusation letters only with `accusations` (for those who may see who accuses: the
+    /// others cannot check them).
+    fn to_check(&self, limit: i64, accusations: bool) -> Result<(Vec<CaseSummary>, i64)>;
 
     /// Where a case's original and filing copy are kept.
     fn case_files(&self, id: i64) -> Result<Option<(PathBuf, PathBuf)>>;

@@ -64,9 +64,10 @@ pub async fn queue_page(
     };
     user.require(Act::Correct)?;
     let (actor, address) = (user.actor(), user.address.clone());
+    let sees_accusers = user.may(Act::SeeAccuser);
     let (cases, count) = state
         .with_registry(move |r| {
-            let queue = r.to_check(PAGE)?;
+            let queue = r.to_check(PAGE, sees_accusers)?;
             r.audit(&actor, "list-queue", None, address.as_deref())?;
             Ok(queue)
         })
@@ -234,7 +235,11 @@ pub async fn case_page(
     let read_only = (!crate::domain::life::correctable(c.status)).then(|| format!("案件{}，登记内容不再更正。", c.status.label()));
     let row = |label: &str, value: Option<String>| minijinja::context! { label, value, input => false };
     let input = |name: &str, label: &str, value: &Option<String>| {
-        let kind = if name == "letter_date" { "date" } else { "text" };
+        // A date picker only for a date it can show (anything else stays visible as text).
+        let iso = |v: &Option<String>| {
+            v.as_deref().is_none_or(|d| d.is_empty() || chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok())
+        };
+        let kind = if name == "letter_date" && iso(value) { "date" } else { "text" };
         minijinja::context! { name, label, value => value.clone().filter(|v| !v.is_empty()), input => true, kind }
     };
     // A choice among options (value, label); shown read-only as the chosen option's label.
@@ -422,6 +427,7 @@ pub async fn review(
     // "confirm-next": confirmed, then on to the oldest letter still waiting.
     let confirm = matches!(f.action.as_deref(), Some("confirm" | "confirm-next"));
     let next = f.action.as_deref() == Some("confirm-next");
+    let sees_accusers = user.may(Act::SeeAccuser);
     let cosigners = match f.cosigners.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
         None => None,
         Some(v) => match v.parse::<i64>() {
@@ -478,7 +484,7 @@ pub async fn review(
                     return Ok(Err(refusal));
                 }
             }
-            let following = if result.is_ok() && next { r.to_check(1)?.0.first().map(|c| c.id) } else { None };
+            let following = if result.is_ok() && next { r.to_check(1, sees_accusers)?.0.first().map(|c| c.id) } else { None };
             Ok(result.map(|_| following))
         })
         .await?;

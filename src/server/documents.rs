@@ -252,7 +252,12 @@ pub fn section(
         .into_iter()
         .map(|k| (k.kind, k.title))
         .collect();
-    let generate = minijinja::context! { kinds, to => suggested_to, fields => FORM_FIELDS.to_vec() };
+    // 承办人 is the signed-in officer unless changed.
+    let fields: Vec<_> = FORM_FIELDS
+        .iter()
+        .map(|&f| minijinja::context! { name => f, value => if f == "承办人" { user.user.name.as_str() } else { "" } })
+        .collect();
+    let generate = minijinja::context! { kinds, to => suggested_to, fields };
     (list, Some(generate))
 }
 

@@ -114,9 +114,10 @@ pub fn to_login() -> Response {
 }
 
 /// Errors of pages, shown as pages: a browser's request (it accepts `text/html`) for a page
-/// outside `/api/` that is answered with an error gets the error's Chinese sentence in the
-/// site's frame with a way back (its home), keeping the status; one that needs signing in
-/// is sent to the sign-in form. Programs (and the API) keep the JSON.
+/// outside `/api/` that is answered with an error (ours in JSON, or axum's own plain-text
+/// rejection of a malformed path, query or form) gets the error's Chinese sentence in the
+/// site's frame with a way back (its home), keeping the status and headers; one that needs
+/// signing in is sent to the sign-in form. Programs (and the API) keep the JSON.
 pub async fn errors_as_pages(
     axum::extract::State(state): axum::extract::State<super::AppState>,
     req: axum::extract::Request,
@@ -131,21 +132,30 @@ pub async fn errors_as_pages(
     let token = super::auth::token_of(req.headers());
     let response = next.run(req).await;
     let status = response.status();
-    let json = response
+    let html = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if !browser || !json || !(status.is_client_error() || status.is_server_error()) {
+        .is_some_and(|v| v.starts_with("text/html"));
+    if !browser || html || !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
     if status == StatusCode::UNAUTHORIZED {
         return to_login();
     }
-    let body = axum::body::to_bytes(response.into_body(), 64 * 1024).await.unwrap_or_default();
+    let (mut parts, body) = response.into_parts();
+    let body = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
     let error: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-    let code = error["error"]["code"].as_str().unwrap_or("internal");
+    // axum's own rejections are plain text: their status says which.
+    let code = error["error"]["code"].as_str().unwrap_or(match status {
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+        s if s.is_server_error() => "internal",
+        _ => "bad_request",
+    });
     let message = error["error"]["message_zh"].as_str().unwrap_or_else(|| super::messages::zh(code)).to_string();
+    parts.headers.remove(header::CONTENT_TYPE);
+    parts.headers.remove(header::CONTENT_LENGTH);
     let user = match token {
         Some((token, via_cookie)) => state
             .with_registry(move |r| Ok(r.session_user(&token)?))
@@ -163,10 +173,11 @@ pub async fn errors_as_pages(
         _ => "未能完成",
     };
     let back = minijinja::Value::from_safe_string(back.into());
-    match render("message.html", title, user.as_ref(), minijinja::context! { message, back }) {
-        Ok(page) => (status, page).into_response(),
-        Err(_) => (status, Html(format!("<!doctype html><meta charset=utf-8><p>{}</p>", super::messages::zh("internal")))).into_response(),
-    }
+    let page = match render("message.html", title, user.as_ref(), minijinja::context! { message, back }) {
+        Ok(page) => page,
+        Err(_) => Html(format!("<!doctype html><meta charset=utf-8><p>{}</p>", super::messages::zh("internal"))),
+    };
+    (parts, page).into_response()
 }
 
 #[cfg(test)]

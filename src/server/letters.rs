@@ -349,7 +349,12 @@ pub async fn job(
         })
         .await?;
     let job = job.ok_or_else(|| ApiError::not_found("job"))?;
-    Ok(Json(serde_json::to_value(job).expect("a job serialises")))
+    let mut value = serde_json::to_value(&job).expect("a job serialises");
+    // The reason in Chinese beside the English, as every error answer has it.
+    if let (Some(e), Some(error)) = (&job.error, value.get_mut("error").and_then(Value::as_object_mut)) {
+        error.insert("message_zh".into(), Value::from(super::messages::zh(&e.code)));
+    }
+    Ok(Json(value))
 }
 
 

@@ -113,7 +113,7 @@ impl AppState {
 }
 
 /// An error answered as `{"error": {"code", "message", "message_zh"}}` with its HTTP
-/// status; pages show it in the site's frame (`html_errors`).
+/// status; pages show it in the site's frame (`html::errors_as_pages`).
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
@@ -337,17 +337,29 @@ pub fn serve(config: Config, options: ServeOptions) -> Result<(), String> {
             .map_err(|e| format!("cannot listen on {}: {e}", options.listen))?;
         tracing::info!("listening on http://{}", options.listen);
         let server = &state.config().server;
-        // Hourly: refused uploads past their keeping time go; in the quiet hour the search
-        // index is tidied, step by step, until it is whole, the hour ends or the service stops.
+        // Hourly: refused uploads past their keeping time go.
         let (failed, days) = (dirs.failed.clone(), server.keep_refused_days);
-        let (tidy_hour, tidy_state, tidy_stop) = (server.tidy_hour, state.clone(), stop.clone());
         tokio::spawn(async move {
             let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
             loop {
                 hourly.tick().await;
                 let failed = failed.clone();
                 let _ = tokio::task::spawn_blocking(move || spool::expire_refused(&failed, days)).await;
-                if tidy_hour == quiet_hour_now() {
+            }
+        });
+        // Once a night, in the quiet hour (looked at every ten minutes, whenever the service
+        // started): the search index tidied, step by step, until it is whole, the hour ends
+        // or the service stops. Merging into one piece rewrites the index (26 s at a
+        // million letters), so it is done once a day, not whenever pieces appear.
+        let (tidy_hour, tidy_state, tidy_stop) = (server.tidy_hour, state.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+            let mut done_on = None;
+            loop {
+                every.tick().await;
+                let today = chrono::Local::now().date_naive();
+                if tidy_hour == quiet_hour_now() && done_on != Some(today) {
+                    done_on = Some(today);
                     let (state, stop) = (tidy_state.clone(), tidy_stop.clone());
                     let _ = tokio::task::spawn_blocking(move || tidy_at_night(&state, tidy_hour, &stop)).await;
                 }

@@ -61,10 +61,15 @@ pub fn refused(failed: &Path, limit: usize) -> Vec<Refused> {
         .filter_map(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
             let kept = name.strip_suffix(".reason.txt")?.to_string();
-            let at = e.metadata().ok()?.modified().ok()?;
-            // At most a line is read: the file is ours, but a folder may be tampered with.
-            let reason = std::fs::read(e.path()).ok()?;
-            let reason = String::from_utf8_lossy(&reason[..reason.len().min(512)]).into_owned();
+            let meta = e.metadata().ok()?;
+            // Ours are one short line beside the file they explain; anything else (an
+            // upload that happens to be called `x.reason.txt`) is not a reason.
+            if meta.len() > 4096 || !failed.join(&kept).is_file() {
+                return None;
+            }
+            let at = meta.modified().ok()?;
+            let mut reason = String::new();
+            std::io::Read::read_to_string(&mut std::io::Read::take(std::fs::File::open(e.path()).ok()?, 512), &mut reason).ok()?;
             let code = reason.strip_prefix('[')?.split(']').next()?.to_string();
             Some(Refused { file: uploaded_name(&kept).to_string(), code, at })
         })
@@ -98,6 +103,9 @@ mod tests {
         put("upload-a1B2c3-来信扫描.png", "[corrupt] damaged PNG data\n", 60);
         put("upload-Zz9yY8-值班表.xlsx", "[unsupported_format] not a PNG\n", 10);
         std::fs::write(dir.path().join("stray.reason.txt"), "no code here").unwrap();
+        // An upload named like a reason, with no file beside it, is not listed as one.
+        std::fs::write(dir.path().join("upload-Qq1Ww2-x.reason.txt.reason.txt"), "[corrupt] x").unwrap();
+        std::fs::write(dir.path().join("upload-Rr3Tt4-y.reason.txt"), "[corrupt] y").unwrap();
         let list = refused(dir.path(), 10);
         let got: Vec<(&str, &str)> = list.iter().map(|r| (r.file.as_str(), r.code.as_str())).collect();
         assert_eq!(got, vec![("值班表.xlsx", "unsupported_format"), ("来信扫描.png", "corrupt")]);

@@ -224,8 +224,12 @@ impl Cases for SqliteRegistry {
         Ok(CaseList { cases, total, next_before })
     }
 
-    fn to_check(&self, limit: i64) -> Result<(Vec<CaseSummary>, i64)> {
-        let waiting = "c.status = 'registered' AND c.confirmed_at IS NULL";
+    fn to_check(&self, limit: i64, accusations: bool) -> Result<(Vec<CaseSummary>, i64)> {
+        let waiting = if accusations {
+            "c.status = 'registered' AND c.confirmed_at IS NULL"
+        } else {
+            "c.status = 'registered' AND c.confirmed_at IS NULL AND NOT c.accusation"
+        };
         let count: i64 = self
             .conn
             .query_row(&format!("SELECT count(*) FROM cases c INDEXED BY cases_to_check WHERE {waiting}"), [], |r| r.get(0))?;
@@ -789,7 +793,7 @@ fn find_repeat(tx: &rusqlite::Transaction, f: &crate::model::Fields) -> Result<O
         found = tx
             .query_row(
                 "SELECT id, registration_number FROM cases WHERE id_number = ?1 AND category IS ?2
-                 ORDER BY id DESC LIMIT 1",
+                   AND status <> 'voided' ORDER BY id DESC LIMIT 1",
                 params![id, f.category],
                 row,
             )
@@ -799,7 +803,7 @@ fn find_repeat(tx: &rusqlite::Transaction, f: &crate::model::Fields) -> Result<O
         let by_phone = tx
             .query_row(
                 "SELECT id, registration_number FROM cases WHERE phone = ?1 AND name = ?2
-                   AND category IS ?3 ORDER BY id DESC LIMIT 1",
+                   AND category IS ?3 AND status <> 'voided' ORDER BY id DESC LIMIT 1",
                 params![phone, name, f.category],
                 row,
             )
@@ -1191,7 +1195,7 @@ mod tests {
             st.query_map([], |x| x.get(0)).unwrap().map(|x| x.unwrap()).collect()
         };
         assert!(registered.len() >= 3, "{registered:?}");
-        let (queue, count) = r.to_check(1000).unwrap();
+        let (queue, count) = r.to_check(1000, true).unwrap();
         assert_eq!(count, registered.len() as i64);
         assert_eq!(queue.iter().map(|c| c.id).collect::<Vec<_>>(), registered);
         // (`INDEXED BY` in the queries: SQLite refuses them if the index could not serve.)
@@ -1200,7 +1204,19 @@ mod tests {
         let rules = crate::domain::Rules { deadlines: &config.deadlines, names: &config.bodies };
         let actor = crate::registry::life::Actor { role: crate::domain::Role::Mailroom, name: "收发员".into(), address: None };
         r.apply(registered[0], &crate::domain::Action::Confirm, &actor, rules).unwrap().unwrap();
-        let (queue, count) = r.to_check(2).unwrap();
+        let (queue, count) = r.to_check(2, true).unwrap();
+        // Without accusation letters (a role that may not see who accuses): a subset.
+        let (mine, fewer) = r.to_check(1000, false).unwrap();
+        let accusations: i64 = r
+            .conn
+            .query_row(
+                "SELECT count(*) FROM cases WHERE status = 'registered' AND confirmed_at IS NULL AND accusation",
+                [],
+                |x| x.get(0),
+            )
+            .unwrap();
+        assert_eq!(fewer, count - accusations);
+        assert!(mine.iter().all(|c| !c.accusation));
         assert_eq!(count, registered.len() as i64 - 1);
         assert_eq!(queue.iter().map(|c| c.id).collect::<Vec<_>>(), registered[1..3].to_vec());
     }
