@@ -47,6 +47,25 @@ fn list_url(q: &ListQuery, before_id: Option<i64>) -> String {
     }
 }
 
+/// A case as the lists show it (the case list, the queue): masked, times for people.
+fn list_row(c: CaseSummary) -> minijinja::Value {
+    let c = masked(c);
+    minijinja::context! {
+        id => c.id,
+        number => c.registration_number,
+        status => c.status.label(),
+        registered => when(&c.registered_at),
+        due => c.due_at,
+        unnamed => c.name.is_none(),
+        name => c.name,
+        phone => c.phone,
+        category => c.category,
+        summary => c.summary,
+        urgent => c.urgent,
+        repeat_of => c.repeat_of,
+    }
+}
+
 #[derive(Deserialize)]
 pub struct QueueQuery {
     done: Option<u8>,
@@ -73,23 +92,7 @@ pub async fn queue_page(
         })
         .await?;
     let first = cases.first().map(|c| c.id);
-    let cases: Vec<_> = cases
-        .into_iter()
-        .map(masked)
-        .map(|c| {
-            minijinja::context! {
-                id => c.id,
-                number => c.registration_number,
-                registered => when(&c.registered_at),
-                due => c.due_at,
-                unnamed => c.name.is_none(),
-                name => c.name,
-                category => c.category,
-                summary => c.summary,
-                urgent => c.urgent,
-            }
-        })
-        .collect();
+    let cases: Vec<_> = cases.into_iter().map(list_row).collect();
     let done = q.done.is_some() && count == 0;
     let context = minijinja::context! { cases, count, first, done, shown => PAGE.min(count) };
     Ok(render("queue.html", "待核对", Some(&user), context)?.into_response())
@@ -125,25 +128,7 @@ pub async fn list_page(
     // The pages keep the filters: the same query with another key.
     let next = list.next_before.map(|b| list_url(&q, Some(b)));
     let first = q.before_id.map(|_| list_url(&q, None));
-    let cases: Vec<_> = list
-        .cases
-        .into_iter()
-        .map(masked)
-        .map(|c| {
-            minijinja::context! {
-                id => c.id,
-                number => c.registration_number,
-                status => c.status.label(),
-                due => c.due_at,
-                name => c.name,
-                phone => c.phone,
-                category => c.category,
-                summary => c.summary,
-                urgent => c.urgent,
-                repeat_of => c.repeat_of,
-            }
-        })
-        .collect();
+    let cases: Vec<_> = list.cases.into_iter().map(list_row).collect();
     let select = |name: &str, chosen: &Option<String>, options: Vec<(&str, &str)>| {
         minijinja::context! { name, chosen => chosen.clone().unwrap_or_default(), options => minijinja::value::Serde(&options) }
     };

@@ -252,11 +252,9 @@ pub fn section(
         .into_iter()
         .map(|k| (k.kind, k.title))
         .collect();
-    // 承办人 is the signed-in officer unless changed.
-    let fields: Vec<_> = FORM_FIELDS
-        .iter()
-        .map(|&f| minijinja::context! { name => f, value => if f == "承办人" { user.user.name.as_str() } else { "" } })
-        .collect();
+    // (承办人 is not filled in from the signed-in user: a template that prints 联系人 also
+    // needs the phone, which users do not have yet; an empty form prints no 附注.)
+    let fields: Vec<_> = FORM_FIELDS.iter().map(|&f| minijinja::context! { name => f, value => "" }).collect();
     let generate = minijinja::context! { kinds, to => suggested_to, fields };
     (list, Some(generate))
 }
