@@ -337,7 +337,7 @@ impl Generator {
             let r = self.engine.render(&doc, date)?;
             if doc.layout == Layout::Form && r.pages > 1 {
                 return Err(GenerateError::Invalid(format!(
-                    "{} is a one-page form but its content takes {} pages: shorten the longest entries",
+                    "「{}」是一页的表格，内容却排了 {} 页：请压缩最长的几栏",
                     doc.title, r.pages
                 )));
             }
