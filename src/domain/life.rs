@@ -382,7 +382,7 @@ fn decide_step(
 /// Whether a case's entry may still be corrected: until it is closed. A closed case's
 /// entry is what was decided and filed: it is read, no longer changed.
 pub fn correctable(status: Status) -> bool {
-    !matches!(status, Status::Closed | Status::Archived | Status::Voided)
+    !(status.is_finished() || status == Status::Voided)
 }
 
 fn decide_corrections(case: &CaseState<'_>, c: &Corrections, role: Role, rules: Rules<'_>) -> Result<Transition, Refusal> {

@@ -167,7 +167,8 @@ pub async fn receive_files(
             .filter(|n| !n.is_empty() && !n.starts_with('.'))
             .unwrap_or_else(|| "upload".into());
         let tmp = tempfile::Builder::new()
-            .prefix("upload-")
+            .prefix(super::spool::UPLOAD_PREFIX)
+            .rand_bytes(super::spool::UPLOAD_RANDOM)
             .tempfile_in(&dirs.spool)
             .map_err(|e| ApiError::internal(format!("spool: {e}")))?;
         let mut out = tokio::fs::File::from_std(

@@ -40,6 +40,11 @@ pub fn expire_refused(failed: &Path, days: u64) -> usize {
         .count()
 }
 
+/// How an upload is named in `spool/` and `failed/`: this prefix, this many random
+/// characters, `-`, then the name it was uploaded under (`uploaded_name` reads it back).
+pub const UPLOAD_PREFIX: &str = "upload-";
+pub const UPLOAD_RANDOM: usize = 6;
+
 /// A refused upload, as the inbox lists it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Refused {
@@ -81,8 +86,8 @@ pub fn refused(failed: &Path, limit: usize) -> Vec<Refused> {
 
 /// The name a file was uploaded under, from its spool name `upload-XXXXXX-NAME`.
 fn uploaded_name(kept: &str) -> &str {
-    kept.strip_prefix("upload-")
-        .and_then(|rest| rest.char_indices().nth(6).filter(|(_, c)| *c == '-').map(|(i, _)| &rest[i + 1..]))
+    kept.strip_prefix(UPLOAD_PREFIX)
+        .and_then(|rest| rest.char_indices().nth(UPLOAD_RANDOM).filter(|(_, c)| *c == '-').map(|(i, _)| &rest[i + 1..]))
         .unwrap_or(kept)
 }
 

@@ -614,6 +614,8 @@ enum Indexes {
 pub(crate) fn list_query(filter: &CaseFilter, words: Option<&str>, today: chrono::NaiveDate, shape: Shape) -> Query {
     use rusqlite::types::Value;
     let (mut conds, mut params) = conditions(filter, today, Indexes::InIdOrder);
+    // Words and no filter: nothing of the case is needed to count them.
+    let words_alone = words.is_some() && conds.is_empty();
     let key = if words.is_some() { "f.rowid" } else { "c.id" };
     let before = match shape {
         Shape::Page(_) => filter.before_id,
@@ -645,7 +647,7 @@ pub(crate) fn list_query(filter: &CaseFilter, words: Option<&str>, today: chrono
         Shape::Count => {
             params.push(Value::Integer(Total::COUNTED + 1));
             // Words alone are counted in the index without reading a case.
-            let from = if words.is_some() && conds.len() == 1 { "case_terms f" } else { from };
+            let from = if words_alone { "case_terms f" } else { from };
             format!(
                 "SELECT count(*), min(id) FROM (SELECT {key} AS id FROM {from}
                  WHERE {filters} ORDER BY {key} DESC LIMIT ?)"
