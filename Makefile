@@ -5,11 +5,12 @@ SHELL := /bin/bash
 CARGO ?= cargo
 BIN := $(or $(CARGO_TARGET_DIR),target)/release/xinfang
 # System packages: Tesseract and its Chinese/orientation data, the CJK fonts, and the
-# tools the tests and benchmarks check outputs with (LibreOffice renders the DOCX files);
+# tools the tests and benchmarks check outputs with (LibreOffice renders the DOCX files
+# and reads the exported XLSX back);
 # python3-onnx folds the PP-OCR models' graphs once, at install.
 DEB_PACKAGES := pkg-config g++ libtesseract-dev libleptonica-dev tesseract-ocr \
 	tesseract-ocr-chi-sim tesseract-ocr-osd fonts-noto-cjk fonts-arphic-ukai \
-	poppler-utils qpdf curl chromium chromium-driver libreoffice-writer-nogui python3-pip \
+	poppler-utils qpdf curl chromium chromium-driver libreoffice-writer-nogui libreoffice-calc-nogui python3-pip \
 	python3-onnx
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -26,6 +26,7 @@ pub mod config;
 pub mod deadline;
 pub mod documents;
 pub mod domain;
+pub mod export;
 pub mod fsutil;
 pub mod guard;
 pub mod idnum;

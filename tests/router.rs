@@ -90,6 +90,13 @@ const ROUTES: &[Route] = &[
     r("GET", "/api/cases/{id}/pages/{page}", "/api/cases/1/pages/1", Need::Act(Act::Read), Send::Empty),
     r("GET", "/api/cases/{id}/filed", "/api/cases/1/filed", Need::Act(Act::Read), Send::Empty),
     r("GET", "/api/audit", "/api/audit", Need::Act(Act::Administer), Send::Empty),
+    r("GET", "/admin/audit", "/admin/audit", Need::Act(Act::Administer), Send::Empty),
+    r("GET", "/admin/users", "/admin/users", Need::Act(Act::Administer), Send::Empty),
+    r("POST", "/admin/users", "/admin/users", Need::Act(Act::Administer), Send::Form("op=enable&name=officer")),
+    r("GET", "/account/password", "/account/password", Need::SignedIn, Send::Empty),
+    // (New passwords that differ: refused before any is checked.)
+    r("POST", "/account/password", "/account/password", Need::SignedIn, Send::Form("old=x&new=aaaaaaaa1&again=aaaaaaaa2")),
+    r("GET", "/cases/export", "/cases/export?format=csv", Need::Act(Act::Read), Send::Empty),
 ];
 
 /// The register with one letter and a user of every role, and the router on it.
@@ -343,7 +350,7 @@ async fn browse(f: &Fixture, path: &str, token: Option<&str>) -> (StatusCode, St
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_role_lands_somewhere_and_errors_are_pages_in_chinese() {
     let f = Fixture::new();
-    let links = ["/upload", "/inbox", "/queue", "/cases", "/binder"];
+    let links = ["/upload", "/inbox", "/queue", "/cases", "/binder", "/admin/users", "/admin/audit"];
     for &role in Role::ALL {
         let s = f.session(role);
         let (status, location, body) = browse(&f, "/", Some(&s.token)).await;
@@ -482,4 +489,164 @@ async fn the_mailroom_voids_a_registration_made_by_mistake() {
     assert!(!page.contains("id=\"confirm\"") && !page.contains("name=\"summary\""), "{page}");
     let (_, _, queue) = browse(&f, "/queue", Some(&s.token)).await;
     assert!(queue.contains("共 0 件"), "{queue}");
+}
+
+/// A form post as a browser sends it (cookie and CSRF token); answers status, location,
+/// body.
+async fn post_form(f: &Fixture, path: &str, fields: &str, s: &xinfang::registry::users::Session) -> (StatusCode, String, String) {
+    let route = Route { method: "POST", declared: "", path: Box::leak(path.to_string().into_boxed_str()), need: Need::Public, send: Send::Form(Box::leak(fields.to_string().into_boxed_str())) };
+    f.send(&route, Auth::Cookie { token: s.token.clone(), csrf: Some(s.csrf.clone()) }).await
+}
+
+fn alive(f: &Fixture, token: &str) -> bool {
+    let registry = xinfang::registry::open(&f.data, Default::default()).unwrap();
+    registry.session_user(token).unwrap().is_some()
+}
+
+/// The administrator in the browser: adds a user (a password made and shown once, which
+/// signs in), changes a role and resets a password (each ends the user's sessions), cannot
+/// lock the service out (the last administrator stays), and reads it all back in the
+/// audit viewer in Chinese, filtered, and exported.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_administrator_manages_users_and_reads_the_audit_log() {
+    let f = Fixture::new();
+    let admin = f.session(Role::Admin);
+    let (status, location, _) = browse(&f, "/", Some(&admin.token)).await;
+    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/admin/users"));
+    let (_, _, page) = browse(&f, "/admin/users", Some(&admin.token)).await;
+    for role in Role::ALL {
+        assert!(page.contains(&format!("<td>{}", role.as_str())), "{role}: {page}");
+    }
+    // Added without a password: one is made and shown once; it signs in.
+    let (status, _, page) = post_form(&f, "/admin/users", "op=add&name=%E5%BC%A0%E4%B8%89&role=mailroom&password=", &admin).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("已新增用户“张三”（收发登记）"), "{page}");
+    let password = page.split("id=\"new-password\">").nth(1).and_then(|r| r.split('<').next()).unwrap().to_string();
+    assert_eq!(password.len(), 20, "{page}");
+    let login = Route { method: "POST", declared: "/login", path: "/login", need: Need::Public, send: Send::Form(Box::leak(format!("username=%E5%BC%A0%E4%B8%89&password={password}").into_boxed_str())) };
+    let (status, location, _) = f.send(&login, Auth::None).await;
+    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/queue"));
+    // Adding the same name again is refused: a role or password changes by its own button.
+    let (status, _, body) = post_form(&f, "/admin/users", "op=add&name=%E5%BC%A0%E4%B8%89&role=officer&password=", &admin).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    // A weak password is refused in Chinese.
+    let (status, _, body) = post_form(&f, "/admin/users", "op=add&name=li&role=officer&password=short", &admin).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(String::from_utf8_lossy(body.as_bytes()).contains("密码至少需要 8 个字符"), "{body}");
+    // A role change ends the user's sessions.
+    let officer = f.session(Role::Officer);
+    let (status, _, page) = post_form(&f, "/admin/users", "op=role&name=officer&role=archivist", &admin).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains(&format!("角色已改为{}", Role::Archivist.label())), "{page}");
+    assert!(!alive(&f, &officer.token));
+    // So does a reset, and the old password stops working.
+    let mailroom = f.session(Role::Mailroom);
+    let (_, _, page) = post_form(&f, "/admin/users", "op=reset&name=mailroom", &admin).await;
+    assert!(page.contains("id=\"new-password\""), "{page}");
+    assert!(!alive(&f, &mailroom.token));
+    // The last administrator keeps the role, and nobody disables themselves.
+    let (status, _, body) = post_form(&f, "/admin/users", "op=role&name=admin&role=officer", &admin).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("唯一启用的管理员"), "{body}");
+    let (status, _, body) = post_form(&f, "/admin/users", "op=disable&name=admin", &admin).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("不能停用自己"), "{body}");
+    let (_, _, page) = post_form(&f, "/admin/users", "op=disable&name=analyst", &admin).await;
+    assert!(page.contains("已停用“analyst”"), "{page}");
+
+    // The audit viewer: the actions in Chinese, filtered by user and action.
+    let (status, _, page) = browse(&f, "/admin/audit?user=admin&action=user-add", Some(&admin.token)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("<td>新增用户</td>") && page.contains("张三"), "{page}");
+    assert!(!page.contains("<td>停用用户</td>") && !page.contains(">user-add<"), "{page}");
+    let (_, _, page) = browse(&f, "/admin/audit?action=user-disable", Some(&admin.token)).await;
+    assert!(page.contains("<td>停用用户</td>") && !page.contains("<td>新增用户</td>"), "{page}");
+    let (status, _, page) = browse(&f, "/admin/audit?from=2026-13-01", Some(&admin.token)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("年-月-日"), "{page}");
+    let (_, _, page) = browse(&f, "/admin/audit?case=NO-SUCH-NUMBER", Some(&admin.token)).await;
+    assert!(page.contains("没有符合条件的记录"), "{page}");
+    // Exported with the same filters.
+    let (status, _, csv) = browse(&f, "/admin/audit?user=admin&format=csv", Some(&admin.token)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(csv.starts_with("\u{feff}时间,用户,操作,详情,案件,地址\r\n"), "{csv}");
+    assert!(csv.contains(",admin,新增用户,张三 收发登记,"), "{csv}");
+    assert!(!csv.contains("user:"), "{csv}");
+}
+
+/// Everyone changes their own password: the old one must be right and the new one typed
+/// twice alike; afterwards every session of theirs has ended and the new one signs in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn everyone_changes_their_own_password() {
+    let f = Fixture::new();
+    let s = f.session(Role::Archivist);
+    let other = f.session(Role::Archivist);
+    let (status, _, page) = browse(&f, "/account/password", Some(&s.token)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("name=\"again\""), "{page}");
+    let (status, _, page) = post_form(&f, "/account/password", "old=wrong-password&new=a+new+passphrase+9&again=a+new+passphrase+9", &s).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("原密码不正确"), "{page}");
+    let (status, _, page) = post_form(&f, "/account/password", "old=a+long+passphrase+2026&new=password&again=password", &s).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("常见密码") || page.contains("最常见"), "{page}");
+    assert!(alive(&f, &s.token));
+    let (status, _, page) = post_form(&f, "/account/password", "old=a+long+passphrase+2026&new=a+new+passphrase+9&again=a+new+passphrase+9", &s).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("密码已修改"), "{page}");
+    assert!(!alive(&f, &s.token) && !alive(&f, &other.token));
+    let registry = xinfang::registry::open(&f.data, Default::default()).unwrap();
+    let login = registry.login("archivist", "a new passphrase 9", None).unwrap();
+    assert!(matches!(login, xinfang::registry::users::Login::Ok(_)), "{login:?}");
+}
+
+/// The case list exported as CSV and XLSX: the same rows, masked as the list is; the XLSX
+/// read back by LibreOffice gives the CSV's cells.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_case_list_exports_the_same_rows_as_csv_and_xlsx() {
+    let f = Fixture::new();
+    let s = f.session(Role::Officer);
+    let (_, _, page) = browse(&f, "/cases?status=registered", Some(&s.token)).await;
+    let link = page.split("id=\"export-csv\"").next().and_then(|p| p.rsplit("href=\"").next()).unwrap_or_default();
+    assert!(link.contains("status=registered") && link.contains("format=csv"), "{link}");
+    let (status, _, csv) = browse(&f, "/cases/export?status=registered&format=csv", Some(&s.token)).await;
+    assert_eq!(status, StatusCode::OK, "{csv}");
+    let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 2, "{csv}");
+    assert!(lines[0].starts_with("登记号,登记时间,状态"), "{csv}");
+    let detail = {
+        let registry = xinfang::registry::open(&f.data, Default::default()).unwrap();
+        registry.case(1).unwrap().unwrap()
+    };
+    let name = detail.summary.name.clone().unwrap();
+    assert!(lines[1].starts_with(&detail.summary.registration_number), "{csv}");
+    assert!(!lines[1].contains(&name), "the name is masked: {csv}");
+    assert!(lines[1].contains(&xinfang::privacy::mask_name(&name)), "{csv}");
+    // Nothing for another status.
+    let (_, _, none) = browse(&f, "/cases/export?status=closed&format=csv", Some(&s.token)).await;
+    assert_eq!(none.trim_start_matches('\u{feff}').lines().count(), 1, "{none}");
+
+    let req = Request::get("/cases/export?status=registered&format=xlsx").header(header::COOKIE, format!("xinfang_session={}", s.token));
+    let response = f.router.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers()[header::CONTENT_DISPOSITION].to_str().unwrap().contains(".xlsx"));
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("cases.xlsx"), &bytes).unwrap();
+    let out = std::process::Command::new("libreoffice")
+        .args(["--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir"])
+        .arg(dir.path())
+        .arg(dir.path().join("cases.xlsx"))
+        .env("HOME", dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let theirs = std::fs::read_to_string(dir.path().join("cases.csv")).unwrap();
+    let cells = |text: &str| -> Vec<Vec<String>> {
+        text.trim_start_matches('\u{feff}')
+            .lines()
+            .map(|l| l.split(',').map(|c| c.trim_matches('"').to_string()).collect())
+            .collect()
+    };
+    assert_eq!(cells(&theirs), cells(&csv), "LibreOffice's reading of the XLSX vs our CSV");
 }

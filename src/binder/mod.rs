@@ -528,46 +528,14 @@ fn row(i: usize, it: &Item) -> [String; 10] {
 }
 
 fn write_catalogues(m: &Manifest, out: &Path) -> Result<(), BinderError> {
-    // CSV, UTF-8 with a byte-order mark so spreadsheet programs read the Chinese.
-    let field = |s: &str| {
-        if s.contains([',', '"', '\n']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s.to_string()
-        }
-    };
-    let mut csv = String::from("\u{feff}");
-    csv.push_str(&COLUMNS.join(","));
-    csv.push_str("\r\n");
-    for (i, it) in m.items.iter().enumerate() {
-        let r = row(i, it);
-        csv.push_str(&r.iter().map(|c| field(c)).collect::<Vec<_>>().join(","));
-        csv.push_str("\r\n");
+    use crate::export::{Column, Format};
+    let columns = COLUMNS.map(|h| if h == "序号" || h == "页数" { Column::number(h) } else { Column::text(h) });
+    let rows: Vec<Vec<String>> = m.items.iter().enumerate().map(|(i, it)| row(i, it).to_vec()).collect();
+    for (format, name) in [(Format::Csv, "catalogue.csv"), (Format::Xlsx, "catalogue.xlsx")] {
+        let bytes = crate::export::write(format, "归档文件目录", &columns, &rows)
+            .map_err(|e| BinderError::Write(format!("{name}: {e}")))?;
+        crate::fsutil::write_atomic(&out.join(name), &bytes, None, true).map_err(BinderError::Write)?;
     }
-    crate::fsutil::write_atomic(&out.join("catalogue.csv"), csv.as_bytes(), None, true)
-        .map_err(BinderError::Write)?;
-
-    let xerr = |e: rust_xlsxwriter::XlsxError| BinderError::Write(format!("catalogue.xlsx: {e}"));
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet_with_constant_memory();
-    sheet.set_name("归档文件目录").map_err(xerr)?;
-    for (c, h) in COLUMNS.iter().enumerate() {
-        sheet.write_string(0, c as u16, *h).map_err(xerr)?;
-    }
-    for (i, it) in m.items.iter().enumerate() {
-        let r = row(i, it);
-        for (c, v) in r.iter().enumerate() {
-            let at = (i + 1) as u32;
-            if c == 0 || c == 7 {
-                sheet.write_number(at, c as u16, v.parse::<f64>().unwrap_or(0.0)).map_err(xerr)?;
-            } else {
-                sheet.write_string(at, c as u16, v).map_err(xerr)?;
-            }
-        }
-    }
-    let bytes = book.save_to_buffer().map_err(xerr)?;
-    crate::fsutil::write_atomic(&out.join("catalogue.xlsx"), &bytes, None, true)
-        .map_err(BinderError::Write)?;
     Ok(())
 }
 

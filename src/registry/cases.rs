@@ -85,11 +85,32 @@ impl CaseDetail {
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct AuditEntry {
+    pub id: i64,
     pub at: String,
     pub actor: String,
     pub action: String,
     pub case_id: Option<i64>,
     pub address: Option<String>,
+    /// The case's registration number, when the entry is about a case.
+    pub case_number: Option<String>,
+}
+
+/// Which audit entries to read (all conditions must hold), newest first.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Who acted, as written (`user:NAME`, `cli:…`).
+    pub actor: Option<String>,
+    pub case_id: Option<i64>,
+    /// The action's code: the entry's action is this code, or it and then a space or a
+    /// colon and details (`binder` finds `binder 2026`).
+    pub action: Option<String>,
+    /// First and last day (inclusive, `YYYY-MM-DD`, local time as the log writes it).
+    pub from: Option<chrono::NaiveDate>,
+    pub to: Option<chrono::NaiveDate>,
+    /// Keyset paging: only entries with a smaller id.
+    pub before_id: Option<i64>,
+    /// At most this many (1..=5000).
+    pub limit: i64,
 }
 
 /// What to list.

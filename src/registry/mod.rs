@@ -24,7 +24,7 @@ pub mod text;
 pub mod users;
 
 use crate::store::DataDirs;
-use cases::{AuditEntry, CaseDetail, CaseFilter, CaseList, CaseSummary, Holdings, YearCase};
+use cases::{AuditEntry, AuditFilter, CaseDetail, CaseFilter, CaseList, CaseSummary, Holdings, YearCase};
 use crate::synth::SyntheticCase;
 use documents::{DocumentRecord, NewDocument, Rendered};
 use jobs::Job;
@@ -33,7 +33,7 @@ use crate::domain::{Action, Refusal, Role, Rules, Transition};
 use crate::model::Extraction;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
-use users::{Login, Session, User};
+use users::{Login, Session, User, UserRow};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RegistryError {
@@ -234,6 +234,17 @@ pub trait Users {
     fn end_session(&self, token: &str) -> Result<()>;
 
     fn user_count(&self) -> Result<i64>;
+
+    /// Every user, by name, with how many live sessions each has.
+    fn users(&self) -> Result<Vec<UserRow>>;
+
+    /// Gives a user another role; every session of the user ends (the next sign-in gets
+    /// the new role's pages).
+    fn set_role(&self, name: &str, role: Role) -> Result<User>;
+
+    /// A user changes their own password: `Ok(false)` when `old` is not their password
+    /// (nothing changes). Every session of the user ends.
+    fn change_password(&self, name: &str, old: &str, new: &str) -> Result<bool>;
 }
 
 /// Official documents kept with their case.
@@ -269,8 +280,8 @@ pub trait Audit {
     /// Appends to the audit log.
     fn audit(&self, actor: &str, action: &str, case_id: Option<i64>, address: Option<&str>) -> Result<()>;
 
-    /// Audit entries, newest first, for one case or all.
-    fn audit_log(&self, case_id: Option<i64>, limit: i64) -> Result<Vec<AuditEntry>>;
+    /// Audit entries matching `filter`, newest first.
+    fn audit_log(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>>;
 }
 
 /// The whole register.

@@ -10,6 +10,7 @@
 //! most common (data/common-passwords.txt). Disabling a user or resetting a password ends
 //! every session of that user.
 
+use crate::domain::life::Why;
 use crate::domain::Role;
 use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
@@ -67,20 +68,40 @@ pub fn normalize_name(name: &str) -> String {
     n.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Why a password is refused, or `None` when it is acceptable.
-pub fn password_problem(name: &str, password: &str) -> Option<String> {
+/// Why a password is refused (in English and Chinese), or `None` when it is acceptable.
+pub fn password_problem(name: &str, password: &str) -> Option<Why> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Some(format!("a password needs at least {MIN_PASSWORD_CHARS} characters"));
+        return Some(Why::new(
+            format!("a password needs at least {MIN_PASSWORD_CHARS} characters"),
+            format!("密码至少需要 {MIN_PASSWORD_CHARS} 个字符。"),
+        ));
     }
     let lower = password.to_lowercase();
     if lower == normalize_name(name).to_lowercase() {
-        return Some("the password must not be the user name".into());
+        return Some(Why::new("the password must not be the user name", "密码不能与用户名相同。"));
     }
     let common = COMMON_PASSWORDS
         .lines()
         .filter(|l| !l.starts_with('#'))
         .any(|l| l == lower);
-    common.then(|| "this password is one of the 1,000 most common; choose another".into())
+    common.then(|| {
+        Why::new(
+            "this password is one of the 1,000 most common; choose another",
+            "这是最常见的 1000 个密码之一，请另选一个。",
+        )
+    })
+}
+
+/// A user as the administrator's list shows them.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct UserRow {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    pub disabled: bool,
+    pub created_at: String,
+    /// Sessions not yet expired.
+    pub sessions: i64,
 }
 
 

@@ -368,11 +368,77 @@ pub async fn end_session(
 }
 
 
+pub async fn password_form(MaybeUser(user): MaybeUser) -> Result<Response, ApiError> {
+    let Some(user) = user else {
+        return Ok(to_login());
+    };
+    let message: Option<String> = None;
+    Ok(render("password.html", "修改密码", Some(&user), minijinja::context! { message })?.into_response())
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    csrf: Option<String>,
+    old: String,
+    new: String,
+    again: String,
+}
+
+/// Everyone changes their own password: the old one must be right (a wrong one is slowed
+/// down like a failed sign-in), the new one acceptable and typed twice alike. Every
+/// session of the user ends, this one too: the next page is the sign-in form.
+pub async fn change_password(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Form(f): Form<PasswordForm>,
+) -> Result<Response, ApiError> {
+    let Some(user) = user else {
+        return Ok(to_login());
+    };
+    user.check_csrf(f.csrf.as_deref())?;
+    let again = |message: &str| -> Result<Response, ApiError> {
+        let page = render("password.html", "修改密码", Some(&user), minijinja::context! { message })?;
+        Ok((StatusCode::BAD_REQUEST, page).into_response())
+    };
+    if f.new != f.again {
+        return again("两次输入的新密码不一致。");
+    }
+    if let Some(problem) = crate::registry::users::password_problem(&user.user.name, &f.new) {
+        return again(&problem.zh);
+    }
+    let (name, actor, address) = (user.user.name.clone(), user.actor(), user.address.clone());
+    let changed = state
+        .with_registry(move |r| {
+            let changed = r.change_password(&name, &f.old, &f.new)?;
+            if changed {
+                r.audit(&actor, "password-change", None, address.as_deref())?;
+            }
+            Ok(changed)
+        })
+        .await?;
+    if !changed {
+        slow_down(1).await;
+        return again("原密码不正确。");
+    }
+    let page = render(
+        "message.html",
+        "修改密码",
+        None,
+        minijinja::context! { message => "密码已修改。请用新密码重新登录。", back => "/login", plain => true },
+    )?;
+    Ok((
+        [(header::SET_COOKIE, format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"))],
+        page,
+    )
+        .into_response())
+}
+
 /// Signing in and out: the home page (which sends each user to their page), the sign-in
-/// form, and the API's sessions.
+/// form, changing one's password, and the API's sessions.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
+        .route("/account/password", get(password_form).post(change_password))
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))
         .route("/api/session", post(session).delete(end_session))

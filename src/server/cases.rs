@@ -149,8 +149,101 @@ pub async fn list_page(
         ),
         select("due", &q.due, vec![("", "全部期限"), ("overdue", "已超期"), ("soon", "3日内到期")]),
     ];
-    let context = minijinja::context! { q => q.q.clone().unwrap_or_default(), selects, cases, total, next, first };
+    let export = |f: &str| {
+        let base = list_url(&q, None);
+        let sep = if base.contains('?') { '&' } else { '?' };
+        format!("{}{sep}format={f}", base.replacen("/cases", "/cases/export", 1))
+    };
+    let (csv, xlsx) = (export("csv"), export("xlsx"));
+    let context = minijinja::context! { q => q.q.clone().unwrap_or_default(), selects, cases, total, next, first, csv, xlsx, export_rows => EXPORT_ROWS };
     Ok(render("cases.html", "案件", Some(&user), context)?.into_response())
+}
+
+/// Rows an export holds at most (a city's year), read a thousand at a time.
+const EXPORT_ROWS: usize = 50_000;
+
+#[derive(Deserialize)]
+pub struct ExportFormat {
+    format: String,
+}
+
+/// `/cases/export?format=csv|xlsx&…`: the list as filtered, every page, masked as the list
+/// is, as a file; the export is audited with its filters.
+pub async fn export(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Query(f): Query<ExportFormat>,
+    Query(list): Query<ListQuery>,
+) -> Result<Response, ApiError> {
+    use crate::export::{Column, Format};
+    let Some(user) = user else {
+        return Ok(to_login());
+    };
+    user.require(Act::Read)?;
+    let format = Format::parse(&f.format).ok_or_else(|| {
+        ApiError::new(StatusCode::BAD_REQUEST, "invalid", "format must be csv or xlsx").zh("导出格式只能是 CSV 或 XLSX。")
+    })?;
+    let mut filter = CaseFilter {
+        q: list.q.clone(),
+        status: status_filter(list.status.as_deref())?,
+        category: list.category.clone().filter(|s| !s.is_empty()),
+        overdue: list.due.as_deref() == Some("overdue"),
+        due_within: (list.due.as_deref() == Some("soon")).then_some(3),
+        before_id: None,
+        limit: Some(1000),
+    };
+    let (actor, address) = (user.actor(), user.address.clone());
+    let cases = state
+        .with_registry(move |r| {
+            let mut all = Vec::new();
+            loop {
+                let page = r.list_cases(&filter)?;
+                all.extend(page.cases);
+                match page.next_before {
+                    Some(b) if all.len() < EXPORT_ROWS => filter.before_id = Some(b),
+                    _ => break,
+                }
+            }
+            all.truncate(EXPORT_ROWS);
+            filter.before_id = None;
+            r.audit(&actor, &filter.audit_action().replacen("list-cases", "export-cases", 1), None, address.as_deref())?;
+            Ok(all)
+        })
+        .await?;
+    const COLUMNS: [Column; 11] = [
+        Column::text("登记号"),
+        Column::text("登记时间"),
+        Column::text("状态"),
+        Column::text("去向"),
+        Column::text("办理期限"),
+        Column::text("信访人"),
+        Column::text("电话"),
+        Column::text("类别"),
+        Column::text("事由"),
+        Column::text("紧急"),
+        Column::text("重复件前案"),
+    ];
+    let rows: Vec<Vec<String>> = cases
+        .into_iter()
+        .map(masked)
+        .map(|c| {
+            let route = c.route_kind.map(|k| format!("{} {}", k.label(), c.route_body.as_deref().unwrap_or_default()));
+            vec![
+                c.registration_number,
+                when(&c.registered_at),
+                c.status.label().to_string(),
+                route.unwrap_or_default().trim().to_string(),
+                c.due_at.unwrap_or_default(),
+                c.name.unwrap_or_default(),
+                c.phone.unwrap_or_default(),
+                c.category.unwrap_or_default(),
+                c.summary.unwrap_or_default(),
+                if c.urgent { "紧急".into() } else { String::new() },
+                c.repeat_of.unwrap_or_default(),
+            ]
+        })
+        .collect();
+    super::admin::download("cases", format, "案件", &COLUMNS, &rows)
 }
 
 pub async fn case_page(
@@ -578,6 +671,10 @@ pub struct CaseQuery {
 
 /// A case as lists show it: name, phone and ID number masked.
 pub fn masked(mut c: CaseSummary) -> CaseSummary {
+    // A link to an accuser's other case would name them there.
+    if c.accusation {
+        c.repeat_of = None;
+    }
     c.name = c.name.as_deref().map(privacy::mask_name);
     c.phone = c.phone.as_deref().map(privacy::mask_phone);
     c.id_number = c.id_number.as_deref().map(privacy::mask_id);
@@ -889,6 +986,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/queue", get(queue_page))
         .route("/cases", get(list_page))
+        .route("/cases/export", get(export))
         .route("/cases/{id}", get(case_page).post(review))
         .route("/cases/{id}/route", post(route_page))
         .route("/cases/{id}/step", post(step_page))

@@ -35,6 +35,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("case.html", include_str!("templates/case.html")),
     ("case_fields.html", include_str!("templates/case_fields.html")),
     ("binder.html", include_str!("templates/binder.html")),
+    ("users.html", include_str!("templates/users.html")),
+    ("audit.html", include_str!("templates/audit.html")),
+    ("password.html", include_str!("templates/password.html")),
 ];
 
 static PAGES: std::sync::LazyLock<minijinja::Environment<'static>> = std::sync::LazyLock::new(|| {
@@ -80,6 +83,8 @@ const PAGES_FOR: &[(&str, &str, Act)] = &[
     ("/queue", "待核对", Act::Correct),
     ("/cases", "案件", Act::Read),
     ("/binder", "归档装订", Act::Bind),
+    ("/admin/users", "用户", Act::Administer),
+    ("/admin/audit", "审计日志", Act::Administer),
 ];
 
 /// The pages a role may open, as the header links them.
@@ -92,7 +97,8 @@ pub fn nav(role: Role) -> impl Iterator<Item = (&'static str, &'static str)> {
 pub fn home(role: Role) -> Option<&'static str> {
     match role {
         Role::Mailroom => Some("/queue"),
-        Role::Officer | Role::Admin => Some("/cases"),
+        Role::Officer => Some("/cases"),
+        Role::Admin => Some("/admin/users"),
         Role::Archivist => Some("/binder"),
         Role::Analyst => None,
     }

@@ -1,6 +1,84 @@
 //! The one table of error codes to Chinese sentences: the pages show them, and the API
 //! sends them as `message_zh` beside the English `message`. Intake's codes come with their
-//! own sentences (`ingest::ErrorCode::message_zh`).
+//! own sentences (`ingest::ErrorCode::message_zh`). Also the audit log's action codes in
+//! Chinese, for the administrator's viewer.
+
+use crate::domain::{RouteKind, Step};
+
+/// The audit log's own action codes and their names (the case life's routes and steps
+/// are named by their vocabulary, `route-…` and the step's code).
+pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
+    ("login", "登录"),
+    ("logout", "退出"),
+    ("register", "登记"),
+    ("confirm", "确认登记内容"),
+    ("correct", "更正登记内容"),
+    ("clear-accusation", "解除检举控告标记"),
+    ("generate", "生成文书"),
+    ("adopted", "记录建议采纳情况"),
+    ("read-case", "查看案件"),
+    ("read-case-masked", "查看案件（身份已遮蔽）"),
+    ("unmask-accuser", "查看检举控告人身份"),
+    ("read-original", "查看来信原件"),
+    ("read-filed", "查看归档副本"),
+    ("read-page", "查看扫描页"),
+    ("list-cases", "查询案件列表"),
+    ("export-cases", "导出案件列表"),
+    ("list-queue", "查看待核对"),
+    ("list-inbox", "查看收件"),
+    ("list-documents", "查看文书列表"),
+    ("read-document", "下载文书"),
+    ("read-job", "查看处理进度"),
+    ("read-audit", "查看审计日志"),
+    ("export-audit", "导出审计日志"),
+    ("list-users", "查看用户"),
+    ("binder", "装订年度案卷"),
+    ("read-binder", "下载案卷文件"),
+    ("user-add", "新增用户"),
+    ("user-role", "更改用户角色"),
+    ("user-reset-password", "重置用户密码"),
+    ("user-disable", "停用用户"),
+    ("user-enable", "启用用户"),
+    ("password-change", "修改本人密码"),
+];
+
+/// Every action code the viewer can filter by, with its name: the table's, then the
+/// routes and steps.
+pub fn audit_actions() -> Vec<(String, String)> {
+    AUDIT_ACTIONS
+        .iter()
+        .map(|(c, l)| (c.to_string(), l.to_string()))
+        .chain(RouteKind::ALL.iter().map(|k| (format!("route-{}", k.as_str()), format!("办理：{}", k.label()))))
+        .chain(Step::ALL.iter().map(|s| (s.as_str().to_string(), s.label().to_string())))
+        .collect()
+}
+
+/// An audit entry's action for people: (its name in Chinese, the details written after
+/// the code, if any). An unknown code is shown as it is.
+pub fn audit_zh(action: &str) -> (String, String) {
+    let cut = action.find([' ', ':']).unwrap_or(action.len());
+    let (code, details) = (&action[..cut], action[cut..].trim_start_matches([' ', ':']).trim());
+    let name = AUDIT_ACTIONS
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, l)| l.to_string())
+        .or_else(|| {
+            let route = code.strip_prefix("route-").and_then(RouteKind::parse);
+            route.map(|k| format!("办理：{}", k.label())).or_else(|| Step::parse(code).map(|s| s.label().to_string()))
+        })
+        .unwrap_or_else(|| code.to_string());
+    // A user's role is written by its code (`user-add 张三 mailroom`): shown by its name.
+    let details = if code.starts_with("user-") {
+        let words: Vec<&str> = details
+            .split(' ')
+            .map(|w| crate::domain::Role::parse(w).map(|r| r.label()).unwrap_or(w))
+            .collect();
+        words.join(" ")
+    } else {
+        details.to_string()
+    };
+    (name, details)
+}
 
 /// The Chinese sentence for an error code; a general one for a code not in the table.
 pub fn zh(code: &str) -> &'static str {
@@ -37,6 +115,58 @@ pub fn zh(code: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every action the server, the CLI and the case life write to the audit log has a
+    /// Chinese name: the string literals in front of `audit(` calls and in the life's
+    /// entries are read from the sources.
+    #[test]
+    fn every_audit_action_has_a_chinese_name() {
+        let sources = [
+            include_str!("mod.rs"),
+            include_str!("auth.rs"),
+            include_str!("letters.rs"),
+            include_str!("cases.rs"),
+            include_str!("documents.rs"),
+            include_str!("binder.rs"),
+            include_str!("admin.rs"),
+            include_str!("../cli.rs"),
+            include_str!("../domain/life.rs"),
+            include_str!("../registry/sqlite/cases.rs"),
+            include_str!("../registry/sqlite/documents.rs"),
+        ];
+        // The literals in each statement that writes or names an action (from the marker to
+        // the statement's end), the users' codes wherever they are formatted, and the one
+        // written by SQL.
+        let literal = regex::Regex::new(r#""([a-z]+(?:-[a-z]+)*)(?:"|: | \{)"#).unwrap();
+        let anywhere = regex::Regex::new(r#""(user-[a-z-]+) |VALUES \(\?1, \?2, '([a-z-]+)'"#).unwrap();
+        let markers = ["audit(", "let action =", "let what =", "Transition::entry(", "audit: ", "read_log("];
+        let mut seen = std::collections::BTreeSet::new();
+        for src in sources {
+            for m in markers {
+                for (i, _) in src.match_indices(m) {
+                    let rest = &src[i + m.len()..];
+                    let end = rest.find(';').unwrap_or(rest.len()).min(400);
+                    for c in literal.captures_iter(&rest[..end]) {
+                        seen.insert(c[1].to_string());
+                    }
+                }
+            }
+            for c in anywhere.captures_iter(src) {
+                seen.insert(c.get(1).or(c.get(2)).unwrap().as_str().to_string());
+            }
+        }
+        for code in ["register", "login", "logout", "generate", "adopted", "read-page", "binder", "user-add", "user-enable", "password-change", "export-audit"] {
+            assert!(seen.contains(code), "the scan misses `{code}`: {seen:?}");
+        }
+        for code in &seen {
+            let (name, _) = audit_zh(code);
+            assert!(!name.chars().any(|c| c.is_ascii_lowercase()), "`{code}` has no Chinese name");
+        }
+        assert_eq!(audit_zh("route-transfer").0, "办理：转送");
+        assert_eq!(audit_zh("unmask-accuser: 核实"), ("查看检举控告人身份".into(), "核实".into()));
+        assert_eq!(audit_zh("binder 2026"), ("装订年度案卷".into(), "2026".into()));
+        assert_eq!(audit_zh("something-new"), ("something-new".into(), String::new()));
+    }
 
     /// Every code the service answers with has its own sentence: the codes written in the
     /// server's sources (`ApiError::new(…, "code", …)` and the like), the document

@@ -867,26 +867,51 @@ impl Audit for SqliteRegistry {
         Ok(())
     }
 
-    fn audit_log(&self, case_id: Option<i64>, limit: i64) -> Result<Vec<AuditEntry>> {
-        // Two statements, not `?1 IS NULL OR case_id = ?1`: one case's trail comes from
-        // `audit_case` (case_id, id), the whole log from the table in id order.
-        let mut st = match case_id {
-            Some(_) => self.conn.prepare_cached(
-                "SELECT at, actor, action, case_id, address FROM audit
-                 WHERE case_id = ?1 ORDER BY id DESC LIMIT ?2",
-            )?,
-            None => self.conn.prepare_cached(
-                "SELECT at, actor, action, case_id, address FROM audit
-                 WHERE ?1 IS NULL ORDER BY id DESC LIMIT ?2",
-            )?,
+    fn audit_log(&self, f: &AuditFilter) -> Result<Vec<AuditEntry>> {
+        // One statement whose conditions drop out when not given (`?n IS NULL OR …`), and
+        // its own plan per filter shape: one case's trail comes from `audit_case`, one
+        // user's from `audit_actor`, the rest from the table backwards in id order (each
+        // stops after `limit` matches).
+        let day = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+        let next_day = |d: chrono::NaiveDate| d.succ_opt().map(day).unwrap_or_else(|| "9999".into());
+        let mut sql = String::from(
+            "SELECT a.id, a.at, a.actor, a.action, a.case_id, a.address, c.registration_number
+             FROM audit a LEFT JOIN cases c ON c.id = a.case_id WHERE 1",
+        );
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        let mut arg = |sql: &mut String, cond: &str, v: rusqlite::types::Value| {
+            args.push(v);
+            sql.push_str(&cond.replace('?', &format!("?{}", args.len())));
         };
-        let rows = st.query_map(params![case_id, limit], |r| {
+        if let Some(c) = f.case_id {
+            arg(&mut sql, " AND a.case_id = ?", c.into());
+        }
+        if let Some(a) = &f.actor {
+            arg(&mut sql, " AND a.actor = ?", a.clone().into());
+        }
+        if let Some(code) = &f.action {
+            arg(&mut sql, " AND (a.action = ? OR substr(a.action, 1, length(?) + 1) IN (? || ' ', ? || ':'))", code.clone().into());
+        }
+        if let Some(d) = f.from {
+            arg(&mut sql, " AND a.at >= ?", day(d).into());
+        }
+        if let Some(d) = f.to {
+            arg(&mut sql, " AND a.at < ?", next_day(d).into());
+        }
+        if let Some(b) = f.before_id {
+            arg(&mut sql, " AND a.id < ?", b.into());
+        }
+        arg(&mut sql, " ORDER BY a.id DESC LIMIT ?", f.limit.clamp(1, 5000).into());
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st.query_map(rusqlite::params_from_iter(args), |r| {
             Ok(AuditEntry {
-                at: r.get(0)?,
-                actor: r.get(1)?,
-                action: r.get(2)?,
-                case_id: r.get(3)?,
-                address: r.get(4)?,
+                id: r.get(0)?,
+                at: r.get(1)?,
+                actor: r.get(2)?,
+                action: r.get(3)?,
+                case_id: r.get(4)?,
+                address: r.get(5)?,
+                case_number: r.get(6)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

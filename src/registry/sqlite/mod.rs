@@ -32,6 +32,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(include_str!("../../../migrations/0006_text_once.sql")),
     Migration::Program(convert::convert_texts),
     Migration::Sql(include_str!("../../../migrations/0007_check_queue.sql")),
+    Migration::Sql(include_str!("../../../migrations/0008_audit_actor.sql")),
 ];
 
 /// The register in `DATA/xinfang.db`.

@@ -24,7 +24,7 @@ impl Users for SqliteRegistry {
             return Err(invalid("a user needs a name (without control characters)"));
         }
         if let Some(problem) = password_problem(&name, password) {
-            return Err(invalid(problem));
+            return Err(invalid(problem.en));
         }
         let hash = hash_password(password)?;
         self.conn.execute(
@@ -42,7 +42,7 @@ impl Users for SqliteRegistry {
     fn reset_password(&self, name: &str, password: &str) -> Result<User> {
         let user = self.user(name)?.ok_or_else(|| invalid(format!("no user {name:?}")))?;
         if let Some(problem) = password_problem(&user.name, password) {
-            return Err(invalid(problem));
+            return Err(invalid(problem.en));
         }
         self.conn.execute(
             "UPDATE users SET password_hash = ?2 WHERE id = ?1",
@@ -175,6 +175,48 @@ impl Users for SqliteRegistry {
         Ok(self
             .conn
             .query_row("SELECT count(*) FROM users", [], |r| r.get(0))?)
+    }
+
+    fn users(&self) -> Result<Vec<UserRow>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT u.id, u.name, u.role, u.disabled, u.created_at,
+                    (SELECT count(*) FROM sessions s WHERE s.user_id = u.id AND s.expires_at > ?1)
+             FROM users u ORDER BY u.name",
+        )?;
+        let rows = st.query_map([now_text()], |r| {
+            Ok(UserRow {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                role: r.get(2)?,
+                disabled: r.get(3)?,
+                created_at: r.get(4)?,
+                sessions: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn set_role(&self, name: &str, role: Role) -> Result<User> {
+        let user = self.user(name)?.ok_or_else(|| invalid(format!("no user {name:?}")))?;
+        self.conn.execute("UPDATE users SET role = ?2 WHERE id = ?1", params![user.id, role])?;
+        self.conn.execute("DELETE FROM sessions WHERE user_id = ?1", [user.id])?;
+        Ok(User { role, ..user })
+    }
+
+    fn change_password(&self, name: &str, old: &str, new: &str) -> Result<bool> {
+        let name = normalize_name(name);
+        let hash: Option<String> = self
+            .conn
+            .query_row("SELECT password_hash FROM users WHERE name = ?1 AND disabled = 0", [&name], |r| r.get(0))
+            .optional()?;
+        let right = hash.is_some_and(|h| {
+            PasswordHash::new(&h).is_ok_and(|h| Argon2::default().verify_password(old.as_bytes(), &h).is_ok())
+        });
+        if !right {
+            return Ok(false);
+        }
+        self.reset_password(&name, new)?;
+        Ok(true)
     }
 }
 
