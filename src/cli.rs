@@ -597,12 +597,18 @@ fn binder(config: &Config, a: BinderArgs) -> i32 {
             for x in &excluded {
                 eprintln!("未装订 {}：{}", x.what, x.reason);
             }
+            if excluded.iter().any(|x| x.open) {
+                eprintln!("（未办结案件需要时用 --include-open 一并装订）");
+            }
             eprintln!("xinfang binder: {year} 年没有可装订的文件");
             return EXIT_SOME_FAILED;
         }
         Ok(crate::binder::YearBinding::Bound(m)) => {
             for x in &m.excluded {
                 eprintln!("未装订 {}：{}", x.what, x.reason);
+            }
+            if m.excluded.iter().any(|x| x.open) {
+                eprintln!("（未办结案件需要时用 --include-open 一并装订）");
             }
             Ok(m)
         }

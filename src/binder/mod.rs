@@ -60,6 +60,10 @@ pub struct Item {
 pub struct Excluded {
     pub what: String,
     pub reason: String,
+    /// Left out only because the case is not finished (binding with open cases would take
+    /// it in).
+    #[serde(default)]
+    pub open: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -144,13 +148,15 @@ pub fn sources(
             excluded.push(Excluded {
                 what: case.registration_number.clone(),
                 reason: "登记已作废（非信访件等），不归档".into(),
+                open: false,
             });
             continue;
         }
         if !case.status.is_finished() && !include_open {
             excluded.push(Excluded {
                 what: case.registration_number.clone(),
-                reason: format!("案件未办结（状态：{}），未归档；需要时用 --include-open", case.status.label()),
+                reason: format!("案件未办结（状态：{}），未归档", case.status.label()),
+                open: true,
             });
             continue;
         }
@@ -158,6 +164,7 @@ pub fn sources(
             excluded.push(Excluded {
                 what: case.registration_number.clone(),
                 reason: "归档副本不存在".into(),
+                open: false,
             });
             continue;
         }
@@ -187,6 +194,7 @@ pub fn sources(
                 excluded.push(Excluded {
                     what: format!("{} {}", case.registration_number, doc.title),
                     reason: "该文书只生成了 DOCX，没有 PDF".into(),
+                    open: false,
                 });
                 continue;
             };
@@ -203,6 +211,42 @@ pub fn sources(
         }
     }
     Ok((items, excluded))
+}
+
+/// Sets an earlier binding in `out` aside before a new one is written there: the folder
+/// is renamed to `out` + `.replaced-YYYYMMDDTHHMMSS` beside it (nothing is deleted).
+/// Returns the new name, or `None` when `out` holds no binding.
+pub fn set_aside(out: &Path) -> Result<Option<PathBuf>, BinderError> {
+    if !out.join("manifest.json").exists() {
+        return Ok(None);
+    }
+    let stamp = crate::clock::now().format("%Y%m%dT%H%M%S");
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut aside = out.with_file_name(format!("{name}.replaced-{stamp}"));
+    let mut n = 1;
+    while aside.exists() {
+        n += 1;
+        aside = out.with_file_name(format!("{name}.replaced-{stamp}-{n}"));
+    }
+    std::fs::rename(out, &aside).map_err(|e| BinderError::Write(format!("{}: {e}", out.display())))?;
+    Ok(Some(aside))
+}
+
+/// The earlier bindings set aside beside `out`, newest first (their folder names).
+pub fn set_aside_list(out: &Path) -> Vec<String> {
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let prefix = format!("{name}.replaced-");
+    let mut found: Vec<String> = out
+        .parent()
+        .and_then(|p| std::fs::read_dir(p).ok())
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(&prefix))
+        .collect();
+    found.sort_unstable_by(|a, b| b.cmp(a));
+    found
 }
 
 /// The date a binding carries: the latest date among its items (the letters' dates and the

@@ -1,15 +1,17 @@
-//! The archivist's page for the yearly bound file: start a binding as a background job,
-//! watch its progress (the page refreshes itself, no JavaScript), and download the volumes,
-//! catalogues and manifest from `DATA/binders/YEAR/`. One binding runs at a time; its state
-//! lives in memory (the output is reproducible, so a binding cut short by a restart is
-//! simply started again).
+//! The archivist's page for the yearly bound file: what a year's binding will take in and
+//! what it leaves out (with the reason, in the archivist's words), start a binding as a
+//! background job, watch its progress (the page refreshes itself, no JavaScript), and
+//! download the volumes, catalogues and manifest from `DATA/binders/YEAR/`. Binding a year
+//! again must be asked for; the earlier set is kept beside it as a dated copy. One binding
+//! runs at a time; its state lives in memory (the output is reproducible, so a binding cut
+//! short by a restart is simply started again).
 
 use super::auth::CurrentUser;
 use super::html::render;
 use super::{ApiError, AppState};
 use crate::domain::{Act, JobStatus};
 use axum::body::Body;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -27,6 +29,10 @@ pub struct BinderJob {
     pub total: usize,
     pub message: String,
     pub files: Vec<String>,
+    /// What the binding left out, and why.
+    pub excluded: Vec<crate::binder::Excluded>,
+    /// Where the year's earlier binding was set aside (its folder's name), if there was one.
+    pub set_aside: Option<String>,
 }
 
 pub type Shared = Arc<Mutex<Option<BinderJob>>>;
@@ -35,13 +41,26 @@ fn folder(state: &AppState, year: i32) -> std::path::PathBuf {
     state.data().join("binders").join(year.to_string())
 }
 
-/// Starts a binding unless one is running. Returns false when one is.
-fn start(state: &AppState, user: &CurrentUser, year: i32, include_open: bool) -> bool {
+/// Whether the year has a binding in its folder.
+fn bound_before(state: &AppState, year: i32) -> bool {
+    folder(state, year).join("manifest.json").exists()
+}
+
+/// Starts a binding unless one is running (409 `busy`), or the year is bound already and
+/// `replace` was not asked for (409 `already_bound`).
+fn start(state: &AppState, user: &CurrentUser, year: i32, include_open: bool, replace: bool) -> Result<(), ApiError> {
+    if !(1900..=9999).contains(&year) {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid", "the year must be 1900-9999").zh("年度应为四位数字的年份。"));
+    }
     let shared = state.binder_job();
     {
         let mut job = shared.lock().unwrap_or_else(|e| e.into_inner());
         if job.as_ref().is_some_and(|j| j.status == JobStatus::Running) {
-            return false;
+            return Err(ApiError::new(StatusCode::CONFLICT, "busy", "a binding is running"));
+        }
+        if bound_before(state, year) && !replace {
+            return Err(ApiError::new(StatusCode::CONFLICT, "already_bound", format!("{year} is bound already; ask to replace it"))
+                .zh(format!("{year} 年已经装订过。要重新装订，请勾选“重新装订”（原装订会另存为带日期的副本）。")));
         }
         *job = Some(BinderJob {
             year,
@@ -50,6 +69,8 @@ fn start(state: &AppState, user: &CurrentUser, year: i32, include_open: bool) ->
             done: 0,
             total: 0,
             files: Vec::new(),
+            excluded: Vec::new(),
+            set_aside: None,
         });
     }
     let (state, actor, address) = (state.clone(), user.actor(), user.address.clone());
@@ -69,6 +90,8 @@ fn start(state: &AppState, user: &CurrentUser, year: i32, include_open: bool) ->
             registry
                 .audit(&actor, &format!("binder {year}"), None, address.as_deref())
                 .map_err(|e| e.to_string())?;
+            let aside = crate::binder::set_aside(&out).map_err(|e| e.to_string())?;
+            set(&|j| j.set_aside = aside.as_ref().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()));
             let generator = state.generator();
             let progress = |done: usize, total: usize| {
                 set(&|j| {
@@ -90,23 +113,18 @@ fn start(state: &AppState, user: &CurrentUser, year: i32, include_open: bool) ->
             .map_err(|e| e.to_string())?;
             match bound {
                 crate::binder::YearBinding::Bound(m) => Ok(m),
-                crate::binder::YearBinding::Nothing(_) => Err(format!("{year} 年没有可装订的文件")),
+                crate::binder::YearBinding::Nothing(excluded) => {
+                    set(&|j| j.excluded = excluded.clone());
+                    Err(format!("{year} 年没有可装订的文件"))
+                }
             }
         })
         .unwrap_or_else(|panic| Err(format!("装订意外中止（程序错误：{panic}）")));
         match result {
             Ok(m) => set(&|j| {
                 j.status = JobStatus::Done;
-                j.message = format!(
-                    "{} 件，{} 卷；未装订 {} 项{}",
-                    m.items.len(),
-                    m.volumes.len(),
-                    m.excluded.len(),
-                    m.excluded
-                        .iter()
-                        .map(|x| format!("；{}：{}", x.what, x.reason))
-                        .collect::<String>()
-                );
+                j.message = format!("{} 件，{} 卷；未装订 {} 项", m.items.len(), m.volumes.len(), m.excluded.len());
+                j.excluded = m.excluded.clone();
                 j.files = m
                     .volumes
                     .iter()
@@ -120,7 +138,7 @@ fn start(state: &AppState, user: &CurrentUser, year: i32, include_open: bool) ->
             }),
         }
     });
-    true
+    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -128,6 +146,9 @@ pub struct StartBody {
     year: i32,
     #[serde(default)]
     include_open: bool,
+    /// Bind a year that is bound already (the earlier set is kept as a dated copy).
+    #[serde(default)]
+    replace: bool,
 }
 
 /// `POST /api/binder`: 202 when started, 409 when a binding is running.
@@ -138,9 +159,7 @@ pub async fn api_start(
     Json(b): Json<StartBody>,
 ) -> Result<Response, ApiError> {
     user.authorize_change(Act::Bind, &headers)?;
-    if !start(&state, &user, b.year, b.include_open) {
-        return Err(ApiError::new(StatusCode::CONFLICT, "busy", "a binding is running"));
-    }
+    start(&state, &user, b.year, b.include_open, b.replace)?;
     Ok((StatusCode::ACCEPTED, Json(status_json(&state))).into_response())
 }
 
@@ -159,6 +178,7 @@ pub struct StartForm {
     csrf: Option<String>,
     year: i32,
     include_open: Option<String>,
+    replace: Option<String>,
 }
 
 /// `POST /binder`: the page's form.
@@ -169,18 +189,74 @@ pub async fn form_start(
 ) -> Result<Response, ApiError> {
     user.require(Act::Bind)?;
     user.check_csrf(f.csrf.as_deref())?;
-    start(&state, &user, f.year, f.include_open.is_some());
-    Ok(Redirect::to("/binder").into_response())
+    start(&state, &user, f.year, f.include_open.is_some(), f.replace.is_some())?;
+    Ok(Redirect::to(&format!("/binder?year={}", f.year)).into_response())
 }
 
-/// `GET /binder`.
-pub async fn page_view(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
+#[derive(Deserialize, Default)]
+pub struct PageQuery {
+    year: Option<i32>,
+    include_open: Option<String>,
+}
+
+/// Rows of the preview's list of what will be bound; the counts cover all.
+const PREVIEW_ROWS: usize = 200;
+
+/// `GET /binder?year=&include_open=`: the year's preview (what will be bound, what is left
+/// out and why), its earlier binding, the running or last binding, and the form.
+pub async fn page_view(State(state): State<AppState>, user: CurrentUser, Query(q): Query<PageQuery>) -> Result<Response, ApiError> {
     user.require(Act::Bind)?;
     let job = state.binder_job().lock().unwrap_or_else(|e| e.into_inner()).clone();
-    let year = job
-        .as_ref()
-        .map(|j| j.year)
-        .unwrap_or_else(|| chrono::Datelike::year(&chrono::Local::now()));
+    let year = q
+        .year
+        .or(job.as_ref().map(|j| j.year))
+        .unwrap_or_else(|| chrono::Datelike::year(&chrono::Local::now()))
+        .clamp(1900, 9999);
+    let include_open = q.include_open.is_some();
+    let st = state.clone();
+    let (actor, address) = (user.actor(), user.address.clone());
+    let (sources, excluded) = state
+        .with_registry(move |r| {
+            let found = crate::binder::sources(&**r, st.data(), st.config(), year, include_open)
+                .map_err(|e| ApiError::internal(format!("binder preview {year}: {e}")))?;
+            r.audit(&actor, &format!("binder-preview {year}"), None, address.as_deref())?;
+            Ok(found)
+        })
+        .await?;
+    let letters = sources.iter().filter(|s| s.number == s.case).count();
+    let items: Vec<_> = sources
+        .iter()
+        .take(PREVIEW_ROWS)
+        .map(|s| {
+            let letter = s.number == s.case;
+            // The list names no petitioner: the volumes do, the page need not.
+            let title = if letter && !s.responsible.is_empty() {
+                s.title.replacen(&s.responsible, &crate::privacy::mask_name(&s.responsible), 1)
+            } else {
+                s.title.clone()
+            };
+            minijinja::context! { kind => if letter { "来信" } else { "文书" }, number => &s.number, case => &s.case, title, date => &s.date }
+        })
+        .collect();
+    let open_left = excluded.iter().filter(|x| x.open).count();
+    let earlier = {
+        let out = folder(&state, year);
+        let manifest: Option<crate::binder::Manifest> =
+            std::fs::read(out.join("manifest.json")).ok().and_then(|b| serde_json::from_slice(&b).ok());
+        manifest.map(|m| {
+            let when = std::fs::metadata(out.join("manifest.json"))
+                .and_then(|m| m.modified())
+                .map(|t| chrono::DateTime::<chrono::Local>::from(t).format("%Y-%m-%d %H:%M").to_string())
+                .unwrap_or_default();
+            let files: Vec<String> = m
+                .volumes
+                .iter()
+                .map(|v| v.file.clone())
+                .chain(["catalogue.csv", "catalogue.xlsx", "manifest.json"].map(String::from))
+                .collect();
+            minijinja::context! { when, items => m.items.len(), volumes => m.volumes.len(), files, aside => crate::binder::set_aside_list(&out) }
+        })
+    };
     let job = job.map(|j| {
         minijinja::context! {
             year => j.year,
@@ -195,9 +271,24 @@ pub async fn page_view(State(state): State<AppState>, user: CurrentUser) -> Resu
             total => j.total,
             progress_max => j.total.max(1),
             files => j.files,
+            set_aside => j.set_aside,
         }
     });
-    Ok(render("binder.html", "归档装订", Some(&user), minijinja::context! { year, job })?.into_response())
+    let context = minijinja::context! {
+        year,
+        include_open,
+        job,
+        earlier,
+        items,
+        count => sources.len(),
+        letters,
+        documents => sources.len() - letters,
+        shown => PREVIEW_ROWS.min(sources.len()),
+        excluded => minijinja::value::Serde(&excluded[..excluded.len().min(PREVIEW_ROWS)]),
+        excluded_count => excluded.len(),
+        open_left,
+    };
+    Ok(render("binder.html", "归档装订", Some(&user), context)?.into_response())
 }
 
 /// `GET /binders/{year}/{file}`: a volume, catalogue or manifest.

@@ -33,6 +33,7 @@ pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
     ("export-audit", "导出审计日志"),
     ("list-users", "查看用户"),
     ("binder", "装订年度案卷"),
+    ("binder-preview", "查看装订预览"),
     ("read-binder", "下载案卷文件"),
     ("user-add", "新增用户"),
     ("user-role", "更改用户角色"),
@@ -67,15 +68,14 @@ pub fn audit_zh(action: &str) -> (String, String) {
             route.map(|k| format!("办理：{}", k.label())).or_else(|| Step::parse(code).map(|s| s.label().to_string()))
         })
         .unwrap_or_else(|| code.to_string());
-    // A user's role is written by its code (`user-add 张三 mailroom`): shown by its name.
-    let details = if code.starts_with("user-") {
-        let words: Vec<&str> = details
-            .split(' ')
-            .map(|w| crate::domain::Role::parse(w).map(|r| r.label()).unwrap_or(w))
-            .collect();
-        words.join(" ")
-    } else {
-        details.to_string()
+    // A user's new role is written last, by its code (`user-add 张三 mailroom`): shown by
+    // its name (the user's own name may be a role's code too).
+    let details = match (code, details.rsplit_once(' ')) {
+        ("user-add" | "user-role", Some((user, role))) => match crate::domain::Role::parse(role) {
+            Some(r) => format!("{user} {}", r.label()),
+            None => details.to_string(),
+        },
+        _ => details.to_string(),
     };
     (name, details)
 }
@@ -95,6 +95,7 @@ pub fn zh(code: &str) -> &'static str {
         "too_large" => "提交的内容超过允许的大小。",
         "spool_full" => "待处理的文件已占满存储空间，请稍后再上传或联系管理员。",
         "busy" => "正在进行中，请稍后再试。",
+        "already_bound" => "该年度已经装订过；要重新装订，请明确选择“重新装订”。",
         "wrong_state" => "案件当前的状态不允许此操作。",
         "refused" => "此操作未被接受，请按提示补充或更正后重试。",
         "need_to_know" => "查看检举控告人的身份须填写理由。",
@@ -165,6 +166,7 @@ mod tests {
         assert_eq!(audit_zh("route-transfer").0, "办理：转送");
         assert_eq!(audit_zh("unmask-accuser: 核实"), ("查看检举控告人身份".into(), "核实".into()));
         assert_eq!(audit_zh("binder 2026"), ("装订年度案卷".into(), "2026".into()));
+        assert_eq!(audit_zh("user-add analyst analyst"), ("新增用户".into(), "analyst 统计分析".into()));
         assert_eq!(audit_zh("something-new"), ("something-new".into(), String::new()));
     }
 
