@@ -14,7 +14,7 @@ DEB_PACKAGES := pkg-config g++ libtesseract-dev libleptonica-dev tesseract-ocr \
 	python3-onnx
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test deps ppocr build samples samples-venv sample-documents bench fuzz clean
+.PHONY: run test deps ppocr build samples samples-venv sample-documents bench fuzz api-check clean
 
 ## run: install what is missing, build, read the sample letters (masked summary), take
 ## them into the register in xinfang-data/ and start the web service on
@@ -50,6 +50,14 @@ build:
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+## api-check: the API keeps its contract. schemathesis (PyPI, in a throwaway venv under
+## target/) runs every operation of /api/openapi.json against a fresh service for
+## API_SECONDS (default 120) with the checks not_a_server_error, status_code_conformance,
+## content_type_conformance and response_schema_conformance; any failure fails.
+API_SECONDS ?= 120
+api-check: deps build
+	scripts/api-check.sh $(API_SECONDS)
 
 ## samples: regenerate samples/letters and samples/truth (Python venv with Pillow etc.).
 samples: samples-venv

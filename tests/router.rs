@@ -650,3 +650,82 @@ async fn the_case_list_exports_the_same_rows_as_csv_and_xlsx() {
     };
     assert_eq!(cells(&theirs), cells(&csv), "LibreOffice's reading of the XLSX vs our CSV");
 }
+
+/// The API's description matches the router: every `/api/` route is described with its
+/// method, every operation answers its errors as documented JSON, and the document kinds
+/// it lists are the generator's.
+#[test]
+fn the_openapi_document_describes_every_api_route() {
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(util::root().join("src/server/openapi.json")).unwrap()).unwrap();
+    let described: BTreeSet<(String, String)> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, ops)| ops.as_object().unwrap().keys().map(move |m| (m.to_uppercase(), path.clone())))
+        .collect();
+    let api: BTreeSet<(String, String)> =
+        // (The description does not describe itself.)
+        util::declared_routes().into_iter().filter(|(_, p)| p.starts_with("/api/") && p != "/api/openapi.json").collect();
+    assert_eq!(described, api, "openapi.json and the router disagree");
+    for (method, path) in &api {
+        let op = &doc["paths"][path][method.to_lowercase()];
+        for (code, answer) in op["responses"].as_object().unwrap() {
+            if code.starts_with('4') || code.starts_with('5') {
+                assert_eq!(
+                    answer["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/Error",
+                    "{method} {path} {code}"
+                );
+            }
+        }
+        let has_input = op["parameters"].as_array().is_some_and(|p| !p.is_empty()) || op.get("requestBody").is_some();
+        if has_input {
+            assert!(op["responses"].get("400").is_some(), "{method} {path}: 400 undocumented");
+        }
+    }
+    let kinds: Vec<&str> = doc["paths"]["/api/cases/{id}/documents"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+        ["properties"]["kind"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    let mut built_in: Vec<&str> = xinfang::documents::BUILT_IN.iter().map(|(k, _)| *k).collect();
+    built_in.sort();
+    assert_eq!(kinds, built_in);
+}
+
+/// axum's own rejections (a malformed path parameter, query, JSON body, content type, a
+/// wrong method) answer the API's JSON error, not plain text.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_answers_every_error_as_json() {
+    let f = Fixture::new();
+    let s = f.session(Role::Officer);
+    let cases: [(&str, &str, Option<(&str, &str)>, StatusCode); 5] = [
+        ("GET", "/api/cases/abc", None, StatusCode::BAD_REQUEST),
+        ("GET", "/api/cases?before_id=x", None, StatusCode::BAD_REQUEST),
+        ("POST", "/api/cases/1/route", Some(("text/plain", "kind=direct")), StatusCode::UNSUPPORTED_MEDIA_TYPE),
+        ("POST", "/api/cases/1/route", Some(("application/json", "{\"kind\":")), StatusCode::BAD_REQUEST),
+        ("PUT", "/api/cases/1", None, StatusCode::METHOD_NOT_ALLOWED),
+    ];
+    for (method, path, body, status) in cases {
+        let mut req = Request::builder().method(method).uri(path).header(header::AUTHORIZATION, format!("Bearer {}", s.token));
+        let body = match body {
+            Some((kind, text)) => {
+                req = req.header(header::CONTENT_TYPE, kind);
+                Body::from(text)
+            }
+            None => Body::empty(),
+        };
+        let response = f.router.clone().oneshot(req.body(body).unwrap()).await.unwrap();
+        assert_eq!(response.status(), status, "{method} {path}");
+        assert!(response.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("application/json"), "{method} {path}");
+        if status == StatusCode::METHOD_NOT_ALLOWED {
+            assert!(response.headers().get(header::ALLOW).is_some(), "{method} {path}: Allow kept");
+        }
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert!(v["error"]["code"].is_string() && !v["error"]["message"].as_str().unwrap().is_empty(), "{v}");
+        assert!(!v["error"]["message_zh"].as_str().unwrap().is_ascii(), "{v}");
+    }
+}

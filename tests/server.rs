@@ -626,6 +626,17 @@ fn documents_from_the_api_and_the_case_page() {
     let (code, v) = send_json(&server, &token, "POST", &path, &serde_json::json!({"kind": "reply"}));
     assert_eq!(code, 422, "{v}");
     assert!(v["error"]["message"].as_str().unwrap().contains("缺少字段「事实」"), "{v}");
+    assert_eq!(v["error"]["code"], "missing_fields", "{v}");
+    assert!(v["error"]["message_zh"].as_str().unwrap().starts_with("请先填写：「事实」"), "{v}");
+    // A character no font has, or a control character, is named: not a server error.
+    for (fields, named) in [
+        (serde_json::json!({"承办人": "李\u{3134A}明", "联系电话": "1"}), "「\u{3134A}」"),
+        (serde_json::json!({"承办人": "李明\u{0019}", "联系电话": "1"}), "「承办人」"),
+    ] {
+        let (code, v) = send_json(&server, &token, "POST", &path, &serde_json::json!({"kind": "assignment", "to": "某局", "fields": fields}));
+        assert_eq!((code, v["error"]["code"].as_str()), (422, Some("unprintable")), "{v}");
+        assert!(v["error"]["message_zh"].as_str().unwrap().contains(named), "{named}: {v}");
+    }
     // Accusation material is never addressed to the body it accuses.
     let (code, v) = send_json(&server, &token, "PATCH", &format!("/api/cases/{id}"),
         &serde_json::json!({"accusation": true, "accused": ["嘉鱼县教育局"]}));

@@ -114,6 +114,10 @@ pub enum GenerateError {
     Refused(String),
     #[error("{0}")]
     Invalid(String),
+    /// Characters the documents' fonts do not have (a rare character in a name, a control
+    /// character): named so the clerk can write them otherwise.
+    #[error("characters the documents' fonts do not have: {0}")]
+    Unprintable(String),
     #[error("PDF: {0}")]
     Pdf(#[from] pdf::PdfError),
     #[error("{0}")]
@@ -127,10 +131,12 @@ impl GenerateError {
     pub fn code(&self) -> &'static str {
         match self {
             GenerateError::UnknownKind(_) => "unknown_kind",
+            GenerateError::Template(TemplateError::Missing { .. }) => "missing_fields",
             GenerateError::Template(_) => "template_error",
             GenerateError::NoCase(_) => "not_found",
             GenerateError::Refused(_) => "refused",
             GenerateError::Invalid(_) => "invalid",
+            GenerateError::Unprintable(_) => "unprintable",
             GenerateError::Pdf(_) | GenerateError::Docx(_) => "render_failed",
             GenerateError::Registry(_) => "storage_failed",
         }
@@ -217,6 +223,14 @@ impl Generator {
         // Officer fields are text: a list or a number would pass by the checks below.
         if let Some((k, _)) = req.inputs.iter().find(|(_, v)| !v.is_string()) {
             return Err(GenerateError::Invalid(format!("field {k:?} must be text")));
+        }
+        // Nothing a page cannot print: a control character typed or pasted into a field is
+        // refused by name (the case's own values are cleaned in `context`).
+        let typed = req.inputs.iter().filter_map(|(k, v)| Some((k.as_str(), v.as_str()?))).chain(req.to.as_deref().map(|t| ("收文机关", t)));
+        for (k, v) in typed {
+            if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+                return Err(GenerateError::Unprintable(format!("字段「{k}」中的控制字符")));
+            }
         }
         // The addressee actually rendered: the officer's 收文机关 if given, else --to, else
         // the case's route. The register records this one.
@@ -334,7 +348,7 @@ impl Generator {
         let mut rendered = Rendered::default();
         let mut pages = 0;
         if pdf {
-            let r = self.engine.render(&doc, date)?;
+            let r = self.engine.render(&doc, date).map_err(unprintable)?;
             if doc.layout == Layout::Form && r.pages > 1 {
                 return Err(GenerateError::Invalid(format!(
                     "「{}」是一页的表格，内容却排了 {} 页：请压缩最长的几栏",
@@ -378,7 +392,9 @@ impl Generator {
             .unwrap_or_else(|| gb_date(deadlines.due(date, deadlines.handle)));
         let feedback_due = gb_date(deadlines.due(date, crate::deadline::Limit { days: 30, working: false }));
         let mut m = serde_json::Map::new();
+        // (A control character read or typed into the case prints as nothing.)
         let mut put = |k: &str, v: String| {
+            let v: String = v.chars().filter(|c| !c.is_control() || *c == '\n').collect();
             m.insert(k.into(), v.into());
         };
         put("登记号", s.registration_number.clone());
@@ -404,6 +420,23 @@ impl Generator {
         }
         m
     }
+}
+
+/// typst's PDF/A refusal of a character no font has (``the text `"X"` could not be
+/// displayed with font `"…"` ``) as `Unprintable` naming the characters; other errors as they are.
+fn unprintable(e: pdf::PdfError) -> GenerateError {
+    let pdf::PdfError::Layout(message) = &e else {
+        return GenerateError::Pdf(e);
+    };
+    let chars: Vec<&str> = message
+        .split("the text `\"")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("\"` could not be displayed").map(|(text, _)| text))
+        .collect();
+    if chars.is_empty() {
+        return GenerateError::Pdf(e);
+    }
+    GenerateError::Unprintable(format!("「{}」", chars.join("」「")))
 }
 
 /// A form's entries must fit their cells: each row holds `lines` lines of about 23

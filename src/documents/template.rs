@@ -52,6 +52,14 @@ pub enum TemplateError {
         line: usize,
         message: String,
     },
+    /// Fields the template prints that the case and the officer's inputs do not give, all
+    /// of them (the first on `line`).
+    #[error("{origin} 第{line}行：缺少字段「{}」：生成时请提供（如 --set {}=…）", fields.join("」「"), fields.first().map(String::as_str).unwrap_or_default())]
+    Missing {
+        origin: String,
+        line: usize,
+        fields: Vec<String>,
+    },
 }
 
 impl TemplateError {
@@ -195,16 +203,7 @@ impl Template {
             }
         };
         if !missing.is_empty() {
-            let names: Vec<String> = missing.iter().map(|n| format!("「{n}」")).collect();
-            return Err(TemplateError::Render {
-                origin: self.origin.clone(),
-                line: first_line,
-                message: format!(
-                    "缺少字段{}：生成时请提供（如 --set {}=…）",
-                    names.join(""),
-                    missing[0]
-                ),
-            });
+            return Err(TemplateError::Missing { origin: self.origin.clone(), line: first_line, fields: missing });
         }
         let Some((_, body)) = split_header(&text) else {
             return Err(TemplateError::invalid(&self.origin, "生成后找不到头部与正文之间的 --- 分隔行"));

@@ -20,15 +20,31 @@ use serde_json::{json, Value};
 
 impl From<GenerateError> for ApiError {
     fn from(e: GenerateError) -> Self {
+        use crate::documents::template::TemplateError;
         let status = match &e {
             GenerateError::UnknownKind(_) => StatusCode::BAD_REQUEST,
             GenerateError::NoCase(_) => StatusCode::NOT_FOUND,
-            GenerateError::Template(_) | GenerateError::Refused(_) | GenerateError::Invalid(_) => {
+            GenerateError::Template(_) | GenerateError::Refused(_) | GenerateError::Invalid(_) | GenerateError::Unprintable(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
-        ApiError::new(status, e.code(), e.to_string())
+        // The sentence a clerk acts on, where the error has one of its own.
+        let zh = match &e {
+            GenerateError::Template(TemplateError::Missing { fields, .. }) => {
+                Some(format!("请先填写：「{}」。", fields.join("」「")))
+            }
+            GenerateError::Unprintable(what) => Some(format!(
+                "文书字体里没有这些字：{what}。请在案件登记内容或所填内容中改用常用字（生僻字可写同音字并加注）后再生成。"
+            )),
+            GenerateError::Refused(why) => Some(why.clone()),
+            _ => None,
+        };
+        let error = ApiError::new(status, e.code(), e.to_string());
+        match zh {
+            Some(zh) => error.zh(zh),
+            None => error,
+        }
     }
 }
 
@@ -286,7 +302,7 @@ pub async fn generate_form(
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?saved=document")).into_response()),
         Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY || e.status == StatusCode::BAD_REQUEST => Ok((
             e.status,
-            super::html::message_page("未能生成文书", Some(&user), &e.message, &format!("/cases/{id}"))?,
+            super::html::message_page("未能生成文书", Some(&user), e.message_zh.as_deref().unwrap_or(&e.message), &format!("/cases/{id}"))?,
         )
             .into_response()),
         Err(e) => Err(e),

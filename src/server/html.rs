@@ -123,7 +123,8 @@ pub fn to_login() -> Response {
 /// outside `/api/` that is answered with an error (ours in JSON, or axum's own plain-text
 /// rejection of a malformed path, query or form) gets the error's Chinese sentence in the
 /// site's frame with a way back (its home), keeping the status and headers; one that needs
-/// signing in is sent to the sign-in form. Programs (and the API) keep the JSON.
+/// signing in is sent to the sign-in form. Programs (and the API) get JSON, axum's own
+/// rejections too (`as_json`).
 pub async fn errors_as_pages(
     axum::extract::State(state): axum::extract::State<super::AppState>,
     req: axum::extract::Request,
@@ -143,8 +144,11 @@ pub async fn errors_as_pages(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    if !browser || html || !(status.is_client_error() || status.is_server_error()) {
+    if html || !(status.is_client_error() || status.is_server_error()) {
         return response;
+    }
+    if !browser {
+        return as_json(response).await;
     }
     if status == StatusCode::UNAUTHORIZED {
         return to_login();
@@ -153,12 +157,7 @@ pub async fn errors_as_pages(
     let body = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
     let error: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
     // axum's own rejections are plain text: their status says which.
-    let code = error["error"]["code"].as_str().unwrap_or(match status {
-        StatusCode::NOT_FOUND => "not_found",
-        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
-        s if s.is_server_error() => "internal",
-        _ => "bad_request",
-    });
+    let code = error["error"]["code"].as_str().unwrap_or(code_of(status));
     let message = error["error"]["message_zh"].as_str().unwrap_or_else(|| super::messages::zh(code)).to_string();
     parts.headers.remove(header::CONTENT_TYPE);
     parts.headers.remove(header::CONTENT_LENGTH);
@@ -184,6 +183,47 @@ pub async fn errors_as_pages(
         Err(_) => Html(format!("<!doctype html><meta charset=utf-8><p>{}</p>", super::messages::zh("internal"))),
     };
     (parts, page).into_response()
+}
+
+/// The error code for an answer that came without one (axum's own rejections).
+fn code_of(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::UNPROCESSABLE_ENTITY => "invalid",
+        s if s.is_server_error() => "internal",
+        _ => "bad_request",
+    }
+}
+
+/// An error answer for a program: ours are JSON already; axum's own rejections (a
+/// malformed path parameter, query, body or content type: plain text; a wrong method:
+/// empty) get the same `{"error": {"code", "message", "message_zh"}}`, keeping the status
+/// and the `Allow` header.
+async fn as_json(response: Response) -> Response {
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if json {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 16 * 1024).await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&text).trim().to_string();
+    let message = if text.is_empty() {
+        parts.status.canonical_reason().unwrap_or("error").to_lowercase()
+    } else {
+        text
+    };
+    let mut answer = super::ApiError::new(parts.status, code_of(parts.status), message).into_response();
+    if let Some(allow) = parts.headers.get(header::ALLOW) {
+        answer.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    answer
 }
 
 #[cfg(test)]

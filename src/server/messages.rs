@@ -89,6 +89,8 @@ pub fn zh(code: &str) -> &'static str {
         "bad_credentials" => "用户名或密码不正确。",
         "too_many_attempts" => "登录失败次数过多，请稍后再试。",
         "bad_request" => "请求的内容不正确。",
+        "method_not_allowed" => "此地址不接受这种请求方式。",
+        "unsupported_media_type" => "请求内容的类型不对（例如应为 JSON）。",
         "bad_upload" => "上传的内容无法读取，请重新选择文件上传。",
         "no_file" => "没有选择要上传的文件。",
         "field_too_large" => "表单中填写的内容过长。",
@@ -103,6 +105,8 @@ pub fn zh(code: &str) -> &'static str {
         "invalid" => "填写的内容不完整或不正确。",
         "unknown_kind" => "没有这种文书。",
         "template_error" => "文书模板有误，请联系管理员。",
+        "missing_fields" => "生成文书还缺少需要填写的内容。",
+        "unprintable" => "文书字体里没有某些字，请改用常用字后再生成。",
         "render_failed" => "文书排版失败，请联系管理员。",
         "internal" => "服务出现错误，管理员可在日志中查看详情。",
         _ => crate::ingest::ErrorCode::ALL
@@ -206,7 +210,10 @@ mod tests {
         for code in ["too_large", "bad_upload", "no_file", "spool_full", "field_too_large"] {
             codes.insert(code.to_string());
         }
-        for kind in ["unknown_kind", "template_error", "not_found", "refused", "invalid", "render_failed", "storage_failed"] {
+        for code in ["method_not_allowed", "unsupported_media_type", "already_bound"] {
+            codes.insert(code.to_string());
+        }
+        for kind in ["missing_fields", "unprintable", "unknown_kind", "template_error", "not_found", "refused", "invalid", "render_failed", "storage_failed"] {
             codes.insert(kind.to_string());
         }
         for c in crate::ingest::ErrorCode::ALL {
