@@ -184,7 +184,7 @@ fn sign_in_upload_correct_confirm_in_chromium() {
     assert_eq!(value, "张建华");
     let events = b.text("ul");
     assert!(
-        events.contains("更正 name") && events.contains("确认"),
+        events.contains("更正 信访人") && events.contains("确认") && !events.contains("user:"),
         "{events}"
     );
     // Keep a screenshot for people to look at.
@@ -196,7 +196,7 @@ fn sign_in_upload_correct_confirm_in_chromium() {
     assert!(bytes.starts_with(b"\x89PNG"));
     // An officer (here the admin) transfers it to the suggested body.
     b.submit("#route");
-    assert_eq!(b.text("#saved"), "已转办。");
+    assert_eq!(b.text("#saved"), "已转送。");
     assert!(b.text("ul").contains("转送"));
     // The officer makes the transfer letter from the case page; it is listed with its number
     // and opens in the browser's PDF viewer.

@@ -94,6 +94,8 @@ const ROUTES: &[Route] = &[
     r("GET", "/admin/users", "/admin/users", Need::Act(Act::Administer), Send::Empty),
     r("POST", "/admin/users", "/admin/users", Need::Act(Act::Administer), Send::Form("op=enable&name=officer")),
     r("GET", "/account/password", "/account/password", Need::SignedIn, Send::Empty),
+    r("GET", "/account", "/account", Need::SignedIn, Send::Empty),
+    r("POST", "/account", "/account", Need::SignedIn, Send::Form("full_name=%E6%9D%8E%E6%98%8E&phone=0715-1234567")),
     // (New passwords that differ: refused before any is checked.)
     r("POST", "/account/password", "/account/password", Need::SignedIn, Send::Form("old=x&new=aaaaaaaa1&again=aaaaaaaa2")),
     r("GET", "/cases/export", "/cases/export?format=csv", Need::Act(Act::Read), Send::Empty),
@@ -728,4 +730,26 @@ async fn the_api_answers_every_error_as_json() {
         assert!(v["error"]["code"].is_string() && !v["error"]["message"].as_str().unwrap().is_empty(), "{v}");
         assert!(!v["error"]["message_zh"].as_str().unwrap().is_ascii(), "{v}");
     }
+}
+
+/// An officer's own name and phone start the documents form's 承办人 and 联系电话; a
+/// refused generation names what is missing and keeps everything typed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_documents_form_starts_from_the_officer_and_keeps_what_was_typed() {
+    let f = Fixture::new();
+    let s = f.session(Role::Officer);
+    let (status, _, page) = post_form(&f, "/account", "full_name=%E6%9D%8E%E6%98%8E&phone=0715-1234567", &s).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("已保存") && page.contains("value=\"李明\""), "{page}");
+    let (_, _, page) = browse(&f, "/cases/1", Some(&s.token)).await;
+    assert!(page.contains("name=\"承办人\" rows=\"2\" style=\"width:95%\">李明</textarea>"), "{page}");
+    assert!(page.contains(">0715-1234567</textarea>"), "{page}");
+    // A reply needs 事实 and more: refused, with the typed values kept and the kind chosen.
+    let (status, _, page) = post_form(&f, "/cases/1/documents", "kind=reply&to=&%E5%BB%BA%E8%AE%AE=%E5%8A%A0%E5%BC%BA%E5%B7%A1%E6%9F%A5&%E6%89%BF%E5%8A%9E%E4%BA%BA=%E6%9D%8E%E6%98%8E", &s).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("请先填写：「事实」"), "{page}");
+    assert!(!page.contains("--set"), "{page}");
+    assert!(page.contains(">加强巡查</textarea>") && page.contains(">李明</textarea>"), "{page}");
+    assert!(page.contains("<option value=\"reply\" selected>"), "{page}");
+    assert!(page.contains("<details open>"), "{page}");
 }

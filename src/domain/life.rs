@@ -153,6 +153,25 @@ impl Change {
     }
 }
 
+/// A corrected field's name for people (the history's entry lists the fields' codes).
+pub fn field_label(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "name" => "信访人",
+        "id_number" => "身份证号",
+        "phone" => "电话",
+        "address" => "地址",
+        "letter_date" => "来信日期",
+        "summary" => "事由",
+        "category" => "类别",
+        "urgent" => "紧急",
+        "cosigners" => "联名人数",
+        "accusation" => "检举控告标记",
+        "purpose" => "信访目的",
+        "accused" => "被检举对象",
+        _ => return None,
+    })
+}
+
 /// One history entry (and its audit entry).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
@@ -451,6 +470,25 @@ fn decide_corrections(case: &CaseState<'_>, c: &Corrections, role: Role, rules: 
             )));
         }
     }
+    let texts = [
+        ("name", &c.name),
+        ("id_number", &c.id_number),
+        ("phone", &c.phone),
+        ("address", &c.address),
+        ("letter_date", &c.letter_date),
+        ("summary", &c.summary),
+        ("category", &c.category),
+    ];
+    // Nothing a page cannot print (a pasted control character would break the documents).
+    for (column, v) in &texts {
+        if v.as_deref().is_some_and(|v| v.chars().any(|ch| ch.is_control() && ch != '\n')) {
+            let label = field_label(column).unwrap_or(column);
+            return Err(Refusal::Invalid(Why::new(
+                format!("{column} holds a control character"),
+                format!("「{label}」中含有不可打印的控制字符，请删去后再保存。"),
+            )));
+        }
+    }
     let mut changes: Vec<Change> = [
         ("name", &c.name),
         ("id_number", &c.id_number),
@@ -600,6 +638,9 @@ mod tests {
             assert_eq!(t.route, Some((RouteKind::Transfer, Some("市住建局".into()))));
             assert_eq!(t.entries[0].detail.as_deref(), Some("转送 市住建局"));
             assert_eq!(t.entries[0].audit, "route-transfer");
+        for code in ["name", "id_number", "phone", "address", "letter_date", "summary", "category", "urgent", "cosigners", "accusation", "purpose", "accused"] {
+            assert!(field_label(code).is_some(), "{code}");
+        }
             let t = decide(&c, &Action::Route(route(RouteKind::Assign, Some("市住建局"), None)), Role::Officer, today, rules).unwrap();
             assert_eq!(t.due, Due::Set(day("2027-01-29")));
             let t = decide(&c, &Action::Route(route(RouteKind::Refuse, None, Some(" 已起诉 "))), Role::Officer, today, rules).unwrap();

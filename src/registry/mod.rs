@@ -242,6 +242,9 @@ pub trait Users {
     /// the new role's pages).
     fn set_role(&self, name: &str, role: Role) -> Result<User>;
 
+    /// Sets a user's own name and phone (blank clears).
+    fn set_contact(&self, name: &str, full_name: Option<&str>, phone: Option<&str>) -> Result<()>;
+
     /// A user changes their own password: `Ok(false)` when `old` is not their password
     /// (nothing changes). Every session of the user ends.
     fn change_password(&self, name: &str, old: &str, new: &str) -> Result<bool>;

@@ -102,6 +102,9 @@ pub struct UserRow {
     pub created_at: String,
     /// Sessions not yet expired.
     pub sessions: i64,
+    /// The user's own name and phone, as documents print them (承办人, 联系电话).
+    pub full_name: Option<String>,
+    pub phone: Option<String>,
 }
 
 

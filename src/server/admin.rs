@@ -152,7 +152,7 @@ pub async fn audit(
 }
 
 /// Who acted, for people: a user's name, or the command line's account.
-fn actor_for_people(actor: &str) -> String {
+pub fn actor_for_people(actor: &str) -> String {
     match actor.split_once(':') {
         Some(("user", name)) => name.to_string(),
         Some(("cli", name)) => format!("命令行（{name}）"),

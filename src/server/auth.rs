@@ -368,6 +368,65 @@ pub async fn end_session(
 }
 
 
+/// The signed-in user's own name and phone as documents print them (承办人, 联系电话).
+pub async fn own_contact(state: &AppState, user: &CurrentUser) -> Result<(Option<String>, Option<String>), ApiError> {
+    let name = user.user.name.clone();
+    let me = state.with_registry(move |r| Ok(r.users()?.into_iter().find(|u| u.name == name))).await?;
+    Ok(me.map(|u| (u.full_name, u.phone)).unwrap_or_default())
+}
+
+async fn account_page(state: &AppState, user: &CurrentUser, notice: Option<&str>, message: Option<&str>) -> Result<Response, ApiError> {
+    let (full_name, phone) = own_contact(state, user).await?;
+    let context = minijinja::context! {
+        full_name => full_name.unwrap_or_default(),
+        phone => phone.unwrap_or_default(),
+        notice,
+        message,
+    };
+    let page = render("account.html", "我的账号", Some(user), context)?;
+    let status = if message.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    Ok((status, page).into_response())
+}
+
+pub async fn account_form(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> Result<Response, ApiError> {
+    let Some(user) = user else {
+        return Ok(to_login());
+    };
+    account_page(&state, &user, None, None).await
+}
+
+#[derive(Deserialize)]
+pub struct ContactForm {
+    csrf: Option<String>,
+    full_name: Option<String>,
+    phone: Option<String>,
+}
+
+/// Everyone keeps their own name and phone for the documents they sign.
+pub async fn save_contact(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Form(f): Form<ContactForm>,
+) -> Result<Response, ApiError> {
+    let Some(user) = user else {
+        return Ok(to_login());
+    };
+    user.check_csrf(f.csrf.as_deref())?;
+    let bad = |v: &Option<String>| v.as_deref().is_some_and(|v| v.trim().chars().count() > 32 || v.chars().any(char::is_control));
+    if bad(&f.full_name) || bad(&f.phone) {
+        return account_page(&state, &user, None, Some("姓名和联系电话各不超过 32 个字符，且不含控制字符。")).await;
+    }
+    let (name, actor, address) = (user.user.name.clone(), user.actor(), user.address.clone());
+    state
+        .with_registry(move |r| {
+            r.set_contact(&name, f.full_name.as_deref(), f.phone.as_deref())?;
+            r.audit(&actor, "contact-change", None, address.as_deref())?;
+            Ok(())
+        })
+        .await?;
+    account_page(&state, &user, Some("已保存。"), None).await
+}
+
 pub async fn password_form(MaybeUser(user): MaybeUser) -> Result<Response, ApiError> {
     let Some(user) = user else {
         return Ok(to_login());
@@ -438,6 +497,7 @@ pub async fn change_password(
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
+        .route("/account", get(account_form).post(save_contact))
         .route("/account/password", get(password_form).post(change_password))
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))

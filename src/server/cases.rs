@@ -364,10 +364,13 @@ pub async fn case_page(
     let steps: Vec<_> = Step::ALL
         .iter()
         .filter(|&&s| crate::domain::life::step_applies(s, c.status) && user.may(Act::Step(s)))
+        // The limit is extended once at most: no button after that.
+        .filter(|&&s| s != Step::Extend || !detail.events.iter().any(|e| e.action == Step::Extend.event()))
         .map(|s| (s.as_str(), s.label()))
         .collect();
     let to = c.route_body.clone().unwrap_or_else(|| suggested.clone());
-    let (documents, generate) = super::documents::section(&state, &user, &documents, &to);
+    let contact = if user.may(Act::WriteDocuments) { super::auth::own_contact(&state, &user).await? } else { Default::default() };
+    let (documents, generate) = super::documents::section(&state, &user, &documents, &to, contact);
     // Fields the engine read with little confidence: the reviewer checks them first.
     let confidence: crate::model::FieldConfidence =
         serde_json::from_value(detail.extraction["field_confidence"].clone()).unwrap_or_default();
@@ -382,7 +385,14 @@ pub async fn case_page(
         })
         .collect();
     let saved = match q.saved.as_deref() {
-        Some("route") => Some("已转办。"),
+        Some(route) if route.starts_with("route-") => match RouteKind::parse(&route["route-".len()..]) {
+            Some(RouteKind::Transfer) => Some("已转送。"),
+            Some(RouteKind::Assign) => Some("已交办。"),
+            Some(RouteKind::Direct) => Some("已记录：本机关直接办理。"),
+            Some(RouteKind::Refuse) => Some("已记录：不予受理。"),
+            Some(RouteKind::NotAgain) => Some("已记录：不再受理。"),
+            None => Some("已保存。"),
+        },
         Some("confirm") => Some("已确认。"),
         Some("confirm-next") => Some("上一件已确认，这是待核对的下一件。"),
         Some("accept" | "extend" | "reply" | "close" | "archive") => Some("已记录。"),
@@ -395,11 +405,18 @@ pub async fn case_page(
         .events
         .iter()
         .map(|e| {
+            // A correction lists its fields' codes: shown by their names.
+            let detail = match (e.action, &e.detail) {
+                (crate::domain::EventKind::Corrected, Some(d)) => Some(
+                    d.split(", ").map(|f| crate::domain::life::field_label(f).unwrap_or(f)).collect::<Vec<_>>().join("、"),
+                ),
+                (_, d) => d.clone(),
+            };
             minijinja::context! {
                 at => when(&e.at),
-                actor => &e.actor,
+                actor => super::admin::actor_for_people(&e.actor),
                 action => e.action.label(),
-                detail => &e.detail,
+                detail,
                 due => &e.due_at,
             }
         })
@@ -410,7 +427,7 @@ pub async fn case_page(
         .events
         .iter()
         .find(|e| e.action == crate::domain::EventKind::Confirmed)
-        .map(|e| format!("登记内容已于 {} 由 {} 确认。", when(&e.at), e.actor));
+        .map(|e| format!("登记内容已于 {} 由 {} 确认。", when(&e.at), super::admin::actor_for_people(&e.actor)));
     // No petitioner found at all: perhaps not a letter (a bureau's own list scanned with
     // the post). The mailroom looks, and voids it if so.
     let not_a_letter = c.status == Status::Registered && c.name.is_none() && c.id_number.is_none() && c.phone.is_none();
@@ -614,7 +631,7 @@ pub async fn route_page(
         reason: f.reason,
     };
     match apply_outcome(&state, &user, id, crate::domain::Action::Route(route)).await? {
-        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?saved=route")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?saved=route-{}", f.kind.as_str())).into_response()),
         Err(refusal) => refused(&user, "未能转办", id, refusal),
     }
 }

@@ -235,6 +235,7 @@ pub fn section(
     user: &CurrentUser,
     docs: &[crate::registry::documents::DocumentRecord],
     suggested_to: &str,
+    contact: (Option<String>, Option<String>),
 ) -> (Vec<minijinja::Value>, Option<minijinja::Value>) {
     let list = docs
         .iter()
@@ -263,16 +264,31 @@ pub fn section(
     if !user.may(Act::WriteDocuments) {
         return (list, None);
     }
+    // 承办人 and 联系电话 start from the user's own (their account page).
+    let (full_name, phone) = contact;
+    let values: Vec<(String, String)> = [("承办人", full_name), ("联系电话", phone)]
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k.to_string(), v)))
+        .collect();
+    (list, Some(form_context(state, "", suggested_to, true, &values, false)))
+}
+
+/// The generate form's values: the kinds offered, the one chosen, the addressee, the
+/// officer's fields as typed, whether DOCX is asked for, whether the fields are shown open.
+fn form_context(state: &AppState, kind: &str, to: &str, docx: bool, values: &[(String, String)], open: bool) -> minijinja::Value {
     let kinds: Vec<_> = crate::documents::Generator::check_templates(Some(&state.data().join("templates")))
         .unwrap_or_default()
         .into_iter()
         .map(|k| (k.kind, k.title))
         .collect();
-    // (承办人 is not filled in from the signed-in user: a template that prints 联系人 also
-    // needs the phone, which users do not have yet; an empty form prints no 附注.)
-    let fields: Vec<_> = FORM_FIELDS.iter().map(|&f| minijinja::context! { name => f, value => "" }).collect();
-    let generate = minijinja::context! { kinds, to => suggested_to, fields };
-    (list, Some(generate))
+    let fields: Vec<_> = FORM_FIELDS
+        .iter()
+        .map(|&f| {
+            let value = values.iter().find(|(k, _)| k == f).map(|(_, v)| v.as_str()).unwrap_or("");
+            minijinja::context! { name => f, value }
+        })
+        .collect();
+    minijinja::context! { kinds, kind, to, docx, fields, open }
 }
 
 /// `POST /cases/{id}/documents`: the case page's form, without JavaScript.
@@ -300,11 +316,22 @@ pub async fn generate_form(
     };
     match run_generate(&state, &user, request).await {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?saved=document")).into_response()),
-        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY || e.status == StatusCode::BAD_REQUEST => Ok((
-            e.status,
-            super::html::message_page("未能生成文书", Some(&user), e.message_zh.as_deref().unwrap_or(&e.message), &format!("/cases/{id}"))?,
-        )
-            .into_response()),
+        // Refused: the message, and the form again with everything as it was typed.
+        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY || e.status == StatusCode::BAD_REQUEST => {
+            let values: Vec<(String, String)> =
+                FORM_FIELDS.iter().filter_map(|f| get(f).map(|v| (f.to_string(), v))).collect();
+            let generate = form_context(
+                &state,
+                &get("kind").unwrap_or_default(),
+                &get("to").unwrap_or_default(),
+                get("docx").is_some(),
+                &values,
+                values.iter().any(|(_, v)| !v.is_empty()),
+            );
+            let message = e.message_zh.as_deref().unwrap_or(&e.message);
+            let page = super::html::render("generate_retry.html", "未能生成文书", Some(&user), minijinja::context! { id, message, generate })?;
+            Ok((e.status, page).into_response())
+        }
         Err(e) => Err(e),
     }
 }

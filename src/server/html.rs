@@ -38,6 +38,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("users.html", include_str!("templates/users.html")),
     ("audit.html", include_str!("templates/audit.html")),
     ("password.html", include_str!("templates/password.html")),
+    ("account.html", include_str!("templates/account.html")),
+    ("generate_form.html", include_str!("templates/generate_form.html")),
+    ("generate_retry.html", include_str!("templates/generate_retry.html")),
 ];
 
 static PAGES: std::sync::LazyLock<minijinja::Environment<'static>> = std::sync::LazyLock::new(|| {

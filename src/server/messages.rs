@@ -41,6 +41,7 @@ pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
     ("user-disable", "停用用户"),
     ("user-enable", "启用用户"),
     ("password-change", "修改本人密码"),
+    ("contact-change", "修改本人姓名或电话"),
 ];
 
 /// Every action code the viewer can filter by, with its name: the table's, then the

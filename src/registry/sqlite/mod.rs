@@ -33,6 +33,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Program(convert::convert_texts),
     Migration::Sql(include_str!("../../../migrations/0007_check_queue.sql")),
     Migration::Sql(include_str!("../../../migrations/0008_audit_actor.sql")),
+    Migration::Sql(include_str!("../../../migrations/0009_user_contact.sql")),
 ];
 
 /// The register in `DATA/xinfang.db`.

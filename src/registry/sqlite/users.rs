@@ -180,7 +180,8 @@ impl Users for SqliteRegistry {
     fn users(&self) -> Result<Vec<UserRow>> {
         let mut st = self.conn.prepare_cached(
             "SELECT u.id, u.name, u.role, u.disabled, u.created_at,
-                    (SELECT count(*) FROM sessions s WHERE s.user_id = u.id AND s.expires_at > ?1)
+                    (SELECT count(*) FROM sessions s WHERE s.user_id = u.id AND s.expires_at > ?1),
+                    u.full_name, u.phone
              FROM users u ORDER BY u.name",
         )?;
         let rows = st.query_map([now_text()], |r| {
@@ -191,6 +192,8 @@ impl Users for SqliteRegistry {
                 disabled: r.get(3)?,
                 created_at: r.get(4)?,
                 sessions: r.get(5)?,
+                full_name: r.get(6)?,
+                phone: r.get(7)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -201,6 +204,18 @@ impl Users for SqliteRegistry {
         self.conn.execute("UPDATE users SET role = ?2 WHERE id = ?1", params![user.id, role])?;
         self.conn.execute("DELETE FROM sessions WHERE user_id = ?1", [user.id])?;
         Ok(User { role, ..user })
+    }
+
+    fn set_contact(&self, name: &str, full_name: Option<&str>, phone: Option<&str>) -> Result<()> {
+        let clean = |v: Option<&str>| v.map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+        let changed = self.conn.execute(
+            "UPDATE users SET full_name = ?2, phone = ?3 WHERE name = ?1",
+            params![normalize_name(name), clean(full_name), clean(phone)],
+        )?;
+        if changed == 0 {
+            return Err(invalid(format!("no user {name:?}")));
+        }
+        Ok(())
     }
 
     fn change_password(&self, name: &str, old: &str, new: &str) -> Result<bool> {
