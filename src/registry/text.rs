@@ -16,6 +16,12 @@
 //! run), and a one-character run is a prefix query (any bigram starting with it, or a run's
 //! last character). The terms are written by the register into a full-text index whose
 //! tokenizer splits on spaces (SQLite FTS5 `unicode61`); no custom tokenizer is needed.
+//!
+//! **OCR variants.** Recognition of simplified Chinese print reads some characters as
+//! their variant or traditional shapes (内 as 內, 真 as 眞, 〇 as ○). Text and queries are
+//! folded through one small table (`VARIANTS`) before they are cut into terms, so either
+//! shape finds both. The stored text keeps what was read. Changing the table means writing
+//! the terms again (`needs_refold` finds the cases whose text has a folded character).
 
 use serde_json::Value;
 use unicode_normalization::UnicodeNormalization;
@@ -24,11 +30,54 @@ use unicode_normalization::UnicodeNormalization;
 /// takes a position and no phrase spans it; queries have these stripped).
 const SEPARATOR: &str = "\u{E000}";
 
+/// Characters OCR gives for simplified print (variant and traditional shapes of the same
+/// character, a circle for the zero of dates), each with the one it is searched as.
+pub const VARIANTS: &[(char, char)] = &[
+    ('內', '内'),
+    ('眞', '真'),
+    ('戶', '户'),
+    ('爲', '为'),
+    ('衆', '众'),
+    ('緑', '绿'),
+    ('兌', '兑'),
+    ('悅', '悦'),
+    ('稅', '税'),
+    ('說', '说'),
+    ('脫', '脱'),
+    ('閱', '阅'),
+    ('銳', '锐'),
+    ('黃', '黄'),
+    ('產', '产'),
+    ('敎', '教'),
+    ('靑', '青'),
+    ('淸', '清'),
+    ('吿', '告'),
+    ('値', '值'),
+    ('旣', '既'),
+    ('卽', '即'),
+    ('郞', '郎'),
+    ('硏', '研'),
+    ('尙', '尚'),
+    ('○', '〇'),
+    ('◯', '〇'),
+];
+
+/// A character as it is searched: its entry in `VARIANTS`, or itself.
+fn fold(c: char) -> char {
+    VARIANTS.iter().find(|(v, _)| *v == c).map(|(_, to)| *to).unwrap_or(c)
+}
+
+/// Whether any of `parts` holds a character `VARIANTS` folds (its terms were written
+/// differently before the table knew it).
+pub fn needs_refold(parts: &[&str]) -> bool {
+    parts.iter().any(|p| p.nfkc().any(|c| fold(c) != c))
+}
+
 /// The runs of letters and digits of a text, each as its characters.
 fn runs(text: &str) -> Vec<Vec<char>> {
     let mut out = Vec::new();
     let mut run = Vec::new();
-    for c in text.nfkc() {
+    for c in text.nfkc().map(fold) {
         if c.is_alphanumeric() && !is_private(c) {
             run.extend(c.to_lowercase());
         } else if !run.is_empty() {
@@ -150,6 +199,25 @@ mod tests {
 
     fn tokens(s: &str) -> Vec<String> {
         index_terms(&[s]).split(' ').filter(|t| !t.is_empty()).map(str::to_string).collect()
+    }
+
+    #[test]
+    fn ocr_variants_find_each_other() {
+        let terms = index_terms(&["县教育部內部文件，二○二六年"]);
+        for q in ["部内", "部內", "二〇二六", "二○二六"] {
+            let m = match_query(q).unwrap();
+            let bigrams: Vec<String> = runs(q).into_iter().flat_map(|r| r.windows(2).map(|p| p.iter().collect::<String>()).collect::<Vec<_>>()).collect();
+            for b in &bigrams {
+                assert!(terms.contains(b.as_str()), "{q}: {b} in {terms} ({m})");
+            }
+        }
+        assert_eq!(match_query("部內"), match_query("部内"));
+        assert!(needs_refold(&["部內"]) && !needs_refold(&["部内", "二〇"]));
+        for (v, to) in VARIANTS {
+            assert_ne!(v, to);
+            assert!(to.is_alphanumeric(), "{to}");
+            assert_eq!(fold(*to), *to, "{to} folds again");
+        }
     }
 
     #[test]

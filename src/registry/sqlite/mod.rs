@@ -6,6 +6,7 @@ mod cases;
 mod convert;
 mod documents;
 mod jobs;
+mod refold;
 mod users;
 
 use super::{DataDirs, RegistryError, Result};
@@ -34,6 +35,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(include_str!("../../../migrations/0007_check_queue.sql")),
     Migration::Sql(include_str!("../../../migrations/0008_audit_actor.sql")),
     Migration::Sql(include_str!("../../../migrations/0009_user_contact.sql")),
+    Migration::Program(refold::refold_terms),
 ];
 
 /// The register in `DATA/xinfang.db`.
@@ -285,5 +287,34 @@ mod tests {
         assert_eq!(found.cases.iter().map(|c| c.id).collect::<Vec<_>>(), [2]);
         let all = r.list_cases(&CaseFilter { q: Some("工资".into()), ..Default::default() }).unwrap();
         assert_eq!(all.cases.len(), 5);
+    }
+
+    /// Terms written before the OCR-variant table knew a character are written again by
+    /// the migration: the case is then found by either shape.
+    #[test]
+    fn terms_written_before_the_variant_table_are_refolded() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut r = SqliteRegistry::open(dir.path(), crate::domain::number::NumberFormat::default()).unwrap();
+        use crate::registry::cases::CaseFilter;
+        use crate::registry::Cases;
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+        let vocabulary = crate::config::Config::default().vocabulary;
+        let mut case = crate::synth::case(1, 0, 1, day, day, day, &vocabulary);
+        case.text = "反映教育局部內管理混乱".into();
+        r.add_synthetic(&[case], "test").unwrap();
+        // The terms as the program before the table wrote them: 內 as itself.
+        let id: i64 = r.connection().query_row("SELECT id FROM cases", [], |row| row.get(0)).unwrap();
+        r.connection().execute("DELETE FROM case_terms WHERE rowid = ?1", [id]).unwrap();
+        r.connection().execute("INSERT INTO case_terms (rowid, terms) VALUES (?1, '部內 內管 管理')", [id]).unwrap();
+        let step = MIGRATIONS.iter().position(|m| matches!(m, Migration::Program(f) if *f as usize == refold::refold_terms as usize)).unwrap();
+        r.connection().pragma_update(None, "user_version", step as i64).unwrap();
+        let find = |r: &SqliteRegistry, q: &str| r.list_cases(&CaseFilter { q: Some(q.into()), ..Default::default() }).unwrap().cases.len();
+        assert_eq!(find(&r, "部内"), 0, "before: only the shape read is found");
+        drop(r);
+        let r = SqliteRegistry::open(dir.path(), crate::domain::number::NumberFormat::default()).unwrap();
+        assert_eq!(find(&r, "部内"), 1);
+        assert_eq!(find(&r, "部內"), 1);
+        let v: i64 = r.connection().pragma_query_value(None, "user_version", |row| row.get(0)).unwrap();
+        assert_eq!(v, MIGRATIONS.len() as i64);
     }
 }
