@@ -63,6 +63,7 @@ const ROUTES: &[Route] = &[
     r("GET", "/queue", "/queue", Need::Act(Act::Correct), Send::Empty),
     r("GET", "/cases", "/cases", Need::Act(Act::Read), Send::Empty),
     r("GET", "/cases/{id}", "/cases/1", Need::Act(Act::Read), Send::Empty),
+    r("GET", "/cases/{id}/person", "/cases/1/person", Need::Act(Act::Read), Send::Empty),
     r("POST", "/cases/{id}", "/cases/1", Need::Act(Act::Correct), Send::Form("action=save&category=%E5%85%B6%E4%BB%96")),
     r("POST", "/cases/{id}/route", "/cases/1/route", Need::Act(Act::Route), Send::Form("kind=direct")),
     r("POST", "/cases/{id}/step", "/cases/1/step", Need::Act(Act::Step(Step::Accept)), Send::Form("step=accept")),
@@ -752,4 +753,43 @@ async fn the_documents_form_starts_from_the_officer_and_keeps_what_was_typed() {
     assert!(page.contains(">加强巡查</textarea>") && page.contains(">李明</textarea>"), "{page}");
     assert!(page.contains("<option value=\"reply\" selected>"), "{page}");
     assert!(page.contains("<details open>"), "{page}");
+}
+
+/// A person's page lists every case of the same writer (same ID number, or name and
+/// phone), masked; an accuser's letters are linked for the officers handling them only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_person_page_lists_the_same_writers_letters() {
+    let f = Fixture::new();
+    // A second letter, corrected to the same writer as the first.
+    let mut config = xinfang::config::Config::default();
+    config.ocr.engine = "tesseract".into();
+    let bytes = std::fs::read(util::root().join("samples/letters/11-born-digital.pdf")).unwrap();
+    let mut engine = xinfang::ingest::ocr::Engine::new(&config.ocr).unwrap();
+    xinfang::intake::intake_bytes("11-born-digital.pdf", &bytes, &f.data, &config, &mut engine, "test").unwrap();
+    let first = {
+        let registry = xinfang::registry::open(&f.data, Default::default()).unwrap();
+        registry.case(1).unwrap().unwrap().summary
+    };
+    let (name, phone) = (first.name.clone().unwrap(), first.phone.clone().unwrap());
+    let officer = f.session(Role::Officer);
+    let patch = |body: String| Route { method: "PATCH", declared: "", path: "/api/cases/2", need: Need::Public, send: Send::Json(Box::leak(body.into_boxed_str())) };
+    let (status, _, body) = f.send(&patch(serde_json::json!({"name": name, "phone": phone}).to_string()), Auth::Bearer(officer.token.clone())).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _, page) = browse(&f, "/cases/1/person", Some(&officer.token)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("共 2 件") && page.contains("（本件）") && page.contains("href=\"/cases/2\""), "{page}");
+    assert!(!page.contains(&name) && page.contains(&xinfang::privacy::mask_name(&name)), "masked: {page}");
+    let (_, _, case_page) = browse(&f, "/cases/1", Some(&officer.token)).await;
+    assert!(case_page.contains("href=\"/cases/1/person\""), "{case_page}");
+    // The second becomes an accusation: the mailroom no longer sees it linked, nor its
+    // page; the officer does.
+    let (status, _, body) = f.send(&patch(r#"{"accusation": true}"#.to_string()), Auth::Bearer(officer.token.clone())).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let mailroom = f.session(Role::Mailroom);
+    let (_, _, page) = browse(&f, "/cases/1/person", Some(&mailroom.token)).await;
+    assert!(page.contains("共 1 件") && !page.contains("href=\"/cases/2\""), "{page}");
+    let (status, _, _) = browse(&f, "/cases/2/person", Some(&mailroom.token)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, _, page) = browse(&f, "/cases/1/person", Some(&officer.token)).await;
+    assert!(page.contains("共 2 件"), "{page}");
 }

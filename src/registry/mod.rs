@@ -144,6 +144,10 @@ pub trait Cases {
 
     fn case(&self, id: i64) -> Result<Option<CaseDetail>>;
 
+    /// Every case of the person who wrote case `id` (the same ID number, or the same name
+    /// and phone), newest first, the case itself included; empty when there is no case `id`.
+    fn same_person(&self, id: i64, limit: i64) -> Result<Vec<CaseSummary>>;
+
     /// The mailroom's queue (待核对): registered cases whose entry nobody has confirmed,
     /// oldest first, `limit` of them, and how many there are (from their own index).
     /// Accusation letters only with `accusations` (for those who may see who accuses: the

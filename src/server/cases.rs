@@ -246,6 +246,53 @@ pub async fn export(
     super::admin::download("cases", format, "案件", &COLUMNS, &rows)
 }
 
+/// Cases listed on a person's page at most.
+const PERSON_CASES: i64 = 200;
+
+/// `/cases/{id}/person`: every case of the person who wrote case `id` (same ID number, or
+/// same name and phone), masked as lists are, audited. The letters of an accuser are linked
+/// only for those who may see accusers: for everyone else an accusation case has no such
+/// page, and accusation cases are left out of another case's.
+pub async fn person_page(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let Some(user) = user else {
+        return Ok(to_login());
+    };
+    user.require(Act::Read)?;
+    let sees_accusers = user.may(Act::SeeAccuser);
+    let (actor, address) = (user.actor(), user.address.clone());
+    let cases = state
+        .with_registry(move |r| {
+            if r.is_accusation(id)? && !sees_accusers {
+                return Err(ApiError::new(StatusCode::FORBIDDEN, "need_to_know", "an accuser's letters are linked for the officers handling them only")
+                    .zh("检举控告人的其他来信仅承办人可见。"));
+            }
+            let cases = r.same_person(id, PERSON_CASES)?;
+            if !cases.is_empty() {
+                r.audit(&actor, "read-person", Some(id), address.as_deref())?;
+            }
+            Ok(cases)
+        })
+        .await?;
+    let Some(this) = cases.iter().find(|c| c.id == id).cloned() else {
+        return Err(ApiError::not_found("case"));
+    };
+    let cases: Vec<_> = cases.into_iter().filter(|c| sees_accusers || !c.accusation).map(list_row).collect();
+    let this = masked(this);
+    let context = minijinja::context! {
+        id,
+        number => this.registration_number,
+        name => this.name,
+        count => cases.len(),
+        cases,
+        capped => PERSON_CASES,
+    };
+    Ok(render("person.html", "同一信访人的来信", Some(&user), context)?.into_response())
+}
+
 pub async fn case_page(
     State(state): State<AppState>,
     MaybeUser(user): MaybeUser,
@@ -454,6 +501,8 @@ pub async fn case_page(
         events,
         text => &detail.text,
         masked => !identity_shown,
+        // A person's other letters: for a named writer, and not from a shielded accuser.
+        person => identity_shown && (c.name.is_some() || c.id_number.is_some()),
         can_unmask => user.may(Act::SeeAccuser),
         scans,
     };
@@ -1005,6 +1054,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases", get(list_page))
         .route("/cases/export", get(export))
         .route("/cases/{id}", get(case_page).post(review))
+        .route("/cases/{id}/person", get(person_page))
         .route("/cases/{id}/route", post(route_page))
         .route("/cases/{id}/step", post(step_page))
         .route("/api/cases", get(list))

@@ -40,6 +40,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("password.html", include_str!("templates/password.html")),
     ("account.html", include_str!("templates/account.html")),
     ("generate_form.html", include_str!("templates/generate_form.html")),
+    ("person.html", include_str!("templates/person.html")),
     ("generate_retry.html", include_str!("templates/generate_retry.html")),
 ];
 

@@ -22,6 +22,7 @@ pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
     ("read-original", "查看来信原件"),
     ("read-filed", "查看归档副本"),
     ("read-page", "查看扫描页"),
+    ("read-person", "查看同一信访人的来信"),
     ("list-cases", "查询案件列表"),
     ("export-cases", "导出案件列表"),
     ("list-queue", "查看待核对"),

@@ -243,6 +243,22 @@ impl Cases for SqliteRegistry {
         Ok((self.fetch(&q)?, count))
     }
 
+    fn same_person(&self, id: i64, limit: i64) -> Result<Vec<CaseSummary>> {
+        // The person as the repeat check knows them: the ID number, or name and phone.
+        let q = Query {
+            sql: format!(
+                "SELECT {SUMMARY_COLUMNS} FROM cases c LEFT JOIN cases r ON r.id = c.repeat_of
+                 WHERE c.id IN (SELECT o.id FROM cases p JOIN cases o ON o.id_number = p.id_number WHERE p.id = ?1
+                                UNION SELECT o.id FROM cases p JOIN cases o ON o.phone = p.phone AND o.name = p.name
+                                      WHERE p.id = ?1
+                                UNION SELECT ?1)
+                 ORDER BY c.id DESC LIMIT ?2"
+            ),
+            params: vec![rusqlite::types::Value::Integer(id), rusqlite::types::Value::Integer(limit.clamp(1, 1000))],
+        };
+        self.fetch(&q)
+    }
+
     fn case(&self, id: i64) -> Result<Option<CaseDetail>> {
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS}, c.sha256, c.kind, c.pages, c.address, c.letter_date, t.text,
