@@ -64,6 +64,9 @@ const ROUTES: &[Route] = &[
     r("GET", "/cases", "/cases", Need::Act(Act::Read), Send::Empty),
     r("GET", "/cases/{id}", "/cases/1", Need::Act(Act::Read), Send::Empty),
     r("GET", "/cases/{id}/person", "/cases/1/person", Need::Act(Act::Read), Send::Empty),
+    r("POST", "/cases/{id}/handler", "/cases/1/handler", Need::Act(Act::Route), Send::Form("handler=officer")),
+    r("POST", "/api/cases/{id}/handler", "/api/cases/1/handler", Need::Act(Act::Route), Send::Json(r#"{"handler":"officer"}"#)),
+    r("GET", "/cases/mine", "/cases/mine", Need::SignedIn, Send::Empty),
     r("POST", "/cases/{id}", "/cases/1", Need::Act(Act::Correct), Send::Form("action=save&category=%E5%85%B6%E4%BB%96")),
     r("POST", "/cases/{id}/route", "/cases/1/route", Need::Act(Act::Route), Send::Form("kind=direct")),
     r("POST", "/cases/{id}/step", "/cases/1/step", Need::Act(Act::Step(Step::Accept)), Send::Form("step=accept")),
@@ -792,4 +795,37 @@ async fn the_person_page_lists_the_same_writers_letters() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (_, _, page) = browse(&f, "/cases/1/person", Some(&officer.token)).await;
     assert!(page.contains("共 2 件"), "{page}");
+}
+
+/// A case is given to a named officer (a step in its history); "我的案件" lists the
+/// signed-in officer's own; only enabled officers and administrators can be chosen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cases_are_given_to_officers_and_listed_as_theirs() {
+    let f = Fixture::new();
+    let admin = f.session(Role::Admin);
+    let officer = f.session(Role::Officer);
+    let (_, _, page) = browse(&f, "/cases/1", Some(&admin.token)).await;
+    assert!(page.contains("id=\"handler\"") && page.contains("<option value=\"officer\">"), "{page}");
+    assert!(!page.contains("<option value=\"mailroom\">"), "only officers and administrators: {page}");
+    let (status, location, body) = post_form(&f, "/cases/1/handler", "handler=mailroom", &admin).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{location} {body}");
+    assert!(body.contains("不是可指定的承办人"), "{body}");
+    let (status, location, body) = post_form(&f, "/cases/1/handler", "handler=officer", &admin).await;
+    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/cases/1?saved=handler"), "{body}");
+    let (_, _, page) = browse(&f, "/cases/1?saved=handler", Some(&officer.token)).await;
+    assert!(page.contains("已指定承办人") && page.contains("指定承办人 officer"), "{page}");
+    // 我的案件: the officer's own, by name in the address; another officer's list is empty.
+    let (status, location, _) = browse(&f, "/cases/mine", Some(&officer.token)).await;
+    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/cases?handler=officer"));
+    let (_, _, page) = browse(&f, &location, Some(&officer.token)).await;
+    assert!(page.contains("officer 承办的案件") && page.contains("共 1 件") && page.contains("href=\"/cases/1\""), "{page}");
+    let (_, _, page) = browse(&f, "/cases?handler=admin", Some(&officer.token)).await;
+    assert!(page.contains("共 0 件"), "{page}");
+    // The API says the same; taking it back clears it.
+    let take_back = Route { method: "POST", declared: "", path: "/api/cases/1/handler", need: Need::Public, send: Send::Json(r#"{"handler":null}"#) };
+    let (status, _, body) = f.send(&take_back, Auth::Bearer(officer.token.clone())).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("\"handler\":null"), "{body}");
+    let registry = xinfang::registry::open(&f.data, Default::default()).unwrap();
+    assert_eq!(registry.case(1).unwrap().unwrap().summary.handler, None);
 }

@@ -106,6 +106,8 @@ pub enum Action {
     /// A person checked the register entry against the letter.
     Confirm,
     Correct(Corrections),
+    /// The case is given to an officer of the bureau (a user's name), or taken back (None).
+    Handler(Option<String>),
 }
 
 /// The rules a bureau configures.
@@ -250,6 +252,26 @@ pub fn decide(
             })
         }
         Action::Correct(c) => decide_corrections(case, c, role, rules),
+        Action::Handler(name) => {
+            if !may(role, Act::Route) {
+                return Err(forbidden(role, Act::Route));
+            }
+            if case.status.is_finished() || case.status == Status::Voided {
+                return Err(Refusal::WrongState(Why::new(
+                    format!("a case that is {} is not given to anyone any more", case.status),
+                    format!("案件{}，不再指定承办人。", case.status.label()),
+                )));
+            }
+            let name = name.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_string);
+            let detail = name.clone().unwrap_or_else(|| "（取消指定）".into());
+            Ok(Transition {
+                status: None,
+                route: None,
+                due: Due::Keep,
+                changes: vec![Change::Text("handler", name)],
+                entries: vec![Transition::entry(EventKind::Handler, Some(detail), "set-handler")],
+            })
+        }
     }
 }
 

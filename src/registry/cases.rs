@@ -24,6 +24,8 @@ pub struct CaseSummary {
     pub route_kind: Option<RouteKind>,
     pub route_body: Option<String>,
     pub accusation: bool,
+    /// The bureau's officer the case is given to (a user's name).
+    pub handler: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -121,6 +123,8 @@ pub struct CaseFilter {
     pub q: Option<String>,
     pub status: Option<Status>,
     pub category: Option<String>,
+    /// Only cases given to this officer (a user's name).
+    pub handler: Option<String>,
     /// Only cases whose current step is past due.
     pub overdue: bool,
     /// Only cases due within this many days (and not yet past due).
@@ -178,6 +182,9 @@ impl CaseFilter {
         }
         if let Some(v) = &self.category {
             parts.push(format!("category={v}"));
+        }
+        if let Some(v) = &self.handler {
+            parts.push(format!("handler={v}"));
         }
         if self.overdue {
             parts.push("overdue".into());

@@ -25,6 +25,8 @@ pub struct ListQuery {
     category: Option<String>,
     /// `overdue` or `soon` (due within 3 days).
     due: Option<String>,
+    /// A user's name: the cases given to that officer ("我的案件" is the signed-in user's).
+    handler: Option<String>,
     /// The page below this case id (the "下一页" link's key).
     before_id: Option<i64>,
 }
@@ -34,7 +36,7 @@ const PAGE: i64 = 50;
 
 /// The list page's address with the same filters and another page key.
 fn list_url(q: &ListQuery, before_id: Option<i64>) -> String {
-    let mut pairs: Vec<(&str, String)> = [("q", &q.q), ("status", &q.status), ("category", &q.category), ("due", &q.due)]
+    let mut pairs: Vec<(&str, String)> = [("q", &q.q), ("status", &q.status), ("category", &q.category), ("due", &q.due), ("handler", &q.handler)]
         .into_iter()
         .filter_map(|(k, v)| v.as_ref().filter(|v| !v.is_empty()).map(|v| (k, v.clone())))
         .collect();
@@ -63,6 +65,7 @@ fn list_row(c: CaseSummary) -> minijinja::Value {
         summary => c.summary,
         urgent => c.urgent,
         repeat_of => c.repeat_of,
+        handler => c.handler,
     }
 }
 
@@ -112,6 +115,7 @@ pub async fn list_page(
         q: q.q.clone(),
         status: status_filter(q.status.as_deref())?,
         category: q.category.clone().filter(|s| !s.is_empty()),
+        handler: q.handler.clone().filter(|s| !s.is_empty()),
         overdue: q.due.as_deref() == Some("overdue"),
         due_within: (q.due.as_deref() == Some("soon")).then_some(3),
         before_id: q.before_id,
@@ -155,7 +159,8 @@ pub async fn list_page(
         format!("{}{sep}format={f}", base.replacen("/cases", "/cases/export", 1))
     };
     let (csv, xlsx) = (export("csv"), export("xlsx"));
-    let context = minijinja::context! { q => q.q.clone().unwrap_or_default(), selects, cases, total, next, first, csv, xlsx, export_rows => EXPORT_ROWS };
+    let handler = q.handler.clone().filter(|h| !h.is_empty());
+    let context = minijinja::context! { q => q.q.clone().unwrap_or_default(), selects, cases, total, next, first, csv, xlsx, export_rows => EXPORT_ROWS, handler };
     Ok(render("cases.html", "案件", Some(&user), context)?.into_response())
 }
 
@@ -187,6 +192,7 @@ pub async fn export(
         q: list.q.clone(),
         status: status_filter(list.status.as_deref())?,
         category: list.category.clone().filter(|s| !s.is_empty()),
+        handler: list.handler.clone().filter(|s| !s.is_empty()),
         overdue: list.due.as_deref() == Some("overdue"),
         due_within: (list.due.as_deref() == Some("soon")).then_some(3),
         before_id: None,
@@ -210,7 +216,7 @@ pub async fn export(
             Ok(all)
         })
         .await?;
-    const COLUMNS: [Column; 11] = [
+    const COLUMNS: [Column; 12] = [
         Column::text("登记号"),
         Column::text("登记时间"),
         Column::text("状态"),
@@ -222,6 +228,7 @@ pub async fn export(
         Column::text("事由"),
         Column::text("紧急"),
         Column::text("重复件前案"),
+        Column::text("承办人"),
     ];
     let rows: Vec<Vec<String>> = cases
         .into_iter()
@@ -240,6 +247,7 @@ pub async fn export(
                 c.summary.unwrap_or_default(),
                 if c.urgent { "紧急".into() } else { String::new() },
                 c.repeat_of.unwrap_or_default(),
+                c.handler.unwrap_or_default(),
             ]
         })
         .collect();
@@ -383,6 +391,7 @@ pub async fn case_page(
                 None => "未转办".into(),
             }),
         ),
+        row("承办人", c.handler.clone()),
         input("name", "信访人", &c.name),
         input("id_number", "身份证号", &c.id_number),
         input("phone", "电话", &c.phone),
@@ -416,6 +425,12 @@ pub async fn case_page(
         .map(|s| (s.as_str(), s.label()))
         .collect();
     let to = c.route_body.clone().unwrap_or_else(|| suggested.clone());
+    // The officers the case can be given to (not once it is finished).
+    let handler_form = if user.may(Act::Route) && !c.status.is_finished() && c.status != Status::Voided {
+        Some(minijinja::context! { options => handlers(&state).await?, chosen => c.handler.clone().unwrap_or_default() })
+    } else {
+        None
+    };
     let contact = if user.may(Act::WriteDocuments) { super::auth::own_contact(&state, &user).await? } else { Default::default() };
     let (documents, generate) = super::documents::section(&state, &user, &documents, &to, contact);
     // Fields the engine read with little confidence: the reviewer checks them first.
@@ -444,6 +459,7 @@ pub async fn case_page(
         Some("confirm-next") => Some("上一件已确认，这是待核对的下一件。"),
         Some("accept" | "extend" | "reply" | "close" | "archive") => Some("已记录。"),
         Some("void") => Some("已作废：登记号保留并标为作废，不再办理。"),
+        Some("handler") => Some("已指定承办人。"),
         Some("document") => Some("文书已生成，见下方“文书”。"),
         Some(_) => Some("已保存。"),
         None => None,
@@ -496,6 +512,7 @@ pub async fn case_page(
         can_clear => user.may(Act::ClearAccusation),
         route,
         steps,
+        handler_form,
         documents,
         generate,
         events,
@@ -710,6 +727,88 @@ pub async fn step_page(
     }
 }
 
+/// Who may be given cases: enabled users whose role routes cases (officers, administrators).
+async fn handlers(state: &AppState) -> Result<Vec<String>, ApiError> {
+    let users = state.with_registry(|r| Ok(r.users()?)).await?;
+    Ok(users
+        .into_iter()
+        .filter(|u| !u.disabled && crate::domain::may(u.role, Act::Route))
+        .map(|u| u.name)
+        .collect())
+}
+
+/// Gives case `id` to the officer `name` (or takes it back): the name must be one of
+/// `handlers`.
+async fn set_handler(state: &AppState, user: &CurrentUser, id: i64, name: Option<String>) -> Result<Result<crate::domain::Transition, Refusal>, ApiError> {
+    let name = name.map(|n| crate::registry::users::normalize_name(&n)).filter(|n| !n.is_empty());
+    if let Some(n) = &name {
+        if !handlers(state).await?.contains(n) {
+            return Ok(Err(Refusal::Invalid(crate::domain::Why::new(
+                format!("{n:?} is not an enabled officer"),
+                format!("“{n}”不是可指定的承办人（须为启用的承办或管理员账号）。"),
+            ))));
+        }
+    }
+    apply_outcome(state, user, id, crate::domain::Action::Handler(name)).await
+}
+
+#[derive(Deserialize)]
+pub struct HandlerForm {
+    csrf: Option<String>,
+    handler: Option<String>,
+}
+
+/// The case page's 承办人 form.
+pub async fn handler_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(f): Form<HandlerForm>,
+) -> Result<Response, ApiError> {
+    user.require(Act::Route)?;
+    user.check_csrf(f.csrf.as_deref())?;
+    match set_handler(&state, &user, id, f.handler).await? {
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?saved=handler")).into_response()),
+        Err(refusal) => refused(&user, "未能指定承办人", id, refusal),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct HandlerRequest {
+    /// A user's name; null or empty takes the case back.
+    handler: Option<String>,
+}
+
+/// `POST /api/cases/{id}/handler`.
+pub async fn handler_api(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Json(req): Json<HandlerRequest>,
+) -> Result<Json<Value>, ApiError> {
+    user.authorize_change(Act::Route, &headers)?;
+    match set_handler(&state, &user, id, req.handler).await? {
+        Ok(t) => {
+            let handler = t.changes.iter().find_map(|c| match c {
+                crate::domain::life::Change::Text("handler", v) => Some(v.clone()),
+                _ => None,
+            });
+            Ok(Json(json!({"case_id": id, "handler": handler.flatten()})))
+        }
+        Err(r) => Err(refusal(r)),
+    }
+}
+
+/// "我的案件": the list of the cases given to the signed-in user.
+pub async fn mine(MaybeUser(user): MaybeUser) -> Result<Response, ApiError> {
+    let Some(user) = user else {
+        return Ok(to_login());
+    };
+    let q = ListQuery { handler: Some(user.user.name.clone()), ..Default::default() };
+    Ok(Redirect::to(&list_url(&q, None)).into_response())
+}
+
 /// The status filter of a list: empty is every status; an unknown code is refused.
 pub fn status_filter(status: Option<&str>) -> Result<Option<Status>, ApiError> {
     match status.map(str::trim).filter(|s| !s.is_empty()) {
@@ -726,6 +825,8 @@ pub struct CaseQuery {
     pub q: Option<String>,
     pub status: Option<String>,
     pub category: Option<String>,
+    /// Only the cases given to this officer (a user's name).
+    pub handler: Option<String>,
     /// `true`: only cases whose current step is past due.
     pub overdue: Option<bool>,
     /// Only cases due within this many days.
@@ -761,6 +862,7 @@ pub async fn list(
                 q: q.q,
                 status,
                 category: q.category.filter(|s| !s.is_empty()),
+                handler: q.handler.filter(|s| !s.is_empty()),
                 overdue: q.overdue.unwrap_or(false),
                 due_within: q.due_within,
                 before_id: q.before_id,
@@ -1055,12 +1157,15 @@ pub fn router() -> Router<AppState> {
         .route("/cases/export", get(export))
         .route("/cases/{id}", get(case_page).post(review))
         .route("/cases/{id}/person", get(person_page))
+        .route("/cases/{id}/handler", post(handler_page))
+        .route("/cases/mine", get(mine))
         .route("/cases/{id}/route", post(route_page))
         .route("/cases/{id}/step", post(step_page))
         .route("/api/cases", get(list))
         .route("/api/cases/{id}", get(read).patch(correct))
         .route("/api/cases/{id}/route", post(route))
         .route("/api/cases/{id}/step", post(advance))
+        .route("/api/cases/{id}/handler", post(handler_api))
         .route("/api/cases/{id}/original", get(original))
         .route("/api/cases/{id}/pages/{page}", get(page_preview))
         .route("/api/cases/{id}/filed", get(filed))

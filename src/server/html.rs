@@ -86,6 +86,7 @@ const PAGES_FOR: &[(&str, &str, Act)] = &[
     ("/inbox", "收件", Act::Read),
     ("/queue", "待核对", Act::Correct),
     ("/cases", "案件", Act::Read),
+    ("/cases/mine", "我的案件", Act::Route),
     ("/binder", "归档装订", Act::Bind),
     ("/admin/users", "用户", Act::Administer),
     ("/admin/audit", "审计日志", Act::Administer),

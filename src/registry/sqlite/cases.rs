@@ -15,9 +15,9 @@ use std::path::PathBuf;
 
 const SUMMARY_COLUMNS: &str = "c.id, c.registration_number, c.status, c.name, c.phone, c.id_number,
     c.category, c.summary, c.urgent, c.cosigners, r.registration_number, c.registered_at,
-    c.due_at, c.route_kind, c.route_body, c.accusation";
+    c.due_at, c.route_kind, c.route_body, c.accusation, c.handler";
 /// Columns in SUMMARY_COLUMNS, where the detail's own columns start.
-const SUMMARY_COUNT: usize = 16;
+const SUMMARY_COUNT: usize = 17;
 
 fn summary_row(r: &rusqlite::Row) -> rusqlite::Result<CaseSummary> {
     Ok(CaseSummary {
@@ -37,6 +37,7 @@ fn summary_row(r: &rusqlite::Row) -> rusqlite::Result<CaseSummary> {
         route_kind: r.get(13)?,
         route_body: r.get(14)?,
         accusation: r.get(15)?,
+        handler: r.get(16)?,
     })
 }
 
@@ -600,6 +601,10 @@ fn conditions(
         conds.push(format!("{} = ?", col("category", any)));
         params.push(Value::Text(category.clone()));
     }
+    if let Some(handler) = &filter.handler {
+        conds.push(format!("{} = ?", col("handler", any)));
+        params.push(Value::Text(handler.clone()));
+    }
     if filter.overdue {
         conds.push(format!("{} < ?", col("due_at", matches!(use_index, Indexes::All))));
         params.push(Value::Text(today.to_string()));
@@ -719,6 +724,7 @@ impl SqliteRegistry {
         let filtered = words.is_some()
             || filter.status.is_some()
             || filter.category.is_some()
+            || filter.handler.is_some()
             || filter.overdue
             || filter.due_within.is_some();
         if !filtered {

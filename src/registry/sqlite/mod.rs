@@ -36,6 +36,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(include_str!("../../../migrations/0008_audit_actor.sql")),
     Migration::Sql(include_str!("../../../migrations/0009_user_contact.sql")),
     Migration::Program(refold::refold_terms),
+    Migration::Sql(include_str!("../../../migrations/0011_handler.sql")),
 ];
 
 /// The register in `DATA/xinfang.db`.
@@ -307,10 +308,17 @@ mod tests {
         r.connection().execute("DELETE FROM case_terms WHERE rowid = ?1", [id]).unwrap();
         r.connection().execute("INSERT INTO case_terms (rowid, terms) VALUES (?1, '部內 內管 管理')", [id]).unwrap();
         let step = MIGRATIONS.iter().position(|m| matches!(m, Migration::Program(f) if *f as usize == refold::refold_terms as usize)).unwrap();
-        r.connection().pragma_update(None, "user_version", step as i64).unwrap();
         let find = |r: &SqliteRegistry, q: &str| r.list_cases(&CaseFilter { q: Some(q.into()), ..Default::default() }).unwrap().cases.len();
         assert_eq!(find(&r, "部内"), 0, "before: only the shape read is found");
         drop(r);
+        // The step, as a register at the version before it meets it.
+        let mut conn = Connection::open(dir.path().join("xinfang.db")).unwrap();
+        conn.pragma_update(None, "user_version", step as i64).unwrap();
+        refold::refold_terms(&mut conn, step as i64 + 1).unwrap();
+        let v: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0)).unwrap();
+        assert_eq!(v, step as i64 + 1);
+        conn.pragma_update(None, "user_version", MIGRATIONS.len() as i64).unwrap();
+        drop(conn);
         let r = SqliteRegistry::open(dir.path(), crate::domain::number::NumberFormat::default()).unwrap();
         assert_eq!(find(&r, "部内"), 1);
         assert_eq!(find(&r, "部內"), 1);
