@@ -215,6 +215,15 @@ fn sign_in_upload_correct_confirm_in_chromium() {
     // fields more strongly.
     b.find(".scan img");
     b.find(".scan .box.field");
+    // Zoom: twice the column's width, scrolled inside its frame; the marks scale with it.
+    b.click("[data-zoom='2']");
+    let sizes = b.cmd("POST", "/execute/sync", Some(json!({"script":
+        "var v = document.querySelector('.scan-view'), i = v.querySelector('img'); \
+         return [v.clientWidth, i.clientWidth, v.scrollWidth];", "args": []})));
+    let (view, img) = (sizes[0].as_f64().unwrap(), sizes[1].as_f64().unwrap());
+    assert!((img / view - 2.0).abs() < 0.05 && sizes[2].as_f64().unwrap() > view * 1.9, "{sizes}");
+    b.shot("review-zoomed.png");
+    b.click("[data-zoom='1']");
     // Correct the petitioner's name and confirm.
     b.find("#f-name");
     b.type_into("#f-name", "张建华");

@@ -17,7 +17,8 @@ th,td{border:1px solid #ddd;padding:6px 8px;text-align:left;vertical-align:top}t
 .error{color:#a00}.ok{color:#060}.muted{color:#777}form.inline{display:inline}\
 .split{display:flex;gap:20px}.split>*{flex:1}iframe{width:100%;height:80vh;border:1px solid #ccc}\
 input,select,button{font-size:1em;padding:4px 8px}\
-.scan{position:relative;margin-bottom:12px;border:1px solid #ccc}.scan img{width:100%;display:block}\
+.scan-view{overflow:auto;max-height:85vh;margin-bottom:12px;border:1px solid #ccc;cursor:grab}\
+.scan{position:relative;width:100%}.scan img{width:100%;display:block;user-select:none}.zoom{margin:4px 0}\
 .box{position:absolute;background:rgba(255,230,0,.25);outline:1px solid rgba(200,160,0,.6)}\
 .box.field{background:rgba(255,120,0,.30);outline:2px solid rgba(230,90,0,.9)}";
 
