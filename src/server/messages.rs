@@ -57,6 +57,40 @@ pub fn audit_actions() -> Vec<(String, String)> {
         .collect()
 }
 
+/// The conditions a list or a read of the log was asked with (`q="工资" status=registered
+/// overdue`), in words: 检索“工资” 状态=已登记 已超期.
+fn conditions_zh(details: &str) -> String {
+    static WORD: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r#"([a-z_]+)=("(?:[^"\\]|\\.)*"|\S+)|(\S+)"#).expect("a valid pattern"));
+    WORD.captures_iter(details)
+        .map(|c| {
+            let Some(key) = c.get(1) else {
+                return match &c[3] {
+                    "overdue" => "已超期".to_string(),
+                    other => other.to_string(),
+                };
+            };
+            let raw = &c[2];
+            let value = serde_json::from_str::<String>(raw).unwrap_or_else(|_| raw.to_string());
+            match key.as_str() {
+                "q" => format!("检索“{value}”"),
+                "status" => format!("状态={}", crate::domain::Status::parse(&value).map(|s| s.label().to_string()).unwrap_or(value)),
+                "category" => format!("类别={value}"),
+                "handler" => format!("承办人={value}"),
+                "due_within" => format!("{value}日内到期"),
+                "before_id" => "（翻页）".to_string(),
+                "user" => format!("用户={value}"),
+                "case" => format!("案件={value}"),
+                "action" => format!("操作={}", audit_zh(&value).0),
+                "from" => format!("自{value}"),
+                "to" => format!("至{value}"),
+                other => format!("{other}={value}"),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// An audit entry's action for people: (its name in Chinese, the details written after
 /// the code, if any). An unknown code is shown as it is.
 pub fn audit_zh(action: &str) -> (String, String) {
@@ -78,6 +112,7 @@ pub fn audit_zh(action: &str) -> (String, String) {
             Some(r) => format!("{user} {}", r.label()),
             None => details.to_string(),
         },
+        _ if details.contains('=') || details == "overdue" || details.starts_with("overdue ") => conditions_zh(details),
         _ => details.to_string(),
     };
     (name, details)
@@ -174,6 +209,11 @@ mod tests {
         assert_eq!(audit_zh("unmask-accuser: 核实"), ("查看检举控告人身份".into(), "核实".into()));
         assert_eq!(audit_zh("binder 2026"), ("装订年度案卷".into(), "2026".into()));
         assert_eq!(audit_zh("user-add analyst analyst"), ("新增用户".into(), "analyst 统计分析".into()));
+        assert_eq!(
+            audit_zh(r#"list-cases q="工 资" status=registered overdue before_id=9"#),
+            ("查询案件列表".into(), "检索“工 资” 状态=已登记 已超期 （翻页）".into())
+        );
+        assert_eq!(audit_zh(r#"read-audit user="张三" action="user-add""#).1, "用户=张三 操作=新增用户");
         assert_eq!(audit_zh("something-new"), ("something-new".into(), String::new()));
     }
 
