@@ -783,7 +783,7 @@ async fn the_person_page_lists_the_same_writers_letters() {
     assert!(page.contains("共 2 件") && page.contains("（本件）") && page.contains("href=\"/cases/2\""), "{page}");
     assert!(!page.contains(&name) && page.contains(&xinfang::privacy::mask_name(&name)), "masked: {page}");
     let (_, _, case_page) = browse(&f, "/cases/1", Some(&officer.token)).await;
-    assert!(case_page.contains("href=\"/cases/1/person\""), "{case_page}");
+    assert!(case_page.contains("id=\"person-link\""), "{case_page}");
     // The second becomes an accusation: the mailroom no longer sees it linked, nor its
     // page; the officer does.
     let (status, _, body) = f.send(&patch(r#"{"accusation": true}"#.to_string()), Auth::Bearer(officer.token.clone())).await;
@@ -793,8 +793,18 @@ async fn the_person_page_lists_the_same_writers_letters() {
     assert!(page.contains("共 1 件") && !page.contains("href=\"/cases/2\""), "{page}");
     let (status, _, _) = browse(&f, "/cases/2/person", Some(&mailroom.token)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+    // The officer, too, sees the accuser's letters only with a reason, which is audited.
     let (_, _, page) = browse(&f, "/cases/1/person", Some(&officer.token)).await;
-    assert!(page.contains("共 2 件"), "{page}");
+    assert!(page.contains("共 1 件") && page.contains("检举控告件未列出"), "{page}");
+    let (status, _, page) = browse(&f, "/cases/2/person", Some(&officer.token)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("name=\"unmask\"") && !page.contains("href=\"/cases/1\""), "{page}");
+    let (_, _, page) = browse(&f, "/cases/1/person?unmask=%E6%A0%B8%E6%9F%A5", Some(&officer.token)).await;
+    assert!(page.contains("共 2 件") && page.contains("href=\"/cases/2\""), "{page}");
+    let registry = xinfang::registry::open(&f.data, Default::default()).unwrap();
+    let filter = xinfang::registry::cases::AuditFilter { action: Some("unmask-accuser".into()), limit: 5, ..Default::default() };
+    let entries = registry.audit_log(&filter).unwrap();
+    assert_eq!(entries.first().map(|e| e.action.as_str()), Some("unmask-accuser: 核查"), "{entries:?}");
 }
 
 /// A case is given to a named officer (a step in its history); "我的案件" lists the

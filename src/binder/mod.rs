@@ -232,6 +232,18 @@ pub fn set_aside(out: &Path) -> Result<Option<PathBuf>, BinderError> {
     Ok(Some(aside))
 }
 
+/// Puts a binding set aside (`set_aside`) back in `out` after a binding there failed; what
+/// the failed binding left in `out` is kept beside it as `.failed-YYYYMMDDTHHMMSS`.
+pub fn put_back(out: &Path, aside: &Path) -> Result<(), BinderError> {
+    let write = |e: std::io::Error, p: &Path| BinderError::Write(format!("{}: {e}", p.display()));
+    if out.exists() {
+        let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let failed = out.with_file_name(format!("{name}.failed-{}", crate::clock::now().format("%Y%m%dT%H%M%S")));
+        std::fs::rename(out, &failed).map_err(|e| write(e, out))?;
+    }
+    std::fs::rename(aside, out).map_err(|e| write(e, aside))
+}
+
 /// The earlier bindings set aside beside `out`, newest first (their folder names).
 pub fn set_aside_list(out: &Path) -> Vec<String> {
     let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -608,4 +620,32 @@ pub fn verify(dir: &Path, data: Option<&Path>) -> Result<Vec<String>, BinderErro
         }
     }
     Ok(problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_binding_set_aside_is_put_back_after_a_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("2026");
+        assert_eq!(set_aside(&out).unwrap(), None, "nothing bound yet");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join("manifest.json"), "{}").unwrap();
+        let aside = set_aside(&out).unwrap().unwrap();
+        assert!(!out.exists() && aside.join("manifest.json").exists());
+        assert_eq!(set_aside_list(&out), vec![aside.file_name().unwrap().to_string_lossy().into_owned()]);
+        // A failed binding left part of its output: it is kept aside, the earlier set is back.
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join("2026-D30-vol01.pdf"), "partial").unwrap();
+        put_back(&out, &aside).unwrap();
+        assert!(out.join("manifest.json").exists() && !aside.exists());
+        let failed: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("2026.failed-"))
+            .collect();
+        assert_eq!(failed.len(), 1, "{failed:?}");
+    }
 }

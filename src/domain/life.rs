@@ -511,15 +511,7 @@ fn decide_corrections(case: &CaseState<'_>, c: &Corrections, role: Role, rules: 
             )));
         }
     }
-    let mut changes: Vec<Change> = [
-        ("name", &c.name),
-        ("id_number", &c.id_number),
-        ("phone", &c.phone),
-        ("address", &c.address),
-        ("letter_date", &c.letter_date),
-        ("summary", &c.summary),
-        ("category", &c.category),
-    ]
+    let mut changes: Vec<Change> = texts
     .into_iter()
     // A field given blank is cleared (a wrongly read ID number is taken out this way).
     .filter_map(|(column, v)| v.as_ref().map(|_| Change::Text(column, trimmed(v).map(str::to_string))))

@@ -120,6 +120,18 @@ fn start(state: &AppState, user: &CurrentUser, year: i32, include_open: bool, re
             }
         })
         .unwrap_or_else(|panic| Err(format!("装订意外中止（程序错误：{panic}）")));
+        // A failed binding does not cost the year its earlier one: that set goes back.
+        let aside = shared.lock().unwrap_or_else(|e| e.into_inner()).as_ref().and_then(|j| j.set_aside.clone());
+        let result = match (result, aside) {
+            (Err(e), Some(aside)) => match crate::binder::put_back(&out, &out.with_file_name(&aside)) {
+                Ok(()) => {
+                    set(&|j| j.set_aside = None);
+                    Err(format!("{e}；原有装订保持不变"))
+                }
+                Err(put) => Err(format!("{e}；原有装订留在 {aside}（未能放回：{put}）")),
+            },
+            (result, _) => result,
+        };
         match result {
             Ok(m) => set(&|j| {
                 j.status = JobStatus::Done;
@@ -231,7 +243,7 @@ pub async fn page_view(State(state): State<AppState>, user: CurrentUser, Query(q
             let letter = s.number == s.case;
             // The list names no petitioner: the volumes do, the page need not.
             let title = if letter && !s.responsible.is_empty() {
-                s.title.replacen(&s.responsible, &crate::privacy::mask_name(&s.responsible), 1)
+                s.title.replace(&s.responsible, &crate::privacy::mask_name(&s.responsible))
             } else {
                 s.title.clone()
             };

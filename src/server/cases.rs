@@ -201,10 +201,12 @@ pub async fn export(
     let (actor, address) = (user.actor(), user.address.clone());
     let cases = state
         .with_registry(move |r| {
-            let mut all = Vec::new();
+            let mut all: Vec<CaseSummary> = Vec::new();
+            // (The first page lists exact hits first; later pages may meet them again.)
+            let mut seen = std::collections::HashSet::new();
             loop {
                 let page = r.list_cases(&filter)?;
-                all.extend(page.cases);
+                all.extend(page.cases.into_iter().filter(|c| seen.insert(c.id)));
                 match page.next_before {
                     Some(b) if all.len() < EXPORT_ROWS => filter.before_id = Some(b),
                     _ => break,
@@ -258,45 +260,66 @@ pub async fn export(
 const PERSON_CASES: i64 = 200;
 
 /// `/cases/{id}/person`: every case of the person who wrote case `id` (same ID number, or
-/// same name and phone), masked as lists are, audited. The letters of an accuser are linked
-/// only for those who may see accusers: for everyone else an accusation case has no such
-/// page, and accusation cases are left out of another case's.
+/// same name and phone), masked as lists are, audited. Accusation cases take part only as
+/// the case page shows an accuser: for an officer who gives the reason (`unmask`, audited
+/// as `unmask-accuser`); without it the page of an accusation case asks for the reason
+/// (or is refused to roles that may not see accusers), and another case's page leaves
+/// accusation cases out.
 pub async fn person_page(
     State(state): State<AppState>,
     MaybeUser(user): MaybeUser,
     Path(id): Path<i64>,
+    Query(q): Query<SavedQuery>,
 ) -> Result<Response, ApiError> {
     let Some(user) = user else {
         return Ok(to_login());
     };
     user.require(Act::Read)?;
-    let sees_accusers = user.may(Act::SeeAccuser);
+    let reason = q.unmask.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
     let (actor, address) = (user.actor(), user.address.clone());
-    let cases = state
+    let role = user.user.role;
+    let found = state
         .with_registry(move |r| {
-            if r.is_accusation(id)? && !sees_accusers {
-                return Err(ApiError::new(StatusCode::FORBIDDEN, "need_to_know", "an accuser's letters are linked for the officers handling them only")
-                    .zh("检举控告人的其他来信仅承办人可见。"));
+            let accusation = r.is_accusation(id)?;
+            let full = crate::domain::policy::sees_identity(true, role, reason.as_deref());
+            if accusation && !full {
+                return Ok(None);
             }
             let cases = r.same_person(id, PERSON_CASES)?;
+            let shows_accuser = full && cases.iter().any(|c| c.accusation);
             if !cases.is_empty() {
-                r.audit(&actor, "read-person", Some(id), address.as_deref())?;
+                let action = match (&reason, shows_accuser) {
+                    (Some(why), true) => format!("unmask-accuser: {why}"),
+                    _ => "read-person".to_string(),
+                };
+                r.audit(&actor, &action, Some(id), address.as_deref())?;
             }
-            Ok(cases)
+            Ok(Some((cases, full)))
         })
         .await?;
+    let Some((cases, full)) = found else {
+        if !user.may(Act::SeeAccuser) {
+            return Err(ApiError::new(StatusCode::FORBIDDEN, "need_to_know", "an accuser's letters are linked for the officers handling them only")
+                .zh("检举控告人的其他来信仅承办人可见。"));
+        }
+        let context = minijinja::context! { id, ask => true, count => 0, cases => Vec::<minijinja::Value>::new(), name => None::<String>, number => "", capped => PERSON_CASES, left_out => false };
+        return Ok(render("person.html", "同一信访人的来信", Some(&user), context)?.into_response());
+    };
     let Some(this) = cases.iter().find(|c| c.id == id).cloned() else {
         return Err(ApiError::not_found("case"));
     };
-    let cases: Vec<_> = cases.into_iter().filter(|c| sees_accusers || !c.accusation).map(list_row).collect();
+    let left_out = !full && cases.iter().any(|c| c.accusation);
+    let cases: Vec<_> = cases.into_iter().filter(|c| full || !c.accusation).map(list_row).collect();
     let this = masked(this);
     let context = minijinja::context! {
         id,
+        ask => false,
         number => this.registration_number,
         name => this.name,
         count => cases.len(),
         cases,
         capped => PERSON_CASES,
+        left_out,
     };
     Ok(render("person.html", "同一信访人的来信", Some(&user), context)?.into_response())
 }
@@ -519,7 +542,13 @@ pub async fn case_page(
         text => &detail.text,
         masked => !identity_shown,
         // A person's other letters: for a named writer, and not from a shielded accuser.
-        person => identity_shown && (c.name.is_some() || c.id_number.is_some()),
+        person => (identity_shown && (c.name.is_some() || c.id_number.is_some())).then(|| {
+            let reason = q.unmask.as_deref().map(str::trim).filter(|r| !r.is_empty() && c.accusation);
+            match reason.and_then(|r| serde_urlencoded::to_string([("unmask", r)]).ok()) {
+                Some(query) => format!("/cases/{id}/person?{query}"),
+                None => format!("/cases/{id}/person"),
+            }
+        }),
         can_unmask => user.may(Act::SeeAccuser),
         scans,
     };

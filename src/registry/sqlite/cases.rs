@@ -14,7 +14,8 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use std::path::PathBuf;
 
 const SUMMARY_COLUMNS: &str = "c.id, c.registration_number, c.status, c.name, c.phone, c.id_number,
-    c.category, c.summary, c.urgent, c.cosigners, r.registration_number, c.registered_at,
+    c.category, c.summary, c.urgent, c.cosigners,
+    CASE WHEN r.accusation THEN NULL ELSE r.registration_number END, c.registered_at,
     c.due_at, c.route_kind, c.route_body, c.accusation, c.handler";
 /// Columns in SUMMARY_COLUMNS, where the detail's own columns start.
 const SUMMARY_COUNT: usize = 17;

@@ -1,5 +1,5 @@
 //! Search terms written again for the cases whose text or summary holds a character the
-//! OCR-variant table folds (`registry::text::VARIANTS`; schema step 10): their terms were
+//! OCR-variant table folds (`registry::text::VARIANTS`; schema step 11): their terms were
 //! written before the table knew it. Batches of their own transactions; the cases with no
 //! such character (nearly all) are only read. Stopped anywhere, it starts again from the
 //! beginning next time, and writes the same terms.
