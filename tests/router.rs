@@ -839,3 +839,33 @@ async fn cases_are_given_to_officers_and_listed_as_theirs() {
     let registry = xinfang::registry::open(&f.data, Default::default()).unwrap();
     assert_eq!(registry.case(1).unwrap().unwrap().summary.handler, None);
 }
+
+/// A search by someone who may not see accusers leaves accusation cases out: typing a
+/// person's name or ID number must not tell the mailroom that this person accused someone.
+/// The officers handling them find them; a list without a search shows them masked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn searches_do_not_reveal_accusers_to_those_who_may_not_see_them() {
+    let f = Fixture::new();
+    let officer = f.session(Role::Officer);
+    let mailroom = f.session(Role::Mailroom);
+    let name = {
+        let registry = xinfang::registry::open(&f.data, Default::default()).unwrap();
+        registry.case(1).unwrap().unwrap().summary.name.unwrap()
+    };
+    let patch = Route { method: "PATCH", declared: "", path: "/api/cases/1", need: Need::Public, send: Send::Json(r#"{"accusation": true}"#) };
+    let (status, _, body) = f.send(&patch, Auth::Bearer(officer.token.clone())).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let q: String = serde_urlencoded::to_string([("q", name.as_str())]).unwrap();
+    let count = |body: &str| serde_json::from_str::<serde_json::Value>(body).unwrap()["cases"].as_array().unwrap().len();
+    for (who, token, expected) in [("mailroom", &mailroom.token, 0), ("officer", &officer.token, 1)] {
+        let search = Route { method: "GET", declared: "", path: Box::leak(format!("/api/cases?{q}").into_boxed_str()), need: Need::Public, send: Send::Empty };
+        let (status, _, body) = f.send(&search, Auth::Bearer(token.clone())).await;
+        assert_eq!(status, StatusCode::OK, "{who}: {body}");
+        assert_eq!(count(&body), expected, "{who} searching the accuser's name: {body}");
+        let (_, _, csv) = browse(&f, &format!("/cases/export?format=csv&{q}"), Some(token)).await;
+        assert_eq!(csv.trim_start_matches('\u{feff}').lines().count(), 1 + expected, "{who}'s export: {csv}");
+    }
+    // Without a search the mailroom's list still holds it, masked.
+    let (_, _, page) = browse(&f, "/cases", Some(&mailroom.token)).await;
+    assert!(page.contains("href=\"/cases/1\"") && !page.contains(&name), "{page}");
+}

@@ -125,6 +125,9 @@ pub struct CaseFilter {
     pub category: Option<String>,
     /// Only cases given to this officer (a user's name).
     pub handler: Option<String>,
+    /// Leave accusation cases out (a search by someone who may not see accusers: a name or
+    /// ID number typed must not tell them that this person accused someone).
+    pub without_accusations: bool,
     /// Only cases whose current step is past due.
     pub overdue: bool,
     /// Only cases due within this many days (and not yet past due).

@@ -31,6 +31,13 @@ pub struct ListQuery {
     before_id: Option<i64>,
 }
 
+/// Whether a search leaves accusation cases out: when something is typed by a user who may
+/// not see accusers (the letters' text and the exact columns name the accuser; a list
+/// without a search shows them masked, as before).
+fn searches_without_accusers(user: &CurrentUser, q: Option<&str>) -> bool {
+    q.is_some_and(|q| !q.trim().is_empty()) && !user.may(Act::SeeAccuser)
+}
+
 /// Cases per page on the list page.
 const PAGE: i64 = 50;
 
@@ -116,6 +123,7 @@ pub async fn list_page(
         status: status_filter(q.status.as_deref())?,
         category: q.category.clone().filter(|s| !s.is_empty()),
         handler: q.handler.clone().filter(|s| !s.is_empty()),
+        without_accusations: searches_without_accusers(&user, q.q.as_deref()),
         overdue: q.due.as_deref() == Some("overdue"),
         due_within: (q.due.as_deref() == Some("soon")).then_some(3),
         before_id: q.before_id,
@@ -193,6 +201,7 @@ pub async fn export(
         status: status_filter(list.status.as_deref())?,
         category: list.category.clone().filter(|s| !s.is_empty()),
         handler: list.handler.clone().filter(|s| !s.is_empty()),
+        without_accusations: searches_without_accusers(&user, list.q.as_deref()),
         overdue: list.due.as_deref() == Some("overdue"),
         due_within: (list.due.as_deref() == Some("soon")).then_some(3),
         before_id: None,
@@ -885,6 +894,7 @@ pub async fn list(
     user.require(Act::Read)?;
     let (actor, address) = (user.actor(), user.address.clone());
     let status = status_filter(q.status.as_deref())?;
+    let without_accusations = searches_without_accusers(&user, q.q.as_deref());
     let list = state
         .with_registry(move |r| {
             let filter = CaseFilter {
@@ -892,6 +902,7 @@ pub async fn list(
                 status,
                 category: q.category.filter(|s| !s.is_empty()),
                 handler: q.handler.filter(|s| !s.is_empty()),
+                without_accusations,
                 overdue: q.overdue.unwrap_or(false),
                 due_within: q.due_within,
                 before_id: q.before_id,

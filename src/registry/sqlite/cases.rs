@@ -602,6 +602,9 @@ fn conditions(
         conds.push(format!("{} = ?", col("category", any)));
         params.push(Value::Text(category.clone()));
     }
+    if filter.without_accusations {
+        conds.push("NOT +c.accusation".to_string());
+    }
     if let Some(handler) = &filter.handler {
         conds.push(format!("{} = ?", col("handler", any)));
         params.push(Value::Text(handler.clone()));
@@ -726,6 +729,7 @@ impl SqliteRegistry {
             || filter.status.is_some()
             || filter.category.is_some()
             || filter.handler.is_some()
+            || filter.without_accusations
             || filter.overdue
             || filter.due_within.is_some();
         if !filtered {
