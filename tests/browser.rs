@@ -315,6 +315,8 @@ fn each_role_walks_to_its_daily_task_in_chromium() {
     b.shot("role-mailroom-queue.png");
     b.click("#start");
     b.find("#confirm-next");
+    // (Synthetic letters have no files: said in words, not a broken frame.)
+    b.find("#no-file");
     let first_url = b.url();
     b.set_value("#f-urgent", "true");
     b.shot("role-mailroom.png");

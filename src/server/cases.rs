@@ -346,10 +346,13 @@ pub async fn case_page(
     let who = user.clone();
     let unmask = q.unmask.clone();
     let st = state.clone();
-    let (read, previews, documents) = state
+    let (read, previews, documents, filed) = state
         .with_registry(move |r| {
             let d = read_case_for(r, st.config(), id, &who, unmask.as_deref())?;
             let documents = r.documents(id)?;
+            // (A case registered without files, like the benchmarks' synthetic ones, has no
+            // filing copy to frame.)
+            let filed = r.case_files(id)?.is_some_and(|(_, filed)| filed.exists());
             Ok(d.map(|d| {
                 // The scans show the accuser as plainly as the fields.
                 let previews = if d.identity_shown {
@@ -357,7 +360,7 @@ pub async fn case_page(
                 } else {
                     Vec::new()
                 };
-                (d, previews, documents)
+                (d, previews, documents, filed)
             }))
         })
         .await?
@@ -550,6 +553,7 @@ pub async fn case_page(
         events,
         text => &detail.text,
         masked => !identity_shown,
+        filed,
         // A person's other letters: for a named writer, and not from a shielded accuser.
         person => (identity_shown && (c.name.is_some() || c.id_number.is_some())).then(|| {
             let reason = q.unmask.as_deref().map(str::trim).filter(|r| !r.is_empty() && c.accusation);
