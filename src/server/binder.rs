@@ -227,14 +227,21 @@ pub async fn page_view(State(state): State<AppState>, user: CurrentUser, Query(q
     let include_open = q.include_open.is_some();
     let st = state.clone();
     let (actor, address) = (user.actor(), user.address.clone());
-    let (sources, excluded) = state
-        .with_registry(move |r| {
-            let found = crate::binder::sources(&**r, st.data(), st.config(), year, include_open)
-                .map_err(|e| ApiError::internal(format!("binder preview {year}: {e}")))?;
-            r.audit(&actor, &format!("binder-preview {year}"), None, address.as_deref())?;
-            Ok(found)
-        })
-        .await?;
+    // While a binding runs the page refreshes every 2 s: it shows the progress only, and
+    // the plan (a look at every case and file of the year) waits until it is done.
+    let running = job.as_ref().is_some_and(|j| j.status == JobStatus::Running);
+    let (sources, excluded) = if running {
+        Default::default()
+    } else {
+        state
+            .with_registry(move |r| {
+                let found = crate::binder::sources(&**r, st.data(), st.config(), year, include_open)
+                    .map_err(|e| ApiError::internal(format!("binder preview {year}: {e}")))?;
+                r.audit(&actor, &format!("binder-preview {year}"), None, address.as_deref())?;
+                Ok(found)
+            })
+            .await?
+    };
     let letters = sources.iter().filter(|s| s.number == s.case).count();
     let items: Vec<_> = sources
         .iter()
@@ -298,6 +305,7 @@ pub async fn page_view(State(state): State<AppState>, user: CurrentUser, Query(q
         shown => PREVIEW_ROWS.min(sources.len()),
         excluded => minijinja::value::Serde(&excluded[..excluded.len().min(PREVIEW_ROWS)]),
         excluded_count => excluded.len(),
+        running,
         open_left,
     };
     Ok(render("binder.html", "归档装订", Some(&user), context)?.into_response())

@@ -38,6 +38,21 @@ fn searches_without_accusers(user: &CurrentUser, q: Option<&str>) -> bool {
     q.is_some_and(|q| !q.trim().is_empty()) && !user.may(Act::SeeAccuser)
 }
 
+/// The register's filter for the list page's address (its page, its export).
+fn list_filter(q: &ListQuery, user: &CurrentUser) -> Result<CaseFilter, ApiError> {
+    Ok(CaseFilter {
+        q: q.q.clone(),
+        status: status_filter(q.status.as_deref())?,
+        category: q.category.clone().filter(|s| !s.is_empty()),
+        handler: q.handler.clone().filter(|s| !s.is_empty()),
+        without_accusations: searches_without_accusers(user, q.q.as_deref()),
+        overdue: q.due.as_deref() == Some("overdue"),
+        due_within: (q.due.as_deref() == Some("soon")).then_some(3),
+        before_id: q.before_id,
+        limit: None,
+    })
+}
+
 /// Cases per page on the list page.
 const PAGE: i64 = 50;
 
@@ -118,17 +133,7 @@ pub async fn list_page(
     };
     user.require(Act::Read)?;
     let (actor, address) = (user.actor(), user.address.clone());
-    let filter = CaseFilter {
-        q: q.q.clone(),
-        status: status_filter(q.status.as_deref())?,
-        category: q.category.clone().filter(|s| !s.is_empty()),
-        handler: q.handler.clone().filter(|s| !s.is_empty()),
-        without_accusations: searches_without_accusers(&user, q.q.as_deref()),
-        overdue: q.due.as_deref() == Some("overdue"),
-        due_within: (q.due.as_deref() == Some("soon")).then_some(3),
-        before_id: q.before_id,
-        limit: Some(PAGE),
-    };
+    let filter = CaseFilter { limit: Some(PAGE), ..list_filter(&q, &user)? };
     let list = state
         .with_registry(move |r| {
             let list = r.list_cases(&filter)?;
@@ -196,17 +201,7 @@ pub async fn export(
     let format = Format::parse(&f.format).ok_or_else(|| {
         ApiError::new(StatusCode::BAD_REQUEST, "invalid", "format must be csv or xlsx").zh("导出格式只能是 CSV 或 XLSX。")
     })?;
-    let mut filter = CaseFilter {
-        q: list.q.clone(),
-        status: status_filter(list.status.as_deref())?,
-        category: list.category.clone().filter(|s| !s.is_empty()),
-        handler: list.handler.clone().filter(|s| !s.is_empty()),
-        without_accusations: searches_without_accusers(&user, list.q.as_deref()),
-        overdue: list.due.as_deref() == Some("overdue"),
-        due_within: (list.due.as_deref() == Some("soon")).then_some(3),
-        before_id: None,
-        limit: Some(1000),
-    };
+    let mut filter = CaseFilter { before_id: None, limit: Some(1000), ..list_filter(&list, &user)? };
     let (actor, address) = (user.actor(), user.address.clone());
     let cases = state
         .with_registry(move |r| {
@@ -445,7 +440,7 @@ pub async fn case_page(
     let rows_after = vec![
         row("重复件", Some(c.repeat_of.clone().unwrap_or_else(|| "否".into()))),
         row("页数", Some(detail.pages.to_string())),
-        row("登记", Some(format!("{} {}", when(&c.registered_at), detail.registered_by))),
+        row("登记", Some(format!("{} {}", when(&c.registered_at), super::admin::actor_for_people(&detail.registered_by)))),
     ];
     let suggested = suggested.unwrap_or_default();
     let route = (c.status == Status::Registered && user.may(Act::Route)).then(|| {
