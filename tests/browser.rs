@@ -333,13 +333,19 @@ fn each_role_walks_to_its_daily_task_in_chromium() {
 
     // The officer: page 2 of the list, its export, a search with the OCR's variant shape.
     b.sign_in(&site, "officer", pw);
-    b.find("a[href*='before_id']");
+    b.find("a[href*='after=']");
     assert!(b.url().ends_with("/cases"), "{}", b.url());
     assert!(b.text("main").contains("共 260 件"));
-    b.click("a[href*='before_id']");
+    b.click("a[href*='after=']");
     b.find("a[href='/cases']");
     let rows = b.cmd("POST", "/execute/sync", Some(json!({"script": "return document.querySelectorAll('main table tbody tr').length;", "args": []})));
     assert_eq!(rows, 50, "page 2 holds the next 50");
+    // The deadline heading sorts the list, the most pressing first; clicked again, the other way.
+    b.click("th a[href*='sort=due']");
+    b.find("th a[href*='sort=due-desc']");
+    let dues = b.cmd("POST", "/execute/sync", Some(json!({"script": "return [...document.querySelectorAll('main table tbody tr td:nth-child(3)')].map(td => td.textContent);", "args": []})));
+    let dues: Vec<&str> = dues.as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect();
+    assert!(dues.windows(2).all(|w| w[0] <= w[1] || w[1] == "—"), "soonest first: {dues:?}");
     let csv = b.cmd(
         "POST",
         "/execute/async",

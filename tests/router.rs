@@ -131,6 +131,26 @@ impl Fixture {
         Fixture { _dir: dir, data, router: xinfang::server::router(state) }
     }
 
+    /// A register of `n` synthetic cases (no real letter: the register keeps them apart),
+    /// with a user of each role.
+    fn synthetic(n: u64) -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let config = xinfang::config::Config::default();
+        let mut registry = xinfang::registry::open(&data, config.bureau.registration.clone()).unwrap();
+        let today = chrono::Local::now().date_naive();
+        let first = today - chrono::Duration::days(120);
+        let v = &config.vocabulary;
+        let batch: Vec<_> = (0..n).map(|i| xinfang::synth::case(5, i, n, first, today, today, v)).collect();
+        registry.add_synthetic(&batch, "test").unwrap();
+        for &role in Role::ALL {
+            registry.add_user(role.as_str(), role, "a long passphrase 2026").unwrap();
+        }
+        drop(registry);
+        let state = xinfang::server::AppState::open(config, &data).unwrap();
+        Fixture { _dir: dir, data, router: xinfang::server::router(state) }
+    }
+
     /// A fresh session for the user of `role` (sign-out routes end the one they are given).
     fn session(&self, role: Role) -> xinfang::registry::users::Session {
         let registry = xinfang::registry::open(&self.data, Default::default()).unwrap();
@@ -707,9 +727,12 @@ fn the_openapi_document_describes_every_api_route() {
 async fn the_api_answers_every_error_as_json() {
     let f = Fixture::new();
     let s = f.session(Role::Officer);
-    let cases: [(&str, &str, Option<(&str, &str)>, StatusCode); 5] = [
+    let cases: [(&str, &str, Option<(&str, &str)>, StatusCode); 8] = [
         ("GET", "/api/cases/abc", None, StatusCode::BAD_REQUEST),
         ("GET", "/api/cases?before_id=x", None, StatusCode::BAD_REQUEST),
+        ("GET", "/api/cases?sort=name", None, StatusCode::BAD_REQUEST),
+        ("GET", "/api/cases?sort=due&after=12", None, StatusCode::BAD_REQUEST),
+        ("GET", "/api/cases?sort=due&before_id=12", None, StatusCode::BAD_REQUEST),
         ("POST", "/api/cases/1/route", Some(("text/plain", "kind=direct")), StatusCode::UNSUPPORTED_MEDIA_TYPE),
         ("POST", "/api/cases/1/route", Some(("application/json", "{\"kind\":")), StatusCode::BAD_REQUEST),
         ("PUT", "/api/cases/1", None, StatusCode::METHOD_NOT_ALLOWED),
@@ -826,7 +849,7 @@ async fn cases_are_given_to_officers_and_listed_as_theirs() {
     assert!(page.contains("已指定承办人") && page.contains("指定承办人 officer"), "{page}");
     // 我的案件: the officer's own, by name in the address; another officer's list is empty.
     let (status, location, _) = browse(&f, "/cases/mine", Some(&officer.token)).await;
-    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/cases?handler=officer"));
+    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/cases?handler=officer&sort=due"));
     let (_, _, page) = browse(&f, &location, Some(&officer.token)).await;
     assert!(page.contains("officer 承办的案件") && page.contains("共 1 件") && page.contains("href=\"/cases/1\""), "{page}");
     let (_, _, page) = browse(&f, "/cases?handler=admin", Some(&officer.token)).await;
@@ -838,6 +861,64 @@ async fn cases_are_given_to_officers_and_listed_as_theirs() {
     assert!(body.contains("\"handler\":null"), "{body}");
     let registry = xinfang::registry::open(&f.data, Default::default()).unwrap();
     assert_eq!(registry.case(1).unwrap().unwrap().summary.handler, None);
+}
+
+/// The list sorts by 登记号, 期限 and 承办人 from its headings; every page keeps the order
+/// and the filters; the API pages any order with `next_after` and answers each case once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_list_sorts_by_its_columns_and_pages_in_that_order() {
+    let f = Fixture::synthetic(61);
+    let s = f.session(Role::Officer);
+    // The API: every page of the deadline order, each case once, soonest first, those
+    // without a deadline last.
+    let mut seen: Vec<(i64, Option<String>)> = Vec::new();
+    let mut path = "/api/cases?sort=due&limit=7".to_string();
+    loop {
+        let route = Route { method: "GET", declared: "", path: Box::leak(path.clone().into_boxed_str()), need: Need::Public, send: Send::Empty };
+        let (status, _, body) = f.send(&route, Auth::Bearer(s.token.clone())).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["total"], 61, "{v}");
+        assert!(v["next_before"].is_null(), "before_id is the default order's only: {v}");
+        for c in v["cases"].as_array().unwrap() {
+            seen.push((c["id"].as_i64().unwrap(), c["due_at"].as_str().map(String::from)));
+        }
+        match v["next_after"].as_str() {
+            Some(k) => path = format!("/api/cases?sort=due&limit=7&after={}", urlencoding(k)),
+            None => break,
+        }
+    }
+    let mut ids: Vec<i64> = seen.iter().map(|(id, _)| *id).collect();
+    ids.sort();
+    assert_eq!(ids, (1..=61).collect::<Vec<_>>(), "each case once");
+    let dues: Vec<Option<&String>> = seen.iter().map(|(_, d)| d.as_ref()).collect();
+    let valued = dues.iter().take_while(|d| d.is_some()).count();
+    assert!(valued > 0 && dues[valued..].iter().all(|d| d.is_none()), "no deadline comes last: {dues:?}");
+    assert!(dues[..valued].windows(2).all(|w| w[0] <= w[1]), "soonest first: {dues:?}");
+
+    // The page: the heading sorts, its arrow says how, and the next page keeps both.
+    let unescape = |p: String| p.replace("&#x2f;", "/").replace("&amp;", "&");
+    let (_, _, page) = browse(&f, "/cases?status=routed", Some(&s.token)).await;
+    assert!(unescape(page).contains("href=\"/cases?status=routed&sort=due\""), "the filter is kept");
+    let (_, _, page) = browse(&f, "/cases?sort=due", Some(&s.token)).await;
+    let page = unescape(page);
+    assert!(page.contains("期限 ↑"), "{page}");
+    assert!(page.contains("sort=due-desc"), "the heading turns the order round: {page}");
+    assert!(page.contains("name=\"sort\" value=\"due\""), "a new search keeps the order: {page}");
+    let next = page.split("\">下一页").next().and_then(|p| p.rsplit("href=\"").next()).unwrap_or_default().to_string();
+    assert!(next.contains("sort=due") && next.contains("after="), "{next}");
+    let (status, _, page2) = browse(&f, &next, Some(&s.token)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page2.contains("回到第一页") && page2.contains("期限 ↑"), "{page2}");
+    // A key that is not one is a page in Chinese, not a server error.
+    let (status, _, bad) = browse(&f, "/cases?sort=due&after=nonsense", Some(&s.token)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(bad.contains("翻页位置无效"), "{bad}");
+}
+
+/// Percent-encodes a query value (a page key holds `~` and perhaps a name).
+fn urlencoding(s: &str) -> String {
+    serde_urlencoded::to_string([("k", s)]).unwrap().trim_start_matches("k=").to_string()
 }
 
 /// A search by someone who may not see accusers leaves accusation cases out: typing a

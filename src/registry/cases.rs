@@ -132,20 +132,143 @@ pub struct CaseFilter {
     pub overdue: bool,
     /// Only cases due within this many days (and not yet past due).
     pub due_within: Option<i64>,
-    /// Keyset paging: only cases with a smaller id (the previous page's `next_before`).
-    pub before_id: Option<i64>,
+    /// The order of the list (newest first unless asked).
+    pub sort: Sort,
+    /// Keyset paging: only cases after this key in the list's order (the previous page's
+    /// `next`).
+    pub after: Option<PageKey>,
     /// Cases per page (default 200, at most 1000).
     pub limit: Option<i64>,
 }
 
-/// One page of a list, newest first.
+/// The orders a list can be read in: by registration (the id), by deadline, by officer.
+/// Cases without the sorted value (no deadline, nobody assigned) come last either way.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Sort {
+    /// 登记号 descending.
+    #[default]
+    Newest,
+    /// 登记号 ascending.
+    Oldest,
+    /// 办理期限 ascending (the most pressing first), then by registration.
+    DueSoonest,
+    /// 办理期限 descending.
+    DueLatest,
+    /// 承办人 ascending (one officer's cases together), the longest waiting first within
+    /// (the order of the officer index, `cases_handler`).
+    Handler,
+}
+
+impl Sort {
+    pub const ALL: [Sort; 5] = [Sort::Newest, Sort::Oldest, Sort::DueSoonest, Sort::DueLatest, Sort::Handler];
+
+    /// The code in addresses and the API (`sort=due`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::Newest => "newest",
+            Sort::Oldest => "oldest",
+            Sort::DueSoonest => "due",
+            Sort::DueLatest => "due-desc",
+            Sort::Handler => "handler",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Sort> {
+        Sort::ALL.into_iter().find(|s| s.as_str() == code)
+    }
+
+    /// In words, as the audit viewer shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Sort::Newest => "按登记号从新到旧",
+            Sort::Oldest => "按登记号从旧到新",
+            Sort::DueSoonest => "按期限从近到远",
+            Sort::DueLatest => "按期限从远到近",
+            Sort::Handler => "按承办人",
+        }
+    }
+
+    /// The case column sorted on before the id (none: the id alone).
+    pub fn column(self) -> Option<&'static str> {
+        match self {
+            Sort::Newest | Sort::Oldest => None,
+            Sort::DueSoonest | Sort::DueLatest => Some("due_at"),
+            Sort::Handler => Some("handler"),
+        }
+    }
+
+    /// Whether the column descends.
+    pub fn descending(self) -> bool {
+        matches!(self, Sort::DueLatest)
+    }
+
+    /// Whether ids descend (among equal values; alone for the id orders): always as the
+    /// column does, so that one index walk gives the order.
+    pub fn ids_descending(self) -> bool {
+        matches!(self, Sort::Newest | Sort::DueLatest)
+    }
+
+    /// A case's sorted value, as the page key holds it.
+    pub fn value_of(self, case: &CaseSummary) -> Option<String> {
+        match self {
+            Sort::Newest | Sort::Oldest => None,
+            Sort::DueSoonest | Sort::DueLatest => case.due_at.clone(),
+            Sort::Handler => case.handler.clone(),
+        }
+    }
+}
+
+/// Where a page of a sorted list begins: after the case with this value and id. Written
+/// `ID` for the id orders and `VALUE~ID` for the others (`~ID` among the cases without a
+/// value, which come last).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageKey {
+    pub value: Option<String>,
+    pub id: i64,
+}
+
+impl PageKey {
+    /// The key just before `case` in `sort`'s order (a page starting with it).
+    pub fn before(sort: Sort, case: &CaseSummary) -> PageKey {
+        let step = if sort.ids_descending() { 1 } else { -1 };
+        PageKey { value: sort.value_of(case), id: case.id + step }
+    }
+
+    /// The key after `case` (the next page starts behind it).
+    pub fn after(sort: Sort, case: &CaseSummary) -> PageKey {
+        PageKey { value: sort.value_of(case), id: case.id }
+    }
+
+    /// The key as addresses write it for `sort`.
+    pub fn encode(&self, sort: Sort) -> String {
+        match sort.column() {
+            None => self.id.to_string(),
+            Some(_) => format!("{}~{}", self.value.as_deref().unwrap_or(""), self.id),
+        }
+    }
+
+    /// Reads a key written by `encode` for `sort`; `None` when it is not one.
+    pub fn parse(sort: Sort, text: &str) -> Option<PageKey> {
+        match sort.column() {
+            None => text.parse().ok().map(|id| PageKey { value: None, id }),
+            Some(_) => {
+                let (value, id) = text.rsplit_once('~')?;
+                let value = (!value.is_empty()).then(|| value.to_string());
+                Some(PageKey { value, id: id.parse().ok()? })
+            }
+        }
+    }
+}
+
+
+/// One page of a list, in the filter's order.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct CaseList {
     pub cases: Vec<CaseSummary>,
     /// How many cases the whole list holds.
     pub total: Total,
-    /// The `before_id` of the next page, if there is one.
-    pub next_before: Option<i64>,
+    /// Where the next page begins, if there is one (`PageKey::encode`d).
+    pub next: Option<String>,
 }
 
 /// A list's size: counted exactly while that is cheap (up to `Total::COUNTED` cases),
@@ -195,8 +318,11 @@ impl CaseFilter {
         if let Some(d) = self.due_within {
             parts.push(format!("due_within={d}"));
         }
-        if let Some(b) = self.before_id {
-            parts.push(format!("before_id={b}"));
+        if self.sort != Sort::Newest {
+            parts.push(format!("sort={}", self.sort.as_str()));
+        }
+        if let Some(k) = &self.after {
+            parts.push(format!("after={:?}", k.encode(self.sort)));
         }
         parts.join(" ")
     }

@@ -8,7 +8,7 @@ use super::html::{render, to_login, when};
 use super::{ApiError, AppState};
 use crate::domain::{Act, Purpose, Refusal, RouteKind, Status, Step};
 use crate::privacy;
-use crate::registry::cases::{CaseFilter, CaseSummary};
+use crate::registry::cases::{CaseFilter, CaseSummary, PageKey, Sort};
 use axum::body::Body;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -27,8 +27,33 @@ pub struct ListQuery {
     due: Option<String>,
     /// A user's name: the cases given to that officer ("我的案件" is the signed-in user's).
     handler: Option<String>,
-    /// The page below this case id (the "下一页" link's key).
-    before_id: Option<i64>,
+    /// The order (`registry::cases::Sort` codes; newest first when absent).
+    sort: Option<String>,
+    /// Where the page begins (the "下一页" link's key, `PageKey::encode`d).
+    after: Option<String>,
+}
+
+/// The order asked for, or a clear refusal.
+pub fn sort_param(sort: Option<&str>) -> Result<Sort, ApiError> {
+    match sort.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(Sort::Newest),
+        Some(code) => Sort::parse(code).ok_or_else(|| {
+            let codes: Vec<&str> = Sort::ALL.iter().map(|s| s.as_str()).collect();
+            ApiError::new(StatusCode::BAD_REQUEST, "invalid", format!("sort must be one of {}", codes.join(", ")))
+                .zh("排序方式不认识。")
+        }),
+    }
+}
+
+/// The page key given for `sort`, or a clear refusal (a key of another order, or typed).
+pub fn after_param(sort: Sort, after: Option<&str>) -> Result<Option<PageKey>, ApiError> {
+    match after.filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(text) => PageKey::parse(sort, text).map(Some).ok_or_else(|| {
+            ApiError::new(StatusCode::BAD_REQUEST, "invalid", format!("after `{text}` is not a page key of sort {}", sort.as_str()))
+                .zh("翻页位置无效，请从第一页重新浏览。")
+        }),
+    }
 }
 
 /// Whether a search leaves accusation cases out: when something is typed by a user who may
@@ -48,7 +73,8 @@ fn list_filter(q: &ListQuery, user: &CurrentUser) -> Result<CaseFilter, ApiError
         without_accusations: searches_without_accusers(user, q.q.as_deref()),
         overdue: q.due.as_deref() == Some("overdue"),
         due_within: (q.due.as_deref() == Some("soon")).then_some(3),
-        before_id: q.before_id,
+        sort: sort_param(q.sort.as_deref())?,
+        after: after_param(sort_param(q.sort.as_deref())?, q.after.as_deref())?,
         limit: None,
     })
 }
@@ -56,14 +82,17 @@ fn list_filter(q: &ListQuery, user: &CurrentUser) -> Result<CaseFilter, ApiError
 /// Cases per page on the list page.
 const PAGE: i64 = 50;
 
-/// The list page's address with the same filters and another page key.
-fn list_url(q: &ListQuery, before_id: Option<i64>) -> String {
+/// The list page's address with the same filters, in `sort`'s order, from `after` on.
+fn list_url(q: &ListQuery, sort: Sort, after: Option<&str>) -> String {
     let mut pairs: Vec<(&str, String)> = [("q", &q.q), ("status", &q.status), ("category", &q.category), ("due", &q.due), ("handler", &q.handler)]
         .into_iter()
         .filter_map(|(k, v)| v.as_ref().filter(|v| !v.is_empty()).map(|v| (k, v.clone())))
         .collect();
-    if let Some(b) = before_id {
-        pairs.push(("before_id", b.to_string()));
+    if sort != Sort::Newest {
+        pairs.push(("sort", sort.as_str().to_string()));
+    }
+    if let Some(a) = after {
+        pairs.push(("after", a.to_string()));
     }
     match serde_urlencoded::to_string(&pairs) {
         Ok(query) if !query.is_empty() => format!("/cases?{query}"),
@@ -142,9 +171,25 @@ pub async fn list_page(
         })
         .await?;
     let total = list.total.words();
-    // The pages keep the filters: the same query with another key.
-    let next = list.next_before.map(|b| list_url(&q, Some(b)));
-    let first = q.before_id.map(|_| list_url(&q, None));
+    // The pages keep the filters and the order: the same query with another key.
+    let sort = sort_param(q.sort.as_deref())?;
+    let next = list.next.as_deref().map(|k| list_url(&q, sort, Some(k)));
+    let first = q.after.as_ref().filter(|a| !a.is_empty()).map(|_| list_url(&q, sort, None));
+    // The sortable headings: a link to their order (the other way round when it is the
+    // current one), with an arrow on the current one.
+    let heading = |label: &str, up: Sort, down: Sort, first: Sort| {
+        let (link, arrow) = match sort {
+            s if s == up => (down, "↑"),
+            s if s == down => (up, "↓"),
+            _ => (first, ""),
+        };
+        minijinja::context! { label, href => list_url(&q, link, None), arrow, title => link.label() }
+    };
+    let headings = minijinja::context! {
+        number => heading("登记号", Sort::Oldest, Sort::Newest, Sort::Oldest),
+        due => heading("期限", Sort::DueSoonest, Sort::DueLatest, Sort::DueSoonest),
+        handler => heading("承办人", Sort::Handler, Sort::Handler, Sort::Handler),
+    };
     let cases: Vec<_> = list.cases.into_iter().map(list_row).collect();
     let select = |name: &str, chosen: &Option<String>, options: Vec<(&str, &str)>| {
         minijinja::context! { name, chosen => chosen.clone().unwrap_or_default(), options => minijinja::value::Serde(&options) }
@@ -167,13 +212,14 @@ pub async fn list_page(
         select("due", &q.due, vec![("", "全部期限"), ("overdue", "已超期"), ("soon", "3日内到期")]),
     ];
     let export = |f: &str| {
-        let base = list_url(&q, None);
+        let base = list_url(&q, sort, None);
         let sep = if base.contains('?') { '&' } else { '?' };
         format!("{}{sep}format={f}", base.replacen("/cases", "/cases/export", 1))
     };
     let (csv, xlsx) = (export("csv"), export("xlsx"));
     let handler = q.handler.clone().filter(|h| !h.is_empty());
-    let context = minijinja::context! { q => q.q.clone().unwrap_or_default(), selects, cases, total, next, first, csv, xlsx, export_rows => EXPORT_ROWS, handler };
+    let sort_code = (sort != Sort::Newest).then_some(sort.as_str());
+    let context = minijinja::context! { q => q.q.clone().unwrap_or_default(), selects, cases, total, next, first, csv, xlsx, export_rows => EXPORT_ROWS, handler, headings, sort => sort_code };
     Ok(render("cases.html", "案件", Some(&user), context)?.into_response())
 }
 
@@ -201,7 +247,7 @@ pub async fn export(
     let format = Format::parse(&f.format).ok_or_else(|| {
         ApiError::new(StatusCode::BAD_REQUEST, "invalid", "format must be csv or xlsx").zh("导出格式只能是 CSV 或 XLSX。")
     })?;
-    let mut filter = CaseFilter { before_id: None, limit: Some(1000), ..list_filter(&list, &user)? };
+    let mut filter = CaseFilter { after: None, limit: Some(1000), ..list_filter(&list, &user)? };
     let (actor, address) = (user.actor(), user.address.clone());
     let cases = state
         .with_registry(move |r| {
@@ -211,13 +257,13 @@ pub async fn export(
             loop {
                 let page = r.list_cases(&filter)?;
                 all.extend(page.cases.into_iter().filter(|c| seen.insert(c.id)));
-                match page.next_before {
-                    Some(b) if all.len() < EXPORT_ROWS => filter.before_id = Some(b),
+                match page.next.as_deref().and_then(|k| PageKey::parse(filter.sort, k)) {
+                    Some(k) if all.len() < EXPORT_ROWS => filter.after = Some(k),
                     _ => break,
                 }
             }
             all.truncate(EXPORT_ROWS);
-            filter.before_id = None;
+            filter.after = None;
             r.audit(&actor, &filter.audit_action().replacen("list-cases", "export-cases", 1), None, address.as_deref())?;
             Ok(all)
         })
@@ -837,13 +883,14 @@ pub async fn handler_api(
     }
 }
 
-/// "我的案件": the list of the cases given to the signed-in user.
+/// "我的案件": the list of the cases given to the signed-in user, the most pressing
+/// deadline first.
 pub async fn mine(MaybeUser(user): MaybeUser) -> Result<Response, ApiError> {
     let Some(user) = user else {
         return Ok(to_login());
     };
     let q = ListQuery { handler: Some(user.user.name.clone()), ..Default::default() };
-    Ok(Redirect::to(&list_url(&q, None)).into_response())
+    Ok(Redirect::to(&list_url(&q, Sort::DueSoonest, None)).into_response())
 }
 
 /// The status filter of a list: empty is every status; an unknown code is refused.
@@ -868,8 +915,12 @@ pub struct CaseQuery {
     pub overdue: Option<bool>,
     /// Only cases due within this many days.
     pub due_within: Option<i64>,
-    /// Keyset paging: the previous page's `next_before`.
+    /// Keyset paging in the default order: the previous page's `next_before`.
     pub before_id: Option<i64>,
+    /// The order (`newest`, `oldest`, `due`, `due-desc`, `handler`).
+    pub sort: Option<String>,
+    /// Keyset paging in any order: the previous page's `next_after`.
+    pub after: Option<String>,
     pub limit: Option<i64>,
 }
 
@@ -894,6 +945,19 @@ pub async fn list(
     let (actor, address) = (user.actor(), user.address.clone());
     let status = status_filter(q.status.as_deref())?;
     let without_accusations = searches_without_accusers(&user, q.q.as_deref());
+    let sort = sort_param(q.sort.as_deref())?;
+    let after = match (after_param(sort, q.after.as_deref())?, q.before_id) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid", "give after or before_id, not both")
+                .zh("翻页位置只能给一个。"))
+        }
+        (None, Some(_)) if sort != Sort::Newest => {
+            return Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid", "before_id pages the default order only; use after")
+                .zh("此排序下请用 after 翻页。"))
+        }
+        (None, Some(id)) => Some(PageKey { value: None, id }),
+        (after, None) => after,
+    };
     let list = state
         .with_registry(move |r| {
             let filter = CaseFilter {
@@ -904,7 +968,8 @@ pub async fn list(
                 without_accusations,
                 overdue: q.overdue.unwrap_or(false),
                 due_within: q.due_within,
-                before_id: q.before_id,
+                sort,
+                after,
                 limit: q.limit,
             };
             let list = r.list_cases(&filter)?;
@@ -917,7 +982,8 @@ pub async fn list(
         "cases": cases,
         "total": list.total.count,
         "total_is_estimate": list.total.estimate,
-        "next_before": list.next_before,
+        "next_after": list.next,
+        "next_before": if sort == Sort::Newest { list.next.as_deref().and_then(|k| k.parse::<i64>().ok()) } else { None },
     })))
 }
 

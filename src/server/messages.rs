@@ -78,7 +78,8 @@ fn conditions_zh(details: &str) -> String {
                 "category" => format!("类别={value}"),
                 "handler" => format!("承办人={value}"),
                 "due_within" => format!("{value}日内到期"),
-                "before_id" => "（翻页）".to_string(),
+                "before_id" | "after" => "（翻页）".to_string(),
+                "sort" => crate::registry::cases::Sort::parse(&value).map(|s| s.label().to_string()).unwrap_or(value),
                 "user" => format!("用户={value}"),
                 "case" => format!("案件={value}"),
                 "action" => format!("操作={}", audit_zh(&value).0),
@@ -217,6 +218,7 @@ mod tests {
             audit_zh(r#"list-cases q="工 资" status=registered overdue before_id=9"#),
             ("查询案件列表".into(), "检索“工 资” 状态=已登记 已超期 （翻页）".into())
         );
+        assert_eq!(audit_zh(r#"list-cases handler=张三 sort=due after="2026-12-01~7""#).1, "承办人=张三 按期限从近到远 （翻页）");
         assert_eq!(audit_zh(r#"read-audit user="张三" action="user-add""#).1, "用户=张三 操作=新增用户");
         assert_eq!(audit_zh("something-new"), ("something-new".into(), String::new()));
     }

@@ -181,7 +181,7 @@ impl Cases for SqliteRegistry {
         let today = chrono::Local::now().date_naive();
         let limit = filter.limit.unwrap_or(200).clamp(1, 1000);
         let q = filter.q.as_deref().map(clean_query).filter(|q| !q.is_empty());
-        let exact = match (&q, filter.before_id) {
+        let exact = match (&q, &filter.after) {
             (Some(q), None) => self.fetch(&exact_query(filter, q, today, limit))?,
             _ => Vec::new(),
         };
@@ -192,14 +192,14 @@ impl Cases for SqliteRegistry {
             return Ok(CaseList {
                 cases: exact,
                 total: Total { count, estimate: false },
-                next_before: None,
+                next: None,
             });
         }
         // One more than the page, to know whether another follows.
-        let rows = self.fetch(&list_query(filter, words.as_deref(), today, Shape::Page(limit + 1)))?;
+        let rows = self.page(filter, words.as_deref(), today, limit + 1)?;
         let more = rows.len() as i64 > limit;
         // A first page that holds the whole list is its own count.
-        let total = if filter.before_id.is_none() && !more {
+        let total = if filter.after.is_none() && !more {
             Total { count: rows.len() as i64, estimate: false }
         } else {
             self.total(filter, words.as_deref(), today)?
@@ -210,10 +210,12 @@ impl Cases for SqliteRegistry {
         let shown: std::collections::HashSet<i64> = cases.iter().map(|c| c.id).collect();
         let fresh: Vec<CaseSummary> = rows.into_iter().filter(|c| !shown.contains(&c.id)).collect();
         let taken = fresh.len().min(room);
-        let next_before = if more || taken < fresh.len() {
+        let sort = filter.sort;
+        let next = if more || taken < fresh.len() {
             match taken {
-                0 => fresh.first().map(|c| c.id + 1),
-                n => Some(fresh[n - 1].id),
+                // Exact hits filled the page: the next one starts with the first row.
+                0 => fresh.first().map(|c| PageKey::before(sort, c)),
+                n => Some(PageKey::after(sort, &fresh[n - 1])),
             }
         } else {
             None
@@ -223,7 +225,7 @@ impl Cases for SqliteRegistry {
             count: total.count.max(cases.len() as i64),
             ..total
         };
-        Ok(CaseList { cases, total, next_before })
+        Ok(CaseList { cases, total, next: next.map(|k| k.encode(sort)) })
     }
 
     fn to_check(&self, limit: i64, accusations: bool) -> Result<(Vec<CaseSummary>, i64)> {
@@ -563,11 +565,23 @@ fn clean_query(q: &str) -> String {
     q.chars().filter(|c| !c.is_control()).collect::<String>().trim().to_string()
 }
 
-/// What a list query is for: a page of `n` rows, or the capped count.
+/// What a list query is for: a page of `n` rows (of a part of the list), or the capped
+/// count.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Shape {
-    Page(i64),
+    Page(i64, Part),
     Count,
+}
+
+/// Which cases of a list a page query reads. A list in id order is one part; a list sorted
+/// on a column is two: the cases with a value in the column's order, then those without
+/// (no deadline, nobody assigned) in id order, so the column's index can give the first
+/// part in order (`ORDER BY x IS NULL, x` would sort every case).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Part {
+    All,
+    Valued,
+    Unvalued,
 }
 
 /// A query built from the filters actually given (no `? IS NULL OR …`, which keeps SQLite
@@ -633,23 +647,52 @@ enum Indexes {
     None,
 }
 
-/// The list (or its capped count), driven by the bigram index in descending id order when
-/// there are `words` (the limit pushed down: the index is read only as far as the page
-/// needs), else by the filters' index or the table itself, newest first.
+/// The list (or its capped count), driven by the bigram index in id order when there are
+/// `words` and the list is in id order (the limit pushed down: the index is read only as
+/// far as the page needs), else by the filters' index or the table itself, newest first
+/// unless the filter sorts otherwise. A list sorted on a column is read in two parts (see
+/// `Part`), each through the column's index where no filter's index answers first.
 pub(crate) fn list_query(filter: &CaseFilter, words: Option<&str>, today: chrono::NaiveDate, shape: Shape) -> Query {
     use rusqlite::types::Value;
-    let (mut conds, mut params) = conditions(filter, today, Indexes::InIdOrder);
+    let sorted = matches!(shape, Shape::Page(_, Part::Valued | Part::Unvalued));
+    // A column's order may come from its own index (or a filter's, then sorted).
+    let indexes = if sorted { Indexes::All } else { Indexes::InIdOrder };
+    let (mut conds, mut params) = conditions(filter, today, indexes);
     // Words and no filter: nothing of the case is needed to count them.
     let words_alone = words.is_some() && conds.is_empty();
-    let key = if words.is_some() { "f.rowid" } else { "c.id" };
-    let before = match shape {
-        Shape::Page(_) => filter.before_id,
-        Shape::Count => None,
-    };
-    let mut sql_before = String::new();
-    if let Some(b) = before {
-        sql_before = format!(" AND {key} < ?");
-        params.push(Value::Integer(b));
+    let key = if words.is_some() && !sorted { "f.rowid" } else { "c.id" };
+    let sort = filter.sort;
+    let (id_op, id_dir) = if sort.ids_descending() { ("<", "DESC") } else { (">", "ASC") };
+    let mut keyset = String::new();
+    let mut order = format!("{key} {id_dir}");
+    if let Shape::Page(_, part) = shape {
+        let after = filter.after.as_ref();
+        match (part, sort.column()) {
+            (Part::Valued, Some(column)) => {
+                // Ids go the column's way (`Sort::ids_descending`): a row value, one range
+                // of the column's index (`x, rowid`).
+                keyset.push_str(&format!(" AND c.{column} IS NOT NULL"));
+                if let Some(PageKey { value: Some(v), id }) = after {
+                    keyset.push_str(&format!(" AND (c.{column}, c.id) {id_op} (?, ?)"));
+                    params.extend([Value::Text(v.clone()), Value::Integer(*id)]);
+                }
+                order = format!("c.{column} {id_dir}, c.id {id_dir}");
+            }
+            (Part::Unvalued, Some(column)) => {
+                keyset.push_str(&format!(" AND c.{column} IS NULL"));
+                if let Some(PageKey { value: None, id }) = after {
+                    keyset.push_str(&format!(" AND c.id {id_op} ?"));
+                    params.push(Value::Integer(*id));
+                }
+                order = format!("c.id {id_dir}");
+            }
+            _ => {
+                if let Some(k) = after {
+                    keyset.push_str(&format!(" AND {key} {id_op} ?"));
+                    params.push(Value::Integer(k.id));
+                }
+            }
+        }
     }
     let from = match words {
         Some(w) => {
@@ -662,11 +705,11 @@ pub(crate) fn list_query(filter: &CaseFilter, words: Option<&str>, today: chrono
     };
     let filters = if conds.is_empty() { "1".to_string() } else { conds.join(" AND ") };
     let sql = match shape {
-        Shape::Page(n) => {
+        Shape::Page(n, _) => {
             params.push(Value::Integer(n));
             format!(
                 "SELECT {SUMMARY_COLUMNS} FROM {from} LEFT JOIN cases r ON r.id = c.repeat_of
-                 WHERE {filters}{sql_before} ORDER BY {key} DESC LIMIT ?"
+                 WHERE {filters}{keyset} ORDER BY {order} LIMIT ?"
             )
         }
         Shape::Count => {
@@ -713,6 +756,26 @@ fn exact_query(filter: &CaseFilter, q: &str, today: chrono::NaiveDate, limit: i6
 }
 
 impl SqliteRegistry {
+    /// Up to `n` rows of the list from the filter's key on, in its order: one query for a
+    /// list in id order; for one sorted on a column, the cases with a value and then, if the
+    /// page has room, those without.
+    fn page(&self, filter: &CaseFilter, words: Option<&str>, today: chrono::NaiveDate, n: i64) -> Result<Vec<CaseSummary>> {
+        if filter.sort.column().is_none() {
+            return self.fetch(&list_query(filter, words, today, Shape::Page(n, Part::All)));
+        }
+        let among_unvalued = filter.after.as_ref().is_some_and(|k| k.value.is_none());
+        let mut rows = if among_unvalued {
+            Vec::new()
+        } else {
+            self.fetch(&list_query(filter, words, today, Shape::Page(n, Part::Valued)))?
+        };
+        let room = n - rows.len() as i64;
+        if room > 0 {
+            rows.extend(self.fetch(&list_query(filter, words, today, Shape::Page(room, Part::Unvalued)))?);
+        }
+        Ok(rows)
+    }
+
     fn fetch(&self, q: &Query) -> Result<Vec<CaseSummary>> {
         let mut st = self.conn.prepare_cached(&q.sql)?;
         let rows = st.query_map(rusqlite::params_from_iter(q.params.iter()), summary_row)?;
@@ -1075,7 +1138,7 @@ mod tests {
             ),
             (
                 "the next page",
-                f(CaseFilter { before_id: Some(100), ..Default::default() }),
+                f(CaseFilter { after: Some(PageKey { value: None, id: 100 }), ..Default::default() }),
                 None,
                 &["SEARCH c USING INTEGER PRIMARY KEY (rowid<?)"],
             ),
@@ -1087,13 +1150,13 @@ mod tests {
             ),
             (
                 "words with a status, next page",
-                f(CaseFilter { status: Some(Status::Routed), before_id: Some(100), ..Default::default() }),
+                f(CaseFilter { status: Some(Status::Routed), after: Some(PageKey { value: None, id: 100 }), ..Default::default() }),
                 words.as_deref(),
                 &["SCAN f VIRTUAL TABLE INDEX", "SEARCH c USING INTEGER PRIMARY KEY (rowid=?)"],
             ),
         ];
         for (what, filter, words, expected) in &cases {
-            for shape in [Shape::Page(51), Shape::Count] {
+            for shape in [Shape::Page(51, Part::All), Shape::Count] {
                 let p = plan(&r, &list_query(filter, *words, today, shape));
                 for e in *expected {
                     if matches!(shape, Shape::Count) && e.contains("rowid<?") {
@@ -1120,8 +1183,25 @@ mod tests {
         assert!(p.contains("SEARCH c USING INTEGER PRIMARY KEY (rowid=?)") && !p.contains("cases_status"), "{p}");
         // Due within days: a narrow range of the due index, then sorted (few cases).
         let soon = CaseFilter { due_within: Some(3), ..Default::default() };
-        let p = plan(&r, &list_query(&soon, None, today, Shape::Page(51)));
+        let p = plan(&r, &list_query(&soon, None, today, Shape::Page(51, Part::All)));
         assert!(p.contains("SEARCH c USING INDEX cases_due (due_at>? AND due_at<?)"), "{p}");
+        // Sorted on a column: the cases with a value from the column's index in its order
+        // (the next page a range of it), those without from it too; never sorted whole.
+        let key = |v: &str| Some(PageKey { value: Some(v.into()), id: 100 });
+        for (sort, index) in [
+            (Sort::DueSoonest, "cases_due"),
+            (Sort::DueLatest, "cases_due"),
+            (Sort::Handler, "cases_handler"),
+        ] {
+            for after in [None, key("2026-12-01")] {
+                let filter = CaseFilter { sort, after, ..Default::default() };
+                for part in [Part::Valued, Part::Unvalued] {
+                    let p = plan(&r, &list_query(&filter, None, today, Shape::Page(51, part)));
+                    assert!(p.contains(&format!("INDEX {index}")), "{sort:?} {part:?}: {p}");
+                    assert!(!p.contains("TEMP B-TREE"), "{sort:?} {part:?} sorts the list: {p}");
+                }
+            }
+        }
         // Identifiers, each through its own index.
         let p = plan(&r, &exact_query(&CaseFilter::default(), "XF-2026-000001", today, 50));
         for index in [
@@ -1150,25 +1230,26 @@ mod tests {
         assert_eq!(all.total, Total { count: 250, estimate: false });
         assert_eq!(all.cases.len(), 100);
         assert_eq!(all.cases[0].id, 250);
+        let key = |k: &Option<String>| k.as_deref().and_then(|k| PageKey::parse(Sort::Newest, k));
         let next = r
-            .list_cases(&CaseFilter { limit: Some(100), before_id: all.next_before, ..Default::default() })
+            .list_cases(&CaseFilter { limit: Some(100), after: key(&all.next), ..Default::default() })
             .unwrap();
         assert_eq!(next.cases[0].id, 150);
         let last = r
-            .list_cases(&CaseFilter { limit: Some(100), before_id: next.next_before, ..Default::default() })
+            .list_cases(&CaseFilter { limit: Some(100), after: key(&next.next), ..Default::default() })
             .unwrap();
         assert_eq!(last.cases.len(), 50);
-        assert_eq!(last.next_before, None);
+        assert_eq!(last.next, None);
         // A word: every page from the index, the pages together exactly the matches.
         let mut seen = Vec::new();
         let mut before = None;
         loop {
             let page = r
-                .list_cases(&CaseFilter { q: Some("反映".into()), limit: Some(40), before_id: before, ..Default::default() })
+                .list_cases(&CaseFilter { q: Some("反映".into()), limit: Some(40), after: before, ..Default::default() })
                 .unwrap();
             assert_eq!(page.total, Total { count: 250, estimate: false });
             seen.extend(page.cases.iter().map(|c| c.id));
-            match page.next_before {
+            match key(&page.next) {
                 Some(b) => before = Some(b),
                 None => break,
             }
@@ -1176,6 +1257,65 @@ mod tests {
         assert_eq!(seen, (1..=250).rev().collect::<Vec<i64>>());
         assert_eq!(Total { count: 199_431, estimate: true }.words(), "约 19.9 万件");
         assert_eq!(Total { count: 38, estimate: false }.words(), "共 38 件");
+    }
+
+    /// Every order pages through the whole list exactly once, in that order, with and
+    /// without a filter or words, and the key survives its written form.
+    #[test]
+    fn every_order_pages_through_the_list_once_in_order() {
+        let (_dir, r) = register_of(260);
+        // Some cases given to officers (others to nobody), some deadlines shared by many.
+        r.conn
+            .execute_batch(
+                "UPDATE cases SET handler = CASE id % 3 WHEN 0 THEN '李四' WHEN 1 THEN '张三' END;
+                 UPDATE cases SET due_at = '2026-12-0' || (id % 5) WHERE id % 7 <> 0;
+                 UPDATE cases SET due_at = NULL WHERE id % 7 = 0;",
+            )
+            .unwrap();
+        let all: Vec<CaseSummary> = r.list_cases(&CaseFilter { limit: Some(1000), ..Default::default() }).unwrap().cases;
+        for sort in Sort::ALL {
+            for (q, status) in [(None, None), (Some("反映"), None), (None, Some(Status::Routed))] {
+                let mut expected: Vec<&CaseSummary> =
+                    all.iter().filter(|c| status.is_none_or(|s| c.status == s)).collect();
+                // The order said: valued cases by the value, then the rest, ids as the sort says.
+                expected.sort_by(|a, b| {
+                    let (va, vb) = (sort.value_of(a), sort.value_of(b));
+                    let by_value = match (&va, &vb) {
+                        (Some(x), Some(y)) if sort.descending() => y.cmp(x),
+                        (Some(x), Some(y)) => x.cmp(y),
+                        (Some(_), None) => std::cmp::Ordering::Less,
+                        (None, Some(_)) => std::cmp::Ordering::Greater,
+                        (None, None) => std::cmp::Ordering::Equal,
+                    };
+                    let by_id = if sort.ids_descending() { b.id.cmp(&a.id) } else { a.id.cmp(&b.id) };
+                    by_value.then(by_id)
+                });
+                let expected: Vec<i64> = expected.iter().map(|c| c.id).collect();
+                let mut seen = Vec::new();
+                let mut after = None;
+                let mut pages = 0;
+                loop {
+                    let filter = CaseFilter { q: q.map(String::from), status, sort, after, limit: Some(17), ..Default::default() };
+                    let page = r.list_cases(&filter).unwrap();
+                    assert_eq!(page.total.count, expected.len() as i64, "{sort:?} {q:?} {status:?}");
+                    seen.extend(page.cases.iter().map(|c| c.id));
+                    pages += 1;
+                    assert!(pages < 100, "{sort:?} pages forever");
+                    match page.next {
+                        Some(k) => after = Some(PageKey::parse(sort, &k).unwrap_or_else(|| panic!("{sort:?}: key {k}"))),
+                        None => break,
+                    }
+                }
+                assert_eq!(seen, expected, "{sort:?} {q:?} {status:?}");
+            }
+        }
+        // Keys written and read back; a key of another order is refused.
+        assert_eq!(PageKey::parse(Sort::Handler, "张~三~12"), Some(PageKey { value: Some("张~三".into()), id: 12 }));
+        assert_eq!(PageKey::parse(Sort::DueSoonest, "~12"), Some(PageKey { value: None, id: 12 }));
+        assert_eq!(PageKey::parse(Sort::DueSoonest, "12"), None);
+        assert_eq!(PageKey::parse(Sort::Newest, "x"), None);
+        let k = PageKey { value: Some("2026-12-01".into()), id: 9 };
+        assert_eq!(PageKey::parse(Sort::DueLatest, &k.encode(Sort::DueLatest)), Some(k));
     }
 
     #[test]
