@@ -196,13 +196,13 @@ impl Cases for SqliteRegistry {
             });
         }
         // One more than the page, to know whether another follows.
-        let rows = self.page(filter, words.as_deref(), today, limit + 1)?;
+        let (rows, counted) = self.page(filter, words.as_deref(), today, limit + 1)?;
         let more = rows.len() as i64 > limit;
         // A first page that holds the whole list is its own count.
-        let total = if filter.after.is_none() && !more {
-            Total { count: rows.len() as i64, estimate: false }
-        } else {
-            self.total(filter, words.as_deref(), today)?
+        let total = match counted {
+            Some(total) => total,
+            None if filter.after.is_none() && !more => Total { count: rows.len() as i64, estimate: false },
+            None => self.total(filter, words.as_deref(), today)?,
         };
         // Exact hits first, then the rest of the page.
         let mut cases = exact;
@@ -577,12 +577,22 @@ pub(crate) enum Shape {
 /// on a column is two: the cases with a value in the column's order, then those without
 /// (no deadline, nobody assigned) in id order, so the column's index can give the first
 /// part in order (`ORDER BY x IS NULL, x` would sort every case).
+///
+/// Words in a column's order are found one of two ways: few matches (up to `GATHER`) are
+/// gathered from the bigram index and sorted; many are found by walking the column's index
+/// and checking each case in the bigram index (`walk`), which stops after the page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Part {
     All,
-    Valued,
+    Valued { walk: bool },
     Unvalued,
 }
+
+/// Matches of a search sorted on a column gathered and sorted at most; beyond, the
+/// column's index is walked. At 20,000 a gathered page costs about as much as a walked one
+/// at the least density walked (2% of a million: 2,500 cases checked for a page of 50);
+/// BENCHMARKS.md, "Sorted lists at a million".
+const GATHER: i64 = 20_000;
 
 /// A query built from the filters actually given (no `? IS NULL OR …`, which keeps SQLite
 /// from every index), with its parameters.
@@ -654,13 +664,15 @@ enum Indexes {
 /// `Part`), each through the column's index where no filter's index answers first.
 pub(crate) fn list_query(filter: &CaseFilter, words: Option<&str>, today: chrono::NaiveDate, shape: Shape) -> Query {
     use rusqlite::types::Value;
-    let sorted = matches!(shape, Shape::Page(_, Part::Valued | Part::Unvalued));
+    // Only the valued part of a sorted list is in another order than the id's.
+    let by_column = matches!(shape, Shape::Page(_, Part::Valued { .. }));
+    let walk = matches!(shape, Shape::Page(_, Part::Valued { walk: true }));
     // A column's order may come from its own index (or a filter's, then sorted).
-    let indexes = if sorted { Indexes::All } else { Indexes::InIdOrder };
+    let indexes = if matches!(shape, Shape::Page(_, Part::Valued { .. } | Part::Unvalued)) { Indexes::All } else { Indexes::InIdOrder };
     let (mut conds, mut params) = conditions(filter, today, indexes);
     // Words and no filter: nothing of the case is needed to count them.
     let words_alone = words.is_some() && conds.is_empty();
-    let key = if words.is_some() && !sorted { "f.rowid" } else { "c.id" };
+    let key = if words.is_some() && !by_column { "f.rowid" } else { "c.id" };
     let sort = filter.sort;
     let (id_op, id_dir) = if sort.ids_descending() { ("<", "DESC") } else { (">", "ASC") };
     let mut keyset = String::new();
@@ -668,7 +680,7 @@ pub(crate) fn list_query(filter: &CaseFilter, words: Option<&str>, today: chrono
     if let Shape::Page(_, part) = shape {
         let after = filter.after.as_ref();
         match (part, sort.column()) {
-            (Part::Valued, Some(column)) => {
+            (Part::Valued { .. }, Some(column)) => {
                 // Ids go the column's way (`Sort::ids_descending`): a row value, one range
                 // of the column's index (`x, rowid`).
                 keyset.push_str(&format!(" AND c.{column} IS NOT NULL"));
@@ -681,10 +693,9 @@ pub(crate) fn list_query(filter: &CaseFilter, words: Option<&str>, today: chrono
             (Part::Unvalued, Some(column)) => {
                 keyset.push_str(&format!(" AND c.{column} IS NULL"));
                 if let Some(PageKey { value: None, id }) = after {
-                    keyset.push_str(&format!(" AND c.id {id_op} ?"));
+                    keyset.push_str(&format!(" AND {key} {id_op} ?"));
                     params.push(Value::Integer(*id));
                 }
-                order = format!("c.id {id_dir}");
             }
             _ => {
                 if let Some(k) = after {
@@ -695,6 +706,13 @@ pub(crate) fn list_query(filter: &CaseFilter, words: Option<&str>, today: chrono
         }
     }
     let from = match words {
+        // Many matches in a column's order: the column's index walked, each case's match
+        // checked in the bigram index by its id (a seek per term).
+        Some(w) if walk => {
+            conds.insert(0, "EXISTS (SELECT 1 FROM case_terms f WHERE f.terms MATCH ? AND f.rowid = c.id)".into());
+            params.insert(0, Value::Text(w.to_string()));
+            "cases c"
+        }
         Some(w) => {
             conds.insert(0, "f.terms MATCH ?".into());
             params.insert(0, Value::Text(w.to_string()));
@@ -758,22 +776,29 @@ fn exact_query(filter: &CaseFilter, q: &str, today: chrono::NaiveDate, limit: i6
 impl SqliteRegistry {
     /// Up to `n` rows of the list from the filter's key on, in its order: one query for a
     /// list in id order; for one sorted on a column, the cases with a value and then, if the
-    /// page has room, those without.
-    fn page(&self, filter: &CaseFilter, words: Option<&str>, today: chrono::NaiveDate, n: i64) -> Result<Vec<CaseSummary>> {
+    /// page has room, those without. With the list's size when it was needed to choose how
+    /// to read (words in a column's order).
+    fn page(&self, filter: &CaseFilter, words: Option<&str>, today: chrono::NaiveDate, n: i64) -> Result<(Vec<CaseSummary>, Option<Total>)> {
         if filter.sort.column().is_none() {
-            return self.fetch(&list_query(filter, words, today, Shape::Page(n, Part::All)));
+            return Ok((self.fetch(&list_query(filter, words, today, Shape::Page(n, Part::All)))?, None));
         }
         let among_unvalued = filter.after.as_ref().is_some_and(|k| k.value.is_none());
+        let mut counted = None;
         let mut rows = if among_unvalued {
             Vec::new()
         } else {
-            self.fetch(&list_query(filter, words, today, Shape::Page(n, Part::Valued)))?
+            // How many match decides how they are found (`Part`).
+            if words.is_some() {
+                counted = Some(self.total(filter, words, today)?);
+            }
+            let walk = counted.is_some_and(|t| t.count > GATHER);
+            self.fetch(&list_query(filter, words, today, Shape::Page(n, Part::Valued { walk })))?
         };
         let room = n - rows.len() as i64;
         if room > 0 {
             rows.extend(self.fetch(&list_query(filter, words, today, Shape::Page(room, Part::Unvalued)))?);
         }
-        Ok(rows)
+        Ok((rows, counted))
     }
 
     fn fetch(&self, q: &Query) -> Result<Vec<CaseSummary>> {
@@ -1195,11 +1220,21 @@ mod tests {
         ] {
             for after in [None, key("2026-12-01")] {
                 let filter = CaseFilter { sort, after, ..Default::default() };
-                for part in [Part::Valued, Part::Unvalued] {
+                for part in [Part::Valued { walk: false }, Part::Unvalued] {
                     let p = plan(&r, &list_query(&filter, None, today, Shape::Page(51, part)));
                     assert!(p.contains(&format!("INDEX {index}")), "{sort:?} {part:?}: {p}");
                     assert!(!p.contains("TEMP B-TREE"), "{sort:?} {part:?} sorts the list: {p}");
                 }
+                // Words: many walked in the column's order, each checked by id in the
+                // bigram index; few gathered from it and sorted; those without a value
+                // straight from the bigram index in id order.
+                let p = plan(&r, &list_query(&filter, words.as_deref(), today, Shape::Page(51, Part::Valued { walk: true })));
+                assert!(p.contains(&format!("INDEX {index}")) && p.contains("VIRTUAL TABLE INDEX"), "{sort:?} walked: {p}");
+                assert!(!p.contains("TEMP B-TREE"), "{sort:?} walked sorts: {p}");
+                let p = plan(&r, &list_query(&filter, words.as_deref(), today, Shape::Page(51, Part::Valued { walk: false })));
+                assert!(p.starts_with("SCAN f VIRTUAL TABLE INDEX"), "{sort:?} gathered: {p}");
+                let p = plan(&r, &list_query(&filter, words.as_deref(), today, Shape::Page(51, Part::Unvalued)));
+                assert!(p.starts_with("SCAN f VIRTUAL TABLE INDEX") && !p.contains("TEMP B-TREE"), "{sort:?} without a value: {p}");
             }
         }
         // Identifiers, each through its own index.
@@ -1307,6 +1342,23 @@ mod tests {
                     }
                 }
                 assert_eq!(seen, expected, "{sort:?} {q:?} {status:?}");
+                // Both ways of finding words in a column's order give the same pages.
+                if let (Some(q), true) = (q, sort.column().is_some()) {
+                    let words = text::match_query(q);
+                    let today = chrono::Local::now().date_naive();
+                    for after in [None, Some(PageKey { value: Some("2026-12-02".into()), id: 40 }), Some(PageKey { value: Some("李四".into()), id: 40 })] {
+                        let filter = CaseFilter { status, sort, after, ..Default::default() };
+                        let ways: Vec<Vec<i64>> = [false, true]
+                            .into_iter()
+                            .map(|walk| {
+                                let q = list_query(&filter, words.as_deref(), today, Shape::Page(23, Part::Valued { walk }));
+                                r.fetch(&q).unwrap().iter().map(|c| c.id).collect()
+                            })
+                            .collect();
+                        assert_eq!(ways[0], ways[1], "{sort:?} {status:?}");
+                        assert!(!ways[0].is_empty() || filter.after.is_some());
+                    }
+                }
             }
         }
         // Keys written and read back; a key of another order is refused.
