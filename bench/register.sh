@@ -7,7 +7,11 @@
 # one case's audit trail; then the time to register one more letter (the born-digital
 # sample, so no OCR) and the database's size per case.
 #
+# The sorted lists (the headings 登记号/期限/承办人) are measured the same way: each order's
+# first page and a page further on, with filters and with words few and many.
+#
 #   bench/register.sh [SIZES...]      e.g. bench/register.sh 10000 100000
+#   REGISTER=DIR bench/register.sh    the reads only, on a register made before (kept)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-${CARGO_TARGET_DIR:-target}/release/xinfang}
@@ -18,17 +22,24 @@ SIZES=("$@")
 [ ${#SIZES[@]} -gt 0 ] || SIZES=(10000 100000 1000000)
 cleanup() { [ -n "${SERVER:-}" ] && kill "$SERVER" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
+if [ -n "${REGISTER:-}" ]; then SIZES=(existing); fi
 echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(free -g | awk '/Mem:/ {print $2}') GiB, xinfang $(git rev-parse --short HEAD), $(date -u +%F)"
 enc() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1"; }
 
 for N in "${SIZES[@]}"; do
   DATA="$WORK/r$N"
   echo
-  echo "== $N cases"
-  start=$(date +%s.%N)
-  "$BIN" synth --cases "$N" --data "$DATA" 2>/dev/null
-  end=$(date +%s.%N)
-  awk -v s="$start" -v e="$end" 'BEGIN { printf "synth wall: %.1f s\n", e - s }'
+  if [ -n "${REGISTER:-}" ]; then
+    DATA=$REGISTER
+    N=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect("file:%s/xinfang.db?mode=ro" % sys.argv[1], uri=True).execute("SELECT count(*) FROM cases").fetchone()[0])' "$DATA")
+    echo "== $N cases (existing register $DATA)"
+  else
+    echo "== $N cases"
+    start=$(date +%s.%N)
+    "$BIN" synth --cases "$N" --data "$DATA" 2>/dev/null
+    end=$(date +%s.%N)
+    awk -v s="$start" -v e="$end" 'BEGIN { printf "synth wall: %.1f s\n", e - s }'
+  fi
   bytes=$(stat -c %s "$DATA/xinfang.db")
   awk -v b="$bytes" -v n="$N" 'BEGIN { printf "database: %.1f MiB, %.2f KiB per case (tables and indexes)\n", b / 1048576, b / 1024 / n }'
 
@@ -36,11 +47,23 @@ for N in "${SIZES[@]}"; do
   SERVER=$!
   for _ in $(seq 1 300); do curl -s -o /dev/null "http://127.0.0.1:$PORT/login" && break; sleep 0.2; done
   PASSWORD=$(sed -n 's/.*with password \([^ ]*\).*/\1/p' "$WORK/serve.log" | head -1)
-  TOKEN=$(curl -s -H 'content-type: application/json' -d "{\"username\":\"admin\",\"password\":\"$PASSWORD\"}" \
+  USER_NAME=admin
+  if [ -n "${REGISTER:-}" ]; then
+    # A register served before has its administrator: the reads go as `bench` (an
+    # administrator, added or given a fresh password here).
+    USER_NAME=bench
+    PASSWORD="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+    echo "$PASSWORD" | "$BIN" user add --data "$DATA" --role admin --password-stdin bench >/dev/null
+  fi
+  TOKEN=$(curl -s -H 'content-type: application/json' -d "{\"username\":\"$USER_NAME\",\"password\":\"$PASSWORD\"}" \
     "http://127.0.0.1:$PORT/api/session" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
   AUTH="Authorization: Bearer $TOKEN"
   MID=$((N / 2))
   NEXT=$(curl -s -H "$AUTH" "http://127.0.0.1:$PORT/api/cases?limit=50" | python3 -c 'import json,sys; print(json.load(sys.stdin)["next_before"])')
+  # A page key further into the deadline order: the key after the first page of the
+  # cases due from the middle of the register's range on.
+  key() { curl -s -H "$AUTH" "http://127.0.0.1:$PORT/api/cases?limit=$1&$2" | python3 -c 'import json,sys,urllib.parse; print(urllib.parse.quote(json.load(sys.stdin)["next_after"] or ""))'; }
+  DUE_KEY=$(key 1000 sort=due)
   while read -r label path; do
     body=$(curl -s -H "$AUTH" "http://127.0.0.1:$PORT$path")
     found=$(printf '%s' "$body" | python3 -c 'import json,sys; d=json.load(sys.stdin); print("%d shown, total %s%s" % (len(d.get("cases", d.get("entries", d.get("events", [None])))), d.get("total", "-"), " (estimate)" if d.get("total_is_estimate") else ""))' 2>/dev/null || echo "one")
@@ -63,8 +86,20 @@ filter-almost-nothing              /api/cases?limit=50&status=registered&categor
 overdue                            /api/cases?limit=50&overdue=true
 one-case                           /api/cases/$MID
 audit-of-one-case                  /api/audit?case=$MID
+by-deadline                        /api/cases?limit=50&sort=due
+by-deadline-page-21                /api/cases?limit=50&sort=due&after=$DUE_KEY
+by-deadline-latest-first           /api/cases?limit=50&sort=due-desc
+by-officer                         /api/cases?limit=50&sort=handler
+oldest-first                       /api/cases?limit=50&sort=oldest
+overdue-by-deadline                /api/cases?limit=50&overdue=true&sort=due
+a-status-by-deadline               /api/cases?limit=50&status=routed&sort=due
+rare-word-by-deadline(柳桥村)      /api/cases?limit=50&q=$(enc 柳桥村)&sort=due
+common-word-by-deadline(拖欠工资)  /api/cases?limit=50&q=$(enc 拖欠工资)&sort=due
+2-char-word-by-deadline(工资)      /api/cases?limit=50&q=$(enc 工资)&sort=due
+in-every-letter-by-deadline(反映)  /api/cases?limit=50&q=$(enc 反映)&sort=due
 EOF
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=
+  [ -z "${REGISTER:-}" ] || break
 
   # One more letter registered into this register (no OCR: the born-digital PDF, made
   # three distinct files by a comment after its end), whole process; the median of three.

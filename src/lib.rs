@@ -11,6 +11,7 @@
 //! HTTP -> server -> registry; server workers and hot folder -> intake
 //! case + officer text -> documents::template -> model::Document -> PDF (typst) | DOCX -> registry
 //! year -> registry -> binder (items, stamps, catalogue) -> volumes (lopdf + typst) + manifest
+//! period -> registry (one row per case) -> stats (figures, 环比, 同比) -> page | CLI | API
 //! ```
 //!
 //! `model` holds the plain data every stage shares; `config` the one configuration with its
@@ -37,5 +38,6 @@ pub mod privacy;
 pub mod registry;
 pub mod routing;
 pub mod server;
+pub mod stats;
 pub mod store;
 pub mod synth;

@@ -26,11 +26,13 @@ pub enum Act {
     Bind,
     /// Read the audit log; manage users.
     Administer,
+    /// Read the statistics (figures only: no petitioner).
+    ReadStats,
 }
 
 impl Act {
     /// Every act, for tests and the route matrix.
-    pub const ALL: [Act; 15] = [
+    pub const ALL: [Act; 16] = [
         Act::TakeIn,
         Act::Read,
         Act::Correct,
@@ -46,11 +48,11 @@ impl Act {
         Act::WriteDocuments,
         Act::Bind,
         Act::Administer,
+        Act::ReadStats,
     ];
 }
 
-/// Whether a user of `role` may do `act`. The analyst reads figures only (none exist yet),
-/// so it may do none of these.
+/// Whether a user of `role` may do `act`. The analyst reads figures only.
 pub fn may(role: Role, act: Act) -> bool {
     use Role::*;
     match act {
@@ -65,6 +67,7 @@ pub fn may(role: Role, act: Act) -> bool {
         }
         Act::Step(Step::Archive) | Act::Bind => matches!(role, Archivist | Admin),
         Act::Administer => role == Admin,
+        Act::ReadStats => matches!(role, Analyst | Admin),
     }
 }
 
@@ -88,12 +91,12 @@ mod tests {
     #[test]
     fn every_role_and_act() {
         let expected: [(Role, &str); 5] = [
-            // TakeIn Read Correct Clear SeeAccuser Route Accept Extend Reply Close Archive Void Docs Bind Admin
-            (Role::Mailroom, "YYYNNNNNNNNYNNN"),
-            (Role::Officer, "YYYYYYYYYYNYYNN"),
-            (Role::Archivist, "NYNNNNNNNNYNNYN"),
-            (Role::Analyst, "NNNNNNNNNNNNNNN"),
-            (Role::Admin, "YYYYYYYYYYYYYYY"),
+            // TakeIn Read Correct Clear SeeAccuser Route Accept Extend Reply Close Archive Void Docs Bind Admin Stats
+            (Role::Mailroom, "YYYNNNNNNNNYNNNN"),
+            (Role::Officer, "YYYYYYYYYYNYYNNN"),
+            (Role::Archivist, "NYNNNNNNNNYNNYNN"),
+            (Role::Analyst, "NNNNNNNNNNNNNNNY"),
+            (Role::Admin, "YYYYYYYYYYYYYYYY"),
         ];
         for (role, row) in expected {
             let got: String = Act::ALL.iter().map(|&a| if may(role, a) { 'Y' } else { 'N' }).collect();

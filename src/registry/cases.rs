@@ -297,6 +297,16 @@ impl Total {
 }
 
 impl CaseFilter {
+    /// Whether any filter narrows the list (words aside).
+    pub fn filtered(&self) -> bool {
+        self.status.is_some()
+            || self.category.is_some()
+            || self.handler.is_some()
+            || self.without_accusations
+            || self.overdue
+            || self.due_within.is_some()
+    }
+
     /// The audit log's words for a list or search: what was asked, query included.
     pub fn audit_action(&self) -> String {
         let mut parts = vec!["list-cases".to_string()];

@@ -154,6 +154,10 @@ pub trait Cases {
     /// others cannot check them).
     fn to_check(&self, limit: i64, accusations: bool) -> Result<(Vec<CaseSummary>, i64)>;
 
+    /// One row per case registered from `from` up to `to` (not included) for statistics,
+    /// voided ones too (the figures leave them out), through the registration-time index.
+    fn stat_rows(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<Vec<crate::stats::StatRow>>;
+
     /// Where a case's original and filing copy are kept.
     fn case_files(&self, id: i64) -> Result<Option<(PathBuf, PathBuf)>>;
 

@@ -167,25 +167,12 @@ pub async fn slow_down(failures: i64) {
     tokio::time::sleep(std::time::Duration::from_millis(300 + secs * 1000)).await;
 }
 
-/// Each role's home: its daily page, or (a role with no page yet) a page saying so.
+/// Each role's home: its daily page.
 pub async fn home(MaybeUser(user): MaybeUser) -> Result<Response, ApiError> {
     let Some(user) = user else {
         return Ok(to_login());
     };
-    Ok(match super::html::home(user.user.role) {
-        Some(page) => Redirect::to(page).into_response(),
-        None => super::html::render(
-            "message.html",
-            "首页",
-            Some(&user),
-            minijinja::context! {
-                message => format!("您好，{}。统计页面尚未开放；开放后，登录即到达那里。", user.user.name),
-                back => "",
-                plain => true,
-            },
-        )?
-        .into_response(),
-    })
+    Ok(Redirect::to(super::html::home(user.user.role)).into_response())
 }
 
 fn login_page(message: Option<&str>) -> Result<Html<String>, ApiError> {
@@ -230,7 +217,7 @@ pub async fn login(
                 StatusCode::SEE_OTHER,
                 [
                     (header::SET_COOKIE, session_cookie(&session.token, state.config().server.secure_cookies)),
-                    (header::LOCATION, super::html::home(role).unwrap_or("/").to_string()),
+                    (header::LOCATION, super::html::home(role).to_string()),
                 ],
             )
                 .into_response())

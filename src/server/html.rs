@@ -89,6 +89,7 @@ const PAGES_FOR: &[(&str, &str, Act)] = &[
     ("/cases", "案件", Act::Read),
     ("/cases/mine", "我的案件", Act::Route),
     ("/binder", "归档装订", Act::Bind),
+    ("/stats", "统计", Act::ReadStats),
     ("/admin/users", "用户", Act::Administer),
     ("/admin/audit", "审计日志", Act::Administer),
 ];
@@ -98,15 +99,14 @@ pub fn nav(role: Role) -> impl Iterator<Item = (&'static str, &'static str)> {
     PAGES_FOR.iter().filter(move |(_, _, act)| may(role, *act)).map(|(href, label, _)| (*href, *label))
 }
 
-/// Where a role lands after signing in: its daily page, or `None` when it has no page yet
-/// (the analyst, until the statistics exist), and `/` says so.
-pub fn home(role: Role) -> Option<&'static str> {
+/// Where a role lands after signing in: its daily page.
+pub fn home(role: Role) -> &'static str {
     match role {
-        Role::Mailroom => Some("/queue"),
-        Role::Officer => Some("/cases"),
-        Role::Admin => Some("/admin/users"),
-        Role::Archivist => Some("/binder"),
-        Role::Analyst => None,
+        Role::Mailroom => "/queue",
+        Role::Officer => "/cases",
+        Role::Admin => "/admin/users",
+        Role::Archivist => "/binder",
+        Role::Analyst => "/stats",
     }
 }
 
@@ -176,7 +176,7 @@ pub async fn errors_as_pages(
             .map(|(user, csrf)| CurrentUser { user, csrf, via_cookie, address: None }),
         None => None,
     };
-    let back = user.as_ref().and_then(|u| home(u.user.role)).unwrap_or("/");
+    let back = user.as_ref().map_or("/", |u| home(u.user.role));
     let title = match status {
         StatusCode::NOT_FOUND => "没有这个页面",
         StatusCode::FORBIDDEN => "无权访问",

@@ -32,6 +32,7 @@ pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
     ("read-document", "下载文书"),
     ("read-job", "查看处理进度"),
     ("read-audit", "查看审计日志"),
+    ("read-stats", "查看统计"),
     ("export-audit", "导出审计日志"),
     ("list-users", "查看用户"),
     ("binder", "装订年度案卷"),
@@ -85,6 +86,7 @@ fn conditions_zh(details: &str) -> String {
                 "action" => format!("操作={}", audit_zh(&value).0),
                 "from" => format!("自{value}"),
                 "to" => format!("至{value}"),
+                "period" => format!("期间={}", crate::stats::Period::parse(&value).map(|p| p.label()).unwrap_or(value)),
                 other => format!("{other}={value}"),
             }
         })

@@ -84,9 +84,15 @@ pub fn refused(failed: &Path, limit: usize) -> Vec<Refused> {
     found
 }
 
-/// The name a file was uploaded under, from its spool name `upload-XXXXXX-NAME`.
+/// The name a file was uploaded under, from its spool name `upload-XXXXXX-NAME` (kept in
+/// failed/ as `N-upload-…` when that name was taken: the worker never moves over a file).
 fn uploaded_name(kept: &str) -> &str {
-    kept.strip_prefix(UPLOAD_PREFIX)
+    let unclashed = kept
+        .split_once('-')
+        .filter(|(n, rest)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && rest.starts_with(UPLOAD_PREFIX))
+        .map_or(kept, |(_, rest)| rest);
+    unclashed
+        .strip_prefix(UPLOAD_PREFIX)
         .and_then(|rest| rest.char_indices().nth(UPLOAD_RANDOM).filter(|(_, c)| *c == '-').map(|(i, _)| &rest[i + 1..]))
         .unwrap_or(kept)
 }
@@ -116,6 +122,8 @@ mod tests {
         assert_eq!(got, vec![("值班表.xlsx", "unsupported_format"), ("来信扫描.png", "corrupt")]);
         assert_eq!(refused(dir.path(), 1).len(), 1);
         assert_eq!(uploaded_name("upload-abc-x.png"), "upload-abc-x.png");
+        assert_eq!(uploaded_name("2-upload-a1B2c3-来信.png"), "来信.png");
+        assert_eq!(uploaded_name("2-来信.png"), "2-来信.png");
     }
 
     #[test]

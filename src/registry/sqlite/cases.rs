@@ -314,6 +314,61 @@ impl Cases for SqliteRegistry {
         Ok(Some(detail))
     }
 
+    fn stat_rows(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<Vec<crate::stats::StatRow>> {
+        // The limits and days from the case's history: the route limit is the one its
+        // registration set; the handling limit the latest set before it was closed.
+        let mut st = self.conn.prepare_cached(
+            "SELECT c.id, substr(c.registered_at, 1, 10), c.status, c.purpose, c.category, c.cosigners,
+                    c.repeat_of IS NOT NULL, c.route_kind, c.route_body, c.due_at,
+                    (SELECT substr(min(e.at), 1, 10) FROM events e WHERE e.case_id = c.id
+                        AND e.action IN ('transfer', 'assign', 'direct', 'refuse', 'not_again')),
+                    (SELECT e.due_at FROM events e WHERE e.case_id = c.id AND e.action = 'registered'),
+                    (SELECT substr(min(e.at), 1, 10) FROM events e WHERE e.case_id = c.id AND e.action = 'close'),
+                    (SELECT max(e.due_at) FROM events e WHERE e.case_id = c.id
+                        AND e.action IN ('transfer', 'assign', 'direct', 'accept', 'extend'))
+             FROM cases c INDEXED BY cases_registered
+             WHERE c.registered_at >= ?1 AND c.registered_at < ?2",
+        )?;
+        let day = |s: Option<String>| s.and_then(|s| chrono::NaiveDate::parse_from_str(s.get(..10).unwrap_or(&s), "%Y-%m-%d").ok());
+        let rows = st.query_map(params![from.to_string(), to.to_string()], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, i64>(5)?,
+                r.get::<_, bool>(6)?,
+                r.get::<_, Option<String>>(7)?,
+                r.get::<_, Option<String>>(8)?,
+                [r.get::<_, Option<String>>(9)?, r.get(10)?, r.get(11)?, r.get(12)?, r.get(13)?],
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, registered, status, purpose, category, cosigners, repeat, route, body, days) = row?;
+            let [due, routed, route_due, closed, close_due] = days.map(day);
+            out.push(crate::stats::StatRow {
+                id,
+                registered: day(Some(registered))
+                    .ok_or_else(|| RegistryError::Io(format!("case {id} has an unreadable registration time")))?,
+                status: parse_status(id, &status)?,
+                purpose: purpose.parse().unwrap_or(Purpose::Demand),
+                category,
+                cosigners,
+                repeat,
+                route: route.as_deref().and_then(crate::domain::RouteKind::parse),
+                body,
+                due,
+                routed,
+                route_due,
+                closed,
+                close_due,
+            });
+        }
+        Ok(out)
+    }
+
     fn case_files(&self, id: i64) -> Result<Option<(PathBuf, PathBuf)>> {
         let row: Option<(String, String, i64)> = self
             .conn
@@ -578,9 +633,10 @@ pub(crate) enum Shape {
 /// (no deadline, nobody assigned) in id order, so the column's index can give the first
 /// part in order (`ORDER BY x IS NULL, x` would sort every case).
 ///
-/// Words in a column's order are found one of two ways: few matches (up to `GATHER`) are
-/// gathered from the bigram index and sorted; many are found by walking the column's index
-/// and checking each case in the bigram index (`walk`), which stops after the page.
+/// Words or filters in a column's order are found one of two ways: few matches (up to
+/// `GATHER_FACTOR`) are gathered from the bigram index or the filters' indexes and sorted; many are
+/// found by walking the column's index and checking each case (`walk`: the words in the
+/// bigram index by its id, the filters on the case), which stops after the page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Part {
     All,
@@ -588,11 +644,11 @@ pub(crate) enum Part {
     Unvalued,
 }
 
-/// Matches of a search sorted on a column gathered and sorted at most; beyond, the
-/// column's index is walked. At 20,000 a gathered page costs about as much as a walked one
-/// at the least density walked (2% of a million: 2,500 cases checked for a page of 50);
-/// BENCHMARKS.md, "Sorted lists at a million".
-const GATHER: i64 = 20_000;
+/// When a search sorted on a column walks the column's index instead of gathering its
+/// matches: matches² > GATHER_FACTOR × cases. Gathering costs about 5.5 µs a match, walking
+/// about 30 µs a case checked, limit / density of them (measured at a million: 18,403
+/// matches gathered in 100 ms, 35,731 walked in 45 ms; BENCHMARKS.md, "Sorted lists").
+const GATHER_FACTOR: f64 = 270.0;
 
 /// A query built from the filters actually given (no `? IS NULL OR …`, which keeps SQLite
 /// from every index), with its parameters.
@@ -653,7 +709,7 @@ enum Indexes {
     InIdOrder,
     /// Counts, in no order: every one.
     All,
-    /// A sample found by key: none.
+    /// A sample found by key, or a column's index walked: none.
     None,
 }
 
@@ -661,14 +717,21 @@ enum Indexes {
 /// `words` and the list is in id order (the limit pushed down: the index is read only as
 /// far as the page needs), else by the filters' index or the table itself, newest first
 /// unless the filter sorts otherwise. A list sorted on a column is read in two parts (see
-/// `Part`), each through the column's index where no filter's index answers first.
+/// `Part`), the cases with a value gathered through the filters' indexes or walked in the
+/// column's.
 pub(crate) fn list_query(filter: &CaseFilter, words: Option<&str>, today: chrono::NaiveDate, shape: Shape) -> Query {
     use rusqlite::types::Value;
     // Only the valued part of a sorted list is in another order than the id's.
     let by_column = matches!(shape, Shape::Page(_, Part::Valued { .. }));
     let walk = matches!(shape, Shape::Page(_, Part::Valued { walk: true }));
-    // A column's order may come from its own index (or a filter's, then sorted).
-    let indexes = if matches!(shape, Shape::Page(_, Part::Valued { .. } | Part::Unvalued)) { Indexes::All } else { Indexes::InIdOrder };
+    // In a column's order: few matches gathered through the filters' indexes and sorted;
+    // many walked in the column's index, the filters checked on each case (none of their
+    // indexes). The cases without a value come in id order, as a list in id order does.
+    let indexes = match shape {
+        Shape::Page(_, Part::Valued { walk: true }) => Indexes::None,
+        Shape::Page(_, Part::Valued { walk: false }) => Indexes::All,
+        _ => Indexes::InIdOrder,
+    };
     let (mut conds, mut params) = conditions(filter, today, indexes);
     // Words and no filter: nothing of the case is needed to count them.
     let words_alone = words.is_some() && conds.is_empty();
@@ -788,10 +851,18 @@ impl SqliteRegistry {
             Vec::new()
         } else {
             // How many match decides how they are found (`Part`).
-            if words.is_some() {
+            if words.is_some() || filter.filtered() {
                 counted = Some(self.total(filter, words, today)?);
             }
-            let walk = counted.is_some_and(|t| t.count > GATHER);
+            let walk = match counted {
+                // A word's check is a seek in the bigram index (about 30 µs), a gathered
+                // match about 5.5 µs: walking wins when matches² > 270 × the register
+                // (16,000 of a million).
+                Some(t) if words.is_some() => (t.count as f64).powi(2) > GATHER_FACTOR * self.size()? as f64,
+                // A filter's check is a compare on the case read anyway: walk unless few.
+                Some(t) => t.count > Total::COUNTED,
+                None => false,
+            };
             self.fetch(&list_query(filter, words, today, Shape::Page(n, Part::Valued { walk })))?
         };
         let room = n - rows.len() as i64;
@@ -807,20 +878,16 @@ impl SqliteRegistry {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// How many cases the register holds (from its counters).
+    fn size(&self) -> Result<i64> {
+        Ok(self.conn.query_row("SELECT coalesce(sum(last), 0) FROM counters", [], |r| r.get(0))?)
+    }
+
     /// The list's size: the whole register from its counters; a filtered list counted up
     /// to `Total::COUNTED` matches and estimated beyond.
     fn total(&self, filter: &CaseFilter, words: Option<&str>, today: chrono::NaiveDate) -> Result<Total> {
-        let all: i64 = self
-            .conn
-            .query_row("SELECT coalesce(sum(last), 0) FROM counters", [], |r| r.get(0))?;
-        let filtered = words.is_some()
-            || filter.status.is_some()
-            || filter.category.is_some()
-            || filter.handler.is_some()
-            || filter.without_accusations
-            || filter.overdue
-            || filter.due_within.is_some();
-        if !filtered {
+        let all = self.size()?;
+        if words.is_none() && !filter.filtered() {
             return Ok(Total { count: all, estimate: false });
         }
         let newest = || -> Result<i64> {
@@ -1235,6 +1302,13 @@ mod tests {
                 assert!(p.starts_with("SCAN f VIRTUAL TABLE INDEX"), "{sort:?} gathered: {p}");
                 let p = plan(&r, &list_query(&filter, words.as_deref(), today, Shape::Page(51, Part::Unvalued)));
                 assert!(p.starts_with("SCAN f VIRTUAL TABLE INDEX") && !p.contains("TEMP B-TREE"), "{sort:?} without a value: {p}");
+                // A filter: many walked in the column's index (the filter checked on each),
+                // those without a value through the filter's index in id order.
+                let routed = CaseFilter { status: Some(Status::Routed), ..filter.clone() };
+                let p = plan(&r, &list_query(&routed, None, today, Shape::Page(51, Part::Valued { walk: true })));
+                assert!(p.contains(&format!("INDEX {index}")) && !p.contains("TEMP B-TREE"), "{sort:?} a filter walked: {p}");
+                let p = plan(&r, &list_query(&routed, None, today, Shape::Page(51, Part::Unvalued)));
+                assert!(!p.contains("TEMP B-TREE"), "{sort:?} a filter without a value: {p}");
             }
         }
         // Identifiers, each through its own index.
@@ -1343,8 +1417,8 @@ mod tests {
                 }
                 assert_eq!(seen, expected, "{sort:?} {q:?} {status:?}");
                 // Both ways of finding words in a column's order give the same pages.
-                if let (Some(q), true) = (q, sort.column().is_some()) {
-                    let words = text::match_query(q);
+                if (q.is_some() || status.is_some()) && sort.column().is_some() {
+                    let words = q.and_then(text::match_query);
                     let today = chrono::Local::now().date_naive();
                     for after in [None, Some(PageKey { value: Some("2026-12-02".into()), id: 40 }), Some(PageKey { value: Some("李四".into()), id: 40 })] {
                         let filter = CaseFilter { status, sort, after, ..Default::default() };

@@ -37,6 +37,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(include_str!("../../../migrations/0009_user_contact.sql")),
     Migration::Program(refold::refold_terms),
     Migration::Sql(include_str!("../../../migrations/0011_handler.sql")),
+    Migration::Sql(include_str!("../../../migrations/0012_registered_index.sql")),
 ];
 
 /// The register in `DATA/xinfang.db`.

@@ -1,0 +1,171 @@
+//! The analyst's page (`/stats`) and `GET /api/stats`: a period's figures with 环比 and 同比
+//! (`stats::report` over one read of the register), tables and bar charts drawn here as
+//! SVG (grey bars with their numbers written beside them, so a black-and-white print reads
+//! the same). Reads are audited with the period; no petitioner is shown.
+
+use super::auth::{CurrentUser, MaybeUser};
+use super::html::{render, to_login};
+use super::{ApiError, AppState};
+use crate::domain::Act;
+use crate::stats::{Count, Period, Report};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+
+#[derive(Deserialize, Default)]
+pub struct StatsQuery {
+    /// `2026-11`, `2026-Q4`, `2026-H2`, `2026` or `2026-01-05..2026-02-01`; this month
+    /// when absent.
+    period: Option<String>,
+}
+
+/// The period asked for, or a refusal in both languages.
+fn period_of(q: &StatsQuery, today: chrono::NaiveDate) -> Result<Period, ApiError> {
+    match q.period.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        None => Ok(Period::month_of(today)),
+        Some(p) => Period::parse(p).map_err(|zh| {
+            ApiError::new(StatusCode::BAD_REQUEST, "invalid", format!("period `{p}` is not a month, quarter, half, year or range")).zh(zh)
+        }),
+    }
+}
+
+/// The report of `period`, read once from the register and audited.
+async fn read(state: &AppState, user: &CurrentUser, period: Period, today: chrono::NaiveDate) -> Result<Report, ApiError> {
+    user.require(Act::ReadStats)?;
+    let categories: Vec<String> = state.config().vocabulary.categories.iter().map(|c| c.name.clone()).collect();
+    let (actor, address) = (user.actor(), user.address.clone());
+    state
+        .with_registry(move |r| {
+            let (from, to) = crate::stats::span(&period);
+            let rows = r.stat_rows(from, to)?;
+            r.audit(&actor, &format!("read-stats period={}", period.code()), None, address.as_deref())?;
+            Ok(crate::stats::report(&period, &rows, &categories, today))
+        })
+        .await
+}
+
+pub async fn api(State(state): State<AppState>, user: CurrentUser, Query(q): Query<StatsQuery>) -> Result<Json<Report>, ApiError> {
+    let today = chrono::Local::now().date_naive();
+    let period = period_of(&q, today)?;
+    Ok(Json(read(&state, &user, period, today).await?))
+}
+
+pub async fn page(State(state): State<AppState>, MaybeUser(user): MaybeUser, Query(q): Query<StatsQuery>) -> Result<Response, ApiError> {
+    let Some(user) = user else {
+        return Ok(to_login());
+    };
+    let today = chrono::Local::now().date_naive();
+    let period = period_of(&q, today)?;
+    let report = read(&state, &user, period, today).await?;
+    let f = &report.figures;
+    // Quick choices: this month, last month, this quarter, this year, and the periods around.
+    let this_month = Period::month_of(today);
+    let quarter = Period::parse(&format!("{}-Q{}", chrono::Datelike::year(&today), (chrono::Datelike::month(&today) - 1) / 3 + 1))
+        .unwrap_or(this_month);
+    let year = Period::parse(&chrono::Datelike::year(&today).to_string()).unwrap_or(this_month);
+    let choices: Vec<(String, String)> = [
+        ("本月", this_month),
+        ("上月", this_month.previous()),
+        ("本季度", quarter),
+        ("本年", year),
+        ("上一期", period.previous()),
+        ("去年同期", period.year_before()),
+    ]
+    .into_iter()
+    .map(|(label, p)| (format!("/stats?period={}", p.code()), format!("{label}（{}）", p.label())))
+    .collect();
+    let days = |d: &crate::stats::Days| match (d.mean, d.p90) {
+        (Some(mean), Some(p90)) => format!("平均 {mean:.1} 天，90% 在 {p90} 天内（{} 件）", d.cases),
+        _ => "—".to_string(),
+    };
+    let categories: Vec<_> = report
+        .categories
+        .iter()
+        .zip(&f.by_category)
+        .map(|(c, n)| {
+            minijinja::context! {
+                label => c.label.clone(), count => n.count,
+                previous => c.vs_previous.before, vs_previous => c.vs_previous.words(),
+                year_before => c.vs_year_before.before, vs_year_before => c.vs_year_before.words(),
+            }
+        })
+        .collect();
+    let context = minijinja::context! {
+        period => period.code(),
+        label => f.label.clone(),
+        from => f.from.to_string(),
+        to => f.to.to_string(),
+        choices,
+        received => f.received,
+        previous_label => report.previous.label.clone(),
+        previous => report.previous.received,
+        vs_previous => report.received_vs_previous.words(),
+        year_before_label => report.year_before.label.clone(),
+        year_before => report.year_before.received,
+        vs_year_before => report.received_vs_year_before.words(),
+        categories,
+        category_chart => bars(&f.by_category, "按类别"),
+        by_purpose => minijinja::value::Serde(&f.by_purpose),
+        by_channel => minijinja::value::Serde(&f.by_channel),
+        by_status => minijinja::value::Serde(&f.by_status),
+        by_route => minijinja::value::Serde(&f.by_route),
+        not_routed => f.not_routed,
+        first => f.first,
+        repeats => f.repeats,
+        joint => f.joint,
+        joint_people => f.joint_people,
+        collective => f.collective,
+        collective_min => crate::stats::COLLECTIVE,
+        routed_in_time => f.routed_in_time.words(),
+        routed_counts => format!("{} / {}", f.routed_in_time.met, f.routed_in_time.of),
+        closed_in_time => f.closed_in_time.words(),
+        closed_counts => format!("{} / {}", f.closed_in_time.met, f.closed_in_time.of),
+        days_to_route => days(&f.days_to_route),
+        days_to_close => days(&f.days_to_close),
+        overdue => f.overdue,
+        overdue_by_body => minijinja::value::Serde(&f.overdue_by_body),
+        api => format!("/api/stats?period={}", period.code()),
+    };
+    Ok(render("stats.html", "统计", Some(&user), context)?.into_response())
+}
+
+/// A horizontal bar chart of `counts` as SVG: one row per line, its name at the left, a
+/// grey bar to scale and the number after it (readable printed in black and white).
+pub fn bars(counts: &[Count], title: &str) -> String {
+    const ROW: f64 = 22.0;
+    const LABEL: f64 = 150.0;
+    const BAR: f64 = 420.0;
+    let max = counts.iter().map(|c| c.count).max().unwrap_or(0).max(1) as f64;
+    let height = ROW * counts.len() as f64 + 8.0;
+    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+    let mut svg = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" aria-label="{}" width="{}" height="{height}" viewBox="0 0 {} {height}" font-size="13">"#,
+        esc(title),
+        LABEL + BAR + 70.0,
+        LABEL + BAR + 70.0
+    );
+    for (i, c) in counts.iter().enumerate() {
+        let y = 4.0 + ROW * i as f64;
+        let w = (BAR * c.count as f64 / max).max(if c.count > 0 { 1.0 } else { 0.0 });
+        svg.push_str(&format!(
+            r##"<text x="{}" y="{}" text-anchor="end">{}</text><rect x="{LABEL}" y="{}" width="{w:.1}" height="{}" fill="#555" stroke="#000" stroke-width="0.5"/><text x="{}" y="{}">{}</text>"##,
+            LABEL - 6.0,
+            y + 15.0,
+            esc(&c.label),
+            y + 3.0,
+            ROW - 6.0,
+            LABEL + w + 6.0,
+            y + 15.0,
+            c.count
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/stats", get(page)).route("/api/stats", get(api))
+}

@@ -1,0 +1,420 @@
+//! Statistics (信访统计): the figures of a period, counted from one row per case the
+//! register gives (`StatRow`), so that the page, the CLI and the API say the same. What is
+//! counted: letters received by purpose, category, channel and status now; first letters
+//! and repeats; joint letters, the people in them and collective ones (5 or more); routes
+//! taken; 及时受理率 (routed within the route limit, 《信访工作条例》 Art. 22: 15 days);
+//! 按期办结率 (closed within the handling limit, Art. 33: 60 days, one extension); cases past
+//! their limit now, by body; days to route and to close (mean, 90th percentile). Each
+//! beside the period before (环比) and the same period a year before (同比). Voided
+//! registrations are not letters and are left out.
+
+pub mod period;
+
+use crate::domain::{Channel, Purpose, RouteKind, Status};
+pub use period::{Period, PeriodKind};
+use chrono::NaiveDate;
+use serde::Serialize;
+
+/// A case as statistics read it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatRow {
+    pub id: i64,
+    pub registered: NaiveDate,
+    pub status: Status,
+    pub purpose: Purpose,
+    pub category: Option<String>,
+    /// 联名人数 (0: not a joint letter).
+    pub cosigners: i64,
+    pub repeat: bool,
+    pub route: Option<RouteKind>,
+    pub body: Option<String>,
+    /// The current step's limit.
+    pub due: Option<NaiveDate>,
+    /// The day it was routed (its first route), and the day it had to be routed by.
+    pub routed: Option<NaiveDate>,
+    pub route_due: Option<NaiveDate>,
+    /// The day it was closed, and the handling limit then (the latest set before).
+    pub closed: Option<NaiveDate>,
+    pub close_due: Option<NaiveDate>,
+}
+
+/// One line of a breakdown: its code (for links), its name, how many.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Count {
+    pub code: String,
+    pub label: String,
+    pub count: i64,
+}
+
+/// A share: `met` of `of` (none when `of` is 0).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Rate {
+    pub met: i64,
+    pub of: i64,
+}
+
+impl Rate {
+    pub fn percent(&self) -> Option<f64> {
+        (self.of > 0).then(|| 100.0 * self.met as f64 / self.of as f64)
+    }
+
+    /// 93.8%, or — when there is nothing to measure.
+    pub fn words(&self) -> String {
+        self.percent().map(|p| format!("{p:.1}%")).unwrap_or_else(|| "—".into())
+    }
+}
+
+/// Days between two events over the cases that had both.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Days {
+    pub cases: i64,
+    pub mean: Option<f64>,
+    /// The 90th percentile (nearest rank).
+    pub p90: Option<i64>,
+}
+
+impl Days {
+    fn of(mut days: Vec<i64>) -> Days {
+        days.sort_unstable();
+        let n = days.len();
+        if n == 0 {
+            return Days { cases: 0, mean: None, p90: None };
+        }
+        let rank = (9 * n).div_ceil(10).max(1);
+        Days {
+            cases: n as i64,
+            mean: Some(days.iter().sum::<i64>() as f64 / n as f64),
+            p90: Some(days[rank - 1]),
+        }
+    }
+}
+
+/// The figures of one period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Figures {
+    pub period: String,
+    pub label: String,
+    pub from: NaiveDate,
+    /// The last day included.
+    pub to: NaiveDate,
+    pub received: i64,
+    pub by_purpose: Vec<Count>,
+    pub by_category: Vec<Count>,
+    pub by_channel: Vec<Count>,
+    pub by_status: Vec<Count>,
+    pub first: i64,
+    pub repeats: i64,
+    /// Letters signed by two or more, the people who signed them, and those by five or more.
+    pub joint: i64,
+    pub joint_people: i64,
+    pub collective: i64,
+    pub by_route: Vec<Count>,
+    pub not_routed: i64,
+    /// 及时受理率: routed by the route limit, of those routed.
+    pub routed_in_time: Rate,
+    /// 按期办结率: closed by the handling limit, of those closed.
+    pub closed_in_time: Rate,
+    /// Past their limit on `today` and not yet closed, by the body handling them.
+    pub overdue_by_body: Vec<Count>,
+    pub overdue: i64,
+    pub days_to_route: Days,
+    pub days_to_close: Days,
+}
+
+/// A letter signed jointly by this many or more is collective (集体).
+pub const COLLECTIVE: i64 = 5;
+
+/// The statuses of cases not yet closed.
+fn open(status: Status) -> bool {
+    matches!(status, Status::Registered | Status::Routed | Status::Awaiting | Status::Replied)
+}
+
+/// Counts `rows` (the cases registered in `period`, voided ones among them left out) as of
+/// `today`; categories in the vocabulary's order (`categories`), then any other, then
+/// 未分类.
+pub fn figures(period: &Period, rows: &[StatRow], categories: &[String], today: NaiveDate) -> Figures {
+    let rows: Vec<&StatRow> = rows
+        .iter()
+        .filter(|r| r.status != Status::Voided && r.registered >= period.from && r.registered < period.to)
+        .collect();
+    let count = |f: &dyn Fn(&StatRow) -> bool| rows.iter().filter(|r| f(r)).count() as i64;
+    let by_purpose = Purpose::ALL
+        .iter()
+        .map(|p| Count { code: p.as_str().into(), label: p.label().into(), count: count(&|r| r.purpose == *p) })
+        .collect();
+    let mut by_category: Vec<Count> = categories
+        .iter()
+        .map(|c| Count { code: c.clone(), label: c.clone(), count: count(&|r| r.category.as_deref() == Some(c)) })
+        .collect();
+    let mut others: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.category.clone())
+        .filter(|c| !categories.contains(c))
+        .collect();
+    others.sort();
+    others.dedup();
+    for c in others {
+        let n = count(&|r| r.category.as_deref() == Some(c.as_str()));
+        by_category.push(Count { code: c.clone(), label: c, count: n });
+    }
+    by_category.push(Count { code: String::new(), label: "未分类".into(), count: count(&|r| r.category.is_none()) });
+    // Only letters are taken in today: every case came by letter.
+    let by_channel = Channel::ALL
+        .iter()
+        .map(|c| Count {
+            code: c.as_str().into(),
+            label: c.label().into(),
+            count: if *c == Channel::Letter { rows.len() as i64 } else { 0 },
+        })
+        .collect();
+    let by_status = Status::ALL
+        .iter()
+        .filter(|s| **s != Status::Voided)
+        .map(|s| Count { code: s.as_str().into(), label: s.label().into(), count: count(&|r| r.status == *s) })
+        .collect();
+    let by_route = RouteKind::ALL
+        .iter()
+        .map(|k| Count { code: k.as_str().into(), label: k.label().into(), count: count(&|r| r.route == Some(*k)) })
+        .collect();
+    let in_time = |done: fn(&StatRow) -> Option<NaiveDate>, limit: fn(&StatRow) -> Option<NaiveDate>| {
+        let measured: Vec<(NaiveDate, Option<NaiveDate>)> = rows.iter().filter_map(|r| done(r).map(|d| (d, limit(r)))).collect();
+        Rate {
+            met: measured.iter().filter(|(d, l)| l.is_none_or(|l| *d <= l)).count() as i64,
+            of: measured.len() as i64,
+        }
+    };
+    let overdue_rows: Vec<&&StatRow> = rows.iter().filter(|r| open(r.status) && r.due.is_some_and(|d| d < today)).collect();
+    let mut bodies: Vec<String> = overdue_rows.iter().map(|r| r.body.clone().unwrap_or_default()).collect();
+    bodies.sort();
+    bodies.dedup();
+    let mut overdue_by_body: Vec<Count> = bodies
+        .into_iter()
+        .map(|b| {
+            let n = overdue_rows.iter().filter(|r| r.body.clone().unwrap_or_default() == b).count() as i64;
+            let label = if b.is_empty() { "（未转交）".to_string() } else { b.clone() };
+            Count { code: b, label, count: n }
+        })
+        .collect();
+    overdue_by_body.sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
+    let days = |done: fn(&StatRow) -> Option<NaiveDate>| {
+        Days::of(rows.iter().filter_map(|r| done(r).map(|d| (d - r.registered).num_days().max(0))).collect())
+    };
+    Figures {
+        period: period.code(),
+        label: period.label(),
+        from: period.from,
+        to: period.last_day(),
+        received: rows.len() as i64,
+        by_purpose,
+        by_category,
+        by_channel,
+        by_status,
+        first: count(&|r| !r.repeat),
+        repeats: count(&|r| r.repeat),
+        joint: count(&|r| r.cosigners >= 2),
+        joint_people: rows.iter().filter(|r| r.cosigners >= 2).map(|r| r.cosigners).sum(),
+        collective: count(&|r| r.cosigners >= COLLECTIVE),
+        by_route,
+        not_routed: count(&|r| r.route.is_none()),
+        routed_in_time: in_time(|r| r.routed, |r| r.route_due),
+        closed_in_time: in_time(|r| r.closed, |r| r.close_due),
+        overdue: overdue_rows.len() as i64,
+        overdue_by_body,
+        days_to_route: days(|r| r.routed),
+        days_to_close: days(|r| r.closed),
+    }
+}
+
+/// A figure beside the same one before: the change in per cent (none from 0).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Change {
+    pub now: i64,
+    pub before: i64,
+    pub percent: Option<f64>,
+}
+
+impl Change {
+    pub fn new(now: i64, before: i64) -> Change {
+        Change { now, before, percent: (before > 0).then(|| 100.0 * (now - before) as f64 / before as f64) }
+    }
+
+    /// 上升 12.5%, 下降 3.0%, 持平, or — when there was nothing before.
+    pub fn words(&self) -> String {
+        match self.percent {
+            None => "—".into(),
+            Some(p) if p.abs() < 0.05 => "持平".into(),
+            Some(p) if p > 0.0 => format!("上升 {p:.1}%"),
+            Some(p) => format!("下降 {:.1}%", -p),
+        }
+    }
+}
+
+/// A period's figures with the period before and the same period a year before.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub figures: Figures,
+    pub previous: Figures,
+    pub year_before: Figures,
+    /// Received: 环比 and 同比.
+    pub received_vs_previous: Change,
+    pub received_vs_year_before: Change,
+    /// Each category: now, 环比, 同比 (in `figures.by_category`'s order).
+    pub categories: Vec<CategoryChange>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CategoryChange {
+    pub code: String,
+    pub label: String,
+    pub vs_previous: Change,
+    pub vs_year_before: Change,
+}
+
+/// The three periods a report needs, from the first day of the earliest to the day after
+/// the last (one read of the register).
+pub fn span(period: &Period) -> (NaiveDate, NaiveDate) {
+    let (p, y) = (period.previous(), period.year_before());
+    (p.from.min(y.from).min(period.from), period.to.max(p.to).max(y.to))
+}
+
+/// The report of `period` from the rows of `span(period)`.
+pub fn report(period: &Period, rows: &[StatRow], categories: &[String], today: NaiveDate) -> Report {
+    let now = figures(period, rows, categories, today);
+    let previous = figures(&period.previous(), rows, categories, today);
+    let year_before = figures(&period.year_before(), rows, categories, today);
+    let before = |f: &Figures, code: &str| f.by_category.iter().find(|c| c.code == code).map_or(0, |c| c.count);
+    let categories = now
+        .by_category
+        .iter()
+        .map(|c| CategoryChange {
+            code: c.code.clone(),
+            label: c.label.clone(),
+            vs_previous: Change::new(c.count, before(&previous, &c.code)),
+            vs_year_before: Change::new(c.count, before(&year_before, &c.code)),
+        })
+        .collect();
+    Report {
+        received_vs_previous: Change::new(now.received, previous.received),
+        received_vs_year_before: Change::new(now.received, year_before.received),
+        categories,
+        figures: now,
+        previous,
+        year_before,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn row(id: i64, registered: &str) -> StatRow {
+        StatRow {
+            id,
+            registered: d(registered),
+            status: Status::Registered,
+            purpose: Purpose::Demand,
+            category: Some("教育".into()),
+            cosigners: 0,
+            repeat: false,
+            route: None,
+            body: None,
+            due: None,
+            routed: None,
+            route_due: None,
+            closed: None,
+            close_due: None,
+        }
+    }
+
+    /// A hand-built month whose every figure is known.
+    #[test]
+    fn every_figure_of_a_small_month() {
+        let cats = vec!["教育".to_string(), "民政".to_string()];
+        let mut rows = vec![
+            // Routed on day 10 of 15: in time; closed on time.
+            StatRow {
+                route: Some(RouteKind::Transfer),
+                body: Some("区教育局".into()),
+                routed: Some(d("2026-11-11")),
+                route_due: Some(d("2026-11-16")),
+                closed: Some(d("2026-11-20")),
+                close_due: Some(d("2027-01-10")),
+                status: Status::Closed,
+                ..row(1, "2026-11-01")
+            },
+            // Routed late (day 20), still open and past its limit.
+            StatRow {
+                route: Some(RouteKind::Assign),
+                body: Some("区民政局".into()),
+                routed: Some(d("2026-11-22")),
+                route_due: Some(d("2026-11-17")),
+                due: Some(d("2026-11-25")),
+                status: Status::Routed,
+                category: Some("民政".into()),
+                cosigners: 6,
+                purpose: Purpose::Accusation,
+                ..row(2, "2026-11-02")
+            },
+            // Closed late.
+            StatRow {
+                route: Some(RouteKind::Direct),
+                routed: Some(d("2026-11-03")),
+                route_due: Some(d("2026-11-18")),
+                closed: Some(d("2026-11-29")),
+                close_due: Some(d("2026-11-28")),
+                status: Status::Closed,
+                cosigners: 3,
+                repeat: true,
+                ..row(3, "2026-11-03")
+            },
+            // Not routed, no category, a suggestion.
+            StatRow { category: None, purpose: Purpose::Suggestion, ..row(4, "2026-11-30") },
+            // Voided: not a letter.
+            StatRow { status: Status::Voided, ..row(5, "2026-11-05") },
+            // Outside the month: October (环比) and November a year before (同比).
+            row(6, "2026-10-31"),
+            row(7, "2026-10-01"),
+            row(8, "2025-11-15"),
+            StatRow { category: Some("交通".into()), ..row(9, "2026-11-12") },
+        ];
+        let p = Period::parse("2026-11").unwrap();
+        let f = figures(&p, &rows, &cats, d("2026-12-01"));
+        assert_eq!(f.received, 5);
+        let counts = |v: &[Count]| v.iter().map(|c| (c.label.clone(), c.count)).collect::<Vec<_>>();
+        assert_eq!(counts(&f.by_purpose), vec![("建议意见".into(), 1), ("检举控告".into(), 1), ("申诉求决".into(), 3)]);
+        assert_eq!(
+            counts(&f.by_category),
+            vec![("教育".into(), 2), ("民政".into(), 1), ("交通".into(), 1), ("未分类".into(), 1)]
+        );
+        assert_eq!(f.by_channel[0], Count { code: "letter".into(), label: "来信".into(), count: 5 });
+        assert_eq!((f.first, f.repeats), (4, 1));
+        assert_eq!((f.joint, f.joint_people, f.collective), (2, 9, 1));
+        assert_eq!(f.not_routed, 2);
+        assert_eq!(counts(&f.by_route)[..3], [("转送".into(), 1), ("交办".into(), 1), ("直接办理".into(), 1)]);
+        assert_eq!(f.routed_in_time, Rate { met: 2, of: 3 });
+        assert_eq!(f.routed_in_time.words(), "66.7%");
+        assert_eq!(f.closed_in_time, Rate { met: 1, of: 2 });
+        assert_eq!((f.overdue, counts(&f.overdue_by_body)), (1, vec![("区民政局".into(), 1)]));
+        // Days to route: 10, 20, 0 → mean 10, p90 20; to close: 19, 26.
+        assert_eq!(f.days_to_route, Days { cases: 3, mean: Some(10.0), p90: Some(20) });
+        assert_eq!(f.days_to_close, Days { cases: 2, mean: Some(22.5), p90: Some(26) });
+        assert_eq!(Rate { met: 0, of: 0 }.words(), "—");
+
+        // The comparisons.
+        rows.push(row(10, "2025-11-30"));
+        let r = report(&p, &rows, &cats, d("2026-12-01"));
+        assert_eq!((r.previous.received, r.year_before.received), (2, 2));
+        assert_eq!(r.received_vs_previous, Change { now: 5, before: 2, percent: Some(150.0) });
+        assert_eq!(r.received_vs_previous.words(), "上升 150.0%");
+        assert_eq!(Change::new(3, 4).words(), "下降 25.0%");
+        assert_eq!(Change::new(3, 0).words(), "—");
+        assert_eq!(Change::new(3, 3).words(), "持平");
+        let edu = &r.categories[0];
+        assert_eq!((edu.label.as_str(), edu.vs_previous.before, edu.vs_year_before.before), ("教育", 2, 2));
+        assert_eq!(span(&p), (d("2025-11-01"), d("2026-12-01")));
+    }
+}
