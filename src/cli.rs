@@ -110,6 +110,22 @@ pub enum Command {
         #[arg(long, default_value_t = 5)]
         years: u32,
     },
+    /// The figures of a period (信访统计): letters received by purpose, category, channel
+    /// and status, repeats, joint and collective letters, routes, 及时受理率 and 按期办结率,
+    /// days to route and to close, cases past their limit by body; with the period before
+    /// (环比) and the same period a year before (同比). The read is audited.
+    Stats {
+        /// `2026-11` (month), `2026-Q4`, `2026-H2`, `2026` or `2026-01-05..2026-02-01`;
+        /// this month when not given.
+        #[arg(long)]
+        period: Option<String>,
+        /// `table` (for people), `json` (everything) or `csv` (one line per figure).
+        #[arg(long, default_value = "table")]
+        format: String,
+        /// The data folder.
+        #[arg(long, env = "XINFANG_DATA", default_value = "xinfang-data")]
+        data: PathBuf,
+    },
     /// File letters as A4 PDF/A-2b copies with an invisible, exact text layer. The
     /// originals are never changed. One input: `-o` names the PDF (or a folder). Several
     /// inputs or folders: `-o` is a folder, and each copy is named after its input.
@@ -241,6 +257,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::User { command, data } => user(&config, command, &data),
         Command::Synth { cases, data, seed, years } => synth(&config, cases, &data, seed, years),
         Command::Binder(args) => binder(&config, args),
+        Command::Stats { period, format, data } => stats(&config, period.as_deref(), &format, &data),
         Command::Generate(args) => {
             if args.list || args.fields || args.check {
                 return generate_info(&args.data, args.list, args.fields, args.json);
@@ -481,6 +498,101 @@ fn user(config: &Config, command: UserCommand, data: &std::path::Path) -> i32 {
             EXIT_FATAL
         }
     }
+}
+
+/// `xinfang stats`: the report of a period, as a table, JSON or CSV on standard output.
+fn stats(config: &Config, period: Option<&str>, format: &str, data: &std::path::Path) -> i32 {
+    use crate::stats::{Count, Period};
+    let today = crate::clock::now().date_naive();
+    let period = match period.map(Period::parse).unwrap_or(Ok(Period::month_of(today))) {
+        Ok(p) => p,
+        Err(zh) => {
+            eprintln!("xinfang: {zh}");
+            return EXIT_FATAL;
+        }
+    };
+    if !["table", "json", "csv"].contains(&format) {
+        eprintln!("xinfang: --format must be table, json or csv");
+        return EXIT_FATAL;
+    }
+    let registry = match crate::registry::open(data, config.bureau.registration.clone()) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("xinfang: {}: {e}", data.display());
+            return EXIT_FATAL;
+        }
+    };
+    let mut rows = Vec::new();
+    for (from, to) in crate::stats::ranges(&period) {
+        match registry.stat_rows(from, to) {
+            Ok(more) => rows.extend(more),
+            Err(e) => {
+                eprintln!("xinfang: {}: {e}", data.display());
+                return EXIT_FATAL;
+            }
+        }
+    }
+    let _ = registry.audit(&crate::registry::cli_actor(), &format!("read-stats period={}", period.code()), None, None);
+    let categories: Vec<String> = config.vocabulary.categories.iter().map(|c| c.name.clone()).collect();
+    let report = crate::stats::report(&period, &rows, &categories, today);
+    let f = &report.figures;
+    // One line per figure: (section, item, value).
+    let mut lines: Vec<(String, String, String)> = vec![
+        ("收信".into(), "本期".into(), f.received.to_string()),
+        ("收信".into(), format!("上一期（{}）", report.previous.label), report.previous.received.to_string()),
+        ("收信".into(), "环比".into(), report.received_vs_previous.words()),
+        ("收信".into(), format!("去年同期（{}）", report.year_before.label), report.year_before.received.to_string()),
+        ("收信".into(), "同比".into(), report.received_vs_year_before.words()),
+    ];
+    let mut section = |name: &str, counts: &[Count]| {
+        lines.extend(counts.iter().map(|c| (name.to_string(), c.label.clone(), c.count.to_string())));
+    };
+    section("目的", &f.by_purpose);
+    section("类别", &f.by_category);
+    section("渠道", &f.by_channel);
+    section("状态", &f.by_status);
+    section("去向", &f.by_route);
+    section("超期（按承办单位）", &f.overdue_by_body);
+    lines.extend([
+        ("去向".into(), "尚未办理".into(), f.not_routed.to_string()),
+        ("初信与重复".into(), "初次来信".into(), f.first.to_string()),
+        ("初信与重复".into(), "重复件".into(), f.repeats.to_string()),
+        ("联名".into(), "联名信".into(), f.joint.to_string()),
+        ("联名".into(), "联名人数".into(), f.joint_people.to_string()),
+        ("联名".into(), format!("集体信（{}人以上）", crate::stats::COLLECTIVE), f.collective.to_string()),
+        ("时效".into(), "及时受理率".into(), f.routed_in_time.words()),
+        ("时效".into(), "按期办结率".into(), f.closed_in_time.words()),
+        ("时效".into(), "登记至办理".into(), f.days_to_route.words()),
+        ("时效".into(), "登记至办结".into(), f.days_to_close.words()),
+        ("超期".into(), "目前超期".into(), f.overdue.to_string()),
+    ]);
+    match format {
+        "json" => match serde_json::to_string_pretty(&report) {
+            Ok(text) => println!("{text}"),
+            Err(e) => {
+                eprintln!("xinfang: {e}");
+                return EXIT_FATAL;
+            }
+        },
+        "csv" => {
+            let rows: Vec<Vec<String>> = lines.into_iter().map(|(a, b, c)| vec![a, b, c]).collect();
+            let columns = [crate::export::Column::text("项目"), crate::export::Column::text("细项"), crate::export::Column::text("数值")];
+            use std::io::Write;
+            let _ = std::io::stdout().write_all(&crate::export::csv(&columns, &rows));
+        }
+        _ => {
+            println!("信访统计 · {}（{} 至 {}）", f.label, f.from, f.to);
+            let mut last = String::new();
+            for (sectionname, item, value) in lines {
+                if sectionname != last {
+                    println!("\n{sectionname}");
+                    last = sectionname;
+                }
+                println!("  {item}：{value}");
+            }
+        }
+    }
+    EXIT_OK
 }
 
 fn synth(config: &Config, cases: u64, data: &std::path::Path, seed: u64, years: u32) -> i32 {

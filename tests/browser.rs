@@ -375,10 +375,11 @@ fn each_role_walks_to_its_daily_task_in_chromium() {
     b.shot("role-archivist.png");
     b.sign_out();
 
-    // The analyst lands on its page (the statistics are issue 19's).
+    // The analyst lands on the statistics of this month.
     b.sign_in(&site, "analyst", pw);
-    b.find("#refused");
-    assert!(b.text("main").contains("统计页面尚未开放"));
+    b.find("#received-count");
+    assert!(b.url().contains("/stats"), "{}", b.url());
+    assert!(b.text("main").contains("及时受理率"));
     b.shot("role-analyst.png");
     b.cmd("DELETE", "", None);
 }

@@ -103,6 +103,8 @@ const ROUTES: &[Route] = &[
     // (New passwords that differ: refused before any is checked.)
     r("POST", "/account/password", "/account/password", Need::SignedIn, Send::Form("old=x&new=aaaaaaaa1&again=aaaaaaaa2")),
     r("GET", "/cases/export", "/cases/export?format=csv", Need::Act(Act::Read), Send::Empty),
+    r("GET", "/stats", "/stats?period=2026-11", Need::Act(Act::ReadStats), Send::Empty),
+    r("GET", "/api/stats", "/api/stats?period=2026-Q4", Need::Act(Act::ReadStats), Send::Empty),
 ];
 
 /// The register with one letter and a user of every role, and the router on it.
@@ -376,20 +378,14 @@ async fn browse(f: &Fixture, path: &str, token: Option<&str>) -> (StatusCode, St
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_role_lands_somewhere_and_errors_are_pages_in_chinese() {
     let f = Fixture::new();
-    let links = ["/upload", "/inbox", "/queue", "/cases", "/binder", "/admin/users", "/admin/audit"];
+    let links = ["/upload", "/inbox", "/queue", "/cases", "/binder", "/stats", "/admin/users", "/admin/audit"];
     for &role in Role::ALL {
         let s = f.session(role);
         let (status, location, body) = browse(&f, "/", Some(&s.token)).await;
-        let page = if status == StatusCode::SEE_OTHER {
-            assert!(links.contains(&location.as_str()), "{role}: home {location}");
-            let (status, _, body) = browse(&f, &location, Some(&s.token)).await;
-            assert_eq!(status, StatusCode::OK, "{role} at {location}: {body}");
-            body
-        } else {
-            assert_eq!(status, StatusCode::OK, "{role}: {body}");
-            assert!(body.contains("尚未开放"), "{role}: {body}");
-            body
-        };
+        assert_eq!(status, StatusCode::SEE_OTHER, "{role}: {body}");
+        assert!(links.contains(&location.as_str()), "{role}: home {location}");
+        let (status, _, page) = browse(&f, &location, Some(&s.token)).await;
+        assert_eq!(status, StatusCode::OK, "{role} at {location}: {page}");
         assert!(page.contains("退出") && page.contains(role.label()), "{role}: {page}");
         for link in links {
             let shown = page.contains(&format!("<a href=\"{link}\">"));
@@ -914,6 +910,58 @@ async fn the_list_sorts_by_its_columns_and_pages_in_that_order() {
     let (status, _, bad) = browse(&f, "/cases?sort=due&after=nonsense", Some(&s.token)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(bad.contains("翻页位置无效"), "{bad}");
+}
+
+/// The statistics page and the API say the same as the register counted by hand in SQL,
+/// for a month with its 环比 and 同比; a period that is not one is a page in Chinese.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_statistics_page_and_api_agree_with_the_register() {
+    let f = Fixture::synthetic(400);
+    let s = f.session(Role::Analyst);
+    let today = chrono::Local::now().date_naive();
+    let month = xinfang::stats::Period::month_of(today).previous();
+    let route = Route { method: "GET", declared: "", path: Box::leak(format!("/api/stats?period={}", month.code()).into_boxed_str()), need: Need::Public, send: Send::Empty };
+    let (status, _, body) = f.send(&route, Auth::Bearer(s.token.clone())).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    // The same counts straight from the table.
+    let conn = rusqlite::Connection::open(f.data.join("xinfang.db")).unwrap();
+    let count = |p: &xinfang::stats::Period, extra: &str| -> i64 {
+        conn.query_row(
+            &format!("SELECT count(*) FROM cases WHERE registered_at >= ?1 AND registered_at < ?2 AND status <> 'voided' {extra}"),
+            [p.from.to_string(), p.to.to_string()],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let received = count(&month, "");
+    assert!(received > 0, "the synthetic register has letters last month");
+    assert_eq!(v["figures"]["received"], received, "{v}");
+    assert_eq!(v["previous"]["received"], count(&month.previous(), ""));
+    assert_eq!(v["year_before"]["received"], count(&month.year_before(), ""));
+    let accusations = v["figures"]["by_purpose"].as_array().unwrap().iter().find(|c| c["code"] == "accusation").unwrap()["count"].clone();
+    assert_eq!(accusations, count(&month, "AND purpose = 'accusation'"));
+    let sum: i64 = v["figures"]["by_category"].as_array().unwrap().iter().map(|c| c["count"].as_i64().unwrap()).sum();
+    assert_eq!(sum, received, "every letter in one category line");
+    let repeats = count(&month, "AND repeat_of IS NOT NULL");
+    assert_eq!(v["figures"]["repeats"], repeats);
+    // The page shows the same figures, and an analyst sees no petitioner.
+    let (status, _, page) = browse(&f, &format!("/stats?period={}", month.code()), Some(&s.token)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains(&format!("id=\"received-count\">{received}<")), "{page}");
+    assert!(page.contains(&month.label()) && page.contains("<svg"), "{page}");
+    let a_name: String = conn.query_row("SELECT name FROM cases WHERE name IS NOT NULL LIMIT 1", [], |r| r.get(0)).unwrap();
+    assert!(!page.contains(&a_name), "no petitioner on the statistics page");
+    // The read is audited with its period, in words.
+    let logged: String = conn.query_row("SELECT action FROM audit WHERE action LIKE 'read-stats%' ORDER BY id DESC LIMIT 1", [], |r| r.get(0)).unwrap();
+    assert_eq!(logged, format!("read-stats period={}", month.code()));
+    let (status, _, bad) = browse(&f, "/stats?period=2026-13", Some(&s.token)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(bad.contains("统计期间“2026-13”无法识别"), "{bad}");
+    // Officers read cases, not statistics.
+    let o = f.session(Role::Officer);
+    let (status, _, _) = browse(&f, "/stats", Some(&o.token)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
 /// Percent-encodes a query value (a page key holds `~` and perhaps a name).

@@ -39,8 +39,10 @@ async fn read(state: &AppState, user: &CurrentUser, period: Period, today: chron
     let (actor, address) = (user.actor(), user.address.clone());
     state
         .with_registry(move |r| {
-            let (from, to) = crate::stats::span(&period);
-            let rows = r.stat_rows(from, to)?;
+            let mut rows = Vec::new();
+            for (from, to) in crate::stats::ranges(&period) {
+                rows.extend(r.stat_rows(from, to)?);
+            }
             r.audit(&actor, &format!("read-stats period={}", period.code()), None, address.as_deref())?;
             Ok(crate::stats::report(&period, &rows, &categories, today))
         })
@@ -77,10 +79,6 @@ pub async fn page(State(state): State<AppState>, MaybeUser(user): MaybeUser, Que
     .into_iter()
     .map(|(label, p)| (format!("/stats?period={}", p.code()), format!("{label}（{}）", p.label())))
     .collect();
-    let days = |d: &crate::stats::Days| match (d.mean, d.p90) {
-        (Some(mean), Some(p90)) => format!("平均 {mean:.1} 天，90% 在 {p90} 天内（{} 件）", d.cases),
-        _ => "—".to_string(),
-    };
     let categories: Vec<_> = report
         .categories
         .iter()
@@ -123,8 +121,8 @@ pub async fn page(State(state): State<AppState>, MaybeUser(user): MaybeUser, Que
         routed_counts => format!("{} / {}", f.routed_in_time.met, f.routed_in_time.of),
         closed_in_time => f.closed_in_time.words(),
         closed_counts => format!("{} / {}", f.closed_in_time.met, f.closed_in_time.of),
-        days_to_route => days(&f.days_to_route),
-        days_to_close => days(&f.days_to_close),
+        days_to_route => f.days_to_route.words(),
+        days_to_close => f.days_to_close.words(),
         overdue => f.overdue,
         overdue_by_body => minijinja::value::Serde(&f.overdue_by_body),
         api => format!("/api/stats?period={}", period.code()),

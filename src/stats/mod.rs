@@ -74,6 +74,14 @@ pub struct Days {
 }
 
 impl Days {
+    /// 平均 10.0 天，90% 在 20 天内（3 件）, or — when no case had both events.
+    pub fn words(&self) -> String {
+        match (self.mean, self.p90) {
+            (Some(mean), Some(p90)) => format!("平均 {mean:.1} 天，90% 在 {p90} 天内（{} 件）", self.cases),
+            _ => "—".to_string(),
+        }
+    }
+
     fn of(mut days: Vec<i64>) -> Days {
         days.sort_unstable();
         let n = days.len();
@@ -270,14 +278,24 @@ pub struct CategoryChange {
     pub vs_year_before: Change,
 }
 
-/// The three periods a report needs, from the first day of the earliest to the day after
-/// the last (one read of the register).
-pub fn span(period: &Period) -> (NaiveDate, NaiveDate) {
-    let (p, y) = (period.previous(), period.year_before());
-    (p.from.min(y.from).min(period.from), period.to.max(p.to).max(y.to))
+/// The days a report reads: the period, the one before and the same a year before, as
+/// ranges `[from, to)` in order, overlapping ones merged (a year's previous period is the
+/// year before), so each case is read once and no more than needed.
+pub fn ranges(period: &Period) -> Vec<(NaiveDate, NaiveDate)> {
+    let mut all: Vec<(NaiveDate, NaiveDate)> =
+        [period.year_before(), period.previous(), *period].iter().map(|p| (p.from, p.to)).collect();
+    all.sort();
+    let mut merged: Vec<(NaiveDate, NaiveDate)> = Vec::new();
+    for (from, to) in all {
+        match merged.last_mut() {
+            Some(last) if from <= last.1 => last.1 = last.1.max(to),
+            _ => merged.push((from, to)),
+        }
+    }
+    merged
 }
 
-/// The report of `period` from the rows of `span(period)`.
+/// The report of `period` from the rows of `ranges(period)`.
 pub fn report(period: &Period, rows: &[StatRow], categories: &[String], today: NaiveDate) -> Report {
     let now = figures(period, rows, categories, today);
     let previous = figures(&period.previous(), rows, categories, today);
@@ -402,6 +420,7 @@ mod tests {
         // Days to route: 10, 20, 0 → mean 10, p90 20; to close: 19, 26.
         assert_eq!(f.days_to_route, Days { cases: 3, mean: Some(10.0), p90: Some(20) });
         assert_eq!(f.days_to_close, Days { cases: 2, mean: Some(22.5), p90: Some(26) });
+        assert_eq!(f.days_to_route.words(), "平均 10.0 天，90% 在 20 天内（3 件）");
         assert_eq!(Rate { met: 0, of: 0 }.words(), "—");
 
         // The comparisons.
@@ -415,6 +434,8 @@ mod tests {
         assert_eq!(Change::new(3, 3).words(), "持平");
         let edu = &r.categories[0];
         assert_eq!((edu.label.as_str(), edu.vs_previous.before, edu.vs_year_before.before), ("教育", 2, 2));
-        assert_eq!(span(&p), (d("2025-11-01"), d("2026-12-01")));
+        assert_eq!(ranges(&p), vec![(d("2025-11-01"), d("2025-12-01")), (d("2026-10-01"), d("2026-12-01"))]);
+        let y = Period::parse("2026").unwrap();
+        assert_eq!(ranges(&y), vec![(d("2025-01-01"), d("2027-01-01"))]);
     }
 }

@@ -156,7 +156,7 @@ mod tests {
         let r = Period::parse("2026-01-05..2026-02-01").unwrap();
         assert_eq!((r.from, r.to, r.last_day()), (d(2026, 1, 5), d(2026, 2, 2), d(2026, 2, 1)));
         assert_eq!(r.label(), "2026年1月5日至2月1日");
-        assert_eq!(r.previous(), Period { kind: PeriodKind::Range, from: d(2025, 12, 9), to: d(2026, 1, 5) });
+        assert_eq!(r.previous(), Period { kind: PeriodKind::Range, from: d(2025, 12, 8), to: d(2026, 1, 5) });
         assert_eq!(Period::parse(&r.code()).unwrap(), r);
         // A leap day's year before is the last day of February.
         let leap = Period::parse("2028-02-29..2028-02-29").unwrap();

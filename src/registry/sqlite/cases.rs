@@ -645,10 +645,12 @@ pub(crate) enum Part {
 }
 
 /// When a search sorted on a column walks the column's index instead of gathering its
-/// matches: matches² > GATHER_FACTOR × cases. Gathering costs about 5.5 µs a match, walking
-/// about 30 µs a case checked, limit / density of them (measured at a million: 18,403
-/// matches gathered in 100 ms, 35,731 walked in 45 ms; BENCHMARKS.md, "Sorted lists").
-const GATHER_FACTOR: f64 = 270.0;
+/// matches: matches² > GATHER_FACTOR × bigrams × cases. Gathering costs about 5.5 µs a
+/// match; walking about 20-30 µs per bigram for each case checked, page / density of
+/// them. Measured at a million (BENCHMARKS.md, "Sorted lists"): `拖欠工资` (3 bigrams,
+/// 18,403 matches) 100 ms gathered against 161 ms walked; `工资` (1 bigram, 35,731) 41 ms
+/// walked against about 200 ms gathered.
+const GATHER_FACTOR: f64 = 225.0;
 
 /// A query built from the filters actually given (no `? IS NULL OR …`, which keeps SQLite
 /// from every index), with its parameters.
@@ -855,10 +857,13 @@ impl SqliteRegistry {
                 counted = Some(self.total(filter, words, today)?);
             }
             let walk = match counted {
-                // A word's check is a seek in the bigram index (about 30 µs), a gathered
-                // match about 5.5 µs: walking wins when matches² > 270 × the register
-                // (16,000 of a million).
-                Some(t) if words.is_some() => (t.count as f64).powi(2) > GATHER_FACTOR * self.size()? as f64,
+                // A word's check is a seek per bigram in the bigram index (20-30 µs each),
+                // a gathered match about 5.5 µs: walking wins when matches² > 225 × bigrams
+                // × the register (15,000 of a million for one bigram).
+                Some(t) if words.is_some() => {
+                    let bigrams = words.map_or(1, |w| w.split_whitespace().filter(|t| *t != "AND").count().max(1));
+                    (t.count as f64).powi(2) > GATHER_FACTOR * bigrams as f64 * self.size()? as f64
+                }
                 // A filter's check is a compare on the case read anyway: walk unless few.
                 Some(t) => t.count > Total::COUNTED,
                 None => false,
