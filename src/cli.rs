@@ -534,7 +534,16 @@ fn stats(config: &Config, period: Option<&str>, format: &str, data: &std::path::
     }
     let _ = registry.audit(&crate::registry::cli_actor(), &format!("read-stats period={}", period.code()), None, None);
     let categories: Vec<String> = config.vocabulary.categories.iter().map(|c| c.name.clone()).collect();
-    let report = crate::stats::report(&period, &rows, &categories, today);
+    let setting = crate::stats::Setting { categories: &categories, home: config.bureau.region.as_deref(), today };
+    let mut report = crate::stats::report(&period, &rows, setting);
+    let (from, to) = crate::stats::trend_span(period.last_day());
+    match registry.monthly_counts(from, to) {
+        Ok(months) => report.trend = crate::stats::trend(period.last_day(), &months),
+        Err(e) => {
+            eprintln!("xinfang: {}: {e}", data.display());
+            return EXIT_FATAL;
+        }
+    }
     let f = &report.figures;
     // One line per figure: (section, item, value).
     let mut lines: Vec<(String, String, String)> = vec![
@@ -551,6 +560,14 @@ fn stats(config: &Config, period: Option<&str>, format: &str, data: &std::path::
     section("类别", &f.by_category);
     section("渠道", &f.by_channel);
     section("状态", &f.by_status);
+    section("地区", &f.by_region);
+    section("近13个月", &report.trend);
+    let spots: Vec<Count> = report
+        .hot_spots
+        .iter()
+        .map(|h| Count { code: h.region.clone(), label: format!("{} {}（上一期 {}）", h.region_name, h.category, h.before), count: h.now })
+        .collect();
+    section("热点", &spots);
     section("去向", &f.by_route);
     section("超期（按承办单位）", &f.overdue_by_body);
     lines.extend([

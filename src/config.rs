@@ -91,14 +91,16 @@ impl Default for OcrConfig {
     }
 }
 
-/// The bureau: its name, its fonds number (全宗号) in the archive, and how registration
-/// numbers look.
+/// The bureau: its name, its fonds number (全宗号) in the archive, how registration
+/// numbers look, and its own area (a GB/T 2260 code, e.g. 420900: an address naming a
+/// county that several places bear is counted in this area).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct BureauConfig {
     pub name: String,
     pub fonds: String,
     pub registration: crate::domain::number::NumberFormat,
+    pub region: Option<String>,
 }
 
 impl Default for BureauConfig {
@@ -107,6 +109,7 @@ impl Default for BureauConfig {
             name: "示例县信访局".into(),
             fonds: "X001".into(),
             registration: Default::default(),
+            region: None,
         }
     }
 }

@@ -35,6 +35,7 @@ pub mod ingest;
 pub mod intake;
 pub mod model;
 pub mod privacy;
+pub mod regions;
 pub mod registry;
 pub mod routing;
 pub mod server;

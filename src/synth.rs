@@ -78,11 +78,13 @@ const GIVEN: &[&str] = &[
     "英", "华", "平", "刚", "桂", "兰", "玉", "梅", "霞", "建", "国", "文", "红", "海", "燕", "波", "辉",
     "鹏", "德", "志", "荣", "春", "凤", "翠", "云", "宝", "林", "金", "福", "生", "成", "永", "祥",
 ];
-/// Twelve districts and counties of a made-up city, with their GB/T 2260-shaped codes.
+/// Twelve districts of one real city (武汉市), with their GB/T 2260 codes, so that the
+/// statistics count real regions (`data/divisions.csv`).
+const CITY: &str = "武汉市";
 const DISTRICTS: &[(&str, &str)] = &[
-    ("城关区", "370102"), ("新华区", "370103"), ("东湖区", "370104"), ("西山区", "370105"),
-    ("南岗区", "370112"), ("北塘区", "370113"), ("高新区", "370171"), ("经开区", "370172"),
-    ("临江县", "370124"), ("青石县", "370125"), ("白河县", "370126"), ("云岭县", "370181"),
+    ("江岸区", "420102"), ("江汉区", "420103"), ("硚口区", "420104"), ("汉阳区", "420105"),
+    ("武昌区", "420106"), ("青山区", "420107"), ("洪山区", "420111"), ("东西湖区", "420112"),
+    ("蔡甸区", "420114"), ("江夏区", "420115"), ("黄陂区", "420116"), ("新洲区", "420117"),
 ];
 const STREETS: &[&str] = &[
     "人民路", "解放路", "建设路", "和平街", "胜利街", "朝阳路", "文化路", "新华街", "中山路", "光明街",
@@ -204,7 +206,7 @@ pub fn case(
     };
     let street = r.pick(STREETS);
     let house = 1 + r.below(300);
-    let address = format!("{district}{street}{house}号{place}");
+    let address = format!("{CITY}{district}{street}{house}号{place}");
     let phone = format!("1{}{:09}", [3, 5, 7, 8, 9][r.below(5)], r.next() % 1_000_000_000);
     let born = 1950 + r.below(50) as i32;
     let id = id_number(&mut r, area, born);

@@ -158,6 +158,10 @@ pub trait Cases {
     /// voided ones too (the figures leave them out), through the registration-time index.
     fn stat_rows(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<Vec<crate::stats::StatRow>>;
 
+    /// Letters registered (voided ones left out) per month (`YYYY-MM`) from `from` up to
+    /// `to`, from the registration-time index alone; months without letters are absent.
+    fn monthly_counts(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<Vec<(String, i64)>>;
+
     /// Where a case's original and filing copy are kept.
     fn case_files(&self, id: i64) -> Result<Option<(PathBuf, PathBuf)>>;
 

@@ -36,6 +36,7 @@ fn period_of(q: &StatsQuery, today: chrono::NaiveDate) -> Result<Period, ApiErro
 async fn read(state: &AppState, user: &CurrentUser, period: Period, today: chrono::NaiveDate) -> Result<Report, ApiError> {
     user.require(Act::ReadStats)?;
     let categories: Vec<String> = state.config().vocabulary.categories.iter().map(|c| c.name.clone()).collect();
+    let home = state.config().bureau.region.clone();
     let (actor, address) = (user.actor(), user.address.clone());
     state
         .with_registry(move |r| {
@@ -43,8 +44,13 @@ async fn read(state: &AppState, user: &CurrentUser, period: Period, today: chron
             for (from, to) in crate::stats::ranges(&period) {
                 rows.extend(r.stat_rows(from, to)?);
             }
+            let (from, to) = crate::stats::trend_span(period.last_day());
+            let months = r.monthly_counts(from, to)?;
             r.audit(&actor, &format!("read-stats period={}", period.code()), None, address.as_deref())?;
-            Ok(crate::stats::report(&period, &rows, &categories, today))
+            let setting = crate::stats::Setting { categories: &categories, home: home.as_deref(), today };
+            let mut report = crate::stats::report(&period, &rows, setting);
+            report.trend = crate::stats::trend(period.last_day(), &months);
+            Ok(report)
         })
         .await
 }
@@ -106,6 +112,9 @@ pub async fn page(State(state): State<AppState>, MaybeUser(user): MaybeUser, Que
         vs_year_before => report.received_vs_year_before.words(),
         categories,
         category_chart => bars(&f.by_category, "按类别"),
+        trend_chart => line(&report.trend, "近13个月收信"),
+        regions => shaded(&f.by_region),
+        hot_spots => minijinja::value::Serde(&report.hot_spots),
         by_purpose => minijinja::value::Serde(&f.by_purpose),
         by_channel => minijinja::value::Serde(&f.by_channel),
         by_status => minijinja::value::Serde(&f.by_status),
@@ -162,6 +171,54 @@ pub fn bars(counts: &[Count], title: &str) -> String {
     }
     svg.push_str("</svg>");
     svg
+}
+
+/// A line of counts per month as SVG: points marked and numbered, month numbers under the
+/// axis (black on white).
+pub fn line(counts: &[Count], title: &str) -> String {
+    const W: f64 = 640.0;
+    const H: f64 = 180.0;
+    const LEFT: f64 = 30.0;
+    const TOP: f64 = 20.0;
+    const BOTTOM: f64 = 30.0;
+    let max = counts.iter().map(|c| c.count).max().unwrap_or(0).max(1) as f64;
+    let n = counts.len().max(2) as f64;
+    let x = |i: usize| LEFT + (W - LEFT - 20.0) * i as f64 / (n - 1.0);
+    let y = |v: i64| TOP + (H - TOP - BOTTOM) * (1.0 - v as f64 / max);
+    let points: Vec<String> = counts.iter().enumerate().map(|(i, c)| format!("{:.1},{:.1}", x(i), y(c.count))).collect();
+    let mut svg = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" aria-label="{title}" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-size="11"><line x1="{LEFT}" y1="{0:.1}" x2="{1:.1}" y2="{0:.1}" stroke="#000"/><polyline points="{2}" fill="none" stroke="#000" stroke-width="1.5"/>"##,
+        H - BOTTOM,
+        W - 20.0,
+        points.join(" ")
+    );
+    for (i, c) in counts.iter().enumerate() {
+        let month = c.code.get(5..).unwrap_or(&c.code).trim_start_matches('0');
+        svg.push_str(&format!(
+            r##"<circle cx="{0:.1}" cy="{1:.1}" r="3" fill="#000"/><text x="{0:.1}" y="{2:.1}" text-anchor="middle">{3}</text><text x="{0:.1}" y="{4:.1}" text-anchor="middle">{month}月</text>"##,
+            x(i),
+            y(c.count),
+            y(c.count) - 6.0,
+            c.count,
+            H - BOTTOM + 16.0
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// The regions with a grey cell shaded by count (darker, more) and the number written, so
+/// print in black and white reads the same.
+fn shaded(counts: &[Count]) -> Vec<minijinja::Value> {
+    let max = counts.iter().filter(|c| !c.code.is_empty()).map(|c| c.count).max().unwrap_or(0).max(1) as f64;
+    counts
+        .iter()
+        .map(|c| {
+            // From white (none) to mid grey (the most), text stays black and readable.
+            let level = if c.code.is_empty() { 255 } else { 255 - (110.0 * c.count as f64 / max).round() as i64 };
+            minijinja::context! { label => c.label.clone(), count => c.count, shade => format!("rgb({level},{level},{level})") }
+        })
+        .collect()
 }
 
 pub fn router() -> Router<AppState> {

@@ -11,9 +11,11 @@
 pub mod period;
 
 use crate::domain::{Channel, Purpose, RouteKind, Status};
+use crate::regions::REGIONS;
 pub use period::{Period, PeriodKind};
 use chrono::NaiveDate;
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// A case as statistics read it.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,6 +25,8 @@ pub struct StatRow {
     pub status: Status,
     pub purpose: Purpose,
     pub category: Option<String>,
+    /// As registered: only its county is counted (`regions`), never shown.
+    pub address: Option<String>,
     /// 联名人数 (0: not a joint letter).
     pub cosigners: i64,
     pub repeat: bool,
@@ -110,6 +114,8 @@ pub struct Figures {
     pub by_category: Vec<Count>,
     pub by_channel: Vec<Count>,
     pub by_status: Vec<Count>,
+    /// By the county the address names (GB/T 2260 code), most first; 未识别 last.
+    pub by_region: Vec<Count>,
     pub first: i64,
     pub repeats: i64,
     /// Letters signed by two or more, the people who signed them, and those by five or more.
@@ -137,10 +143,24 @@ fn open(status: Status) -> bool {
     matches!(status, Status::Registered | Status::Routed | Status::Awaiting | Status::Replied)
 }
 
+/// What figures are counted with: the vocabulary's categories in order, the bureau's own
+/// area (`[bureau] region`), and the day "now" is.
+#[derive(Debug, Clone, Copy)]
+pub struct Setting<'a> {
+    pub categories: &'a [String],
+    pub home: Option<&'a str>,
+    pub today: NaiveDate,
+}
+
+/// The county code a case's address names, if any.
+fn region(row: &StatRow, home: Option<&str>) -> Option<String> {
+    row.address.as_deref().and_then(|a| REGIONS.county_of(a, home)).map(|d| d.code.clone())
+}
+
 /// Counts `rows` (the cases registered in `period`, voided ones among them left out) as of
-/// `today`; categories in the vocabulary's order (`categories`), then any other, then
-/// 未分类.
-pub fn figures(period: &Period, rows: &[StatRow], categories: &[String], today: NaiveDate) -> Figures {
+/// `setting.today`; categories in the vocabulary's order, then any other, then 未分类.
+pub fn figures(period: &Period, rows: &[StatRow], setting: Setting) -> Figures {
+    let (categories, today) = (setting.categories, setting.today);
     let rows: Vec<&StatRow> = rows
         .iter()
         .filter(|r| r.status != Status::Voided && r.registered >= period.from && r.registered < period.to)
@@ -204,6 +224,18 @@ pub fn figures(period: &Period, rows: &[StatRow], categories: &[String], today: 
         })
         .collect();
     overdue_by_body.sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
+    let mut regions: HashMap<String, i64> = HashMap::new();
+    for r in &rows {
+        *regions.entry(region(r, setting.home).unwrap_or_default()).or_default() += 1;
+    }
+    let mut by_region: Vec<Count> = regions
+        .into_iter()
+        .map(|(code, count)| {
+            let label = if code.is_empty() { "未识别".to_string() } else { REGIONS.full_name(&code).unwrap_or_else(|| code.clone()) };
+            Count { code, label, count }
+        })
+        .collect();
+    by_region.sort_by(|a, b| a.code.is_empty().cmp(&b.code.is_empty()).then(b.count.cmp(&a.count)).then(a.code.cmp(&b.code)));
     let days = |done: fn(&StatRow) -> Option<NaiveDate>| {
         Days::of(rows.iter().filter_map(|r| done(r).map(|d| (d - r.registered).num_days().max(0))).collect())
     };
@@ -217,6 +249,7 @@ pub fn figures(period: &Period, rows: &[StatRow], categories: &[String], today: 
         by_category,
         by_channel,
         by_status,
+        by_region,
         first: count(&|r| !r.repeat),
         repeats: count(&|r| r.repeat),
         joint: count(&|r| r.cosigners >= 2),
@@ -268,6 +301,40 @@ pub struct Report {
     pub received_vs_year_before: Change,
     /// Each category: now, 环比, 同比 (in `figures.by_category`'s order).
     pub categories: Vec<CategoryChange>,
+    /// The category × county cells that grew most since the period before (at most ten).
+    pub hot_spots: Vec<HotSpot>,
+    /// Letters per month, the 13 months up to the period's last (`trend`).
+    pub trend: Vec<Count>,
+}
+
+/// The 13 months ending with the month of `last` (`[from, to)` to count).
+pub fn trend_span(last: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let month = Period::month_of(last);
+    (month.from - chrono::Months::new(12), month.to)
+}
+
+/// The 13 months of `trend_span(last)` with their counts (`YYYY-MM`, as the register
+/// counts them), months without letters at 0.
+pub fn trend(last: NaiveDate, counted: &[(String, i64)]) -> Vec<Count> {
+    let (from, _) = trend_span(last);
+    (0..13)
+        .map(|k| {
+            let month = Period::month_of(from + chrono::Months::new(k));
+            let code = month.code();
+            let count = counted.iter().find(|(m, _)| *m == code).map_or(0, |(_, n)| *n);
+            Count { label: month.label(), code, count }
+        })
+        .collect()
+}
+
+/// A category in a county, now and the period before.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HotSpot {
+    pub category: String,
+    pub region: String,
+    pub region_name: String,
+    pub now: i64,
+    pub before: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -296,10 +363,40 @@ pub fn ranges(period: &Period) -> Vec<(NaiveDate, NaiveDate)> {
 }
 
 /// The report of `period` from the rows of `ranges(period)`.
-pub fn report(period: &Period, rows: &[StatRow], categories: &[String], today: NaiveDate) -> Report {
-    let now = figures(period, rows, categories, today);
-    let previous = figures(&period.previous(), rows, categories, today);
-    let year_before = figures(&period.year_before(), rows, categories, today);
+pub fn report(period: &Period, rows: &[StatRow], setting: Setting) -> Report {
+    let now = figures(period, rows, setting);
+    let previous = figures(&period.previous(), rows, setting);
+    let year_before = figures(&period.year_before(), rows, setting);
+    // Category × county, now and before: the cells that grew most.
+    let mut cells: HashMap<(String, String), (i64, i64)> = HashMap::new();
+    let prev = period.previous();
+    for r in rows.iter().filter(|r| r.status != Status::Voided) {
+        let now_ = r.registered >= period.from && r.registered < period.to;
+        let before_ = r.registered >= prev.from && r.registered < prev.to;
+        if !(now_ || before_) {
+            continue;
+        }
+        let (Some(category), Some(county)) = (r.category.clone(), region(r, setting.home)) else { continue };
+        let cell = cells.entry((category, county)).or_default();
+        if now_ {
+            cell.0 += 1;
+        } else {
+            cell.1 += 1;
+        }
+    }
+    let mut hot_spots: Vec<HotSpot> = cells
+        .into_iter()
+        .filter(|(_, (n, b))| n > b)
+        .map(|((category, region), (now, before))| HotSpot {
+            region_name: REGIONS.full_name(&region).unwrap_or_else(|| region.clone()),
+            category,
+            region,
+            now,
+            before,
+        })
+        .collect();
+    hot_spots.sort_by(|a, b| (b.now - b.before).cmp(&(a.now - a.before)).then(b.now.cmp(&a.now)).then(a.region.cmp(&b.region)).then(a.category.cmp(&b.category)));
+    hot_spots.truncate(10);
     let before = |f: &Figures, code: &str| f.by_category.iter().find(|c| c.code == code).map_or(0, |c| c.count);
     let categories = now
         .by_category
@@ -315,6 +412,8 @@ pub fn report(period: &Period, rows: &[StatRow], categories: &[String], today: N
         received_vs_previous: Change::new(now.received, previous.received),
         received_vs_year_before: Change::new(now.received, year_before.received),
         categories,
+        hot_spots,
+        trend: Vec::new(),
         figures: now,
         previous,
         year_before,
@@ -336,6 +435,7 @@ mod tests {
             status: Status::Registered,
             purpose: Purpose::Demand,
             category: Some("教育".into()),
+            address: Some("湖北省孝感市孝南区书院街1号".into()),
             cosigners: 0,
             repeat: false,
             route: None,
@@ -389,18 +489,19 @@ mod tests {
                 repeat: true,
                 ..row(3, "2026-11-03")
             },
-            // Not routed, no category, a suggestion.
-            StatRow { category: None, purpose: Purpose::Suggestion, ..row(4, "2026-11-30") },
+            // Not routed, no category, a suggestion, in 汉川市.
+            StatRow { category: None, purpose: Purpose::Suggestion, address: Some("汉川市马口镇".into()), ..row(4, "2026-11-30") },
             // Voided: not a letter.
             StatRow { status: Status::Voided, ..row(5, "2026-11-05") },
             // Outside the month: October (环比) and November a year before (同比).
             row(6, "2026-10-31"),
             row(7, "2026-10-01"),
             row(8, "2025-11-15"),
-            StatRow { category: Some("交通".into()), ..row(9, "2026-11-12") },
+            StatRow { category: Some("交通".into()), address: Some("鼓楼区中山路".into()), ..row(9, "2026-11-12") },
         ];
         let p = Period::parse("2026-11").unwrap();
-        let f = figures(&p, &rows, &cats, d("2026-12-01"));
+        let setting = Setting { categories: &cats, home: None, today: d("2026-12-01") };
+        let f = figures(&p, &rows, setting);
         assert_eq!(f.received, 5);
         let counts = |v: &[Count]| v.iter().map(|c| (c.label.clone(), c.count)).collect::<Vec<_>>();
         assert_eq!(counts(&f.by_purpose), vec![("建议意见".into(), 1), ("检举控告".into(), 1), ("申诉求决".into(), 3)]);
@@ -422,10 +523,17 @@ mod tests {
         assert_eq!(f.days_to_close, Days { cases: 2, mean: Some(22.5), p90: Some(26) });
         assert_eq!(f.days_to_route.words(), "平均 10.0 天，90% 在 20 天内（3 件）");
         assert_eq!(Rate { met: 0, of: 0 }.words(), "—");
+        // Regions: 孝南区 for most, 汉川市 once, 鼓楼区 alone not told apart.
+        assert_eq!(
+            counts(&f.by_region),
+            vec![("孝感市孝南区".into(), 3), ("孝感市汉川市".into(), 1), ("未识别".into(), 1)]
+        );
+        let home = Setting { home: Some("320100"), ..setting };
+        assert_eq!(figures(&p, &rows, home).by_region[1].label, "南京市鼓楼区");
 
         // The comparisons.
         rows.push(row(10, "2025-11-30"));
-        let r = report(&p, &rows, &cats, d("2026-12-01"));
+        let r = report(&p, &rows, setting);
         assert_eq!((r.previous.received, r.year_before.received), (2, 2));
         assert_eq!(r.received_vs_previous, Change { now: 5, before: 2, percent: Some(150.0) });
         assert_eq!(r.received_vs_previous.words(), "上升 150.0%");
@@ -434,6 +542,15 @@ mod tests {
         assert_eq!(Change::new(3, 3).words(), "持平");
         let edu = &r.categories[0];
         assert_eq!((edu.label.as_str(), edu.vs_previous.before, edu.vs_year_before.before), ("教育", 2, 2));
+        // 教育 in 孝南区: 2 now (cases 1 and 3), none the month before (October's are
+        // 教育 in 孝南区 too: 2) — no growth; 民政 in 孝南区 grew 0 → 1.
+        let spots: Vec<(String, String, i64, i64)> = r.hot_spots.iter().map(|h| (h.category.clone(), h.region_name.clone(), h.now, h.before)).collect();
+        assert_eq!(spots, vec![("民政".into(), "孝感市孝南区".into(), 1, 0)]);
+        let t = trend(d("2026-11-30"), &[("2026-11".into(), 5), ("2025-12".into(), 2)]);
+        assert_eq!(t.len(), 13);
+        assert_eq!((t[0].code.as_str(), t[0].count, t[12].code.as_str(), t[12].count), ("2025-11", 0, "2026-11", 5));
+        assert_eq!((t[1].label.as_str(), t[1].count), ("2025年12月", 2));
+        assert_eq!(trend_span(d("2026-11-30")), (d("2025-11-01"), d("2026-12-01")));
         assert_eq!(ranges(&p), vec![(d("2025-11-01"), d("2025-12-01")), (d("2026-10-01"), d("2026-12-01"))]);
         let y = Period::parse("2026").unwrap();
         assert_eq!(ranges(&y), vec![(d("2025-01-01"), d("2027-01-01"))]);

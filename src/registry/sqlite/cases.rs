@@ -325,7 +325,8 @@ impl Cases for SqliteRegistry {
                     (SELECT e.due_at FROM events e WHERE e.case_id = c.id AND e.action = 'registered'),
                     (SELECT substr(min(e.at), 1, 10) FROM events e WHERE e.case_id = c.id AND e.action = 'close'),
                     (SELECT max(e.due_at) FROM events e WHERE e.case_id = c.id
-                        AND e.action IN ('transfer', 'assign', 'direct', 'accept', 'extend'))
+                        AND e.action IN ('transfer', 'assign', 'direct', 'accept', 'extend')),
+                    c.address
              FROM cases c INDEXED BY cases_registered
              WHERE c.registered_at >= ?1 AND c.registered_at < ?2",
         )?;
@@ -342,11 +343,12 @@ impl Cases for SqliteRegistry {
                 r.get::<_, Option<String>>(7)?,
                 r.get::<_, Option<String>>(8)?,
                 [r.get::<_, Option<String>>(9)?, r.get(10)?, r.get(11)?, r.get(12)?, r.get(13)?],
+                r.get::<_, Option<String>>(14)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, registered, status, purpose, category, cosigners, repeat, route, body, days) = row?;
+            let (id, registered, status, purpose, category, cosigners, repeat, route, body, days, address) = row?;
             let [due, routed, route_due, closed, close_due] = days.map(day);
             out.push(crate::stats::StatRow {
                 id,
@@ -355,6 +357,7 @@ impl Cases for SqliteRegistry {
                 status: parse_status(id, &status)?,
                 purpose: purpose.parse().unwrap_or(Purpose::Demand),
                 category,
+                address,
                 cosigners,
                 repeat,
                 route: route.as_deref().and_then(crate::domain::RouteKind::parse),
@@ -367,6 +370,15 @@ impl Cases for SqliteRegistry {
             });
         }
         Ok(out)
+    }
+
+    fn monthly_counts(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<Vec<(String, i64)>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT substr(registered_at, 1, 7), count(*) FROM cases INDEXED BY cases_registered
+             WHERE registered_at >= ?1 AND registered_at < ?2 AND status <> 'voided' GROUP BY 1 ORDER BY 1",
+        )?;
+        let rows = st.query_map(params![from.to_string(), to.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     fn case_files(&self, id: i64) -> Result<Option<(PathBuf, PathBuf)>> {
