@@ -8,7 +8,8 @@
 # sample, so no OCR) and the database's size per case.
 #
 # The sorted lists (the headings 登记号/期限/承办人) are measured the same way: each order's
-# first page and a page further on, with filters and with words few and many.
+# first page and a page further on, with filters and with words few and many; then last
+# month's statistics (`/api/stats`) and the list of its letters.
 #
 #   bench/register.sh [SIZES...]      e.g. bench/register.sh 10000 100000
 #   REGISTER=DIR bench/register.sh    the reads only, on a register made before (kept)
@@ -97,6 +98,8 @@ rare-word-by-deadline(柳桥村)      /api/cases?limit=50&q=$(enc 柳桥村)&sor
 common-word-by-deadline(拖欠工资)  /api/cases?limit=50&q=$(enc 拖欠工资)&sort=due
 2-char-word-by-deadline(工资)      /api/cases?limit=50&q=$(enc 工资)&sort=due
 in-every-letter-by-deadline(反映)  /api/cases?limit=50&q=$(enc 反映)&sort=due
+stats-of-last-month                /api/stats?period=$(date -d "$(date +%Y-%m-01) -1 month" +%Y-%m)
+a-figure's-letters(last-month)     /api/cases?limit=50&from=$(date -d "$(date +%Y-%m-01) -1 month" +%Y-%m-%d)&to=$(date -d "$(date +%Y-%m-01) -1 day" +%F)
 EOF
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=
   [ -z "${REGISTER:-}" ] || break

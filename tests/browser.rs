@@ -381,6 +381,15 @@ fn each_role_walks_to_its_daily_task_in_chromium() {
     assert!(b.url().contains("/stats"), "{}", b.url());
     assert!(b.text("main").contains("及时受理率"));
     b.shot("role-analyst.png");
+    // Last month (this one may have just begun): one bar of the category chart, followed
+    // to its letters.
+    let last_month = xinfang::stats::Period::month_of(chrono::Local::now().date_naive()).previous();
+    b.go(&format!("{site}/stats?period={}", last_month.code()));
+    b.click("svg a.bar");
+    b.find("#scope");
+    assert!(b.url().contains("/cases?from=") && b.url().contains("category="), "{}", b.url());
+    assert!(b.text("main p.muted").contains("共 "), "{}", b.text("main p.muted"));
+    b.shot("analyst-bar-to-list.png");
     b.cmd("DELETE", "", None);
 }
 

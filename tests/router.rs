@@ -61,7 +61,7 @@ const ROUTES: &[Route] = &[
     r("POST", "/upload", "/upload", Need::Act(Act::TakeIn), Send::Multipart { form: true }),
     r("GET", "/inbox", "/inbox", Need::Act(Act::Read), Send::Empty),
     r("GET", "/queue", "/queue", Need::Act(Act::Correct), Send::Empty),
-    r("GET", "/cases", "/cases", Need::Act(Act::Read), Send::Empty),
+    r("GET", "/cases", "/cases", Need::Act(Act::ReadList), Send::Empty),
     r("GET", "/cases/{id}", "/cases/1", Need::Act(Act::Read), Send::Empty),
     r("GET", "/cases/{id}/person", "/cases/1/person", Need::Act(Act::Read), Send::Empty),
     r("POST", "/cases/{id}/handler", "/cases/1/handler", Need::Act(Act::Route), Send::Form("handler=officer")),
@@ -85,7 +85,7 @@ const ROUTES: &[Route] = &[
     r("DELETE", "/api/session", "/api/session", Need::SignedIn, Send::Empty),
     r("POST", "/api/letters", "/api/letters", Need::Act(Act::TakeIn), Send::Multipart { form: false }),
     r("GET", "/api/jobs/{id}", "/api/jobs/1", Need::Act(Act::Read), Send::Empty),
-    r("GET", "/api/cases", "/api/cases", Need::Act(Act::Read), Send::Empty),
+    r("GET", "/api/cases", "/api/cases", Need::Act(Act::ReadList), Send::Empty),
     r("GET", "/api/cases/{id}", "/api/cases/1", Need::Act(Act::Read), Send::Empty),
     r("PATCH", "/api/cases/{id}", "/api/cases/1", Need::Act(Act::Correct), Send::Json(r#"{"category":"其他"}"#)),
     r("POST", "/api/cases/{id}/route", "/api/cases/1/route", Need::Act(Act::Route), Send::Json(r#"{"kind":"direct"}"#)),
@@ -102,7 +102,7 @@ const ROUTES: &[Route] = &[
     r("POST", "/account", "/account", Need::SignedIn, Send::Form("full_name=%E6%9D%8E%E6%98%8E&phone=0715-1234567")),
     // (New passwords that differ: refused before any is checked.)
     r("POST", "/account/password", "/account/password", Need::SignedIn, Send::Form("old=x&new=aaaaaaaa1&again=aaaaaaaa2")),
-    r("GET", "/cases/export", "/cases/export?format=csv", Need::Act(Act::Read), Send::Empty),
+    r("GET", "/cases/export", "/cases/export?format=csv", Need::Act(Act::ReadList), Send::Empty),
     r("GET", "/stats", "/stats?period=2026-11", Need::Act(Act::ReadStats), Send::Empty),
     r("GET", "/api/stats", "/api/stats?period=2026-Q4", Need::Act(Act::ReadStats), Send::Empty),
 ];
@@ -418,7 +418,7 @@ async fn each_role_lands_somewhere_and_errors_are_pages_in_chinese() {
     assert_eq!(v["error"]["code"], "not_found");
     assert!(v["error"]["message_zh"].as_str().unwrap().contains("没有"), "{v}");
     let a = f.session(Role::Analyst);
-    let req = Request::get("/api/cases").header(header::AUTHORIZATION, format!("Bearer {}", a.token));
+    let req = Request::get("/api/cases/1").header(header::AUTHORIZATION, format!("Bearer {}", a.token));
     let response = f.router.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
@@ -948,13 +948,29 @@ async fn the_statistics_page_and_api_agree_with_the_register() {
     // The page shows the same figures, and an analyst sees no petitioner.
     let (status, _, page) = browse(&f, &format!("/stats?period={}", month.code()), Some(&s.token)).await;
     assert_eq!(status, StatusCode::OK, "{page}");
-    assert!(page.contains(&format!("id=\"received-count\">{received}<")), "{page}");
+    let received_link = page.split("id=\"received-count\" href=\"").nth(1).and_then(|p| p.split('"').next()).unwrap_or_default().replace("&#x2f;", "/").replace("&amp;", "&");
+    assert!(page.contains(&format!(">{received}</a>")) && received_link.starts_with("/cases?from="), "{page}");
     assert!(page.contains(&month.label()) && page.contains("<svg"), "{page}");
     let a_name: String = conn.query_row("SELECT name FROM cases WHERE name IS NOT NULL LIMIT 1", [], |r| r.get(0)).unwrap();
     assert!(!page.contains(&a_name), "no petitioner on the statistics page");
     // The read is audited with its period, in words.
     let logged: String = conn.query_row("SELECT action FROM audit WHERE action LIKE 'read-stats%' ORDER BY id DESC LIMIT 1", [], |r| r.get(0)).unwrap();
     assert_eq!(logged, format!("read-stats period={}", month.code()));
+    // Each figure's link lists exactly its letters, masked, to the analyst too (who may
+    // neither open a case nor search).
+    let (status, _, list) = browse(&f, &received_link, Some(&s.token)).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert!(list.contains(&format!("共 {received} 件")), "{received_link}: {list}");
+    assert!(!list.contains("href=\"/cases/1\"") && !list.contains("name=\"q\""), "no case page, no search for the analyst");
+    let category = v["figures"]["by_category"].as_array().unwrap().iter().find(|c| c["count"].as_i64().unwrap() > 0).unwrap().clone();
+    let link = format!("{received_link}&category={}", urlencoding(category["code"].as_str().unwrap()));
+    let (_, _, list) = browse(&f, &link, Some(&s.token)).await;
+    assert!(list.contains(&format!("共 {} 件", category["count"])), "{link}: {list}");
+    let (status, _, _) = browse(&f, "/cases/1", Some(&s.token)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, refused) = browse(&f, &format!("{received_link}&q=%E5%BC%A0"), Some(&s.token)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(refused.contains("不能检索"), "{refused}");
     let (status, _, bad) = browse(&f, "/stats?period=2026-13", Some(&s.token)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(bad.contains("统计期间“2026-13”无法识别"), "{bad}");

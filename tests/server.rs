@@ -238,7 +238,7 @@ fn roles_csrf_and_throttling() {
     let (code, v) = server.login("统计员", "统计员的密码123");
     assert_eq!(code, 200, "{v}");
     let analyst = v["token"].as_str().unwrap().to_string();
-    assert_eq!(server.get(&analyst, "/api/cases").0, 403);
+    assert_eq!(server.get(&analyst, "/api/cases?q=%E5%BC%A0").0, 403);
     assert_eq!(server.get(&analyst, "/api/audit").0, 403);
     assert_eq!(server.get(&admin, "/api/audit").0, 200);
     // A cookie session must send its CSRF token to change anything.

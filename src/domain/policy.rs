@@ -28,11 +28,14 @@ pub enum Act {
     Administer,
     /// Read the statistics (figures only: no petitioner).
     ReadStats,
+    /// Read the case list, masked as lists are (a figure's cases), without searching it:
+    /// everyone who reads cases, and the analyst.
+    ReadList,
 }
 
 impl Act {
     /// Every act, for tests and the route matrix.
-    pub const ALL: [Act; 16] = [
+    pub const ALL: [Act; 17] = [
         Act::TakeIn,
         Act::Read,
         Act::Correct,
@@ -49,6 +52,7 @@ impl Act {
         Act::Bind,
         Act::Administer,
         Act::ReadStats,
+        Act::ReadList,
     ];
 }
 
@@ -68,6 +72,7 @@ pub fn may(role: Role, act: Act) -> bool {
         Act::Step(Step::Archive) | Act::Bind => matches!(role, Archivist | Admin),
         Act::Administer => role == Admin,
         Act::ReadStats => matches!(role, Analyst | Admin),
+        Act::ReadList => matches!(role, Mailroom | Officer | Archivist | Analyst | Admin),
     }
 }
 
@@ -91,12 +96,12 @@ mod tests {
     #[test]
     fn every_role_and_act() {
         let expected: [(Role, &str); 5] = [
-            // TakeIn Read Correct Clear SeeAccuser Route Accept Extend Reply Close Archive Void Docs Bind Admin Stats
-            (Role::Mailroom, "YYYNNNNNNNNYNNNN"),
-            (Role::Officer, "YYYYYYYYYYNYYNNN"),
-            (Role::Archivist, "NYNNNNNNNNYNNYNN"),
-            (Role::Analyst, "NNNNNNNNNNNNNNNY"),
-            (Role::Admin, "YYYYYYYYYYYYYYYY"),
+            // TakeIn Read Correct Clear SeeAccuser Route Accept Extend Reply Close Archive Void Docs Bind Admin Stats List
+            (Role::Mailroom, "YYYNNNNNNNNYNNNNY"),
+            (Role::Officer, "YYYYYYYYYYNYYNNNY"),
+            (Role::Archivist, "NYNNNNNNNNYNNYNNY"),
+            (Role::Analyst, "NNNNNNNNNNNNNNNYY"),
+            (Role::Admin, "YYYYYYYYYYYYYYYYY"),
         ];
         for (role, row) in expected {
             let got: String = Act::ALL.iter().map(|&a| if may(role, a) { 'Y' } else { 'N' }).collect();

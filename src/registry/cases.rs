@@ -132,6 +132,10 @@ pub struct CaseFilter {
     pub overdue: bool,
     /// Only cases due within this many days (and not yet past due).
     pub due_within: Option<i64>,
+    /// Only cases registered from the first day up to the second (not included), voided
+    /// ones left out: the letters a period's statistics count.
+    pub registered: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+    pub purpose: Option<crate::domain::Purpose>,
     /// The order of the list (newest first unless asked).
     pub sort: Sort,
     /// Keyset paging: only cases after this key in the list's order (the previous page's
@@ -305,6 +309,8 @@ impl CaseFilter {
             || self.without_accusations
             || self.overdue
             || self.due_within.is_some()
+            || self.registered.is_some()
+            || self.purpose.is_some()
     }
 
     /// The audit log's words for a list or search: what was asked, query included.
@@ -327,6 +333,12 @@ impl CaseFilter {
         }
         if let Some(d) = self.due_within {
             parts.push(format!("due_within={d}"));
+        }
+        if let Some((from, to)) = self.registered {
+            parts.push(format!("from={from} to={}", to.pred_opt().unwrap_or(to)));
+        }
+        if let Some(p) = self.purpose {
+            parts.push(format!("purpose={}", p.as_str()));
         }
         if self.sort != Sort::Newest {
             parts.push(format!("sort={}", self.sort.as_str()));

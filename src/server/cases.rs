@@ -27,10 +27,61 @@ pub struct ListQuery {
     due: Option<String>,
     /// A user's name: the cases given to that officer ("我的案件" is the signed-in user's).
     handler: Option<String>,
+    /// Registered from this day to that (both included; a statistics figure's letters).
+    from: Option<String>,
+    to: Option<String>,
+    /// A purpose class code (`accusation`, …).
+    purpose: Option<String>,
     /// The order (`registry::cases::Sort` codes; newest first when absent).
     sort: Option<String>,
     /// Where the page begins (the "下一页" link's key, `PageKey::encode`d).
     after: Option<String>,
+}
+
+/// The registration days of a list (`from` and `to`, both included, either alone), as the
+/// register's range `[from, to + 1)`; a day not written YYYY-MM-DD is refused.
+pub fn registered_param(from: Option<&str>, to: Option<&str>) -> Result<Option<(chrono::NaiveDate, chrono::NaiveDate)>, ApiError> {
+    let day = |s: Option<&str>| -> Result<Option<chrono::NaiveDate>, ApiError> {
+        match s.map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map(Some).map_err(|_| {
+                ApiError::new(StatusCode::BAD_REQUEST, "invalid", format!("`{s}` is not a day written YYYY-MM-DD")).zh("日期应写作 2026-11-30。")
+            }),
+        }
+    };
+    // Four-digit years only: the register compares its times as text.
+    let (earliest, latest) = (chrono::NaiveDate::from_ymd_opt(1000, 1, 1), chrono::NaiveDate::from_ymd_opt(9999, 12, 31));
+    let (Some(earliest), Some(latest)) = (earliest, latest) else {
+        return Ok(None);
+    };
+    Ok(match (day(from)?, day(to)?) {
+        (None, None) => None,
+        (f, t) => Some((
+            f.unwrap_or(earliest).clamp(earliest, latest),
+            t.and_then(|t| t.succ_opt()).unwrap_or(latest).clamp(earliest, latest),
+        )),
+    })
+}
+
+/// A purpose class code, or a clear refusal.
+pub fn purpose_param(purpose: Option<&str>) -> Result<Option<Purpose>, ApiError> {
+    match purpose.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(code) => Purpose::parse(code).map(Some).ok_or_else(|| {
+            ApiError::new(StatusCode::BAD_REQUEST, "invalid", format!("purpose `{code}` is not suggestion, accusation or demand"))
+                .zh("来信目的不认识。")
+        }),
+    }
+}
+
+/// Roles that read lists but not cases (the analyst) get the list of a figure, masked,
+/// and may not search it (a name typed would tell whether that person wrote).
+fn may_search(user: &CurrentUser, q: Option<&str>) -> Result<(), ApiError> {
+    if q.is_some_and(|q| !q.trim().is_empty()) && !user.may(Act::Read) {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "this role reads lists of figures, not searches")
+            .zh("统计分析角色只能查看统计数字对应的案件列表，不能检索。"));
+    }
+    Ok(())
 }
 
 /// The order asked for, or a clear refusal.
@@ -73,6 +124,8 @@ fn list_filter(q: &ListQuery, user: &CurrentUser) -> Result<CaseFilter, ApiError
         without_accusations: searches_without_accusers(user, q.q.as_deref()),
         overdue: q.due.as_deref() == Some("overdue"),
         due_within: (q.due.as_deref() == Some("soon")).then_some(3),
+        registered: registered_param(q.from.as_deref(), q.to.as_deref())?,
+        purpose: purpose_param(q.purpose.as_deref())?,
         sort: sort_param(q.sort.as_deref())?,
         after: after_param(sort_param(q.sort.as_deref())?, q.after.as_deref())?,
         limit: None,
@@ -84,7 +137,16 @@ const PAGE: i64 = 50;
 
 /// The list page's address with the same filters, in `sort`'s order, from `after` on.
 fn list_url(q: &ListQuery, sort: Sort, after: Option<&str>) -> String {
-    let mut pairs: Vec<(&str, String)> = [("q", &q.q), ("status", &q.status), ("category", &q.category), ("due", &q.due), ("handler", &q.handler)]
+    let mut pairs: Vec<(&str, String)> = [
+        ("q", &q.q),
+        ("status", &q.status),
+        ("category", &q.category),
+        ("due", &q.due),
+        ("handler", &q.handler),
+        ("from", &q.from),
+        ("to", &q.to),
+        ("purpose", &q.purpose),
+    ]
         .into_iter()
         .filter_map(|(k, v)| v.as_ref().filter(|v| !v.is_empty()).map(|v| (k, v.clone())))
         .collect();
@@ -160,7 +222,8 @@ pub async fn list_page(
     let Some(user) = user else {
         return Ok(to_login());
     };
-    user.require(Act::Read)?;
+    user.require(Act::ReadList)?;
+    may_search(&user, q.q.as_deref())?;
     let (actor, address) = (user.actor(), user.address.clone());
     let filter = CaseFilter { limit: Some(PAGE), ..list_filter(&q, &user)? };
     let list = state
@@ -219,7 +282,26 @@ pub async fn list_page(
     let (csv, xlsx) = (export("csv"), export("xlsx"));
     let handler = q.handler.clone().filter(|h| !h.is_empty());
     let sort_code = (sort != Sort::Newest).then_some(sort.as_str());
-    let context = minijinja::context! { q => q.q.clone().unwrap_or_default(), selects, cases, total, next, first, csv, xlsx, export_rows => EXPORT_ROWS, handler, headings, sort => sort_code };
+    // A figure's letters: the days and the purpose, said and kept by the search form.
+    let purpose = purpose_param(q.purpose.as_deref())?;
+    let kept: Vec<(&str, String)> = [("from", &q.from), ("to", &q.to), ("purpose", &q.purpose)]
+        .into_iter()
+        .filter_map(|(k, v)| v.clone().filter(|v| !v.is_empty()).map(|v| (k, v)))
+        .collect();
+    let scope = match (&q.from, &q.to, purpose) {
+        (None, None, None) => None,
+        (from, to, purpose) => Some(format!(
+            "{}{}{}",
+            from.as_deref().map(|f| format!("登记自 {f} ")).unwrap_or_default(),
+            to.as_deref().map(|t| format!("至 {t} ")).unwrap_or_default(),
+            purpose.map(|p| format!("目的：{}", p.label())).unwrap_or_default()
+        )),
+    };
+    let context = minijinja::context! {
+        q => q.q.clone().unwrap_or_default(), selects, cases, total, next, first, csv, xlsx,
+        export_rows => EXPORT_ROWS, handler, headings, sort => sort_code, kept, scope,
+        opens_cases => user.may(Act::Read), searches => user.may(Act::Read),
+    };
     Ok(render("cases.html", "案件", Some(&user), context)?.into_response())
 }
 
@@ -243,7 +325,8 @@ pub async fn export(
     let Some(user) = user else {
         return Ok(to_login());
     };
-    user.require(Act::Read)?;
+    user.require(Act::ReadList)?;
+    may_search(&user, list.q.as_deref())?;
     let format = Format::parse(&f.format).ok_or_else(|| {
         ApiError::new(StatusCode::BAD_REQUEST, "invalid", "format must be csv or xlsx").zh("导出格式只能是 CSV 或 XLSX。")
     })?;
@@ -915,6 +998,10 @@ pub struct CaseQuery {
     pub overdue: Option<bool>,
     /// Only cases due within this many days.
     pub due_within: Option<i64>,
+    /// Registered from this day to that (both included), voided ones left out.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub purpose: Option<String>,
     /// Keyset paging in the default order: the previous page's `next_before`.
     pub before_id: Option<i64>,
     /// The order (`newest`, `oldest`, `due`, `due-desc`, `handler`).
@@ -941,9 +1028,12 @@ pub async fn list(
     user: CurrentUser,
     Query(q): Query<CaseQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    user.require(Act::Read)?;
+    user.require(Act::ReadList)?;
+    may_search(&user, q.q.as_deref())?;
     let (actor, address) = (user.actor(), user.address.clone());
     let status = status_filter(q.status.as_deref())?;
+    let registered = registered_param(q.from.as_deref(), q.to.as_deref())?;
+    let purpose = purpose_param(q.purpose.as_deref())?;
     let without_accusations = searches_without_accusers(&user, q.q.as_deref());
     let sort = sort_param(q.sort.as_deref())?;
     let after = match (after_param(sort, q.after.as_deref())?, q.before_id) {
@@ -968,6 +1058,8 @@ pub async fn list(
                 without_accusations,
                 overdue: q.overdue.unwrap_or(false),
                 due_within: q.due_within,
+                registered,
+                purpose,
                 sort,
                 after,
                 limit: q.limit,

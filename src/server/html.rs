@@ -87,7 +87,7 @@ const PAGES_FOR: &[(&str, &str, Act)] = &[
     ("/upload", "上传来信", Act::TakeIn),
     ("/inbox", "收件", Act::Read),
     ("/queue", "待核对", Act::Correct),
-    ("/cases", "案件", Act::Read),
+    ("/cases", "案件", Act::ReadList),
     ("/cases/mine", "我的案件", Act::Route),
     ("/binder", "归档装订", Act::Bind),
     ("/stats", "统计", Act::ReadStats),

@@ -84,6 +84,7 @@ fn conditions_zh(details: &str) -> String {
                 "user" => format!("用户={value}"),
                 "case" => format!("案件={value}"),
                 "action" => format!("操作={}", audit_zh(&value).0),
+                "purpose" => format!("目的={}", crate::domain::Purpose::parse(&value).map(|p| p.label().to_string()).unwrap_or(value)),
                 "from" => format!("自{value}"),
                 "to" => format!("至{value}"),
                 "period" => format!("期间={}", crate::stats::Period::parse(&value).map(|p| p.label()).unwrap_or(value)),

@@ -69,6 +69,17 @@ pub async fn page(State(state): State<AppState>, MaybeUser(user): MaybeUser, Que
     let period = period_of(&q, today)?;
     let report = read(&state, &user, period, today).await?;
     let f = &report.figures;
+    // Every count links to its letters in the case list (masked as lists are).
+    let base = format!("/cases?from={}&to={}", f.from, f.to);
+    let link = |key: &str, c: &Count| -> Option<String> {
+        (!c.code.is_empty()).then(|| {
+            let value = serde_urlencoded::to_string([(key, c.code.as_str())]).unwrap_or_default();
+            format!("{base}&{value}")
+        })
+    };
+    let linked = |key: &str, counts: &[Count]| -> Vec<minijinja::Value> {
+        counts.iter().map(|c| minijinja::context! { label => c.label.clone(), count => c.count, href => link(key, c) }).collect()
+    };
     // Quick choices: this month, last month, this quarter, this year, and the periods around.
     let this_month = Period::month_of(today);
     let quarter = Period::parse(&format!("{}-Q{}", chrono::Datelike::year(&today), (chrono::Datelike::month(&today) - 1) / 3 + 1))
@@ -91,7 +102,7 @@ pub async fn page(State(state): State<AppState>, MaybeUser(user): MaybeUser, Que
         .zip(&f.by_category)
         .map(|(c, n)| {
             minijinja::context! {
-                label => c.label.clone(), count => n.count,
+                label => c.label.clone(), count => n.count, href => link("category", n),
                 previous => c.vs_previous.before, vs_previous => c.vs_previous.words(),
                 year_before => c.vs_year_before.before, vs_year_before => c.vs_year_before.words(),
             }
@@ -111,13 +122,14 @@ pub async fn page(State(state): State<AppState>, MaybeUser(user): MaybeUser, Que
         year_before => report.year_before.received,
         vs_year_before => report.received_vs_year_before.words(),
         categories,
-        category_chart => bars(&f.by_category, "按类别"),
+        category_chart => bars(&f.by_category, "按类别", &|c| link("category", c)),
+        received_href => base.clone(),
         trend_chart => line(&report.trend, "近13个月收信"),
         regions => shaded(&f.by_region),
         hot_spots => minijinja::value::Serde(&report.hot_spots),
-        by_purpose => minijinja::value::Serde(&f.by_purpose),
+        by_purpose => linked("purpose", &f.by_purpose),
         by_channel => minijinja::value::Serde(&f.by_channel),
-        by_status => minijinja::value::Serde(&f.by_status),
+        by_status => linked("status", &f.by_status),
         by_route => minijinja::value::Serde(&f.by_route),
         not_routed => f.not_routed,
         first => f.first,
@@ -140,8 +152,9 @@ pub async fn page(State(state): State<AppState>, MaybeUser(user): MaybeUser, Que
 }
 
 /// A horizontal bar chart of `counts` as SVG: one row per line, its name at the left, a
-/// grey bar to scale and the number after it (readable printed in black and white).
-pub fn bars(counts: &[Count], title: &str) -> String {
+/// grey bar to scale and the number after it (readable printed in black and white); a
+/// row with a link (`href`) is a link to its letters.
+pub fn bars(counts: &[Count], title: &str, href: &dyn Fn(&Count) -> Option<String>) -> String {
     const ROW: f64 = 22.0;
     const LABEL: f64 = 150.0;
     const BAR: f64 = 420.0;
@@ -157,6 +170,10 @@ pub fn bars(counts: &[Count], title: &str) -> String {
     for (i, c) in counts.iter().enumerate() {
         let y = 4.0 + ROW * i as f64;
         let w = (BAR * c.count as f64 / max).max(if c.count > 0 { 1.0 } else { 0.0 });
+        let link = href(c).filter(|_| c.count > 0);
+        if let Some(h) = &link {
+            svg.push_str(&format!(r#"<a href="{}" class="bar">"#, esc(h)));
+        }
         svg.push_str(&format!(
             r##"<text x="{}" y="{}" text-anchor="end">{}</text><rect x="{LABEL}" y="{}" width="{w:.1}" height="{}" fill="#555" stroke="#000" stroke-width="0.5"/><text x="{}" y="{}">{}</text>"##,
             LABEL - 6.0,
@@ -168,6 +185,9 @@ pub fn bars(counts: &[Count], title: &str) -> String {
             y + 15.0,
             c.count
         ));
+        if link.is_some() {
+            svg.push_str("</a>");
+        }
     }
     svg.push_str("</svg>");
     svg

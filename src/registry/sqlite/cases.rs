@@ -707,6 +707,16 @@ fn conditions(
         conds.push(format!("{} < ?", col("due_at", matches!(use_index, Indexes::All))));
         params.push(Value::Text(today.to_string()));
     }
+    if let Some((from, to)) = filter.registered {
+        let at = col("registered_at", any);
+        conds.push(format!("{at} >= ? AND {at} < ? AND c.status <> 'voided'"));
+        params.push(Value::Text(from.to_string()));
+        params.push(Value::Text(to.to_string()));
+    }
+    if let Some(purpose) = filter.purpose {
+        conds.push("+c.purpose = ?".to_string());
+        params.push(Value::Text(purpose.as_str().into()));
+    }
     if let Some(days) = filter.due_within {
         let due = col("due_at", any);
         conds.push(format!("{due} >= ? AND {due} <= ?"));
