@@ -33,6 +33,13 @@ pub struct SyntheticCase {
     pub due_at: Option<String>,
     pub route: Option<(RouteKind, String)>,
     pub accusation: bool,
+    /// Its history's days: the limit to route it (15 days), when it was routed and the
+    /// handling limit that set, when it was closed (each by then, as a register would have
+    /// it; some late, so the timeliness figures are not all 100%).
+    pub route_due: String,
+    pub routed_at: Option<String>,
+    pub handling_due: Option<String>,
+    pub closed_at: Option<String>,
 }
 
 /// splitmix64: small, fast and good enough to spread synthetic data (no crate needed for
@@ -244,12 +251,31 @@ pub fn case(
 
     let age = (today - day).num_days();
     let status = status_for(&mut r, age);
-    // The step's deadline: 15 days to route, 60 to handle; a quarter of all cases late.
-    let due_at = match status {
-        Status::Registered => Some(day + Duration::days(15)),
-        Status::Routed | Status::Awaiting => Some(day + Duration::days(60 + r.below(30) as i64)),
+    // The history: routed within the 15 days mostly (one in ten late), handled within the
+    // 60 days mostly (one in five late), never after today.
+    let route_due = day + Duration::days(15);
+    let routed_on = (status != Status::Registered).then(|| {
+        let late = r.chance(0.1);
+        let d = if late { 16 + r.below(10) } else { r.below(15) };
+        (day + Duration::days(d as i64)).min(today)
+    });
+    let handling_due = routed_on.map(|d| d + Duration::days(60));
+    let closed_on = match (status, routed_on) {
+        (Status::Closed | Status::Archived, Some(routed)) => {
+            let late = r.chance(0.2);
+            let d = if late { 61 + r.below(40) } else { 5 + r.below(55) };
+            Some((routed + Duration::days(d as i64)).min(today).max(routed))
+        }
         _ => None,
     };
+    // The current step's deadline: the route limit while registered; the handling limit
+    // (sometimes extended by up to 30 days) while being handled. A quarter of all cases late.
+    let due_at = match status {
+        Status::Registered => Some(route_due),
+        Status::Routed | Status::Awaiting => handling_due.map(|d| d + Duration::days(r.below(30) as i64)),
+        _ => None,
+    };
+    let stamp = |d: NaiveDate| format!("{d}T{:02}:{:02}:00+08:00", 9 + (index % 8), index % 60);
     let route_body = format!("{district}{}", body.strip_prefix('区').unwrap_or(body));
     let route = match status {
         Status::Registered => None,
@@ -277,6 +303,10 @@ pub fn case(
         due_at: due_at.map(|d| d.to_string()),
         route,
         accusation,
+        route_due: route_due.to_string(),
+        routed_at: routed_on.map(stamp),
+        handling_due: handling_due.map(|d| d.to_string()),
+        closed_at: closed_on.map(stamp),
     }
 }
 

@@ -502,9 +502,13 @@ impl Cases for SqliteRegistry {
                 let id = tx.last_insert_rowid();
                 texts.execute(params![id, c.text])?;
                 terms.execute(params![id, text::index_terms(&[&c.text, &c.summary])])?;
-                event.execute(params![id, c.registered_at, actor, "registered", None::<String>, c.due_at])?;
+                event.execute(params![id, c.registered_at, actor, "registered", None::<String>, c.route_due])?;
                 if let Some((kind, body)) = &c.route {
-                    event.execute(params![id, c.registered_at, actor, kind.as_str(), Some(body.as_str()), c.due_at])?;
+                    let at = c.routed_at.as_deref().unwrap_or(&c.registered_at);
+                    event.execute(params![id, at, actor, kind.as_str(), Some(body.as_str()), c.handling_due])?;
+                }
+                if let Some(at) = &c.closed_at {
+                    event.execute(params![id, at, actor, "close", None::<String>, None::<String>])?;
                 }
                 audit.execute(params![c.registered_at, actor, id])?;
                 last = id;
