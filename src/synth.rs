@@ -332,4 +332,37 @@ mod tests {
             .count();
         assert!((200..=350).contains(&overdue), "{overdue} of 1000 past due");
     }
+
+    /// The history is a register's: routed after registration and by today, closed only
+    /// when closed, after routing; about one in ten routed late, one in five closed late.
+    #[test]
+    fn a_case_history_is_in_order_and_some_of_it_late() {
+        let v = Vocabulary::default();
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let (first, last) = (d("2022-01-01"), d("2026-11-30"));
+        let day = |s: &str| d(&s[..10]);
+        let (mut routed, mut late_routes, mut closed, mut late_closes) = (0, 0, 0, 0);
+        for i in 0..2000 {
+            let c = case(3, i, 2000, first, last, last, &v);
+            let registered = day(&c.registered_at);
+            assert_eq!(c.route_due, (registered + Duration::days(15)).to_string());
+            assert_eq!(c.routed_at.is_some(), c.status != Status::Registered, "{:?}", c.status);
+            if let Some(r) = c.routed_at.as_deref().map(day) {
+                assert!(registered <= r && r <= last, "{registered} {r}");
+                routed += 1;
+                late_routes += usize::from(r > registered + Duration::days(15));
+                assert_eq!(c.handling_due.as_deref(), Some((r + Duration::days(60)).to_string().as_str()));
+            }
+            assert_eq!(c.closed_at.is_some(), matches!(c.status, Status::Closed | Status::Archived), "{:?}", c.status);
+            if let Some(done) = c.closed_at.as_deref().map(day) {
+                let r = day(c.routed_at.as_deref().unwrap());
+                assert!(r <= done && done <= last);
+                closed += 1;
+                late_closes += usize::from(done > r + Duration::days(60));
+            }
+        }
+        let share = |a: usize, b: usize| a as f64 / b.max(1) as f64;
+        assert!((0.05..0.16).contains(&share(late_routes, routed)), "{late_routes} of {routed} routed late");
+        assert!((0.1..0.3).contains(&share(late_closes, closed)), "{late_closes} of {closed} closed late");
+    }
 }
