@@ -570,6 +570,12 @@ fn stats(config: &Config, period: Option<&str>, format: &str, data: &std::path::
     section("热点", &spots);
     section("去向", &f.by_route);
     section("超期（按承办单位）", &f.overdue_by_body);
+    let bodies: Vec<Count> = f
+        .by_body
+        .iter()
+        .map(|b| Count { code: String::new(), label: format!("{}（按期办结率 {}，目前超期 {}）", b.body, b.closed_in_time.words(), b.overdue), count: b.given })
+        .collect();
+    section("承办单位（转送、交办件数）", &bodies);
     lines.extend([
         ("去向".into(), "尚未办理".into(), f.not_routed.to_string()),
         ("初信与重复".into(), "初次来信".into(), f.first.to_string()),

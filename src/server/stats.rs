@@ -146,6 +146,11 @@ pub async fn page(State(state): State<AppState>, MaybeUser(user): MaybeUser, Que
         days_to_close => f.days_to_close.words(),
         overdue => f.overdue,
         overdue_by_body => minijinja::value::Serde(&f.overdue_by_body),
+        by_body => f.by_body.iter().take(30).map(|b| minijinja::context! {
+            body => b.body.clone(), given => b.given, closed_in_time => b.closed_in_time.words(),
+            closed => format!("{} / {}", b.closed_in_time.met, b.closed_in_time.of), overdue => b.overdue,
+        }).collect::<Vec<_>>(),
+        bodies => f.by_body.len(),
         api => format!("/api/stats?period={}", period.code()),
     };
     Ok(render("stats.html", "统计", Some(&user), context)?.into_response())

@@ -130,9 +130,23 @@ pub struct Figures {
     pub closed_in_time: Rate,
     /// Past their limit on `today` and not yet closed, by the body handling them.
     pub overdue_by_body: Vec<Count>,
+    /// Each receiving body's timeliness: what it was given, closed in time, past due now.
+    pub by_body: Vec<BodyFigures>,
     pub overdue: i64,
     pub days_to_route: Days,
     pub days_to_close: Days,
+}
+
+/// One receiving body's part of a period's letters.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BodyFigures {
+    pub body: String,
+    /// Letters transferred or assigned to it.
+    pub given: i64,
+    /// Closed by the handling limit, of those closed.
+    pub closed_in_time: Rate,
+    /// Past their limit now and not closed.
+    pub overdue: i64,
 }
 
 /// A letter signed jointly by this many or more is collective (集体).
@@ -224,6 +238,24 @@ pub fn figures(period: &Period, rows: &[StatRow], setting: Setting) -> Figures {
         })
         .collect();
     overdue_by_body.sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
+    let mut bodies: HashMap<&str, BodyFigures> = HashMap::new();
+    for r in rows.iter().filter(|r| matches!(r.route, Some(RouteKind::Transfer | RouteKind::Assign))) {
+        let Some(body) = r.body.as_deref().filter(|b| !b.is_empty()) else { continue };
+        let b = bodies.entry(body).or_insert_with(|| BodyFigures {
+            body: body.to_string(),
+            given: 0,
+            closed_in_time: Rate { met: 0, of: 0 },
+            overdue: 0,
+        });
+        b.given += 1;
+        if let Some(closed) = r.closed {
+            b.closed_in_time.of += 1;
+            b.closed_in_time.met += i64::from(r.close_due.is_none_or(|l| closed <= l));
+        }
+        b.overdue += i64::from(open(r.status) && r.due.is_some_and(|d| d < today));
+    }
+    let mut by_body: Vec<BodyFigures> = bodies.into_values().collect();
+    by_body.sort_by(|a, b| b.given.cmp(&a.given).then(a.body.cmp(&b.body)));
     let mut regions: HashMap<String, i64> = HashMap::new();
     for r in &rows {
         *regions.entry(region(r, setting.home).unwrap_or_default()).or_default() += 1;
@@ -261,6 +293,7 @@ pub fn figures(period: &Period, rows: &[StatRow], setting: Setting) -> Figures {
         closed_in_time: in_time(|r| r.closed, |r| r.close_due),
         overdue: overdue_rows.len() as i64,
         overdue_by_body,
+        by_body,
         days_to_route: days(|r| r.routed),
         days_to_close: days(|r| r.closed),
     }
@@ -518,6 +551,15 @@ mod tests {
         assert_eq!(f.routed_in_time.words(), "66.7%");
         assert_eq!(f.closed_in_time, Rate { met: 1, of: 2 });
         assert_eq!((f.overdue, counts(&f.overdue_by_body)), (1, vec![("区民政局".into(), 1)]));
+        // Bodies given letters (transferred or assigned; handled directly is the bureau's).
+        let bodies: Vec<(String, i64, Rate, i64)> = f.by_body.iter().map(|b| (b.body.clone(), b.given, b.closed_in_time, b.overdue)).collect();
+        assert_eq!(
+            bodies,
+            vec![
+                ("区教育局".into(), 1, Rate { met: 1, of: 1 }, 0),
+                ("区民政局".into(), 1, Rate { met: 0, of: 0 }, 1),
+            ]
+        );
         // Days to route: 10, 20, 0 → mean 10, p90 20; to close: 19, 26.
         assert_eq!(f.days_to_route, Days { cases: 3, mean: Some(10.0), p90: Some(20) });
         assert_eq!(f.days_to_close, Days { cases: 2, mean: Some(22.5), p90: Some(26) });
