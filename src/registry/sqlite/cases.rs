@@ -315,59 +315,80 @@ impl Cases for SqliteRegistry {
     }
 
     fn stat_rows(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<Vec<crate::stats::StatRow>> {
-        // The limits and days from the case's history: the route limit is the one its
-        // registration set; the handling limit the latest set before it was closed.
+        // Two reads, merged here: the cases by registration day, then their history in one
+        // range of `events_case` (ids follow registration, so the range is the period's),
+        // instead of four look-ups per case (a month at a million: 0.1 s to about 0.04 s).
+        let day = |s: Option<&str>| s.and_then(|s| chrono::NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d").ok());
         let mut st = self.conn.prepare_cached(
-            "SELECT c.id, substr(c.registered_at, 1, 10), c.status, c.purpose, c.category, c.cosigners,
-                    c.repeat_of IS NOT NULL, c.route_kind, c.route_body, c.due_at,
-                    (SELECT substr(min(e.at), 1, 10) FROM events e WHERE e.case_id = c.id
-                        AND e.action IN ('transfer', 'assign', 'direct', 'refuse', 'not_again')),
-                    (SELECT e.due_at FROM events e WHERE e.case_id = c.id AND e.action = 'registered'),
-                    (SELECT substr(min(e.at), 1, 10) FROM events e WHERE e.case_id = c.id AND e.action = 'close'),
-                    (SELECT max(e.due_at) FROM events e WHERE e.case_id = c.id
-                        AND e.action IN ('transfer', 'assign', 'direct', 'accept', 'extend')),
-                    c.address
+            "SELECT c.id, c.registered_at, c.status, c.purpose, c.category, c.cosigners,
+                    c.repeat_of IS NOT NULL, c.route_kind, c.route_body, c.due_at, c.address
              FROM cases c INDEXED BY cases_registered
              WHERE c.registered_at >= ?1 AND c.registered_at < ?2",
         )?;
-        let day = |s: Option<String>| s.and_then(|s| chrono::NaiveDate::parse_from_str(s.get(..10).unwrap_or(&s), "%Y-%m-%d").ok());
-        let rows = st.query_map(params![from.to_string(), to.to_string()], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, Option<String>>(4)?,
-                r.get::<_, i64>(5)?,
-                r.get::<_, bool>(6)?,
-                r.get::<_, Option<String>>(7)?,
-                r.get::<_, Option<String>>(8)?,
-                [r.get::<_, Option<String>>(9)?, r.get(10)?, r.get(11)?, r.get(12)?, r.get(13)?],
-                r.get::<_, Option<String>>(14)?,
-            ))
-        })?;
+        let mut rows = st.query(params![from.to_string(), to.to_string()])?;
         let mut out = Vec::new();
-        for row in rows {
-            let (id, registered, status, purpose, category, cosigners, repeat, route, body, days, address) = row?;
-            let [due, routed, route_due, closed, close_due] = days.map(day);
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let registered: String = r.get(1)?;
+            let status: String = r.get(2)?;
+            let purpose: String = r.get(3)?;
+            let route: Option<String> = r.get(7)?;
+            let due: Option<String> = r.get(9)?;
             out.push(crate::stats::StatRow {
                 id,
-                registered: day(Some(registered))
+                registered: day(Some(&registered))
                     .ok_or_else(|| RegistryError::Io(format!("case {id} has an unreadable registration time")))?,
                 status: parse_status(id, &status)?,
                 purpose: purpose.parse().unwrap_or(Purpose::Demand),
-                category,
-                address,
-                cosigners,
-                repeat,
+                category: r.get(4)?,
+                address: r.get(10)?,
+                cosigners: r.get(5)?,
+                repeat: r.get(6)?,
                 route: route.as_deref().and_then(crate::domain::RouteKind::parse),
-                body,
-                due,
-                routed,
-                route_due,
-                closed,
-                close_due,
+                body: r.get(8)?,
+                due: day(due.as_deref()),
+                routed: None,
+                route_due: None,
+                closed: None,
+                close_due: None,
             });
+        }
+        let (Some(lo), Some(hi)) = (out.iter().map(|r| r.id).min(), out.iter().map(|r| r.id).max()) else {
+            return Ok(out);
+        };
+        // The limits and days from the history: the route limit is the one registration
+        // set; routed and closed the first such events; the handling limit the latest set
+        // by a route, an acceptance or an extension.
+        let index: std::collections::HashMap<i64, usize> = out.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
+        let mut st = self.conn.prepare_cached(
+            "SELECT case_id, action, at, due_at FROM events INDEXED BY events_case
+             WHERE case_id BETWEEN ?1 AND ?2
+               AND action IN ('registered', 'transfer', 'assign', 'direct', 'refuse', 'not_again', 'accept', 'extend', 'close')",
+        )?;
+        let mut events = st.query(params![lo, hi])?;
+        while let Some(e) = events.next()? {
+            let Some(&i) = index.get(&e.get::<_, i64>(0)?) else { continue };
+            let row = &mut out[i];
+            let action: String = e.get(1)?;
+            let at: String = e.get(2)?;
+            let due: Option<String> = e.get(3)?;
+            let (at, due) = (day(Some(&at)), day(due.as_deref()));
+            let earliest = |slot: &mut Option<chrono::NaiveDate>| *slot = match (*slot, at) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            match action.as_str() {
+                "registered" => row.route_due = row.route_due.max(due),
+                "close" => earliest(&mut row.closed),
+                kind => {
+                    if matches!(kind, "transfer" | "assign" | "direct" | "refuse" | "not_again") {
+                        earliest(&mut row.routed);
+                    }
+                    if matches!(kind, "transfer" | "assign" | "direct" | "accept" | "extend") {
+                        row.close_due = row.close_due.max(due);
+                    }
+                }
+            }
         }
         Ok(out)
     }
@@ -1473,6 +1494,29 @@ mod tests {
         assert_eq!(PageKey::parse(Sort::Newest, "x"), None);
         let k = PageKey { value: Some("2026-12-01".into()), id: 9 };
         assert_eq!(PageKey::parse(Sort::DueLatest, &k.encode(Sort::DueLatest)), Some(k));
+    }
+
+    /// The statistics' rows: the history read in one range gives what four look-ups per
+    /// case give (the plain reading of the rule, as SQL).
+    #[test]
+    fn statistics_rows_carry_each_case_history() {
+        let (_dir, r) = register_of(400);
+        let (from, to) = (chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(), chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap());
+        let rows = r.stat_rows(from, to).unwrap();
+        assert_eq!(rows.len(), 400);
+        let day = |s: Option<String>| s.map(|s| chrono::NaiveDate::parse_from_str(&s[..10], "%Y-%m-%d").unwrap());
+        let mut closed = 0;
+        for row in &rows {
+            let one = |sql: &str| -> Option<String> { r.conn.query_row(sql, [row.id], |x| x.get(0)).unwrap() };
+            let routed = one("SELECT min(at) FROM events WHERE case_id = ?1 AND action IN ('transfer', 'assign', 'direct', 'refuse', 'not_again')");
+            let route_due = one("SELECT due_at FROM events WHERE case_id = ?1 AND action = 'registered'");
+            let done = one("SELECT min(at) FROM events WHERE case_id = ?1 AND action = 'close'");
+            let close_due = one("SELECT max(due_at) FROM events WHERE case_id = ?1 AND action IN ('transfer', 'assign', 'direct', 'accept', 'extend')");
+            assert_eq!((row.routed, row.route_due, row.closed, row.close_due), (day(routed), day(route_due), day(done), day(close_due)), "case {}", row.id);
+            closed += usize::from(row.closed.is_some());
+        }
+        assert!(closed > 50, "{closed} closed: the history is exercised");
+        assert!(r.stat_rows(to, to).unwrap().is_empty());
     }
 
     #[test]
