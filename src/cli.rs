@@ -561,6 +561,7 @@ fn stats(config: &Config, period: Option<&str>, format: &str, data: &std::path::
     section("渠道", &f.by_channel);
     section("状态", &f.by_status);
     section("地区", &f.by_region);
+    section("重复来信最多的事项（前案登记号）", &f.most_repeated);
     section("近13个月", &report.trend);
     let spots: Vec<Count> = report
         .hot_spots

@@ -133,6 +133,8 @@ pub async fn page(State(state): State<AppState>, MaybeUser(user): MaybeUser, Que
         by_route => minijinja::value::Serde(&f.by_route),
         not_routed => f.not_routed,
         first => f.first,
+        most_repeated => minijinja::value::Serde(&f.most_repeated),
+        opens_cases => user.may(Act::Read),
         repeats => f.repeats,
         joint => f.joint,
         joint_people => f.joint_people,

@@ -29,7 +29,8 @@ pub struct StatRow {
     pub address: Option<String>,
     /// 联名人数 (0: not a joint letter).
     pub cosigners: i64,
-    pub repeat: bool,
+    /// The earlier case this letter repeats (its registration number), if it is a repeat.
+    pub repeat_of: Option<String>,
     pub route: Option<RouteKind>,
     pub body: Option<String>,
     /// The current step's limit.
@@ -118,6 +119,9 @@ pub struct Figures {
     pub by_region: Vec<Count>,
     pub first: i64,
     pub repeats: i64,
+    /// The earlier cases most written about again in the period (at most ten, accusation
+    /// letters left out: counting them would tell how often an accuser wrote).
+    pub most_repeated: Vec<Count>,
     /// Letters signed by two or more, the people who signed them, and those by five or more.
     pub joint: i64,
     pub joint_people: i64,
@@ -256,6 +260,16 @@ pub fn figures(period: &Period, rows: &[StatRow], setting: Setting) -> Figures {
     }
     let mut by_body: Vec<BodyFigures> = bodies.into_values().collect();
     by_body.sort_by(|a, b| b.given.cmp(&a.given).then(a.body.cmp(&b.body)));
+    let mut repeated: HashMap<&str, i64> = HashMap::new();
+    for r in rows.iter().filter(|r| r.purpose != Purpose::Accusation) {
+        if let Some(earlier) = r.repeat_of.as_deref() {
+            *repeated.entry(earlier).or_default() += 1;
+        }
+    }
+    let mut most_repeated: Vec<Count> =
+        repeated.into_iter().map(|(n, count)| Count { code: n.to_string(), label: n.to_string(), count }).collect();
+    most_repeated.sort_by(|a, b| b.count.cmp(&a.count).then(a.code.cmp(&b.code)));
+    most_repeated.truncate(10);
     let mut regions: HashMap<String, i64> = HashMap::new();
     for r in &rows {
         *regions.entry(region(r, setting.home).unwrap_or_default()).or_default() += 1;
@@ -282,8 +296,9 @@ pub fn figures(period: &Period, rows: &[StatRow], setting: Setting) -> Figures {
         by_channel,
         by_status,
         by_region,
-        first: count(&|r| !r.repeat),
-        repeats: count(&|r| r.repeat),
+        first: count(&|r| r.repeat_of.is_none()),
+        repeats: count(&|r| r.repeat_of.is_some()),
+        most_repeated,
         joint: count(&|r| r.cosigners >= 2),
         joint_people: rows.iter().filter(|r| r.cosigners >= 2).map(|r| r.cosigners).sum(),
         collective: count(&|r| r.cosigners >= COLLECTIVE),
@@ -470,7 +485,7 @@ mod tests {
             category: Some("教育".into()),
             address: Some("湖北省孝感市孝南区书院街1号".into()),
             cosigners: 0,
-            repeat: false,
+            repeat_of: None,
             route: None,
             body: None,
             due: None,
@@ -519,7 +534,7 @@ mod tests {
                 close_due: Some(d("2026-11-28")),
                 status: Status::Closed,
                 cosigners: 3,
-                repeat: true,
+                repeat_of: Some("XF-2026-000001".into()),
                 ..row(3, "2026-11-03")
             },
             // Not routed, no category, a suggestion, in 汉川市.
@@ -544,6 +559,11 @@ mod tests {
         );
         assert_eq!(f.by_channel[0], Count { code: "letter".into(), label: "来信".into(), count: 5 });
         assert_eq!((f.first, f.repeats), (4, 1));
+        assert_eq!(counts(&f.most_repeated), vec![("XF-2026-000001".into(), 1)]);
+        // An accusation's repeats are not listed (nor anything of the accuser's).
+        let mut accused = rows.clone();
+        accused[2].purpose = Purpose::Accusation;
+        assert!(figures(&p, &accused, setting).most_repeated.is_empty());
         assert_eq!((f.joint, f.joint_people, f.collective), (2, 9, 1));
         assert_eq!(f.not_routed, 2);
         assert_eq!(counts(&f.by_route)[..3], [("转送".into(), 1), ("交办".into(), 1), ("直接办理".into(), 1)]);

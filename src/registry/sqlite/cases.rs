@@ -321,8 +321,8 @@ impl Cases for SqliteRegistry {
         let day = |s: Option<&str>| s.and_then(|s| chrono::NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d").ok());
         let mut st = self.conn.prepare_cached(
             "SELECT c.id, c.registered_at, c.status, c.purpose, c.category, c.cosigners,
-                    c.repeat_of IS NOT NULL, c.route_kind, c.route_body, c.due_at, c.address
-             FROM cases c INDEXED BY cases_registered
+                    r.registration_number, c.route_kind, c.route_body, c.due_at, c.address
+             FROM cases c INDEXED BY cases_registered LEFT JOIN cases r ON r.id = c.repeat_of
              WHERE c.registered_at >= ?1 AND c.registered_at < ?2",
         )?;
         let mut rows = st.query(params![from.to_string(), to.to_string()])?;
@@ -343,7 +343,7 @@ impl Cases for SqliteRegistry {
                 category: r.get(4)?,
                 address: r.get(10)?,
                 cosigners: r.get(5)?,
-                repeat: r.get(6)?,
+                repeat_of: r.get(6)?,
                 route: route.as_deref().and_then(crate::domain::RouteKind::parse),
                 body: r.get(8)?,
                 due: day(due.as_deref()),
