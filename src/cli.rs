@@ -522,28 +522,16 @@ fn stats(config: &Config, period: Option<&str>, format: &str, data: &std::path::
             return EXIT_FATAL;
         }
     };
-    let mut rows = Vec::new();
-    for (from, to) in crate::stats::ranges(&period) {
-        match registry.stat_rows(from, to) {
-            Ok(more) => rows.extend(more),
-            Err(e) => {
-                eprintln!("xinfang: {}: {e}", data.display());
-                return EXIT_FATAL;
-            }
-        }
-    }
-    let _ = registry.audit(&crate::registry::cli_actor(), &format!("read-stats period={}", period.code()), None, None);
     let categories: Vec<String> = config.vocabulary.categories.iter().map(|c| c.name.clone()).collect();
-    let setting = crate::stats::Setting { categories: &categories, home: config.bureau.region.as_deref(), today };
-    let mut report = crate::stats::report(&period, &rows, setting);
-    let (from, to) = crate::stats::trend_span(period.last_day());
-    match registry.monthly_counts(from, to) {
-        Ok(months) => report.trend = crate::stats::trend(period.last_day(), &months),
+    let setting = crate::stats::Setting { categories: &categories, today };
+    let report = match crate::registry::stats_report(&*registry, &period, setting, config.bureau.region.as_deref()) {
+        Ok(report) => report,
         Err(e) => {
             eprintln!("xinfang: {}: {e}", data.display());
             return EXIT_FATAL;
         }
-    }
+    };
+    let _ = registry.audit(&crate::registry::cli_actor(), &format!("read-stats period={}", period.code()), None, None);
     let f = &report.figures;
     // One line per figure: (section, item, value).
     let mut lines: Vec<(String, String, String)> = vec![

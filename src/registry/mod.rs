@@ -329,6 +329,26 @@ pub fn tidy_search_index(
     Ok(steps)
 }
 
+/// The statistics of `period` from the register: the cases of its three periods (ranges
+/// merged, `stats::ranges`), each one's county found once (`home`: `[bureau] region`), the
+/// report, and the 13-month trend. The page, the API and the CLI all read it here.
+pub fn stats_report(
+    registry: &dyn Register,
+    period: &crate::stats::Period,
+    setting: crate::stats::Setting,
+    home: Option<&str>,
+) -> Result<crate::stats::Report> {
+    let mut rows = Vec::new();
+    for (from, to) in crate::stats::ranges(period) {
+        rows.extend(registry.stat_rows(from, to)?);
+    }
+    crate::stats::locate(&mut rows, home);
+    let mut report = crate::stats::report(period, &rows, setting);
+    let (from, to) = crate::stats::trend_span(period.last_day());
+    report.trend = crate::stats::trend(period.last_day(), &registry.monthly_counts(from, to)?);
+    Ok(report)
+}
+
 /// Registers a letter: its number taken, the filing copy (built by `filed_copy` with that
 /// number in it) written to `filed/`, then the case committed. A file registered already is
 /// reported, not registered again.

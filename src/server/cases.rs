@@ -116,6 +116,7 @@ fn searches_without_accusers(user: &CurrentUser, q: Option<&str>) -> bool {
 
 /// The register's filter for the list page's address (its page, its export).
 fn list_filter(q: &ListQuery, user: &CurrentUser) -> Result<CaseFilter, ApiError> {
+    let sort = sort_param(q.sort.as_deref())?;
     Ok(CaseFilter {
         q: q.q.clone(),
         status: status_filter(q.status.as_deref())?,
@@ -126,8 +127,8 @@ fn list_filter(q: &ListQuery, user: &CurrentUser) -> Result<CaseFilter, ApiError
         due_within: (q.due.as_deref() == Some("soon")).then_some(3),
         registered: registered_param(q.from.as_deref(), q.to.as_deref())?,
         purpose: purpose_param(q.purpose.as_deref())?,
-        sort: sort_param(q.sort.as_deref())?,
-        after: after_param(sort_param(q.sort.as_deref())?, q.after.as_deref())?,
+        sort,
+        after: after_param(sort, q.after.as_deref())?,
         limit: None,
     })
 }
@@ -226,6 +227,7 @@ pub async fn list_page(
     may_search(&user, q.q.as_deref())?;
     let (actor, address) = (user.actor(), user.address.clone());
     let filter = CaseFilter { limit: Some(PAGE), ..list_filter(&q, &user)? };
+    let (sort, purpose) = (filter.sort, filter.purpose);
     let list = state
         .with_registry(move |r| {
             let list = r.list_cases(&filter)?;
@@ -235,7 +237,6 @@ pub async fn list_page(
         .await?;
     let total = list.total.words();
     // The pages keep the filters and the order: the same query with another key.
-    let sort = sort_param(q.sort.as_deref())?;
     let next = list.next.as_deref().map(|k| list_url(&q, sort, Some(k)));
     let first = q.after.as_ref().filter(|a| !a.is_empty()).map(|_| list_url(&q, sort, None));
     // The sortable headings: a link to their order (the other way round when it is the
@@ -283,7 +284,6 @@ pub async fn list_page(
     let handler = q.handler.clone().filter(|h| !h.is_empty());
     let sort_code = (sort != Sort::Newest).then_some(sort.as_str());
     // A figure's letters: the days and the purpose, said and kept by the search form.
-    let purpose = purpose_param(q.purpose.as_deref())?;
     let kept: Vec<(&str, String)> = [("from", &q.from), ("to", &q.to), ("purpose", &q.purpose)]
         .into_iter()
         .filter_map(|(k, v)| v.clone().filter(|v| !v.is_empty()).map(|v| (k, v)))

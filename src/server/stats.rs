@@ -40,16 +40,9 @@ async fn read(state: &AppState, user: &CurrentUser, period: Period, today: chron
     let (actor, address) = (user.actor(), user.address.clone());
     state
         .with_registry(move |r| {
-            let mut rows = Vec::new();
-            for (from, to) in crate::stats::ranges(&period) {
-                rows.extend(r.stat_rows(from, to)?);
-            }
-            let (from, to) = crate::stats::trend_span(period.last_day());
-            let months = r.monthly_counts(from, to)?;
+            let setting = crate::stats::Setting { categories: &categories, today };
+            let report = crate::registry::stats_report(&**r, &period, setting, home.as_deref())?;
             r.audit(&actor, &format!("read-stats period={}", period.code()), None, address.as_deref())?;
-            let setting = crate::stats::Setting { categories: &categories, home: home.as_deref(), today };
-            let mut report = crate::stats::report(&period, &rows, setting);
-            report.trend = crate::stats::trend(period.last_day(), &months);
             Ok(report)
         })
         .await

@@ -25,8 +25,10 @@ pub struct StatRow {
     pub status: Status,
     pub purpose: Purpose,
     pub category: Option<String>,
-    /// As registered: only its county is counted (`regions`), never shown.
+    /// As registered, until `locate` turns it into `county` (never shown, never kept).
     pub address: Option<String>,
+    /// The county the address names (GB/T 2260 code), found once by `locate`.
+    pub county: Option<String>,
     /// 联名人数 (0: not a joint letter).
     pub cosigners: i64,
     /// The earlier case this letter repeats (its registration number), if it is a repeat.
@@ -161,18 +163,20 @@ fn open(status: Status) -> bool {
     matches!(status, Status::Registered | Status::Routed | Status::Awaiting | Status::Replied)
 }
 
-/// What figures are counted with: the vocabulary's categories in order, the bureau's own
-/// area (`[bureau] region`), and the day "now" is.
+/// What figures are counted with: the vocabulary's categories in order, and the day "now"
+/// is.
 #[derive(Debug, Clone, Copy)]
 pub struct Setting<'a> {
     pub categories: &'a [String],
-    pub home: Option<&'a str>,
     pub today: NaiveDate,
 }
 
-/// The county code a case's address names, if any.
-fn region(row: &StatRow, home: Option<&str>) -> Option<String> {
-    row.address.as_deref().and_then(|a| REGIONS.county_of(a, home)).map(|d| d.code.clone())
+/// Finds each row's county in its address, once (`home`: the bureau's own area, `[bureau]
+/// region`), and drops the address: the figures need no more of it.
+pub fn locate(rows: &mut [StatRow], home: Option<&str>) {
+    for row in rows {
+        row.county = row.address.take().and_then(|a| REGIONS.county_of(&a, home)).map(|d| d.code.clone());
+    }
 }
 
 /// Counts `rows` (the cases registered in `period`, voided ones among them left out) as of
@@ -272,7 +276,7 @@ pub fn figures(period: &Period, rows: &[StatRow], setting: Setting) -> Figures {
     most_repeated.truncate(10);
     let mut regions: HashMap<String, i64> = HashMap::new();
     for r in &rows {
-        *regions.entry(region(r, setting.home).unwrap_or_default()).or_default() += 1;
+        *regions.entry(r.county.clone().unwrap_or_default()).or_default() += 1;
     }
     let mut by_region: Vec<Count> = regions
         .into_iter()
@@ -424,7 +428,7 @@ pub fn report(period: &Period, rows: &[StatRow], setting: Setting) -> Report {
         if !(now_ || before_) {
             continue;
         }
-        let (Some(category), Some(county)) = (r.category.clone(), region(r, setting.home)) else { continue };
+        let (Some(category), Some(county)) = (r.category.clone(), r.county.clone()) else { continue };
         let cell = cells.entry((category, county)).or_default();
         if now_ {
             cell.0 += 1;
@@ -484,6 +488,7 @@ mod tests {
             purpose: Purpose::Demand,
             category: Some("教育".into()),
             address: Some("湖北省孝感市孝南区书院街1号".into()),
+            county: None,
             cosigners: 0,
             repeat_of: None,
             route: None,
@@ -548,7 +553,10 @@ mod tests {
             StatRow { category: Some("交通".into()), address: Some("鼓楼区中山路".into()), ..row(9, "2026-11-12") },
         ];
         let p = Period::parse("2026-11").unwrap();
-        let setting = Setting { categories: &cats, home: None, today: d("2026-12-01") };
+        let setting = Setting { categories: &cats, today: d("2026-12-01") };
+        let unlocated = rows.clone();
+        locate(&mut rows, None);
+        assert!(rows.iter().all(|r| r.address.is_none()), "addresses are dropped once located");
         let f = figures(&p, &rows, setting);
         assert_eq!(f.received, 5);
         let counts = |v: &[Count]| v.iter().map(|c| (c.label.clone(), c.count)).collect::<Vec<_>>();
@@ -590,8 +598,9 @@ mod tests {
             counts(&f.by_region),
             vec![("孝感市孝南区".into(), 3), ("孝感市汉川市".into(), 1), ("未识别".into(), 1)]
         );
-        let home = Setting { home: Some("320100"), ..setting };
-        assert_eq!(figures(&p, &rows, home).by_region[1].label, "南京市鼓楼区");
+        let mut at_home = unlocated.clone();
+        locate(&mut at_home, Some("320100"));
+        assert_eq!(figures(&p, &at_home, setting).by_region[1].label, "南京市鼓楼区");
 
         // The comparisons.
         rows.push(row(10, "2025-11-30"));

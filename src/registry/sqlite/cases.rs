@@ -342,6 +342,7 @@ impl Cases for SqliteRegistry {
                 purpose: purpose.parse().unwrap_or(Purpose::Demand),
                 category: r.get(4)?,
                 address: r.get(10)?,
+                county: None,
                 cosigners: r.get(5)?,
                 repeat_of: r.get(6)?,
                 route: route.as_deref().and_then(crate::domain::RouteKind::parse),
