@@ -7,11 +7,12 @@ BIN := $(or $(CARGO_TARGET_DIR),target)/release/xinfang
 # System packages: Tesseract and its Chinese/orientation data, the CJK fonts, and the
 # tools the tests and benchmarks check outputs with (LibreOffice renders the DOCX files
 # and reads the exported XLSX back);
-# python3-onnx folds the PP-OCR models' graphs once, at install.
+# python3-onnx folds the PP-OCR models' graphs once, at install; python3-uno lets the
+# tests render DOCX through LibreOffice as Word reads it (scripts/docx-to-pdf.py).
 DEB_PACKAGES := pkg-config g++ libtesseract-dev libleptonica-dev tesseract-ocr \
 	tesseract-ocr-chi-sim tesseract-ocr-osd fonts-noto-cjk fonts-arphic-ukai \
 	poppler-utils qpdf curl chromium chromium-driver libreoffice-writer-nogui libreoffice-calc-nogui python3-pip \
-	python3-onnx
+	python3-onnx python3-uno
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test deps ppocr build samples samples-venv sample-documents bench fuzz api-check clean

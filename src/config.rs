@@ -215,6 +215,11 @@ pub struct DocumentsConfig {
     /// Font families by role: body text (仿宋's stand-in), titles and the organ mark
     /// (小标宋's), first-level headings (黑体's), second-level headings (楷体's).
     pub fonts: DocumentFonts,
+    /// Font names written into the DOCX: the ones bureau PCs have (the PDF embeds
+    /// `fonts`, free stand-ins, instead).
+    pub docx_fonts: DocumentFonts,
+    /// Documents are printed on both sides: the record block (版记) goes on an even page.
+    pub double_sided: bool,
 }
 
 /// Font families for documents, by the role GB/T 9704 gives them.
@@ -259,6 +264,13 @@ impl Default for DocumentsConfig {
             .map(PathBuf::from)
             .collect(),
             fonts: DocumentFonts::default(),
+            docx_fonts: DocumentFonts {
+                body: "仿宋_GB2312".into(),
+                title: "方正小标宋简体".into(),
+                heading: "黑体".into(),
+                subheading: "楷体_GB2312".into(),
+            },
+            double_sided: true,
         }
     }
 }

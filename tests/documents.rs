@@ -46,9 +46,10 @@ const LEFT: f64 = 28.0 * MM;
 const RIGHT: f64 = (210.0 - 26.0) * MM;
 const TOP: f64 = 37.0 * MM;
 const BOTTOM: f64 = (297.0 - 35.0) * MM;
-const SLACK: f64 = 0.6;
-
-
+/// ±0.5 mm, the layout test's tolerance.
+const SLACK: f64 = 0.5 * MM;
+/// The body's line pitch.
+const PITCH: f64 = 28.95;
 
 /// A data folder with one registered letter (the typed DOCX sample: no OCR needed).
 fn registered() -> (tempfile::TempDir, PathBuf) {
@@ -119,11 +120,41 @@ fn pages(pdf: &Path) -> usize {
     pdf_pages(pdf)
 }
 
+/// Horizontal dark runs at least `min_len` pt long on `page` (1-based), rendered at 72 dpi:
+/// (y in pt, x0, x1) of each, one per pixel row.
+fn rules(pdf: &Path, page: usize, min_len: f64) -> Vec<(f64, f64, f64)> {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = dir.path().join("p");
+    let n = page.to_string();
+    let out = run(Command::new("pdftoppm").args(["-r", "72", "-gray", "-png", "-singlefile", "-f", &n, "-l", &n]).arg(pdf).arg(&prefix));
+    assert!(out.status.success(), "{}", text(&out));
+    let img = image::open(prefix.with_extension("png")).unwrap().to_luma8();
+    let mut found = vec![];
+    for y in 0..img.height() {
+        let mut run_start = None;
+        for x in 0..=img.width() {
+            let dark = x < img.width() && img.get_pixel(x, y).0[0] < 160;
+            match (dark, run_start) {
+                (true, None) => run_start = Some(x),
+                (false, Some(s)) => {
+                    if (x - s) as f64 >= min_len {
+                        found.push((y as f64 + 0.5, s as f64, x as f64));
+                    }
+                    run_start = None;
+                }
+                _ => {}
+            }
+        }
+    }
+    found
+}
+
 #[test]
-fn every_kind_renders_to_pdf_and_docx_on_the_gbt9704_page() {
+fn every_kind_is_laid_out_on_the_gbt9704_page_and_its_docx_agrees() {
     let (dir, data) = registered();
     let out_dir = dir.path().join("out");
     let mut full_lines = 0;
+    let mut record_blocks = 0;
     for kind in KINDS {
         let pdf = out_dir.join(format!("{kind}.pdf"));
         let out = generate(dir.path(), &data, kind, &["--format", "pdf,docx", "-o", pdf.to_str().unwrap()]);
@@ -143,16 +174,16 @@ fn every_kind_renders_to_pdf_and_docx_on_the_gbt9704_page() {
 
         let n = pages(&pdf);
         let form = kind.ends_with("-form") || kind == "receipt";
+        let letter = ["transfer", "assignment", "acceptance-notice", "refusal-notice", "transfer-notice", "reply"].contains(&kind);
         if form {
             assert_eq!(n, 1, "{kind}: a form is one page");
         }
-        for (p, words) in boxes(&pdf).iter().enumerate() {
-            for w in words {
-                // Typst sets a closing mark at a line's end in half its width (its ink is
-                // in the left half), so its full advance may pass the edge by half an em.
-                let closing = w.text.ends_with(|c: char| "，。、；：？！）」』》”".contains(c));
-                let right = RIGHT + SLACK + if closing { 8.0 } else { 0.0 };
-                assert!(w.x0 >= LEFT - SLACK && w.x1 <= right, "{kind} p{}: {:?} outside the type area ({:.1}-{:.1})", p + 1, w.text, w.x0, w.x1);
+        let words = boxes(&pdf);
+        for (p, page) in words.iter().enumerate() {
+            for w in page {
+                // Every character inside the type area's 28-184 mm, punctuation at a
+                // line's end included (no half-width marks hanging out).
+                assert!(w.x0 >= LEFT - SLACK && w.x1 <= RIGHT + SLACK, "{kind} p{}: {:?} outside the type area ({:.1}-{:.1})", p + 1, w.text, w.x0, w.x1);
                 let page_number = w.y0 > BOTTOM && (w.text == "—" || w.text.chars().all(|c| c.is_ascii_digit()));
                 if page_number {
                     // 7 mm under the type area; odd pages right, even pages left.
@@ -160,15 +191,16 @@ fn every_kind_renders_to_pdf_and_docx_on_the_gbt9704_page() {
                     if w.text != "—" {
                         assert_eq!(w.x0 > 297.0, p % 2 == 0, "{kind} p{}: page number side", p + 1);
                     }
+                    assert!(!(letter && p == 0), "{kind}: no page number on a letter's first page");
                     continue;
                 }
                 // The letter layout's organ mark starts 30 mm from the top, above the area.
-                let top = if kind == "transfer" || kind.ends_with("notice") || kind == "assignment" { 30.0 * MM } else { TOP };
-                assert!(w.y0 >= top - SLACK && w.y1 <= BOTTOM + SLACK, "{kind} p{}: {:?} at y {:.1}-{:.1}", p + 1, w.text, w.y0, w.y1);
+                let top = if letter { 30.0 * MM } else { TOP };
+                assert!(w.y0 >= top - 1.0 && w.y1 <= BOTTOM + 1.0, "{kind} p{}: {:?} at y {:.1}-{:.1}", p + 1, w.text, w.y0, w.y1);
             }
-            // A full body line: starts at the left edge, ends at the right, Chinese only.
-            for w in words {
-                let full = (w.x0 - LEFT).abs() < 1.0 && (w.x1 - RIGHT).abs() < 1.0;
+            // A full body line: from the left edge to the right, 28 characters, Chinese only.
+            for w in page {
+                let full = (w.x0 - LEFT).abs() < 1.0 && (w.x1 - RIGHT).abs() < 1.5;
                 let chinese = w.text.chars().all(|c| !c.is_ascii());
                 if full && chinese && !form {
                     assert_eq!(w.text.chars().count(), 28, "{kind}: a full line holds 28 characters: {}", w.text);
@@ -176,31 +208,80 @@ fn every_kind_renders_to_pdf_and_docx_on_the_gbt9704_page() {
                 }
             }
         }
-        let body = String::from_utf8(run(Command::new("pdftotext").arg(&pdf).arg("-")).stdout).unwrap();
-        let squashed: String = body.split_whitespace().collect();
+        // The record block: its last rule on the foot of the last page (±2 mm), text above
+        // it on that page, an even page when there are several (printed on both sides).
+        let last = words.len();
+        let body_text = String::from_utf8(run(Command::new("pdftotext").arg(&pdf).arg("-")).stdout).unwrap();
+        if body_text.contains("抄送") || body_text.contains("印发") {
+            record_blocks += 1;
+            let copy = words[last - 1].iter().find(|w| w.text.starts_with("抄送")).map(|w| w.y0);
+            let copy = copy.unwrap_or_else(|| panic!("{kind}: the record block is on the last page"));
+            assert!(copy > BOTTOM - 3.0 * PITCH, "{kind}: 抄送 at the foot, y {copy:.1}");
+            if !letter {
+                let foot = rules(&pdf, last, 150.0 * MM).into_iter().filter(|(y, _, _)| *y > BOTTOM - 4.0 * PITCH).map(|(y, _, _)| y).fold(0.0, f64::max);
+                assert!((foot - BOTTOM).abs() <= 2.0 * MM, "{kind}: the record block's last rule at {foot:.1}, the foot at {BOTTOM:.1}");
+            }
+            let text_above = words[last - 1].iter().filter(|w| w.y1 < copy - 1.0 && !w.text.starts_with("—")).count();
+            assert!(text_above > 0, "{kind}: the record block is not alone on its page");
+            if last > 1 {
+                assert_eq!(last % 2, 0, "{kind}: the record block on an even page");
+            }
+        }
+        if letter {
+            // §10.1: the double rules 170 mm long, centred; the first 4 mm under the mark.
+            let long: Vec<(f64, f64, f64)> = rules(&pdf, 1, 160.0 * MM);
+            let top_rule = long.iter().find(|(y, _, _)| *y < TOP + 40.0).unwrap_or_else(|| panic!("{kind}: the rule under the mark"));
+            assert!((top_rule.2 - top_rule.1 - 170.0 * MM).abs() < 2.0, "{kind}: rule {:.1} pt long", top_rule.2 - top_rule.1);
+            assert!((top_rule.1 - 20.0 * MM).abs() < 2.0, "{kind}: rule centred, from {:.1}", top_rule.1);
+            let mark_bottom = words[0].iter().filter(|w| w.text.contains("示例县信访局") && w.y0 < TOP).map(|w| w.y1).fold(0.0, f64::max);
+            // pdftotext's box runs to the font's descender; the em box ends 0.12 em above it.
+            assert!((top_rule.0 - mark_bottom - 4.0 * MM).abs() < 3.0, "{kind}: rule {:.1} pt under the mark", top_rule.0 - mark_bottom);
+            let foot_rule = long.iter().rev().find(|(y, _, _)| *y > BOTTOM).unwrap_or_else(|| panic!("{kind}: the rule at the foot"));
+            assert!(((297.0 - 20.0) * MM - foot_rule.0).abs() < 4.0, "{kind}: foot rule at {:.1}", foot_rule.0);
+        }
+        // Page 1 is not left short: no more than 5 lines free unless the document ends there.
+        if last > 1 {
+            let lowest = words[0].iter().filter(|w| w.y1 < BOTTOM + 1.0).map(|w| w.y1).fold(0.0, f64::max);
+            let free = (BOTTOM - lowest) / PITCH;
+            assert!(free <= 5.5, "{kind}: page 1 has {free:.1} lines free");
+        }
+        let squashed: String = body_text.split_whitespace().collect();
         assert!(squashed.contains("示例县信访局"), "{kind}: the bureau");
         if !form {
             assert!(squashed.contains("2026年") && !squashed.contains("2026 年"), "{kind}: GB/T date");
         }
     }
     assert!(full_lines >= 3, "full body lines measured: {full_lines}");
+    assert!(record_blocks >= 6, "record blocks measured: {record_blocks}");
 
-    // The DOCX files, rendered by LibreOffice, have as many pages as our PDFs.
+    // The DOCX files, rendered by LibreOffice, have as many pages as our PDFs, and no
+    // number is broken across lines.
     let lo = out_dir.join("lo");
     let docx: Vec<PathBuf> = KINDS.iter().map(|k| out_dir.join(format!("{k}.docx"))).collect();
-    let out = run(Command::new("libreoffice")
-        .args(["--headless", "--convert-to", "pdf", "--outdir"])
-        .arg(&lo)
-        .args(&docx)
-        .env("HOME", dir.path()));
-    assert!(out.status.success(), "LibreOffice: {}", text(&out));
+    util::docx_to_pdf(&lo, &docx, dir.path());
     for kind in KINDS {
         let ours = pages(&out_dir.join(format!("{kind}.pdf")));
         let theirs = pages(&lo.join(format!("{kind}.pdf")));
         assert_eq!(ours, theirs, "{kind}: pages in our PDF vs the DOCX in LibreOffice");
         let lo_text = String::from_utf8(run(Command::new("pdftotext").arg(lo.join(format!("{kind}.pdf"))).arg("-")).stdout).unwrap();
         assert!(lo_text.contains("示例县信访局"), "{kind}: DOCX text");
+        for token in ["XF-2026-000001", "0715-8123456"] {
+            let broken = lo_text.replace('\n', "").contains(token) && !lo_text.contains(token);
+            assert!(!broken, "{kind}: {token} broken across lines in LibreOffice");
+        }
     }
+
+    // The DOCX names the bureau's fonts and has real heading styles.
+    let styles = util::docx_part(&out_dir.join("reply.docx"), "word/styles.xml");
+    for font in ["仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312"] {
+        assert!(styles.contains(font), "styles name {font}");
+    }
+    assert!(styles.contains("w:val=\"heading 1\"") && styles.contains("<w:outlineLvl w:val=\"0\""), "heading styles");
+    assert!(styles.contains("w:val=\"en-US\" w:eastAsia=\"zh-CN\""), "Latin runs en-US, East Asian zh-CN");
+    let fonts = util::docx_part(&out_dir.join("reply.docx"), "word/fontTable.xml");
+    assert!(fonts.contains("仿宋_GB2312") && fonts.contains("<w:altName w:val=\"仿宋\"/>"), "{fonts}");
+    let document = util::docx_part(&out_dir.join("reply.docx"), "word/document.xml");
+    assert!(document.contains("w:val=\"Heading1\""), "the reply's headings use the heading style");
 
     // Every document is kept with the case, numbered per code without gaps.
     let out = run(bin().args(["generate", "--list", "--json", "--data"]).arg(&data));

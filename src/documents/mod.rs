@@ -6,7 +6,9 @@
 //! Data flows one way: case + request -> context -> template -> `model::Document` ->
 //! exporters -> registry.
 
+pub mod compose;
 pub mod docx;
+pub mod grid;
 pub mod model;
 pub mod pdf;
 pub mod template;
@@ -16,7 +18,7 @@ use crate::registry::cases::CaseDetail;
 use crate::registry::documents::{DocumentRecord, NewDocument, Rendered};
 use crate::registry::RegistryError;
 use chrono::NaiveDate;
-use model::{gb_date, Document, Layout};
+use model::{gb_date, Layout};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -344,18 +346,19 @@ impl Generator {
         };
         doc.number = number.map(str::to_string);
         doc.date = gb_date(date);
-        check_form(&doc)?;
+        let options = compose::Options { double_sided: self.config.documents.double_sided };
+        // Laid out once: the PDF draws it, the DOCX follows its page breaks.
+        let composed = compose::compose(&doc, &self.engine.advances(), options).map_err(GenerateError::Invalid)?;
+        if doc.layout == Layout::Form && composed.plan.pages > 1 {
+            return Err(GenerateError::Invalid(format!(
+                "「{}」是一页的表格，内容却排了 {} 页：请压缩最长的几栏",
+                doc.title, composed.plan.pages
+            )));
+        }
         let mut rendered = Rendered::default();
-        let mut pages = 0;
+        let pages = composed.plan.pages;
         if pdf {
-            let r = self.engine.render(&doc, date).map_err(unprintable)?;
-            if doc.layout == Layout::Form && r.pages > 1 {
-                return Err(GenerateError::Invalid(format!(
-                    "「{}」是一页的表格，内容却排了 {} 页：请压缩最长的几栏",
-                    doc.title, r.pages
-                )));
-            }
-            pages = r.pages;
+            let r = self.engine.draw(&doc, &composed, date).map_err(unprintable)?;
             rendered.pdf = Some(r.pdf);
         }
         if docx {
@@ -364,7 +367,8 @@ impl Generator {
                 .format("%Y-%m-%dT%H:%M:%SZ")
                 .to_string();
             rendered.docx = Some(
-                docx::render(&doc, &self.config.documents.fonts, &stamp).map_err(GenerateError::Docx)?,
+                docx::render(&doc, &composed.plan, &self.engine.advances(), &self.config.documents.docx_fonts, &stamp)
+                    .map_err(GenerateError::Docx)?,
             );
         }
         Ok((rendered, pages))
@@ -437,28 +441,4 @@ fn unprintable(e: pdf::PdfError) -> GenerateError {
         return GenerateError::Pdf(e);
     }
     GenerateError::Unprintable(format!("「{}」", chars.join("」「")))
-}
-
-/// A form's entries must fit their cells: each row holds `lines` lines of about 23
-/// characters (14 pt in a 117 mm cell); CJK counts one, other characters half.
-fn check_form(doc: &Document) -> Result<(), GenerateError> {
-    const PER_LINE: f32 = 23.0;
-    for row in &doc.form {
-        let width: f32 = row
-            .value
-            .chars()
-            .map(|c| if c.is_ascii() { 0.5 } else { 1.0 })
-            .sum();
-        let capacity = PER_LINE * row.lines as f32;
-        if width > capacity {
-            return Err(GenerateError::Invalid(format!(
-                "「{}」一栏最多 {} 行（约 {} 字），内容有 {} 字：请压缩或改用正式文书",
-                row.label,
-                row.lines,
-                capacity as u32,
-                row.value.chars().count()
-            )));
-        }
-    }
-    Ok(())
 }

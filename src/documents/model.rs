@@ -45,6 +45,14 @@ impl Block {
     }
 }
 
+impl Block {
+    /// A heading on its own line ("一、基本情况"), kept with what follows; a numbered item
+    /// that is a whole sentence ("（一）支持……诉求。") is a paragraph.
+    pub fn is_heading(&self) -> bool {
+        self.level > 0 && self.text.is_empty() && !self.lead.ends_with(['。', '；', '！', '？', '”'])
+    }
+}
+
 fn heading_level(line: &str) -> u8 {
     const NUMERALS: &str = "一二三四五六七八九十";
     let numeral_run = |s: &str| s.chars().take_while(|c| NUMERALS.contains(*c)).count();
@@ -97,6 +105,10 @@ pub struct Document {
     pub copy_to: Option<String>,
     pub printer: Option<String>,
     pub form: Vec<FormRow>,
+    /// 签发人 of an upward document (上行文, §7.2.5): printed at the head's right.
+    pub signer: Option<String>,
+    /// A draft: marked 草稿 on every page, without a number, not recorded.
+    pub draft: bool,
 }
 
 /// A date in the GB/T 9704 form: full year, Arabic numerals, no leading zeros.
@@ -116,6 +128,8 @@ mod tests {
         assert_eq!(Block::paragraph("3．其他").level, 3);
         assert_eq!(Block::paragraph("（12）其他").level, 4);
         assert_eq!(Block::paragraph("一九年").level, 0);
+        assert!(Block::paragraph("一、基本情况").is_heading());
+        assert!(!Block::paragraph("（一）支持信访人的诉求。").is_heading());
         let b = Block::paragraph("（一）关于欠薪。经查属实。");
         assert_eq!((b.lead.as_str(), b.text.as_str()), ("（一）关于欠薪。", "经查属实。"));
     }

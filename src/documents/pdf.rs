@@ -3,6 +3,8 @@
 //! embedded. The fonts and the standard library are loaded once; each document is then
 //! compiled in its own small world whose only data file is the document as JSON.
 
+use super::compose::{self, Composed, Options};
+use super::grid::{Advances, Face};
 use super::model::Document;
 use crate::config::DocumentFonts;
 use std::path::PathBuf;
@@ -111,29 +113,43 @@ impl PdfEngine {
         })
     }
 
-    /// Lays `doc` out and writes it as PDF/A-2b. `date` is the document's date; the PDF's
-    /// own timestamp is `SOURCE_DATE_EPOCH` if set, else now.
-    pub fn render(&self, doc: &Document, date: chrono::NaiveDate) -> Result<Rendered, PdfError> {
+    /// Lays `doc` out (see `compose`) and writes it as PDF/A-2b. `date` is the document's
+    /// date; the PDF's own timestamp is `SOURCE_DATE_EPOCH` if set, else now.
+    pub fn render(&self, doc: &Document, date: chrono::NaiveDate, options: Options) -> Result<(Rendered, Composed), PdfError> {
+        let composed = compose::compose(doc, &self.advances(), options).map_err(PdfError::Layout)?;
+        let pdf = self.draw(doc, &composed, date)?;
+        Ok((pdf, composed))
+    }
+
+    /// Writes pages already composed.
+    pub fn draw(&self, doc: &Document, composed: &Composed, date: chrono::NaiveDate) -> Result<Rendered, PdfError> {
         use chrono::Datelike;
         let data = serde_json::json!({
-            "layout": doc.layout,
-            "organ": doc.organ,
-            "number": doc.number,
             "title": doc.title,
-            "addressee": doc.addressee,
-            "blocks": doc.blocks,
-            "attachments": doc.attachments,
-            "signature": doc.signature,
-            "date": doc.date,
-            "notes": doc.notes,
-            "copy_to": doc.copy_to,
-            "printer": doc.printer,
-            "form": doc.form,
+            "pages": composed.pages,
             "fonts": self.roles,
             "ymd": [date.year(), date.month(), date.day()],
         });
         let ident = doc.number.clone().unwrap_or_else(|| doc.title.clone());
         self.compile(Markup::Document, &data, ident, crate::clock::now().with_timezone(&chrono::Utc))
+    }
+
+    /// The advances of the document fonts' characters, for composing.
+    pub fn advances(&self) -> FontAdvances<'_> {
+        use typst::text::{FontStretch, FontStyle, FontVariant, FontWeight};
+        let pick = |family: &str, weight: FontWeight| {
+            let variant = FontVariant::new(FontStyle::Normal, weight, FontStretch::NORMAL);
+            self.book
+                .select(&family.to_lowercase(), variant)
+                .and_then(|i| self.fonts.get(i))
+                .and_then(|f| ttf_parser::Face::parse(f.data().as_slice(), f.index()).ok())
+        };
+        FontAdvances {
+            body: pick(&self.roles.body, FontWeight::REGULAR),
+            title: pick(&self.roles.title, FontWeight::BOLD),
+            heading: pick(&self.roles.heading, FontWeight::REGULAR),
+            subheading: pick(&self.roles.subheading, FontWeight::REGULAR),
+        }
     }
 
     /// The font families by role, as typst names them.
@@ -191,6 +207,35 @@ impl PdfEngine {
             pages: paged.pages().len(),
             pdf,
         })
+    }
+}
+
+/// Advances read from the fonts' own tables (`hmtx`), per role; a character a role's font
+/// lacks is measured in the others (typst falls back the same way), else as one em.
+pub struct FontAdvances<'a> {
+    body: Option<ttf_parser::Face<'a>>,
+    title: Option<ttf_parser::Face<'a>>,
+    heading: Option<ttf_parser::Face<'a>>,
+    subheading: Option<ttf_parser::Face<'a>>,
+}
+
+impl Advances for FontAdvances<'_> {
+    fn advance(&self, face: Face, c: char) -> f64 {
+        let first = match face {
+            Face::Body => &self.body,
+            Face::Title => &self.title,
+            Face::Heading => &self.heading,
+            Face::Subheading => &self.subheading,
+        };
+        let measure = |f: &ttf_parser::Face| {
+            let g = f.glyph_index(c)?;
+            Some(f.glyph_hor_advance(g)? as f64 / f.units_per_em() as f64)
+        };
+        [first, &self.body, &self.title, &self.heading, &self.subheading]
+            .into_iter()
+            .flatten()
+            .find_map(measure)
+            .unwrap_or(1.0)
     }
 }
 

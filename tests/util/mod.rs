@@ -227,3 +227,38 @@ pub fn pdf_info(pdf: &Path) -> String {
 pub fn pdf_pages(pdf: &Path) -> usize {
     pdf_info(pdf).lines().find_map(|l| l.strip_prefix("Pages:")).unwrap().trim().parse().unwrap()
 }
+
+/// Renders DOCX files to PDF with LibreOffice (`scripts/docx-to-pdf.py`: the file's East
+/// Asian settings applied as Word reads them), the bureau's font names (which this machine
+/// does not have) mapped by fontconfig to the stand-ins the PDF embeds, as a Linux desk
+/// with those fonts configured would.
+pub fn docx_to_pdf(out_dir: &Path, files: &[PathBuf], scratch: &Path) {
+    let conf = scratch.join("fonts.conf");
+    let aliases = [
+        ("仿宋_GB2312", "Noto Serif CJK SC"),
+        ("方正小标宋简体", "Noto Serif CJK SC"),
+        ("黑体", "Noto Sans CJK SC"),
+        ("楷体_GB2312", "AR PL UKai CN"),
+    ];
+    let mut xml = String::from("<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"urn:fontconfig:fonts.dtd\">\n<fontconfig>\n  <include ignore_missing=\"yes\">/etc/fonts/fonts.conf</include>\n");
+    for (name, stand_in) in aliases {
+        xml.push_str(&format!("  <alias binding=\"same\"><family>{name}</family><prefer><family>{stand_in}</family></prefer></alias>\n"));
+    }
+    xml.push_str("</fontconfig>\n");
+    std::fs::write(&conf, xml).unwrap();
+    let out = run(Command::new(root().join("scripts/docx-to-pdf.py"))
+        .arg(out_dir)
+        .args(files)
+        .env("FONTCONFIG_FILE", &conf)
+        .env("HOME", scratch));
+    assert!(out.status.success(), "LibreOffice: {}", text(&out));
+}
+
+/// One part of a DOCX (`word/styles.xml`), as text.
+pub fn docx_part(docx: &Path, part: &str) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(docx).unwrap()).unwrap();
+    let mut s = String::new();
+    zip.by_name(part).unwrap().read_to_string(&mut s).unwrap();
+    s
+}
