@@ -33,6 +33,10 @@ fn main() {
                 date: "20261103".into(),
                 note: String::new(),
                 case: format!("XF-2026-{i:06}"),
+                // Every other item a letter: its first page is rendered to place the stamp.
+                letter: i % 2 == 1,
+                notes: vec![],
+                writer: String::new(),
             }
         })
         .collect();

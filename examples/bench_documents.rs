@@ -35,7 +35,7 @@ fn main() {
     }))
     .unwrap();
     let (first, pages) = generator
-        .render(&template, &context, Some("示信复〔2026〕1号"), date, true, true)
+        .render(&template, &context, Some("示信复〔2026〕1号"), date, true, true, false)
         .unwrap();
     eprintln!("start-up (fonts, first document): {:.0} ms, {pages} pages", start.elapsed().as_secs_f64() * 1e3);
     std::fs::write(out.join("reply.pdf"), first.pdf.unwrap()).unwrap();
@@ -53,7 +53,7 @@ fn main() {
                             let mut ctx = ctx.clone();
                             ctx.insert("地址".into(), format!("湖北省咸宁市咸安区温泉街道金桂路{}号", i * n + k).into());
                             let number = format!("示信复〔2026〕{}号", i * n + k + 2);
-                            let (r, _) = g.render(tpl, &ctx, Some(&number), date, pdf, docx).unwrap();
+                            let (r, _) = g.render(tpl, &ctx, Some(&number), date, pdf, docx, false).unwrap();
                             if k == 0 {
                                 if let Some(d) = r.docx {
                                     std::fs::write(out.join(format!("reply-{i}.docx")), d).unwrap();

@@ -805,11 +805,21 @@ fn generate_info(data: &std::path::Path, list: bool, fields: bool, json: bool) -
 #[derive(clap::Args, Debug)]
 pub struct GenerateArgs {
     /// The kind (`--list` shows them).
-    #[arg(required_unless_present_any = ["list", "fields", "check"])]
+    #[arg(required_unless_present_any = ["list", "fields", "check", "void"])]
     pub kind: Option<String>,
     /// The case id.
-    #[arg(long, required_unless_present_any = ["list", "fields", "check"])]
+    #[arg(long, required_unless_present_any = ["list", "fields", "check", "void"])]
     pub case: Option<i64>,
+    /// A draft: marked 草稿 on every page, no number taken, not kept with the case; needs -o.
+    #[arg(long, requires = "output")]
+    pub draft: bool,
+    /// Void the recorded document with this id (its number stays taken; it is marked 作废
+    /// and left out of the binder); needs --reason.
+    #[arg(long, value_name = "DOCUMENT_ID", requires = "reason", conflicts_with_all = ["kind", "case", "draft"])]
+    pub void: Option<i64>,
+    /// Why the document is voided.
+    #[arg(long)]
+    pub reason: Option<String>,
     /// The addressee body (收文机关); default: where the case was routed.
     #[arg(long)]
     pub to: Option<String>,
@@ -883,7 +893,45 @@ fn officer_inputs(
     Ok(m)
 }
 
+/// `xinfang generate --void ID --reason …`.
+fn void_document(config: &Config, a: &GenerateArgs, id: i64) -> i32 {
+    let reason = a.reason.as_deref().map(str::trim).unwrap_or_default();
+    if reason.is_empty() {
+        eprintln!("xinfang: --reason: say why the document is voided");
+        return EXIT_FATAL;
+    }
+    let mut registry = match crate::registry::open(&a.data, config.bureau.registration.clone()) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("xinfang: {}: {e}", a.data.display());
+            return EXIT_FATAL;
+        }
+    };
+    use crate::registry::documents::VoidOutcome;
+    match registry.void_document(id, reason, &crate::registry::cli_actor(), None) {
+        Ok(VoidOutcome::Voided(d)) => {
+            println!("{} {} 已作废：{reason}", d.title, d.number.as_deref().unwrap_or("（无文号）"));
+            EXIT_OK
+        }
+        Ok(VoidOutcome::Already(d)) => {
+            eprintln!("xinfang: document {id} was voided before ({})", d.void_reason.unwrap_or_default());
+            EXIT_SOME_FAILED
+        }
+        Ok(VoidOutcome::NotFound) => {
+            eprintln!("xinfang: document {id} does not exist");
+            EXIT_SOME_FAILED
+        }
+        Err(e) => {
+            eprintln!("xinfang: {e}");
+            EXIT_SOME_FAILED
+        }
+    }
+}
+
 fn generate(config: &Config, a: GenerateArgs) -> i32 {
+    if let Some(id) = a.void {
+        return void_document(config, &a, id);
+    }
     let data = a.data.as_path();
     let formats: Vec<&str> = a.format.split(',').map(str::trim).collect();
     if let Some(bad) = formats.iter().find(|f| !["pdf", "docx"].contains(f)) {
@@ -905,6 +953,7 @@ fn generate(config: &Config, a: GenerateArgs) -> i32 {
         pdf: formats.contains(&"pdf"),
         docx: formats.contains(&"docx"),
         date: a.date,
+        draft: a.draft,
     };
     // The output names: checked before anything is generated, so a refusal costs no number.
     let outputs: Vec<(PathBuf, &str)> = match &a.output {
@@ -949,7 +998,12 @@ fn generate(config: &Config, a: GenerateArgs) -> i32 {
             return EXIT_SOME_FAILED;
         }
     }
-    let r = &done.record;
+    let Some(r) = &done.record else {
+        // A draft: only the files asked for.
+        let files: Vec<String> = outputs.iter().map(|(p, _)| p.display().to_string()).collect();
+        println!("草稿（未编号，未记录）{} 页 → {}", done.pages, files.join("，"));
+        return EXIT_OK;
+    };
     if a.json {
         println!("{}", serde_json::to_string(r).expect("serialises"));
     } else {

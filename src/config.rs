@@ -251,6 +251,8 @@ impl Default for DocumentsConfig {
             ("notice", "示信告"),
             ("reply", "示信复"),
             ("recommend", "示信建"),
+            ("supervise", "示信督"),
+            ("report", "示信报"),
         ];
         DocumentsConfig {
             codes: codes.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),

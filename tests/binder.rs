@@ -255,3 +255,88 @@ fn a_voided_registration_is_left_out_even_with_open_cases() {
     assert!(excluded[0].to_string().contains("作废"), "{manifest}");
     assert!(!manifest["items"].to_string().contains(&voided.summary.registration_number), "{manifest}");
 }
+
+/// Word boxes (text, x0, y0, x1, y1) of one page, by `pdftotext -bbox`.
+fn words(pdf: &Path, page: usize) -> Vec<(String, f64, f64, f64, f64)> {
+    let n = page.to_string();
+    let out = run(Command::new("pdftotext").args(["-bbox", "-f", &n, "-l", &n]).arg(pdf).arg("-"));
+    let html = String::from_utf8(out.stdout).unwrap();
+    let attr = |tag: &str, name: &str| -> f64 {
+        tag.split(&format!("{name}=\"")).nth(1).unwrap().split('"').next().unwrap().parse().unwrap()
+    };
+    html.split("<word ")
+        .skip(1)
+        .map(|w| {
+            let (tag, rest) = w.split_once('>').unwrap();
+            let text = rest.split("</word>").next().unwrap().to_string();
+            (text, attr(tag, "xMin"), attr(tag, "yMin"), attr(tag, "xMax"), attr(tag, "yMax"))
+        })
+        .collect()
+}
+
+/// The catalogue names each item (titles composed in [ ], letters without a 文号, their
+/// registration number in 备注); a voided document is left out with a line in the note
+/// sheet; the stamp keeps off a born-digital letter's title; the XLSX catalogue is set up
+/// for print and binding again gives the same bytes.
+#[test]
+fn the_catalogue_names_each_item_and_the_note_sheet_the_voided_ones() {
+    let (dir, data, year) = register();
+    let out = run(bin().args(["generate", "transfer", "--case", "1", "--data"]).arg(&data));
+    assert!(out.status.success(), "{}", text(&out));
+    let docs = xinfang::registry::open(&data, Default::default()).unwrap().documents(1).unwrap();
+    let second = docs.last().unwrap();
+    let voided_number = second.number.clone().unwrap();
+    let out = run(bin().args(["generate", "--void", &second.id.to_string(), "--reason", "测试时重复生成", "--data"]).arg(&data));
+    assert!(out.status.success(), "{}", text(&out));
+
+    let bound = dir.path().join("bound");
+    let o = binder(&data, year, &bound, &["--include-open"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(bound.join("manifest.json")).unwrap()).unwrap();
+    let items = manifest["items"].as_array().unwrap();
+    assert_eq!(items.len(), 4, "three letters and the one transfer letter not voided: {manifest}");
+    assert!(!manifest["items"].to_string().contains(&voided_number), "{manifest}");
+    assert!(manifest["excluded"].to_string().contains("已作废"), "{manifest}");
+    let letter = &items[0];
+    let title = letter["title"].as_str().unwrap();
+    assert!(title.starts_with('[') && title.ends_with("的来信]"), "{title}");
+    assert_eq!(letter["number"], "", "a letter has no 文号");
+    assert!(letter["note"].as_str().unwrap().starts_with("登记号XF-"), "{letter}");
+    let transfer = items[1]["title"].as_str().unwrap();
+    assert!(transfer.starts_with("[关于转送") && transfer.ends_with("的函]"), "{transfer}");
+    for it in items {
+        assert!(it["title"].as_str().unwrap().chars().count() <= 60, "{it}");
+    }
+
+    let volume = bound.join(manifest["volumes"][0]["file"].as_str().unwrap());
+    let last = pdf_pages(&volume);
+    let note: String = page_text(&volume, last).split_whitespace().collect();
+    assert!(note.contains(&voided_number) && note.contains("已作废") && note.contains("测试时重复生成"), "{note}");
+    assert!(note.contains("整理人") && note.contains("检查人") && !note.contains("立卷人"), "{note}");
+
+    // The born-digital letter (case 3): the stamp's cells and the letter's words do not touch.
+    let mut page = 3;
+    for it in &items[..3] {
+        page += it["pages"].as_u64().unwrap() as usize;
+    }
+    let first = words(&volume, page);
+    // The stamp's six cells: fonds, year, item; organ (none), retention, pages.
+    let top_row: Vec<_> = first.iter().filter(|w| w.0 == "X001" || w.0 == year.to_string() || w.0 == "0004").collect();
+    assert_eq!(top_row.len(), 3, "the stamp on the letter's first page: {first:?}");
+    let row_y = top_row[0].2;
+    let mm = 72.0 / 25.4;
+    let (sx0, sx1) = (top_row.iter().map(|w| w.1).fold(f64::MAX, f64::min) - 5.0 * mm, top_row.iter().map(|w| w.3).fold(0.0, f64::max) + 5.0 * mm);
+    let (sy0, sy1) = (row_y - 3.0 * mm, row_y + 12.0 * mm);
+    let in_stamp = |w: &(String, f64, f64, f64, f64)| w.1 >= sx0 && w.3 <= sx1 && w.2 >= sy0 && w.4 <= sy1;
+    for w in first.iter().filter(|w| !in_stamp(w)) {
+        let overlaps = w.1 < sx1 && w.3 > sx0 && w.2 < sy1 + 1.0 * mm && w.4 > sy0 - 1.0 * mm;
+        assert!(!overlaps, "the stamp ({sx0:.0}-{sx1:.0}, {sy0:.0}-{sy1:.0}) touches {w:?}");
+    }
+
+    // The XLSX: widths, the frozen heading, A4 landscape; the same bytes when bound again.
+    let sheet = util::docx_part(&bound.join("catalogue.xlsx"), "xl/worksheets/sheet1.xml");
+    assert!(sheet.contains("<col ") && sheet.contains("state=\"frozen\"") && sheet.contains("orientation=\"landscape\""), "{sheet}");
+    let again = dir.path().join("again");
+    assert!(binder(&data, year, &again, &["--include-open"]).status.success());
+    assert_eq!(std::fs::read(bound.join("catalogue.xlsx")).unwrap(), std::fs::read(again.join("catalogue.xlsx")).unwrap());
+}

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use util::{bin, pdf_info, pdf_pages, root, run, text};
 
-const KINDS: [&str; 12] = [
+const KINDS: [&str; 18] = [
     "transfer",
     "assignment",
     "assignment-form",
@@ -22,6 +22,12 @@ const KINDS: [&str; 12] = [
     "rec-improve-work",
     "rec-improve-policy",
     "rec-accountability",
+    "no-further-notice",
+    "extension-notice",
+    "supervision",
+    "review-opinion",
+    "re-review-opinion",
+    "completion-report",
 ];
 
 /// The officer's text every kind may ask for.
@@ -38,6 +44,12 @@ const INPUTS: &str = r#"
 "联系电话" = "0715-8123456"
 "抄送" = "市信访局"
 "结果" = "已督促施工单位付清工资。"
+"延期理由" = "该事项涉及多个施工单位，需要现场核查"
+"原处理机关" = "嘉鱼县人力资源和社会保障局"
+"原处理意见书" = "嘉人社复〔2026〕5号信访事项处理意见书"
+"请求日期" = "2026年11月20日"
+"交办文号" = "咸信交〔2026〕8号"
+"签发人" = "王建华"
 "#;
 
 /// GB/T 9704 type area in PDF points: left 28 mm, right 26 mm, top 37 mm, bottom 35 mm.
@@ -174,7 +186,11 @@ fn every_kind_is_laid_out_on_the_gbt9704_page_and_its_docx_agrees() {
 
         let n = pages(&pdf);
         let form = kind.ends_with("-form") || kind == "receipt";
-        let letter = ["transfer", "assignment", "acceptance-notice", "refusal-notice", "transfer-notice", "reply"].contains(&kind);
+        let letter = [
+            "transfer", "assignment", "acceptance-notice", "refusal-notice", "transfer-notice", "reply", "no-further-notice",
+            "extension-notice", "supervision", "review-opinion", "re-review-opinion",
+        ]
+        .contains(&kind);
         if form {
             assert_eq!(n, 1, "{kind}: a form is one page");
         }
@@ -214,7 +230,7 @@ fn every_kind_is_laid_out_on_the_gbt9704_page_and_its_docx_agrees() {
         let body_text = String::from_utf8(run(Command::new("pdftotext").arg(&pdf).arg("-")).stdout).unwrap();
         if body_text.contains("抄送") || body_text.contains("印发") {
             record_blocks += 1;
-            let copy = words[last - 1].iter().find(|w| w.text.starts_with("抄送")).map(|w| w.y0);
+            let copy = words[last - 1].iter().filter(|w| w.text.starts_with("抄送") || w.text.ends_with("印发")).map(|w| w.y0).reduce(f64::min);
             let copy = copy.unwrap_or_else(|| panic!("{kind}: the record block is on the last page"));
             assert!(copy > BOTTOM - 3.0 * PITCH, "{kind}: 抄送 at the foot, y {copy:.1}");
             if !letter {
@@ -321,9 +337,9 @@ fn refusals_and_bad_input_leave_nothing_and_use_no_number() {
     let templates = data.join("templates");
     std::fs::create_dir_all(&templates).unwrap();
     let builtin = std::fs::read_to_string(root().join("templates/transfer.txt")).unwrap();
-    std::fs::write(templates.join("transfer.txt"), builtin.replace("{{ 事由 }}", "{{ 事由 }")).unwrap();
+    std::fs::write(templates.join("transfer.txt"), builtin.replace("{{ 事项 }}", "{{ 事项 }")).unwrap();
     fail(generate(dir.path(), &data, "transfer", &["-o", o]), "模板语法错误");
-    std::fs::write(templates.join("transfer.txt"), builtin.replace("{{ 事由 }}", "{{ 事情 }}")).unwrap();
+    std::fs::write(templates.join("transfer.txt"), builtin.replace("{{ 事项 }}", "{{ 事情 }}")).unwrap();
     fail(generate(dir.path(), &data, "transfer", &["-o", o]), "未知字段「事情」");
     let check = run(bin().args(["generate", "--check", "--data"]).arg(&data));
     assert!(!check.status.success() && text(&check).contains("transfer.txt"), "{}", text(&check));
@@ -407,4 +423,72 @@ fn notices_address_one_petitioner_or_the_signers_of_a_joint_letter() {
     assert!(out.status.success(), "{}", text(&out));
     let t = read(&many);
     assert!(t.contains("你们于") && t.contains("答复你们"), "{t}");
+}
+
+/// A draft is marked 草稿 and takes no number; a voided document keeps its number, which is
+/// never given again.
+#[test]
+fn drafts_take_no_number_and_voided_documents_keep_theirs() {
+    let (dir, data) = registered();
+    let draft = dir.path().join("draft.pdf");
+    let out = generate(dir.path(), &data, "transfer", &["--draft", "-o", draft.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("草稿"), "{}", text(&out));
+    let t = text(&run(Command::new("pdftotext").arg(&draft).arg("-")));
+    assert!(t.contains("草稿") && t.contains("示信转〔2026〕") && !t.contains("〕1号"), "{t}");
+    let count = || xinfang::registry::open(&data, Default::default()).unwrap().documents(1).unwrap();
+    assert!(count().is_empty(), "a draft is not recorded");
+
+    let one = dir.path().join("one.pdf");
+    let out = generate(dir.path(), &data, "transfer", &["-o", one.to_str().unwrap()]);
+    assert!(text(&out).contains("示信转〔2026〕1号"), "the draft took no number: {}", text(&out));
+    let id = count()[0].id.to_string();
+    let void = |reason: &str| run(bin().args(["generate", "--void", &id, "--reason", reason, "--data"]).arg(&data));
+    let out = void("测试时重复生成");
+    assert!(out.status.success() && text(&out).contains("已作废"), "{}", text(&out));
+    let out = void("again");
+    assert!(!out.status.success() && text(&out).contains("voided before"), "{}", text(&out));
+    let docs = count();
+    assert!(docs[0].is_void() && docs[0].void_reason.as_deref() == Some("测试时重复生成"));
+    assert_eq!(docs[0].number.as_deref(), Some("示信转〔2026〕1号"), "the number stays");
+    let two = dir.path().join("two.pdf");
+    let out = generate(dir.path(), &data, "transfer", &["-o", two.to_str().unwrap()]);
+    assert!(text(&out).contains("示信转〔2026〕2号"), "a voided number is not given again: {}", text(&out));
+    // The history says so.
+    let case = xinfang::registry::open(&data, Default::default()).unwrap().case(1).unwrap().unwrap();
+    assert!(case.events.iter().any(|e| e.detail.as_deref().is_some_and(|d| d.contains("作废：测试时重复生成"))));
+}
+
+/// The wording a clerk would otherwise correct: a joint letter's writers, the matter named
+/// once, the served document named with its number, room to sign on a form.
+#[test]
+fn documents_read_as_a_clerk_writes_them() {
+    let (dir, data) = registered();
+    {
+        use xinfang::domain::{Action, Corrections, Role, Rules};
+        let mut r = xinfang::registry::open(&data, Default::default()).unwrap();
+        let actor = xinfang::registry::life::Actor { role: Role::Mailroom, name: "tester".into(), address: None };
+        let (deadlines, names) = (Default::default(), Default::default());
+        let rules = Rules { deadlines: &deadlines, names: &names };
+        let joint = Corrections { cosigners: Some(23), ..Default::default() };
+        r.apply(1, &Action::Correct(joint), &actor, rules).unwrap().unwrap();
+    }
+    let read = |kind: &str| {
+        let pdf = dir.path().join(format!("{kind}.pdf"));
+        let out = generate(dir.path(), &data, kind, &["-o", pdf.to_str().unwrap()]);
+        assert!(out.status.success(), "{kind}: {}", text(&out));
+        (pdf.clone(), text(&run(Command::new("pdftotext").arg(&pdf).arg("-"))).replace('\n', ""))
+    };
+    let (_, t) = read("transfer");
+    assert!(t.contains("孙红霞等23人（身份证号") && !t.contains("（23人"), "{t}");
+    assert!(t.contains("来信反映的关于学校违规收费问题的信访事项") && !t.contains("“关于") && !t.contains("以来信形式"), "{t}");
+    let (_, t) = read("acceptance-notice");
+    assert!(t.contains("你们于") && t.contains("来信反映的关于学校违规收费问题的信访事项"), "{t}");
+    let (pdf, t) = read("receipt");
+    assert!(t.contains("信访事项受理告知书（示信告〔2026〕1号）"), "the receipt names what it serves: {t}");
+    // 受送达人签收 on one line; the date's 年 月 日 stand to the right, with room to sign.
+    let words = boxes(&pdf);
+    assert!(words[0].iter().any(|w| w.text == "受送达人签收"), "the label is not wrapped");
+    let year = words[0].iter().find(|w| w.text.starts_with('年')).expect("年");
+    assert!(year.x0 > (LEFT + RIGHT) / 2.0, "年 at {:.1}: the form's spaces were kept", year.x0);
 }

@@ -75,6 +75,8 @@ const ROUTES: &[Route] = &[
     r("POST", "/api/cases/{id}/documents", "/api/cases/1/documents", Need::Act(Act::WriteDocuments), Send::Json(r#"{"kind":"acceptance-notice"}"#)),
     r("GET", "/api/documents/{id}/{format}", "/api/documents/1/pdf", Need::Act(Act::Read), Send::Empty),
     r("POST", "/api/documents/{id}/adoption", "/api/documents/1/adoption", Need::Act(Act::WriteDocuments), Send::Json(r#"{"adopted":true}"#)),
+    r("POST", "/api/documents/{id}/void", "/api/documents/1/void", Need::Act(Act::WriteDocuments), Send::Json(r#"{"reason":"测试"}"#)),
+    r("POST", "/documents/{id}/void", "/documents/1/void", Need::Act(Act::WriteDocuments), Send::Form("reason=%E6%B5%8B%E8%AF%95")),
     r("GET", "/binder", "/binder", Need::Act(Act::Bind), Send::Empty),
     r("POST", "/binder", "/binder", Need::Act(Act::Bind), Send::Form("year=2019")),
     r("GET", "/binders/{year}/{file}", "/binders/2019/manifest.json", Need::Act(Act::Bind), Send::Empty),
@@ -1013,4 +1015,41 @@ async fn searches_do_not_reveal_accusers_to_those_who_may_not_see_them() {
     // Without a search the mailroom's list still holds it, masked.
     let (_, _, page) = browse(&f, "/cases", Some(&mailroom.token)).await;
     assert!(page.contains("href=\"/cases/1\"") && !page.contains(&name), "{page}");
+}
+
+/// After 延期 the case page offers the 延期办理告知书 with the step's reason; a document
+/// is voided from the page with a reason; a draft comes back as a PDF and is not recorded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_case_page_offers_documents_voids_them_and_previews_drafts() {
+    let f = Fixture::new();
+    let s = f.session(Role::Officer);
+    let (status, _, body) = post_form(&f, "/cases/1/route", "kind=assign&body=%E5%98%89%E9%B1%BC%E5%8E%BF%E4%BA%BA%E6%B0%91%E6%94%BF%E5%BA%9C", &s).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    // 延期, with its reason.
+    let (status, _, body) = post_form(&f, "/cases/1/step", "step=extend&note=%E9%9C%80%E7%8E%B0%E5%9C%BA%E6%A0%B8%E6%9F%A5", &s).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, _, page) = browse(&f, "/cases/1", Some(&s.token)).await;
+    assert!(page.contains("id=\"offer\"") && page.contains("第三十四条"), "{page}");
+    assert!(page.contains("<option value=\"extension-notice\" selected>"), "{page}");
+    assert!(page.contains(">需现场核查</textarea>"), "the step's reason filled in: {page}");
+    // A draft of it: the PDF itself, nothing recorded.
+    let (status, _, body) = post_form(&f, "/cases/1/documents", "kind=extension-notice&draft=1&%E5%BB%B6%E6%9C%9F%E7%90%86%E7%94%B1=%E9%9C%80%E7%8E%B0%E5%9C%BA%E6%A0%B8%E6%9F%A5", &s).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.starts_with("%PDF"), "a draft is the PDF");
+    let docs = || xinfang::registry::open(&f.data, Default::default()).unwrap().documents(1).unwrap();
+    assert!(docs().is_empty(), "a draft is not recorded");
+    // Generated for real, the offer goes.
+    let (status, _, body) = post_form(&f, "/cases/1/documents", "kind=extension-notice&%E5%BB%B6%E6%9C%9F%E7%90%86%E7%94%B1=%E9%9C%80%E7%8E%B0%E5%9C%BA%E6%A0%B8%E6%9F%A5", &s).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, _, page) = browse(&f, "/cases/1", Some(&s.token)).await;
+    assert!(!page.contains("id=\"offer\""), "{page}");
+    let id = docs()[0].id;
+    // Voided from the page: marked 作废 with its reason, the number kept.
+    let (status, location, body) = post_form(&f, &format!("/documents/{id}/void"), "reason=%E6%B5%8B%E8%AF%95%E9%87%8D%E5%A4%8D", &s).await;
+    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/cases/1?saved=void-document"), "{body}");
+    let (_, _, page) = browse(&f, "/cases/1?saved=void-document", Some(&s.token)).await;
+    assert!(page.contains("<strong class=\"due\">作废</strong>") && page.contains("作废原因：测试重复"), "{page}");
+    assert!(docs()[0].number.is_some());
+    let (status, _, body) = post_form(&f, &format!("/documents/{id}/void"), "reason=again", &s).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
 }

@@ -9,6 +9,8 @@
 //! the next, loading its items' files one at a time.
 
 pub mod merge;
+pub mod stamp;
+pub mod titles;
 
 use crate::config::Config;
 use crate::documents::pdf::PdfEngine;
@@ -23,7 +25,8 @@ pub struct Source {
     pub path: PathBuf,
     /// Where the manifest says it came from (relative to the data folder).
     pub label: String,
-    /// 文号: the registration number for a letter, the document number for a document.
+    /// 文号: the document number of a document; a letter has none (its registration
+    /// number goes in 备注).
     pub number: String,
     /// 责任者
     pub responsible: String,
@@ -34,6 +37,12 @@ pub struct Source {
     pub note: String,
     /// The case it belongs to (its registration number), for the outline.
     pub case: String,
+    /// An incoming letter (its first page is looked at for where the stamp fits).
+    pub letter: bool,
+    /// Lines for the volume's note sheet (备考表): a voided document of the case.
+    pub notes: Vec<String>,
+    /// The petitioner's name as the title names them (masked where a page lists titles).
+    pub writer: String,
 }
 
 /// A numbered item in a volume.
@@ -53,6 +62,10 @@ pub struct Item {
     pub source: String,
     pub sha256: String,
     pub volume: String,
+    /// Where the filing stamp stands on its first page (none: the usual place, centred 6 mm
+    /// from the top).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stamp: Option<stamp::At>,
 }
 
 /// Something of the year that was not bound, and why.
@@ -80,6 +93,9 @@ pub struct VolumeEntry {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Manifest {
     pub year: i32,
+    /// The binding's date (the latest item's): the catalogue's too.
+    #[serde(default = "no_date")]
+    pub date: chrono::NaiveDate,
     pub fonds: String,
     pub volumes: Vec<VolumeEntry>,
     pub items: Vec<Item>,
@@ -100,6 +116,20 @@ pub enum BinderError {
     Write(String),
     #[error("{0}")]
     Config(String),
+}
+
+/// The date of a manifest written before bindings carried one.
+fn no_date() -> chrono::NaiveDate {
+    chrono::NaiveDate::default()
+}
+
+/// A letter's own date for the catalogue, YYYYMMDD: as stored (`2026-11-03`) or as written
+/// (`二〇二六年十一月三日`, `2026.11.3`); none when it cannot be read.
+fn letter_date(written: &str) -> Option<String> {
+    chrono::NaiveDate::parse_from_str(written, "%Y-%m-%d")
+        .ok()
+        .or_else(|| crate::ingest::cndate::find_dates(written).first().map(|d| d.date))
+        .map(|d| d.format("%Y%m%d").to_string())
 }
 
 /// Retention codes and their names.
@@ -169,27 +199,39 @@ pub fn sources(
             continue;
         }
         let name = case.name.clone().unwrap_or_else(|| "佚名".into());
-        let date = case
-            .letter_date
-            .as_deref()
-            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-            .map(|d| d.format("%Y%m%d").to_string())
-            .unwrap_or_else(|| yyyymmdd(&case.registered_at));
+        let date = case.letter_date.as_deref().and_then(letter_date).unwrap_or_else(|| yyyymmdd(&case.registered_at));
+        let mut note = format!("登记号{}", case.registration_number);
+        if let Some(r) = &case.repeat_of {
+            note.push_str(&format!("；重复件，前案{r}"));
+        }
+        let letter_at = items.len();
         items.push(Source {
             label: relative(&case.filed),
             path: case.filed.clone(),
-            number: case.registration_number.clone(),
+            number: String::new(),
             responsible: name.clone(),
-            title: format!("{name}{}", case.summary.as_deref().unwrap_or("来信")),
+            title: titles::letter(case.name.as_deref(), case.summary.as_deref()),
             date,
-            note: case
-                .repeat_of
-                .as_deref()
-                .map(|r| format!("重复件，前案{r}"))
-                .unwrap_or_default(),
+            note,
             case: case.registration_number.clone(),
+            letter: true,
+            notes: vec![],
+            writer: name.clone(),
         });
         for doc in registry.documents(case.id)? {
+            // A voided document keeps its number in the register, never a place in the
+            // volumes: the note sheet says so.
+            if doc.is_void() {
+                let what = format!("{} {}", doc.title, doc.number.as_deref().unwrap_or("（无文号）"));
+                let why = doc.void_reason.clone().unwrap_or_default();
+                items[letter_at].notes.push(format!("{}：{what}已作废（{why}），未归档。", case.registration_number));
+                excluded.push(Excluded {
+                    what: format!("{} {what}", case.registration_number),
+                    reason: format!("文书已作废（{why}），不归档"),
+                    open: false,
+                });
+                continue;
+            }
             let Some(pdf) = &doc.pdf else {
                 excluded.push(Excluded {
                     what: format!("{} {}", case.registration_number, doc.title),
@@ -203,10 +245,13 @@ pub fn sources(
                 label: pdf.clone(),
                 number: doc.number.clone().unwrap_or_default(),
                 responsible: config.bureau.name.clone(),
-                title: format!("{}（{}）", doc.title, case.registration_number),
+                title: titles::document(&doc.kind, &doc.title, case.name.as_deref(), case.summary.as_deref()),
                 date: yyyymmdd(&doc.created_at),
                 note: String::new(),
                 case: case.registration_number.clone(),
+                letter: false,
+                notes: vec![],
+                writer: name.clone(),
             });
         }
     }
@@ -363,8 +408,32 @@ pub fn bind(
             source: s.label.clone(),
             sha256: hex::encode(Sha256::digest(&bytes)),
             volume: String::new(),
+            stamp: None,
         });
         progress(i + 1, total * 2);
+    }
+    // Where each letter's stamp fits (its first page rendered small), on every core.
+    let letters: Vec<usize> = (0..sources.len()).filter(|&i| sources[i].letter).collect();
+    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(letters.len().max(1));
+    let places: Vec<(usize, Option<stamp::At>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = letters
+            .chunks(letters.len().div_ceil(workers).max(1))
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|&i| {
+                            let place = read_source(&sources[i].path).ok().and_then(|b| stamp::place(&b, &config.limits));
+                            (i, place)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+    });
+    for (i, place) in places {
+        items[i].stamp = place;
     }
     // Volumes: items in order until the page limit (less the volume's own pages) is reached.
     let limit = config.binder.page_limit.max(10) as usize;
@@ -414,6 +483,7 @@ pub fn bind(
     }
     let manifest = Manifest {
         year,
+        date,
         fonds: config.bureau.fonds.clone(),
         volumes,
         items,
@@ -509,6 +579,8 @@ fn build_volume(
                 serde_json::json!({
                     "fonds": config.bureau.fonds, "year": year, "item": it.item,
                     "retention": retention_label, "pages": it.pages, "organ": b.organ,
+                    "x": it.stamp.unwrap_or_else(|| stamp::usual(w as f32)).x,
+                    "y": it.stamp.unwrap_or_else(|| stamp::usual(w as f32)).y,
                 })
             });
             overlay_pages.push(serde_json::json!({"width": w, "height": h, "stamp": stamp, "page_no": page_no}));
@@ -535,7 +607,7 @@ fn build_volume(
             "page_no": catalogue_pages + item_page_count + 1,
             "item_count": items.len(),
             "page_count": 1 + catalogue_pages + item_page_count + 1,
-            "notes": [],
+            "notes": sources.iter().flat_map(|s| s.notes.iter()).collect::<Vec<_>>(),
             "arranged_by": "",
             "date": crate::documents::model::gb_date(date),
         }),
@@ -588,7 +660,8 @@ fn write_catalogues(m: &Manifest, out: &Path) -> Result<(), BinderError> {
     let columns = COLUMNS.map(|h| if h == "序号" || h == "页数" { Column::number(h) } else { Column::text(h) });
     let rows: Vec<Vec<String>> = m.items.iter().enumerate().map(|(i, it)| row(i, it).to_vec()).collect();
     for (format, name) in [(Format::Csv, "catalogue.csv"), (Format::Xlsx, "catalogue.xlsx")] {
-        let bytes = crate::export::write(format, "归档文件目录", &columns, &rows)
+        let created = m.date.and_hms_opt(0, 0, 0).expect("midnight exists");
+        let bytes = crate::export::write(format, "归档文件目录", &columns, &rows, created)
             .map_err(|e| BinderError::Write(format!("{name}: {e}")))?;
         crate::fsutil::write_atomic(&out.join(name), &bytes, None, true).map_err(BinderError::Write)?;
     }

@@ -75,8 +75,8 @@ pub enum Item {
     Rule { x: f64, y: f64, length: f64, thickness: f64, red: bool },
     /// A box's four sides (form cells).
     Frame { x: f64, y: f64, width: f64, height: f64, thickness: f64 },
-    /// The draft mark across the page.
-    Watermark { text: String },
+    /// The draft mark across the page, and its line in the top margin.
+    Watermark { text: String, note: String },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -326,7 +326,7 @@ fn furniture(doc: &Document, page: usize, adv: &dyn Advances) -> Vec<Item> {
         items.push(t);
     }
     if doc.draft {
-        items.push(Item::Watermark { text: "草稿".into() });
+        items.push(Item::Watermark { text: "草稿".into(), note: "草稿　未编号，不作正式文书使用".into() });
     }
     items
 }

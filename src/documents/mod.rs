@@ -38,6 +38,12 @@ pub const BUILT_IN: &[(&str, &str)] = &[
     ("rec-improve-work", include_str!("../../templates/rec-improve-work.txt")),
     ("rec-improve-policy", include_str!("../../templates/rec-improve-policy.txt")),
     ("rec-accountability", include_str!("../../templates/rec-accountability.txt")),
+    ("no-further-notice", include_str!("../../templates/no-further-notice.txt")),
+    ("extension-notice", include_str!("../../templates/extension-notice.txt")),
+    ("supervision", include_str!("../../templates/supervision.txt")),
+    ("review-opinion", include_str!("../../templates/review-opinion.txt")),
+    ("re-review-opinion", include_str!("../../templates/re-review-opinion.txt")),
+    ("completion-report", include_str!("../../templates/completion-report.txt")),
 ];
 
 /// Fields a template may use: from the case, the bureau and the request, with what each is.
@@ -48,17 +54,22 @@ pub const CASE_FIELDS: &[(&str, &str)] = &[
     ("电话", "信访人电话"),
     ("地址", "信访人地址"),
     ("人数", "信访人数（联名信为签名人数）"),
+    ("信访人及人数", "一人为姓名（孙某），联名信为“王某等23人”"),
     ("称谓", "对信访人的称呼：一人为“你”，联名信为“你们”"),
-    ("信访形式", "来信、走访、网上、电话"),
+    ("信访形式", "来信、来访、来电、网上信访：接“于……日”之后，如“于2026年11月3日来信反映”"),
     ("来信日期", "信上写的日期"),
     ("收信日期", "登记日期"),
-    ("事由", "反映的事项摘要"),
+    ("事由", "反映的事项摘要（登记时的原文）"),
+    ("事项", "事项的名称，接“关于……的信访事项”：事由去掉“关于”和“的反映”等"),
     ("类别", "内容分类"),
     ("发文机关", "本局名称"),
     ("成文日期", "文书日期，如 2026年11月3日"),
     ("文号", "本文书的文号（无文号的文书为空）"),
     ("收文机关", "主送机关：--to 所给，否则为案件的去向"),
     ("办理期限", "交办的办结报送期限（由期限表算出）"),
+    ("办结期限", "案件当前的办理期限（延期后为延长后的期限）"),
+    ("转办日期", "转送或交办的日期"),
+    ("转办方式", "转送或交办"),
     ("反馈期限", "建议书的书面反馈期限（30日）"),
 ];
 
@@ -78,6 +89,26 @@ pub const OFFICER_FIELDS: &[(&str, &str)] = &[
     ("要求", "交办要求"),
     ("结果", "办理结果（反馈单）"),
     ("受送达人", "送达回证的受送达人"),
+    ("延期理由", "延期办理告知书的延期理由（默认为“延期”一步所填说明）"),
+    ("督办期限", "督办函要求的办结期限（默认为成文日期后15日）"),
+    ("原处理机关", "作出原处理意见（复查意见）的机关"),
+    ("原处理意见书", "原处理意见书（复查意见书）的名称或文号"),
+    ("请求日期", "信访人请求复查、复核的日期"),
+    ("交办文号", "上级机关交办来文的文号"),
+    ("签发人", "上行文（报告、完善政策建议书）的签发人姓名"),
+    ("送达文书", "送达回证所送的文书名称和文号（默认为本案最近一份致信访人的文书）"),
+];
+
+/// Kinds addressed to the petitioner: the ones a 送达回证 serves.
+pub const TO_PETITIONER: &[&str] = &[
+    "acceptance-notice",
+    "refusal-notice",
+    "no-further-notice",
+    "transfer-notice",
+    "extension-notice",
+    "reply",
+    "review-opinion",
+    "re-review-opinion",
 ];
 
 /// Every field name a template may use.
@@ -102,6 +133,9 @@ pub struct Request {
     pub docx: bool,
     /// The document's date; default today.
     pub date: Option<NaiveDate>,
+    /// A draft: marked 草稿, no number taken, not recorded with the case (the read is
+    /// audited all the same).
+    pub draft: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -147,7 +181,8 @@ impl GenerateError {
 
 /// A generated document: its record and the bytes written.
 pub struct Generated {
-    pub record: DocumentRecord,
+    /// The recorded document; none for a draft.
+    pub record: Option<DocumentRecord>,
     pub pdf: Option<Vec<u8>>,
     pub docx: Option<Vec<u8>>,
     pub pages: usize,
@@ -273,6 +308,21 @@ impl Generator {
             None => None,
         };
         let mut context = self.context(&case, to.as_deref(), date);
+        // A 送达回证 names what it serves: the latest document sent to the petitioner.
+        if template.fields.contains("送达文书") && given("送达文书").is_none() {
+            let served = registry
+                .documents(req.case_id)?
+                .into_iter()
+                .filter(|d| TO_PETITIONER.contains(&d.kind.as_str()))
+                .next_back()
+                .map(|d| match &d.number {
+                    Some(n) => format!("{}（{n}）", d.title),
+                    None => d.title.clone(),
+                });
+            if let Some(served) = served {
+                context.insert("送达文书".into(), served.into());
+            }
+        }
         for (k, v) in &req.inputs {
             if !known_fields().contains(k.as_str()) {
                 return Err(GenerateError::Invalid(format!(
@@ -288,6 +338,18 @@ impl Generator {
                 // (收文机关 is in the context already: the checked addressee, `to`.)
                 context.insert(k.clone(), v.clone());
             }
+        }
+        // Officer fields with a default from the case: the extension's reason as the "延期"
+        // step recorded it, a supervision's new date 15 days on.
+        if !context.contains_key("延期理由") {
+            let reason = case.events.iter().rev().find(|e| e.action == crate::domain::EventKind::Extend).and_then(|e| e.detail.clone());
+            if let Some(r) = reason.filter(|r| !r.trim().is_empty()) {
+                context.insert("延期理由".into(), r.trim_end_matches('。').to_string().into());
+            }
+        }
+        if !context.contains_key("督办期限") {
+            let due = self.config.deadlines.due(date, crate::deadline::Limit { days: 15, working: false });
+            context.insert("督办期限".into(), gb_date(due).into());
         }
         let feedback_due = req.kind.starts_with("rec-").then(|| {
             self.config
@@ -306,11 +368,20 @@ impl Generator {
             feedback_due,
             date,
         };
+        if req.draft {
+            // The number's place shows its code and year with a blank for the number.
+            let year = chrono::Datelike::year(&date);
+            let placeholder = code.as_deref().map(|c| format!("{c}〔{year}〕　号"));
+            context.insert("文号".into(), placeholder.clone().unwrap_or_default().into());
+            let (rendered, pages) = self.render(&template, &context, placeholder.as_deref(), date, req.pdf, req.docx, true)?;
+            registry.audit(actor, "draft-document", Some(req.case_id), address)?;
+            return Ok(Generated { record: None, pdf: rendered.pdf, docx: rendered.docx, pages });
+        }
         let mut pages = 0;
         let mut kept = Rendered::default();
         let outcome = crate::registry::record_document(registry, dirs, &new, actor, address, |number| {
             context.insert("文号".into(), number.unwrap_or("").into());
-            let (rendered, n) = self.render(&template, &context, number, date, req.pdf, req.docx)?;
+            let (rendered, n) = self.render(&template, &context, number, date, req.pdf, req.docx, false)?;
             pages = n;
             // The caller gets the bytes too (the CLI writes them to -o).
             kept = Rendered {
@@ -321,15 +392,16 @@ impl Generator {
         })?;
         let record = outcome.ok_or(GenerateError::NoCase(req.case_id))??;
         Ok(Generated {
-            record,
+            record: Some(record),
             pdf: kept.pdf,
             docx: kept.docx,
             pages,
         })
     }
 
-    /// Fills `template` with `context` and renders the formats asked for; returns the files
-    /// and the PDF's page count (0 without a PDF).
+    /// Fills `template` with `context` and renders the formats asked for (`draft`: marked
+    /// 草稿 on every page); returns the files and the page count.
+    #[allow(clippy::too_many_arguments)]
     pub fn render(
         &self,
         template: &Template,
@@ -338,6 +410,7 @@ impl Generator {
         date: NaiveDate,
         pdf: bool,
         docx: bool,
+        draft: bool,
     ) -> Result<(Rendered, usize), GenerateError> {
         let mut doc = template.fill(&serde_json::Value::Object(context.clone()))?;
         doc.organ = match doc.layout {
@@ -346,6 +419,18 @@ impl Generator {
         };
         doc.number = number.map(str::to_string);
         doc.date = gb_date(date);
+        doc.draft = draft;
+        if template.header.upward {
+            let signer = context.get("签发人").and_then(|v| v.as_str()).map(str::trim).filter(|s| !s.is_empty());
+            let Some(signer) = signer else {
+                return Err(GenerateError::Template(template::TemplateError::Missing {
+                    origin: template.origin.clone(),
+                    line: 0,
+                    fields: vec!["签发人".into()],
+                }));
+            };
+            doc.signer = Some(signer.to_string());
+        }
         let options = compose::Options { double_sided: self.config.documents.double_sided };
         // Laid out once: the PDF draws it, the DOCX follows its page breaks.
         let composed = compose::compose(&doc, &self.engine.advances(), options).map_err(GenerateError::Invalid)?;
@@ -407,6 +492,9 @@ impl Generator {
         put("电话", text(&s.phone));
         put("地址", text(&case.address));
         put("人数", s.cosigners.max(1).to_string());
+        // "孙某" for one petitioner, "王某等23人" for a joint letter (not "王某（23人…").
+        let name = text(&s.name);
+        put("信访人及人数", if s.cosigners > 1 { format!("{name}等{}人", s.cosigners) } else { name });
         // A notice speaks to one petitioner as 你 and to the signers of a joint letter as
         // 你们, never "你（们）".
         put("称谓", if s.cosigners > 1 { "你们" } else { "你" }.to_string());
@@ -414,16 +502,87 @@ impl Generator {
         put("来信日期", case.letter_date.clone().unwrap_or_else(|| "不详".into()));
         put("收信日期", day(&s.registered_at));
         put("事由", text(&s.summary));
+        put("事项", matter(s.summary.as_deref()));
         put("类别", text(&s.category));
         put("发文机关", self.config.bureau.name.clone());
         put("成文日期", gb_date(date));
         put("办理期限", handling_due);
+        put("办结期限", s.due_at.as_deref().map(day).unwrap_or_else(|| "不详".into()));
+        let routed = case.events.iter().rev().find(|e| matches!(e.action, crate::domain::EventKind::Transfer | crate::domain::EventKind::Assign));
+        put("转办日期", routed.map(|e| day(&e.at)).unwrap_or_else(|| "不详".into()));
+        put("转办方式", match s.route_kind {
+            Some(crate::domain::RouteKind::Assign) => "交办",
+            _ => "转送",
+        }.into());
         put("反馈期限", feedback_due);
         if let Some(to) = to {
             put("收文机关", to.to_string());
         }
         m
     }
+}
+
+/// A document the case's state calls for, offered on the case page: after the limit was
+/// extended, the 延期办理告知书 (Art. 34: the petitioner is told why), its reason taken from
+/// the step's note; when a routed case is past its limit, the 督办函 (Art. 40).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Offer {
+    pub kind: &'static str,
+    /// Why it is offered, in the clerk's words.
+    pub why: String,
+    /// Officer fields filled in from the case.
+    pub values: Vec<(String, String)>,
+}
+
+pub fn offer(case: &CaseDetail, docs: &[DocumentRecord], today: NaiveDate) -> Option<Offer> {
+    use crate::domain::{EventKind, Status};
+    let issued_after = |kind: &str, at: &str| docs.iter().any(|d| d.kind == kind && !d.is_void() && d.created_at.as_str() >= at);
+    if let Some(ext) = case.events.iter().rev().find(|e| e.action == EventKind::Extend) {
+        if !case.summary.status.is_finished() && !issued_after("extension-notice", &ext.at) {
+            let values = ext.detail.iter().map(|d| ("延期理由".to_string(), d.trim_end_matches('。').to_string())).collect();
+            return Some(Offer {
+                kind: "extension-notice",
+                why: "办理期限已延长：请告知信访人延期理由（《信访工作条例》第三十四条），可制发延期办理告知书。".into(),
+                values,
+            });
+        }
+    }
+    let due = case.summary.due_at.as_deref().and_then(|d| NaiveDate::parse_from_str(d.get(..10).unwrap_or(d), "%Y-%m-%d").ok());
+    if case.summary.status == Status::Routed && due.is_some_and(|d| d < today) {
+        let last = docs.iter().rev().find(|d| d.kind == "supervision" && !d.is_void());
+        let count = docs.iter().filter(|d| d.kind == "supervision" && !d.is_void()).count();
+        let recent = last.is_some_and(|d| d.created_at.get(..10).is_some_and(|at| at >= today.to_string().as_str()));
+        if !recent {
+            let times = if count > 0 { format!("（已督办 {count} 次）") } else { String::new() };
+            return Some(Offer {
+                kind: "supervision",
+                why: format!("已超过办理期限{}：可向承办单位制发督办函{times}。", due.map(gb_date).unwrap_or_default()),
+                values: vec![],
+            });
+        }
+    }
+    None
+}
+
+/// What a summary is about, to go into "关于……的信访事项": "关于学校违规收费问题的反映"
+/// gives "学校违规收费问题", so no document reads "反映“关于……的反映”".
+pub fn matter(summary: Option<&str>) -> String {
+    let Some(s) = summary.map(str::trim).filter(|s| !s.is_empty()) else {
+        return "有关问题".into();
+    };
+    let mut s = s.trim_end_matches(['。', '；', '！', '.', ' ']).trim_matches(['“', '”', '"']);
+    s = s.strip_prefix("关于").unwrap_or(s);
+    const ENDINGS: [&str; 12] = [
+        "的反映", "的来信", "的信访", "的申诉", "的投诉", "的举报", "的控告", "的检举", "的建议", "的请求", "的求助", "的情况反映",
+    ];
+    for e in ENDINGS {
+        if let Some(rest) = s.strip_suffix(e) {
+            s = rest;
+            break;
+        }
+    }
+    let s = s.strip_prefix("反映").unwrap_or(s);
+    if s.is_empty() { "有关问题".into() } else { s.to_string() }
 }
 
 /// typst's PDF/A refusal of a character no font has (``the text `"X"` could not be
@@ -441,4 +600,75 @@ fn unprintable(e: pdf::PdfError) -> GenerateError {
         return GenerateError::Pdf(e);
     }
     GenerateError::Unprintable(format!("「{}」", chars.join("」「")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{EventKind, Purpose, RouteKind, Status};
+    use crate::registry::cases::{CaseSummary, Event};
+
+    #[test]
+    fn the_matter_is_named_once() {
+        assert_eq!(matter(Some("关于学校违规收费问题的反映")), "学校违规收费问题");
+        assert_eq!(matter(Some("“关于拖欠工资的投诉”。")), "拖欠工资");
+        assert_eq!(matter(Some("要求支付拖欠工资")), "要求支付拖欠工资");
+        assert_eq!(matter(None), "有关问题");
+    }
+
+    fn case(status: Status, due: &str, events: Vec<Event>) -> CaseDetail {
+        CaseDetail {
+            summary: CaseSummary {
+                id: 1,
+                registration_number: "XF-2026-000001".into(),
+                status,
+                name: None,
+                phone: None,
+                id_number: None,
+                category: None,
+                summary: None,
+                urgent: false,
+                cosigners: 0,
+                repeat_of: None,
+                registered_at: "2026-10-01T08:00:00Z".into(),
+                due_at: Some(due.into()),
+                route_kind: Some(RouteKind::Assign),
+                route_body: Some("嘉鱼县人民政府".into()),
+                accusation: false,
+                handler: None,
+            },
+            sha256: String::new(),
+            kind: "png".into(),
+            pages: 1,
+            address: None,
+            letter_date: None,
+            text: String::new(),
+            registered_by: "t".into(),
+            accused: vec![],
+            purpose: Purpose::Demand,
+            events,
+            extraction: serde_json::Value::Null,
+        }
+    }
+
+    fn event(action: EventKind, at: &str, detail: Option<&str>) -> Event {
+        Event { at: at.into(), actor: "t".into(), action, detail: detail.map(str::to_string), due_at: None }
+    }
+
+    #[test]
+    fn the_case_offers_the_document_its_state_calls_for() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        // Routed and past its limit: the 督办函.
+        let late = case(Status::Routed, "2026-11-30", vec![event(EventKind::Assign, "2026-10-02T08:00:00Z", None)]);
+        let o = offer(&late, &[], today).expect("an offer");
+        assert_eq!(o.kind, "supervision");
+        assert!(o.why.contains("2026年11月30日"), "{}", o.why);
+        // Not yet due: nothing.
+        let on_time = case(Status::Routed, "2026-12-30", vec![]);
+        assert!(offer(&on_time, &[], today).is_none());
+        // Extended: the 延期办理告知书 with the step's reason.
+        let ext = case(Status::Awaiting, "2027-01-30", vec![event(EventKind::Extend, "2026-12-01T08:00:00Z", Some("需现场核查。"))]);
+        let o = offer(&ext, &[], today).expect("an offer");
+        assert_eq!((o.kind, o.values.clone()), ("extension-notice", vec![("延期理由".to_string(), "需现场核查".to_string())]));
+    }
 }

@@ -29,6 +29,10 @@ pub struct Header {
     /// Name of the document-number code in `[documents.codes]`; absent: no number.
     pub code: Option<String>,
     pub layout: Layout,
+    /// An upward document (上行文, to a higher body): 签发人 printed at the head (§7.2.5),
+    /// the field `签发人` required.
+    #[serde(default)]
+    pub upward: bool,
 }
 
 /// A template read and checked.
@@ -371,8 +375,10 @@ fn cells(line: &str) -> Vec<String> {
     if out.last().is_some_and(|c| c.trim().is_empty()) {
         out.pop();
     }
+    // Only ASCII white space is trimmed: a form's ideographic spaces ("　　年　　月　　日")
+    // are its room to sign and date.
     out.iter()
-        .map(|c| plain(c).replace('\u{2029}', " ").trim().to_string())
+        .map(|c| plain(c).replace('\u{2029}', " ").trim_matches(|c: char| c.is_ascii_whitespace()).to_string())
         .collect()
 }
 
@@ -453,5 +459,8 @@ mod tests {
         assert_eq!(d.form.len(), 1);
         assert_eq!(d.form[0].value, "甲｜乙");
         assert_eq!(d.form[0].lines, 3);
+        let t = "kind = \"f\"\ntitle = \"单\"\nlayout = \"form\"\n---\n｜签收｜　　　　年　　月　　日｜\n";
+        let d = Template::parse("f.txt", t, &known()).unwrap().fill(&serde_json::json!({})).unwrap();
+        assert_eq!(d.form[0].value, "　　　　年　　月　　日", "ideographic spaces kept");
     }
 }

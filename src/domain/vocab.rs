@@ -171,6 +171,7 @@ vocabulary! {
         Void = "void", "作废";
         Document = "document", "制发文书";
         Adopted = "adopted", "建议采纳情况";
+        DocumentVoided = "document-voided", "文书作废";
         Handler = "handler", "指定承办人";
     }
 }

@@ -45,6 +45,25 @@ pub struct DocumentRecord {
     pub docx: Option<String>,
     pub feedback_due: Option<String>,
     pub adopted: Option<bool>,
+    /// Voided (作废): when, by whom and why; the number stays taken.
+    pub voided_at: Option<String>,
+    pub voided_by: Option<String>,
+    pub void_reason: Option<String>,
+}
+
+impl DocumentRecord {
+    pub fn is_void(&self) -> bool {
+        self.voided_at.is_some()
+    }
+}
+
+/// What voiding a document did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VoidOutcome {
+    Voided(DocumentRecord),
+    /// It was voided before (the earlier reason is kept).
+    Already(DocumentRecord),
+    NotFound,
 }
 
 /// A document number: `示信转〔2026〕12号` (full year, no 第, no leading zeros).

@@ -278,6 +278,9 @@ pub trait Documents {
     fn documents(&self, case_id: i64) -> Result<Vec<DocumentRecord>>;
 
     fn document(&self, id: i64) -> Result<Option<DocumentRecord>>;
+    /// Voids a recorded document with its reason (its number stays taken), with its event
+    /// and audit entry.
+    fn void_document(&mut self, id: i64, reason: &str, actor: &str, address: Option<&str>) -> Result<documents::VoidOutcome>;
 
     /// Records whether a recommendation was adopted. `Ok(false)` when there is no such
     /// recommendation.

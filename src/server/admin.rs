@@ -249,7 +249,7 @@ pub async fn audit_page(
 
 /// A table as a file to save: `NAME-YYYYMMDD.csv` or `.xlsx`.
 pub fn download(name: &str, format: Format, sheet: &str, columns: &[Column], rows: &[Vec<String>]) -> Result<Response, ApiError> {
-    let bytes = crate::export::write(format, sheet, columns, rows).map_err(|e| ApiError::internal(format!("export {name}: {e}")))?;
+    let bytes = crate::export::write(format, sheet, columns, rows, crate::clock::now().naive_utc()).map_err(|e| ApiError::internal(format!("export {name}: {e}")))?;
     let file = format!("{name}-{}.{}", chrono::Local::now().format("%Y%m%d"), format.extension());
     Ok((
         [

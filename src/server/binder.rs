@@ -242,15 +242,15 @@ pub async fn page_view(State(state): State<AppState>, user: CurrentUser, Query(q
             })
             .await?
     };
-    let letters = sources.iter().filter(|s| s.number == s.case).count();
+    let letters = sources.iter().filter(|s| s.letter).count();
     let items: Vec<_> = sources
         .iter()
         .take(PREVIEW_ROWS)
         .map(|s| {
-            let letter = s.number == s.case;
+            let letter = s.letter;
             // The list names no petitioner: the volumes do, the page need not.
-            let title = if letter && !s.responsible.is_empty() {
-                s.title.replace(&s.responsible, &crate::privacy::mask_name(&s.responsible))
+            let title = if !s.writer.is_empty() {
+                s.title.replace(&s.writer, &crate::privacy::mask_name(&s.writer))
             } else {
                 s.title.clone()
             };

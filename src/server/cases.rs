@@ -591,7 +591,8 @@ pub async fn case_page(
         None
     };
     let contact = if user.may(Act::WriteDocuments) { super::auth::own_contact(&state, &user).await? } else { Default::default() };
-    let (documents, generate) = super::documents::section(&state, &user, &documents, &to, contact);
+    let offer = crate::documents::offer(&detail, &documents, chrono::Local::now().date_naive());
+    let (documents, generate) = super::documents::section(&state, &user, &documents, &to, contact, offer);
     // Fields the engine read with little confidence: the reviewer checks them first.
     let confidence: crate::model::FieldConfidence =
         serde_json::from_value(detail.extraction["field_confidence"].clone()).unwrap_or_default();
@@ -620,6 +621,7 @@ pub async fn case_page(
         Some("void") => Some("已作废：登记号保留并标为作废，不再办理。"),
         Some("handler") => Some("已指定承办人。"),
         Some("document") => Some("文书已生成，见下方“文书”。"),
+        Some("void-document") => Some("文书已作废：文号保留，不再归档。"),
         Some(_) => Some("已保存。"),
         None => None,
     };

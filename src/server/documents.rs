@@ -58,6 +58,10 @@ pub struct GenerateBody {
     /// The officer's text by field name (事实, 依据, 处理意见, …).
     #[serde(default)]
     fields: serde_json::Map<String, Value>,
+    /// A draft: the answer is the file itself (PDF, or DOCX when only "docx" is asked for),
+    /// marked 草稿, without a number; nothing is recorded.
+    #[serde(default)]
+    draft: bool,
 }
 
 async fn run_generate(
@@ -70,12 +74,38 @@ async fn run_generate(
     let dirs = crate::store::DataDirs::new(state.data());
     state
         .with_registry(move |r| {
-            Ok(generator
-                .generate(&mut **r, &dirs, &request, &actor, address.as_deref())
-                .map(|g| g.record))
+            Ok(generator.generate(&mut **r, &dirs, &request, &actor, address.as_deref()))
         })
         .await?
         .map_err(ApiError::from)
+        .and_then(|g| g.record.ok_or_else(|| ApiError::internal("a recorded document has no record")))
+}
+
+/// Renders a draft: the PDF (or DOCX) itself, marked 草稿, with no number, not recorded.
+async fn run_draft(state: &AppState, user: &CurrentUser, request: Request) -> Result<Response, ApiError> {
+    let generator = state.generator();
+    let (actor, address) = (user.actor(), user.address.clone());
+    let dirs = crate::store::DataDirs::new(state.data());
+    let pdf = request.pdf;
+    let g = state
+        .with_registry(move |r| Ok(generator.generate(&mut **r, &dirs, &request, &actor, address.as_deref())))
+        .await?
+        .map_err(ApiError::from)?;
+    let (bytes, mime, ext) = if pdf {
+        (g.pdf, "application/pdf", "pdf")
+    } else {
+        (g.docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx")
+    };
+    let bytes = bytes.ok_or_else(|| ApiError::internal("the draft was not rendered"))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+            (header::CONTENT_DISPOSITION, format!("inline; filename=\"draft.{ext}\"")),
+        ],
+        Body::from(bytes),
+    )
+        .into_response())
 }
 
 /// `POST /api/cases/{id}/documents`.
@@ -112,7 +142,11 @@ pub async fn generate(
         pdf: formats.iter().any(|f| f == "pdf"),
         docx: formats.iter().any(|f| f == "docx"),
         date: None,
+        draft: body.draft,
     };
+    if request.draft {
+        return run_draft(&state, &user, request).await;
+    }
     let record = run_generate(&state, &user, request).await?;
     Ok((StatusCode::CREATED, Json(json!({"document": record}))).into_response())
 }
@@ -222,9 +256,69 @@ pub async fn adoption(
     Ok(Json(json!({"document_id": id, "adopted": a.adopted})))
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VoidBody {
+    reason: String,
+}
+
+/// Voids a document; the answer is the document as it now is.
+async fn run_void(state: &AppState, user: &CurrentUser, id: i64, reason: String) -> Result<crate::registry::documents::DocumentRecord, ApiError> {
+    let reason = reason.trim().to_string();
+    if reason.is_empty() || reason.chars().count() > 200 || reason.chars().any(char::is_control) {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "a reason of 1-200 characters is needed")
+            .zh("请写明作废原因（200 字以内）。"));
+    }
+    let (actor, address) = (user.actor(), user.address.clone());
+    let role = user.user.role;
+    let outcome = state
+        .with_registry(move |r| {
+            // Voiding reads the document: those who may not know the accuser may not.
+            if let Some(d) = r.document(id)? {
+                super::cases::need_to_know(r, d.case_id, role)?;
+            }
+            Ok(r.void_document(id, &reason, &actor, address.as_deref())?)
+        })
+        .await?;
+    use crate::registry::documents::VoidOutcome;
+    match outcome {
+        VoidOutcome::Voided(d) => Ok(d),
+        VoidOutcome::Already(_) => Err(ApiError::new(StatusCode::CONFLICT, "already_void", "the document was voided before").zh("该文书已作废。")),
+        VoidOutcome::NotFound => Err(ApiError::not_found("document")),
+    }
+}
+
+/// `POST /api/documents/{id}/void` `{"reason": "…"}`.
+pub async fn void(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Json(body): Json<VoidBody>,
+) -> Result<Json<Value>, ApiError> {
+    user.authorize_change(Act::WriteDocuments, &headers)?;
+    let d = run_void(&state, &user, id, body.reason).await?;
+    Ok(Json(json!({"document": d})))
+}
+
+/// `POST /documents/{id}/void`: the case page's 作废 form.
+pub async fn void_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    user.require(Act::WriteDocuments)?;
+    let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.to_string());
+    user.check_csrf(get("csrf").as_deref())?;
+    let d = run_void(&state, &user, id, get("reason").unwrap_or_default()).await?;
+    Ok(Redirect::to(&format!("/cases/{}?saved=void-document", d.case_id)).into_response())
+}
+
 /// Officer fields offered on the case page's form, with their labels.
-const FORM_FIELDS: [&str; 11] = [
-    "事实", "依据", "处理意见", "理由", "渠道", "问题", "建议", "要求", "承办人", "联系电话", "抄送",
+const FORM_FIELDS: [&str; 20] = [
+    "事实", "依据", "处理意见", "理由", "渠道", "问题", "建议", "要求", "结果", "延期理由", "督办期限", "原处理机关",
+    "原处理意见书", "请求日期", "交办文号", "送达文书", "签发人", "承办人", "联系电话", "抄送",
 ];
 
 /// The case page's documents: each one's line (title, number, addressee, feedback, links),
@@ -236,6 +330,7 @@ pub fn section(
     docs: &[crate::registry::documents::DocumentRecord],
     suggested_to: &str,
     contact: (Option<String>, Option<String>),
+    offer: Option<crate::documents::Offer>,
 ) -> (Vec<minijinja::Value>, Option<minijinja::Value>) {
     let list = docs
         .iter()
@@ -252,6 +347,8 @@ pub fn section(
             };
             minijinja::context! {
                 id => d.id,
+                void => d.is_void(),
+                void_reason => d.void_reason.clone().unwrap_or_default(),
                 title => &d.title,
                 number => d.number.clone().unwrap_or_default(),
                 addressee => d.addressee.clone().unwrap_or_default(),
@@ -266,11 +363,17 @@ pub fn section(
     }
     // 承办人 and 联系电话 start from the user's own (their account page).
     let (full_name, phone) = contact;
-    let values: Vec<(String, String)> = [("承办人", full_name), ("联系电话", phone)]
+    let mut values: Vec<(String, String)> = [("承办人", full_name), ("联系电话", phone)]
         .into_iter()
         .filter_map(|(k, v)| v.map(|v| (k.to_string(), v)))
         .collect();
-    (list, Some(form_context(state, "", suggested_to, true, &values, false)))
+    let Some(offer) = offer else {
+        return (list, Some(form_context(state, "", suggested_to, true, &values, false)));
+    };
+    values.extend(offer.values);
+    let mut form = form_context(state, offer.kind, suggested_to, true, &values, true);
+    form = minijinja::context! { offer => offer.why, ..form };
+    (list, Some(form))
 }
 
 /// The generate form's values: the kinds offered, the one chosen, the addressee, the
@@ -288,7 +391,7 @@ fn form_context(state: &AppState, kind: &str, to: &str, docx: bool, values: &[(S
             minijinja::context! { name => f, value }
         })
         .collect();
-    minijinja::context! { kinds, kind, to, docx, fields, open }
+    minijinja::context! { kinds, kind, to, docx, fields, open, offer => "" }
 }
 
 /// `POST /cases/{id}/documents`: the case page's form, without JavaScript.
@@ -305,17 +408,20 @@ pub async fn generate_form(
         .iter()
         .filter_map(|f| get(f).filter(|v| !v.is_empty()).map(|v| (f.to_string(), Value::String(v))))
         .collect();
+    let draft = get("draft").is_some();
     let request = Request {
         kind: get("kind").unwrap_or_default(),
         case_id: id,
         to: get("to").filter(|t| !t.is_empty()),
         inputs,
         pdf: true,
-        docx: get("docx").is_some(),
+        docx: get("docx").is_some() && !draft,
         date: None,
+        draft,
     };
-    match run_generate(&state, &user, request).await {
-        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?saved=document")).into_response()),
+    let outcome = if draft { run_draft(&state, &user, request).await } else { run_generate(&state, &user, request).await.map(|_| Redirect::to(&format!("/cases/{id}?saved=document")).into_response()) };
+    match outcome {
+        Ok(response) => Ok(response),
         // Refused: the message, and the form again with everything as it was typed.
         Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY || e.status == StatusCode::BAD_REQUEST => {
             let values: Vec<(String, String)> =
@@ -342,4 +448,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/cases/{id}/documents", get(list).post(generate))
         .route("/api/documents/{id}/{format}", get(file))
         .route("/api/documents/{id}/adoption", post(adoption))
+        .route("/api/documents/{id}/void", post(void))
+        .route("/documents/{id}/void", post(void_form))
 }

@@ -7,7 +7,7 @@ use chrono::Datelike;
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 const COLUMNS: &str = "id, case_id, kind, title, number, addressee, inputs, created_at, \
-                       created_by, pdf, docx, feedback_due, adopted";
+                       created_by, pdf, docx, feedback_due, adopted, voided_at, voided_by, void_reason";
 
 fn from_row(r: &rusqlite::Row) -> rusqlite::Result<DocumentRecord> {
     let inputs: String = r.get(6)?;
@@ -25,6 +25,9 @@ fn from_row(r: &rusqlite::Row) -> rusqlite::Result<DocumentRecord> {
         docx: r.get(10)?,
         feedback_due: r.get(11)?,
         adopted: r.get(12)?,
+        voided_at: r.get(13)?,
+        voided_by: r.get(14)?,
+        void_reason: r.get(15)?,
     })
 }
 
@@ -116,6 +119,38 @@ impl Documents for SqliteRegistry {
                 from_row,
             )
             .optional()?)
+    }
+
+    fn void_document(&mut self, id: i64, reason: &str, actor: &str, address: Option<&str>) -> Result<VoidOutcome> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let doc = tx
+            .query_row(&format!("SELECT {COLUMNS} FROM documents WHERE id = ?1"), [id], from_row)
+            .optional()?;
+        let Some(doc) = doc else { return Ok(VoidOutcome::NotFound) };
+        if doc.is_void() {
+            return Ok(VoidOutcome::Already(doc));
+        }
+        let at = super::now_text();
+        tx.execute(
+            "UPDATE documents SET voided_at = ?2, voided_by = ?3, void_reason = ?4 WHERE id = ?1",
+            params![id, at, actor, reason],
+        )?;
+        let detail = format!("{}{}作废：{reason}", doc.title, doc.number.as_deref().map(|n| format!(" {n}")).unwrap_or_default());
+        record(
+            &tx,
+            Record {
+                case_id: doc.case_id,
+                actor,
+                address,
+                event: crate::domain::EventKind::DocumentVoided.as_str(),
+                detail: Some(&detail),
+                due: None,
+                audit: "void-document",
+            },
+        )?;
+        let doc = tx.query_row(&format!("SELECT {COLUMNS} FROM documents WHERE id = ?1"), [id], from_row)?;
+        tx.commit()?;
+        Ok(VoidOutcome::Voided(doc))
     }
 
     fn set_adopted(

@@ -38,6 +38,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Program(refold::refold_terms),
     Migration::Sql(include_str!("../../../migrations/0011_handler.sql")),
     Migration::Sql(include_str!("../../../migrations/0012_registered_index.sql")),
+    Migration::Sql(include_str!("../../../migrations/0013_document_void.sql")),
 ];
 
 /// The register in `DATA/xinfang.db`.
