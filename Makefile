@@ -85,8 +85,11 @@ bench: deps ppocr build
 	bench/serve.sh
 	bench/binder.sh
 
-## sample-documents: regenerate samples/documents/ (one PDF of every document kind).
+## sample-documents: regenerate samples/documents/ (one PDF of every document kind; the
+## letter is received and assigned on a fixed day under faketime, installed here if missing).
 sample-documents: build
+	@dpkg-query -W -f='$${Status}\n' faketime 2>/dev/null | grep -q "install ok installed" || \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends faketime
 	samples/documents.sh
 
 clean:

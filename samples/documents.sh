@@ -1,13 +1,20 @@
 #!/bin/bash
 # Regenerates samples/documents/: one PDF of every document kind, made from the typed sample
-# letter by the real `xinfang generate`, dated 2026-11-03 and byte-reproducible.
+# letter by the real `xinfang generate`, byte-reproducible. The letter is received and
+# assigned on 2026-09-01 (faketime: the register dates what it registers by the real clock);
+# each document is dated when a bureau would issue it in that case's life.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-${CARGO_TARGET_DIR:-target}/release/xinfang}
 DATA=$(mktemp -d)
 trap 'rm -rf "$DATA"' EXIT
 export SOURCE_DATE_EPOCH=1793750400 # 2026-11-03
-"$BIN" intake --data "$DATA" samples/letters/12-typed.docx >/dev/null
+command -v faketime >/dev/null || { echo "faketime is needed: make sample-documents installs it" >&2; exit 1; }
+cargo build -q --release --locked --example route_case
+EXAMPLE=${CARGO_TARGET_DIR:-target}/release/examples/route_case
+faketime '2026-09-01 10:00:00' "$BIN" intake --data "$DATA" samples/letters/12-typed.docx >/dev/null
+# Assigned to the county's education bureau, as the 督办函 and the 交办 documents assume.
+faketime '2026-09-01 15:00:00' "$EXAMPLE" "$DATA" 1 assign "县教育局"
 cat > "$DATA/inputs.toml" <<'TOML'
 "事实" = "经查，信访人反映的学校以补课为名收取费用问题属实。该校已停止有偿补课，并制定了退费方案。"
 "依据" = "《中小学教师违反职业道德行为处理办法》《严禁中小学校和在职中小学教师有偿补课的规定》。"
@@ -29,8 +36,24 @@ cat > "$DATA/inputs.toml" <<'TOML'
 "签发人" = "王建华"
 TOML
 mkdir -p samples/documents
+# When each kind is issued: acceptance within 15 days of receipt (Art. 22, 23), the extension
+# before the 60 days run out, the supervision after, the review opinion within 30 days of
+# the request of 2026-11-20, the re-review after it.
+date_of() {
+  case "$1" in
+    extension-notice) echo 2026-10-20 ;;
+    supervision) echo 2026-11-03 ;;
+    completion-report|feedback-form) echo 2026-11-10 ;;
+    review-opinion) echo 2026-12-15 ;;
+    re-review-opinion) echo 2027-01-20 ;;
+    *) echo 2026-09-08 ;;
+  esac
+}
+# The 办结报告 goes up to the city bureau that assigned the letter; the rest to the county's
+# education bureau or the petitioner.
+to_of() { [ "$1" = completion-report ] && echo "市信访局" || echo "县教育局"; }
 for kind in $("$BIN" generate --list --data "$DATA" | awk '{print $1}'); do
-  "$BIN" generate "$kind" --case 1 --to "县教育局" --date 2026-11-03 --input "$DATA/inputs.toml" \
+  "$BIN" generate "$kind" --case 1 --to "$(to_of "$kind")" --date "$(date_of "$kind")" --input "$DATA/inputs.toml" \
     --data "$DATA" --format pdf -o "samples/documents/$kind.pdf" --force >/dev/null
 done
 ls samples/documents

@@ -77,6 +77,20 @@ fn registered() -> (tempfile::TempDir, PathBuf) {
     (dir, data)
 }
 
+/// A registered case assigned to the county government, as the 督办函 needs.
+fn routed() -> (tempfile::TempDir, PathBuf) {
+    let (dir, data) = registered();
+    use xinfang::domain::{Action, Role, Route, RouteKind, Rules};
+    let mut r = xinfang::registry::open(&data, Default::default()).unwrap();
+    let (deadlines, names) = (Default::default(), Default::default());
+    let officer = xinfang::registry::life::Actor { role: Role::Officer, name: "tester".into(), address: None };
+    let route = Route { kind: RouteKind::Assign, body: Some("嘉鱼县人民政府".into()), reason: None };
+    r.apply(1, &Action::Route(route), &officer, Rules { deadlines: &deadlines, names: &names })
+        .unwrap()
+        .expect("the route is allowed");
+    (dir, data)
+}
+
 fn generate(dir: &Path, data: &Path, kind: &str, extra: &[&str]) -> Output {
     run(bin()
         .arg("generate")
@@ -163,7 +177,7 @@ fn rules(pdf: &Path, page: usize, min_len: f64) -> Vec<(f64, f64, f64)> {
 
 #[test]
 fn every_kind_is_laid_out_on_the_gbt9704_page_and_its_docx_agrees() {
-    let (dir, data) = registered();
+    let (dir, data) = routed();
     let out_dir = dir.path().join("out");
     let mut full_lines = 0;
     let mut record_blocks = 0;
@@ -491,4 +505,22 @@ fn documents_read_as_a_clerk_writes_them() {
     assert!(words[0].iter().any(|w| w.text == "受送达人签收"), "the label is not wrapped");
     let year = words[0].iter().find(|w| w.text.starts_with('年')).expect("年");
     assert!(year.x0 > (LEFT + RIGHT) / 2.0, "年 at {:.1}: the form's spaces were kept", year.x0);
+}
+
+#[test]
+fn a_supervision_needs_a_routed_case() {
+    let (dir, data) = registered();
+    let pdf = dir.path().join("out/supervision.pdf");
+    let out = generate(dir.path(), &data, "supervision", &["--format", "pdf", "-o", pdf.to_str().unwrap()]);
+    assert!(!out.status.success(), "an unrouted case is refused");
+    assert!(text(&out).contains("案件尚未转送或交办"), "{}", text(&out));
+    assert!(!pdf.exists(), "nothing written");
+    let (dir, data) = routed();
+    let pdf = dir.path().join("out/supervision.pdf");
+    let out = generate(dir.path(), &data, "supervision", &["--format", "pdf", "-o", pdf.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    let body = String::from_utf8(run(Command::new("pdftotext").arg(&pdf).arg("-")).stdout).unwrap();
+    let today = chrono::Local::now().date_naive();
+    let assigned = format!("{}年{}月{}日交办", chrono::Datelike::year(&today), chrono::Datelike::month(&today), chrono::Datelike::day(&today));
+    assert!(body.replace('\n', "").contains(&assigned), "the day it was assigned: {body}");
 }

@@ -257,6 +257,13 @@ impl Generator {
             .case(req.case_id)?
             .ok_or(GenerateError::NoCase(req.case_id))?;
         let date = req.date.unwrap_or_else(|| chrono::Local::now().date_naive());
+        // A 督办函 chases the body a case went to: there must be one.
+        if template.fields.contains("转办日期") && case.summary.route_kind.is_none() {
+            return Err(GenerateError::Invalid(format!(
+                "case {} has not been transferred or assigned: 「{}」 needs a route (案件尚未转送或交办)",
+                req.case_id, template.header.title
+            )));
+        }
         // Officer fields are text: a list or a number would pass by the checks below.
         if let Some((k, _)) = req.inputs.iter().find(|(_, v)| !v.is_string()) {
             return Err(GenerateError::Invalid(format!("field {k:?} must be text")));
