@@ -895,11 +895,10 @@ fn officer_inputs(
 
 /// `xinfang generate --void ID --reason …`.
 fn void_document(config: &Config, a: &GenerateArgs, id: i64) -> i32 {
-    let reason = a.reason.as_deref().map(str::trim).unwrap_or_default();
-    if reason.is_empty() {
-        eprintln!("xinfang: --reason: say why the document is voided");
+    let Some(reason) = a.reason.as_deref().and_then(crate::registry::documents::void_reason) else {
+        eprintln!("xinfang: --reason: say why the document is voided, in 1-200 characters");
         return EXIT_FATAL;
-    }
+    };
     let mut registry = match crate::registry::open(&a.data, config.bureau.registration.clone()) {
         Ok(r) => r,
         Err(e) => {

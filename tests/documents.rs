@@ -77,17 +77,21 @@ fn registered() -> (tempfile::TempDir, PathBuf) {
     (dir, data)
 }
 
+/// Takes a step on case 1 as a user of `role` would on its page; the step must be allowed.
+fn apply(data: &Path, role: xinfang::domain::Role, action: xinfang::domain::Action) {
+    let mut r = xinfang::registry::open(data, Default::default()).unwrap();
+    let actor = xinfang::registry::life::Actor { role, name: "tester".into(), address: None };
+    let (deadlines, names) = (Default::default(), Default::default());
+    let rules = xinfang::domain::Rules { deadlines: &deadlines, names: &names };
+    r.apply(1, &action, &actor, rules).unwrap().expect("the step is allowed");
+}
+
 /// A registered case assigned to the county government, as the 督办函 needs.
 fn routed() -> (tempfile::TempDir, PathBuf) {
     let (dir, data) = registered();
-    use xinfang::domain::{Action, Role, Route, RouteKind, Rules};
-    let mut r = xinfang::registry::open(&data, Default::default()).unwrap();
-    let (deadlines, names) = (Default::default(), Default::default());
-    let officer = xinfang::registry::life::Actor { role: Role::Officer, name: "tester".into(), address: None };
+    use xinfang::domain::{Action, Role, Route, RouteKind};
     let route = Route { kind: RouteKind::Assign, body: Some("嘉鱼县人民政府".into()), reason: None };
-    r.apply(1, &Action::Route(route), &officer, Rules { deadlines: &deadlines, names: &names })
-        .unwrap()
-        .expect("the route is allowed");
+    apply(&data, Role::Officer, Action::Route(route));
     (dir, data)
 }
 
@@ -380,19 +384,15 @@ fn refusals_and_bad_input_leave_nothing_and_use_no_number() {
 fn accusation_material_is_never_addressed_to_the_body_it_accuses() {
     let (dir, data) = registered();
     {
-        let mut r = xinfang::registry::open(&data, Default::default()).unwrap();
         // The officer marks the purpose class (检举控告) and the accused; the flag follows.
-        use xinfang::domain::{Action, Corrections, Purpose, Role, Rules};
+        use xinfang::domain::{Action, Corrections, Purpose, Role};
         let c = Corrections {
             purpose: Some(Purpose::Accusation),
             accused: Some(vec!["嘉鱼县教育局".into()]),
             ..Default::default()
         };
-        let officer = xinfang::registry::life::Actor { role: Role::Officer, name: "tester".into(), address: None };
-        let (deadlines, names) = (Default::default(), Default::default());
-        let rules = Rules { deadlines: &deadlines, names: &names };
-        r.apply(1, &Action::Correct(c), &officer, rules).unwrap().unwrap();
-        let case = r.case(1).unwrap().unwrap();
+        apply(&data, Role::Officer, Action::Correct(c));
+        let case = xinfang::registry::open(&data, Default::default()).unwrap().case(1).unwrap().unwrap();
         assert!(case.summary.accusation);
         assert_eq!(case.purpose, Purpose::Accusation);
     }
@@ -423,15 +423,8 @@ fn notices_address_one_petitioner_or_the_signers_of_a_joint_letter() {
     assert!(out.status.success(), "{}", text(&out));
     let t = read(&one);
     assert!(t.contains("你于") && !t.contains("你们") && !t.contains("（们）"), "{t}");
-    {
-        use xinfang::domain::{Action, Corrections, Role, Rules};
-        let mut r = xinfang::registry::open(&data, Default::default()).unwrap();
-        let actor = xinfang::registry::life::Actor { role: Role::Mailroom, name: "tester".into(), address: None };
-        let (deadlines, names) = (Default::default(), Default::default());
-        let rules = Rules { deadlines: &deadlines, names: &names };
-        let joint = Corrections { cosigners: Some(23), ..Default::default() };
-        r.apply(1, &Action::Correct(joint), &actor, rules).unwrap().unwrap();
-    }
+    let joint = xinfang::domain::Corrections { cosigners: Some(23), ..Default::default() };
+    apply(&data, xinfang::domain::Role::Mailroom, xinfang::domain::Action::Correct(joint));
     let many = dir.path().join("many.pdf");
     let out = generate(dir.path(), &data, "acceptance-notice", &["-o", many.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out));
@@ -478,15 +471,8 @@ fn drafts_take_no_number_and_voided_documents_keep_theirs() {
 #[test]
 fn documents_read_as_a_clerk_writes_them() {
     let (dir, data) = registered();
-    {
-        use xinfang::domain::{Action, Corrections, Role, Rules};
-        let mut r = xinfang::registry::open(&data, Default::default()).unwrap();
-        let actor = xinfang::registry::life::Actor { role: Role::Mailroom, name: "tester".into(), address: None };
-        let (deadlines, names) = (Default::default(), Default::default());
-        let rules = Rules { deadlines: &deadlines, names: &names };
-        let joint = Corrections { cosigners: Some(23), ..Default::default() };
-        r.apply(1, &Action::Correct(joint), &actor, rules).unwrap().unwrap();
-    }
+    let joint = xinfang::domain::Corrections { cosigners: Some(23), ..Default::default() };
+    apply(&data, xinfang::domain::Role::Mailroom, xinfang::domain::Action::Correct(joint));
     let read = |kind: &str| {
         let pdf = dir.path().join(format!("{kind}.pdf"));
         let out = generate(dir.path(), &data, kind, &["-o", pdf.to_str().unwrap()]);

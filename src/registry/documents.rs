@@ -66,7 +66,29 @@ pub enum VoidOutcome {
     NotFound,
 }
 
+/// The reason a document is voided, trimmed: 1-200 characters, no control characters (the
+/// one rule for the CLI, the API and the case page).
+pub fn void_reason(reason: &str) -> Option<&str> {
+    let reason = reason.trim();
+    let fits = !reason.is_empty() && reason.chars().count() <= 200 && !reason.chars().any(char::is_control);
+    fits.then_some(reason)
+}
+
 /// A document number: `示信转〔2026〕12号` (full year, no 第, no leading zeros).
 pub fn format_number(code: &str, year: i32, seq: i64) -> String {
     format!("{code}〔{year}〕{seq}号")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::void_reason;
+
+    #[test]
+    fn a_void_reason_is_one_to_two_hundred_plain_characters() {
+        assert_eq!(void_reason("  收文机关写错 "), Some("收文机关写错"));
+        assert_eq!(void_reason("   "), None);
+        assert_eq!(void_reason(&"错".repeat(201)), None);
+        assert!(void_reason(&"错".repeat(200)).is_some());
+        assert_eq!(void_reason("写错\u{7}"), None);
+    }
 }

@@ -264,11 +264,10 @@ pub struct VoidBody {
 
 /// Voids a document; the answer is the document as it now is.
 async fn run_void(state: &AppState, user: &CurrentUser, id: i64, reason: String) -> Result<crate::registry::documents::DocumentRecord, ApiError> {
-    let reason = reason.trim().to_string();
-    if reason.is_empty() || reason.chars().count() > 200 || reason.chars().any(char::is_control) {
+    let Some(reason) = crate::registry::documents::void_reason(&reason).map(str::to_string) else {
         return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "a reason of 1-200 characters is needed")
             .zh("请写明作废原因（200 字以内）。"));
-    }
+    };
     let (actor, address) = (user.actor(), user.address.clone());
     let role = user.user.role;
     let outcome = state
