@@ -762,7 +762,10 @@ fn binder(config: &Config, a: BinderArgs) -> i32 {
 /// `generate --list`, `--fields`, `--check`.
 fn generate_info(data: &std::path::Path, list: bool, fields: bool, json: bool) -> i32 {
     use crate::documents::{Generator, CASE_FIELDS, OFFICER_FIELDS};
-    let kinds = match Generator::check_templates(Some(&data.join("templates"))) {
+    let templates = data.join("templates");
+    let checked = Generator::check_templates(Some(&templates))
+        .and_then(|cases| Ok(cases.into_iter().chain(Generator::check_period_templates(Some(&templates))?).collect::<Vec<_>>()));
+    let kinds = match checked {
         Ok(k) => k,
         Err(e) => {
             eprintln!("xinfang: {e}");
@@ -794,6 +797,14 @@ fn generate_info(data: &std::path::Path, list: bool, fields: bool, json: bool) -
         for (k, what) in OFFICER_FIELDS {
             let _ = writeln!(out, "  {k}：{what}");
         }
+        let _ = writeln!(out, "分析报告、工作动态（--period；由统计数字写成，可用 --set 改写）：");
+        for (k, what) in crate::stats::writing::FIELDS {
+            let _ = writeln!(out, "  {k}：{what}");
+        }
+        let _ = writeln!(out, "分析人员填写：");
+        for (k, what) in crate::documents::period::WRITTEN {
+            let _ = writeln!(out, "  {k}：{what}");
+        }
     }
     if !list && !fields {
         eprintln!("xinfang: {} templates checked, all good", kinds.len());
@@ -808,8 +819,12 @@ pub struct GenerateArgs {
     #[arg(required_unless_present_any = ["list", "fields", "check", "void"])]
     pub kind: Option<String>,
     /// The case id.
-    #[arg(long, required_unless_present_any = ["list", "fields", "check", "void"])]
+    #[arg(long, required_unless_present_any = ["list", "fields", "check", "void", "period"])]
     pub case: Option<i64>,
+    /// The period an analysis report or bulletin counts (`2026-11`, `2026-Q4`, `2026-H2`,
+    /// `2026` or a range), instead of a case.
+    #[arg(long, conflicts_with = "case")]
+    pub period: Option<String>,
     /// A draft: marked 草稿 on every page, no number taken, not kept with the case; needs -o.
     #[arg(long, requires = "output")]
     pub draft: bool,
@@ -979,10 +994,39 @@ fn generate(config: &Config, a: GenerateArgs) -> i32 {
             return EXIT_FATAL;
         }
     };
-    let done = match generator.generate(&mut *registry, &crate::store::DataDirs::new(data), &request, &crate::registry::cli_actor(), None) {
+    let dirs = crate::store::DataDirs::new(data);
+    let done = if crate::documents::period::is_period_kind(&request.kind) {
+        let Some(period) = a.period.as_deref() else {
+            eprintln!("xinfang: {} counts a period: give --period (2026-11, 2026-Q4, 2026-H2, 2026)", request.kind);
+            return EXIT_FATAL;
+        };
+        let period = match crate::stats::Period::parse(period) {
+            Ok(p) => p,
+            Err(zh) => {
+                eprintln!("xinfang: --period {period}: {zh}");
+                return EXIT_FATAL;
+            }
+        };
+        let req = crate::documents::period::PeriodRequest {
+            kind: request.kind.clone(),
+            period,
+            inputs: request.inputs.clone(),
+            pdf: request.pdf,
+            docx: request.docx,
+            date: request.date,
+            draft: request.draft,
+        };
+        generator.generate_period(&mut *registry, &dirs, &req, &crate::registry::cli_actor(), None).map_err(|e| (format!("period {}", period.code()), e))
+    } else if a.period.is_some() {
+        eprintln!("xinfang: {} is about a case: give --case, not --period", request.kind);
+        return EXIT_FATAL;
+    } else {
+        generator.generate(&mut *registry, &dirs, &request, &crate::registry::cli_actor(), None).map_err(|e| (format!("case {}", request.case_id), e))
+    };
+    let done = match done {
         Ok(d) => d,
-        Err(e) => {
-            eprintln!("xinfang: case {}: {} [{}]", request.case_id, e, e.code());
+        Err((what, e)) => {
+            eprintln!("xinfang: {what}: {e} [{}]", e.code());
             return EXIT_SOME_FAILED;
         }
     };

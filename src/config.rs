@@ -253,6 +253,7 @@ impl Default for DocumentsConfig {
             ("recommend", "示信建"),
             ("supervise", "示信督"),
             ("report", "示信报"),
+            ("bulletin", "示信动"),
         ];
         DocumentsConfig {
             codes: codes.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),

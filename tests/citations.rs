@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 /// Article -> (a phrase of its text that says what it is about, words one of which the
 /// citing sentence uses).
 const ABOUT: &[(&str, &str, &[&str])] = &[
+    ("第十四条", "分析研判信访形势", &["分析研判", "综合反映"]),
     ("第二十二条", "转送有权处理的机关、单位", &["转送", "交办"]),
     ("第二十三条", "书面告知信访人接收情况以及处理途径和程序", &["受理", "告知"]),
     ("第三十一条", "申诉求决类事项", &["不予受理", "程序"]),

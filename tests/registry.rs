@@ -270,7 +270,7 @@ fn document_numbers_are_unique_and_gapless_per_code_and_year_and_a_failed_render
                 for i in 0..per_thread {
                     let inputs = json!({});
                     let new = NewDocument {
-                        case_id: 1,
+                        about: xinfang::registry::documents::About::Case(1),
                         kind: "transfer",
                         title: "信访事项转送函",
                         code: Some("咸信转"),
@@ -316,7 +316,7 @@ fn document_numbers_are_unique_and_gapless_per_code_and_year_and_a_failed_render
     let inputs = json!({});
     for (code, year, want) in [("咸信交", 2026, "咸信交〔2026〕1号"), ("咸信转", 2027, "咸信转〔2027〕1号")] {
         let new = NewDocument {
-            case_id: 1,
+            about: xinfang::registry::documents::About::Case(1),
             kind: "assignment",
             title: "交办函",
             code: Some(code),

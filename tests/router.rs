@@ -107,6 +107,13 @@ const ROUTES: &[Route] = &[
     r("GET", "/cases/export", "/cases/export?format=csv", Need::Act(Act::ReadList), Send::Empty),
     r("GET", "/stats", "/stats?period=2026-11", Need::Act(Act::ReadStats), Send::Empty),
     r("GET", "/api/stats", "/api/stats?period=2026-Q4", Need::Act(Act::ReadStats), Send::Empty),
+    r("GET", "/stats/reports", "/stats/reports?period=2026-11", Need::Act(Act::ReadStats), Send::Empty),
+    r("POST", "/stats/reports", "/stats/reports", Need::Act(Act::WriteReports), Send::Form("period=2026-11&kind=bulletin&action=draft")),
+    r("POST", "/stats/reports/{id}/void", "/stats/reports/1/void", Need::Act(Act::WriteReports), Send::Form("reason=%E6%B5%8B%E8%AF%95")),
+    r("GET", "/api/reports", "/api/reports", Need::Act(Act::ReadStats), Send::Empty),
+    r("POST", "/api/reports", "/api/reports", Need::Act(Act::WriteReports), Send::Json(r#"{"kind":"bulletin","period":"2026-11","draft":true,"formats":["pdf"]}"#)),
+    r("GET", "/api/reports/{id}/{format}", "/api/reports/1/pdf", Need::Act(Act::ReadStats), Send::Empty),
+    r("POST", "/api/reports/{id}/void", "/api/reports/1/void", Need::Act(Act::WriteReports), Send::Json(r#"{"reason":"测试"}"#)),
 ];
 
 /// The register with one letter and a user of every role, and the router on it.

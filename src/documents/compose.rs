@@ -18,7 +18,7 @@
 //! Pure: font advances come in through [`grid::Advances`].
 
 use super::grid::{self, Advances, Face, Measure, Span};
-use super::model::{Block, Document, Layout};
+use super::model::{Block, Document, Insert, Layout};
 use serde::Serialize;
 
 pub const MM: f64 = 72.0 / 25.4;
@@ -51,6 +51,9 @@ const CLEARANCE: f64 = 3.0;
 const FORM_LINE: f64 = 22.0;
 const FORM_PAD_Y: f64 = 6.0;
 const FORM_PAD_X: f64 = 2.0 * MM;
+/// A table's cells are set closer than a form's: a row of 28 pt (the DOCX's 560 twips),
+/// so a table of 17 categories stays on one page.
+const TABLE_PAD_Y: f64 = 3.0;
 
 /// Something drawn on a page; coordinates in pt from the page's top left corner.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -75,6 +78,8 @@ pub enum Item {
     Rule { x: f64, y: f64, length: f64, thickness: f64, red: bool },
     /// A box's four sides (form cells).
     Frame { x: f64, y: f64, width: f64, height: f64, thickness: f64 },
+    /// An SVG picture (a chart), drawn as vectors.
+    Image { x: f64, y: f64, width: f64, height: f64, svg: String },
     /// The draft mark across the page, and its line in the top margin.
     Watermark { text: String, note: String },
 }
@@ -405,6 +410,7 @@ fn shift(item: Item, dy: f64) -> Item {
         }
         Item::Rule { x, y, length, thickness, red } => Item::Rule { x, y: y + dy, length, thickness, red },
         Item::Frame { x, y, width, height, thickness } => Item::Frame { x, y: y + dy, width, height, thickness },
+        Item::Image { x, y, width, height, svg } => Item::Image { x, y: y + dy, width, height, svg },
         w @ Item::Watermark { .. } => w,
     }
 }
@@ -453,6 +459,10 @@ fn flow(doc: &Document, adv: &dyn Advances) -> Result<Vec<Row>, String> {
     }
     let n = doc.blocks.len();
     for (i, b) in doc.blocks.iter().enumerate() {
+        if let Some(insert) = &b.insert {
+            rows.extend(insert_rows(i, insert, adv)?);
+            continue;
+        }
         let mut lines = paragraph_rows(&block_spans(b), &body_measure(2.0 * CELL, 0.0), adv, |at| Origin::Block { block: i, at });
         let heading = b.is_heading();
         if let Some(last) = lines.last_mut() {
@@ -515,6 +525,58 @@ fn signature_rows(doc: &Document, adv: &dyn Advances) -> Vec<Row> {
     }
     rows.push(Row { height: PITCH, items: vec![text(date_x, y, BODY, Face::Body, &doc.date)], keep_next: false, origin: Origin::Signature, pitched: true });
     rows
+}
+
+/// A table (its caption above, kept whole on one page) or a chart (its caption under it)
+/// in the text. Every row starts at `Origin::Block { block, at: 0 }`: the DOCX breaks
+/// before the caption or the picture only.
+fn insert_rows(block: usize, insert: &Insert, adv: &dyn Advances) -> Result<Vec<Row>, String> {
+    let origin = Origin::Block { block, at: 0 };
+    let caption = |text: &str, keep_next: bool| {
+        let w = width(adv, Face::Heading, text, SMALL);
+        let items = vec![self::text(LEFT + ((WIDTH - w) / 2.0).max(0.0), (PITCH - SMALL) / 2.0, SMALL, Face::Heading, text)];
+        Row { height: PITCH, items, keep_next, origin, pitched: true }
+    };
+    match insert {
+        Insert::Wanted(name) => Err(format!("模板中的「{name}」没有可插入的内容")),
+        Insert::Chart(c) => {
+            let image = Item::Image { x: LEFT, y: 4.0, width: WIDTH, height: c.height, svg: c.svg.clone() };
+            Ok(vec![
+                Row { height: c.height + 8.0, items: vec![image], keep_next: true, origin, pitched: false },
+                caption(&c.caption, false),
+            ])
+        }
+        Insert::Table(t) => {
+            let mut rows = vec![caption(&t.caption, true)];
+            let lines: Vec<&Vec<String>> = std::iter::once(&t.head).chain(&t.rows).collect();
+            let n = lines.len();
+            for (k, cells) in lines.into_iter().enumerate() {
+                let face = if k == 0 { Face::Heading } else { Face::Body };
+                let mut laid = Vec::new();
+                let mut x = LEFT;
+                for (j, cell) in cells.iter().enumerate() {
+                    let w = WIDTH * t.widths.get(j).copied().unwrap_or(1.0 / cells.len() as f64);
+                    let m = measure(SMALL, w - 2.0 * FORM_PAD_X, 0.0, 0.0, false);
+                    laid.push((x, w, j, grid::compose(&[Span::new(face, cell)], &m, adv)));
+                    x += w;
+                }
+                let count = laid.iter().map(|l| l.3.len()).max().unwrap_or(1).max(1);
+                let height = count as f64 * FORM_LINE + 2.0 * TABLE_PAD_Y;
+                let mut items = vec![];
+                for (x, w, j, cell_lines) in laid {
+                    items.push(Item::Frame { x, y: 0.0, width: w, height, thickness: 0.6 });
+                    let top = (height - cell_lines.len() as f64 * FORM_LINE) / 2.0 + (FORM_LINE - SMALL) / 2.0;
+                    for (r, l) in cell_lines.iter().enumerate() {
+                        // The first column at the left, the figures and the heading centred.
+                        let lx = if j == 0 && k > 0 { x + FORM_PAD_X } else { x + (w - l.right) / 2.0 };
+                        items.extend(line_items(l, lx, top + r as f64 * FORM_LINE, SMALL));
+                    }
+                }
+                rows.push(Row { height, items, keep_next: k + 1 < n, origin, pitched: false });
+            }
+            Ok(rows)
+        }
+    }
 }
 
 /// The label column's width: the longest label on one line, within 32-48 mm.

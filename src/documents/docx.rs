@@ -23,12 +23,12 @@
 
 use super::compose::{self, Origin, Plan, CELL};
 use super::grid::{Advances, Face};
-use super::model::{Block, Document, Layout};
+use super::model::{Block, Document, Insert, Layout};
 use crate::config::DocumentFonts;
 use docx_rs::{
     AlignmentType, BorderType, BreakType, CharacterSpacingValues, DocGrid, Docx, FieldCharType, Footer,
     Header, HeightRule, InstrPAGE, InstrText, LineSpacing, LineSpacingType, PageMargin, Paragraph,
-    ParagraphBorder, ParagraphBorderPosition, ParagraphBorders, Run, RunFonts, SpecialIndentType, Style,
+    ParagraphBorder, ParagraphBorderPosition, Pic, ParagraphBorders, Run, RunFonts, SpecialIndentType, Style,
     StyleType, Tab, TabValueType, Table, TableCell, TableRow, VAlignType, WidthType,
 };
 use std::io::{Read, Write};
@@ -127,6 +127,76 @@ fn page_number(right: bool) -> Paragraph {
 struct Flow {
     origin: Origin,
     para: Paragraph,
+    /// A table set after the paragraph (a period document's table under its caption).
+    table: Option<Table>,
+}
+
+impl Flow {
+    fn new(origin: Origin, para: Paragraph) -> Flow {
+        Flow { origin, para, table: None }
+    }
+}
+
+/// A period document's table (its caption, then the table kept on one page) or chart (the
+/// picture, then its caption), breaking the page before where the PDF did.
+fn insert_flows(i: usize, insert: &Insert, plan: &Plan, f: &DocumentFonts) -> Result<Vec<Flow>, String> {
+    let origin = Origin::Block { block: i, at: 0 };
+    let starts_page = plan.breaks.contains(&origin);
+    let caption = |text: &str| {
+        Paragraph::new()
+            .align(AlignmentType::Center)
+            .indent(Some(0), Some(SpecialIndentType::FirstLine(0)), None, None)
+            .line_spacing(exact(PITCH_TW))
+            .add_run(run(text).size(SMALL).fonts(family(&f.heading)))
+    };
+    match insert {
+        Insert::Wanted(name) => Err(format!("模板中的「{name}」没有可插入的内容")),
+        Insert::Chart(c) => {
+            let (png, w, h) = c.png.clone().ok_or_else(|| format!("chart 「{}」 has no picture", c.caption))?;
+            // 156 mm wide in EMU (36,000 a millimetre), its height to scale.
+            let width_emu = 156 * 36_000;
+            let height_emu = (width_emu as f64 * h as f64 / w as f64).round() as u32;
+            let pic = Pic::new_with_dimensions(png, w, h).size(width_emu, height_emu).id(format!("rIdChart{i}"));
+            let picture = Paragraph::new()
+                .align(AlignmentType::Center)
+                .indent(Some(0), Some(SpecialIndentType::FirstLine(0)), None, None)
+                .line_spacing(LineSpacing::new().line_rule(LineSpacingType::Auto).line(240))
+                .keep_next(true)
+                .page_break_before(starts_page)
+                .add_run(Run::new().add_image(pic));
+            Ok(vec![Flow::new(origin, picture), Flow::new(origin, caption(&c.caption))])
+        }
+        Insert::Table(t) => {
+            let widths: Vec<usize> = t.widths.iter().map(|w| (w * TYPE_WIDTH as f64).round() as usize).collect();
+            let lines: Vec<&Vec<String>> = std::iter::once(&t.head).chain(&t.rows).collect();
+            let n = lines.len();
+            let rows: Vec<TableRow> = lines
+                .into_iter()
+                .enumerate()
+                .map(|(k, cells)| {
+                    let cells = cells
+                        .iter()
+                        .enumerate()
+                        .map(|(j, text)| {
+                            let mut r = run(text);
+                            if k == 0 {
+                                r = r.fonts(family(&f.heading));
+                            }
+                            let align = if j == 0 && k > 0 { AlignmentType::Left } else { AlignmentType::Center };
+                            TableCell::new()
+                                .width(widths.get(j).copied().unwrap_or(TYPE_WIDTH / cells.len()), WidthType::Dxa)
+                                .vertical_align(VAlignType::Center)
+                                .add_paragraph(Paragraph::new().style("FormCell").align(align).keep_next(k + 1 < n).add_run(r))
+                        })
+                        .collect();
+                    TableRow::new(cells).row_height(560.0).height_rule(HeightRule::AtLeast).cant_split()
+                })
+                .collect();
+            let table = Table::new(rows).set_grid(widths).width(TYPE_WIDTH, WidthType::Dxa);
+            let head = caption(&t.caption).keep_next(true).page_break_before(starts_page);
+            Ok(vec![Flow { origin, para: head, table: Some(table) }])
+        }
+    }
 }
 
 /// Paragraph runs of a block: the heading run in its character style, the rest plain.
@@ -181,7 +251,7 @@ fn block_paragraphs(i: usize, b: &Block, plan: &Plan, last: bool) -> Vec<Flow> {
     match split {
         None => {
             let p = make(0, len).keep_next(last || heading_alone).page_break_before(starts_page);
-            vec![Flow { origin: Origin::Block { block: i, at: 0 }, para: p }]
+            vec![Flow::new(Origin::Block { block: i, at: 0 }, p)]
         }
         Some(at) => {
             // The part before the break fills its lines to the edge, the last one too.
@@ -191,8 +261,8 @@ fn block_paragraphs(i: usize, b: &Block, plan: &Plan, last: bool) -> Vec<Flow> {
                 .page_break_before(true)
                 .keep_next(last);
             vec![
-                Flow { origin: Origin::Block { block: i, at: 0 }, para: head },
-                Flow { origin: Origin::Block { block: i, at }, para: tail },
+                Flow::new(Origin::Block { block: i, at: 0 }, head),
+                Flow::new(Origin::Block { block: i, at }, tail),
             ]
         }
     }
@@ -270,14 +340,14 @@ pub fn render(doc: &Document, plan: &Plan, adv: &dyn Advances, f: &DocumentFonts
         }
         title = title.add_run(run(line));
     }
-    flow.push(Flow { origin: Origin::Title, para: title });
+    flow.push(Flow::new(Origin::Title, title));
     if doc.layout == Layout::Form {
         let number = doc.number.as_deref().map(|n| Paragraph::new().style("DocNumber").align(AlignmentType::Right).add_run(run(n))).unwrap_or_else(blank);
-        flow.push(Flow { origin: Origin::Title, para: number.keep_next(true) });
+        flow.push(Flow::new(Origin::Title, number.keep_next(true)));
     }
     if let Some(a) = &doc.addressee {
-        flow.push(Flow { origin: Origin::Title, para: blank().keep_next(true) });
-        flow.push(Flow { origin: Origin::Addressee, para: Paragraph::new().style("Addressee").keep_next(true).add_run(run(&format!("{a}："))) });
+        flow.push(Flow::new(Origin::Title, blank().keep_next(true)));
+        flow.push(Flow::new(Origin::Addressee, Paragraph::new().style("Addressee").keep_next(true).add_run(run(&format!("{a}：")))));
     }
     let mut form_table = None;
     if doc.layout == Layout::Form {
@@ -285,10 +355,13 @@ pub fn render(doc: &Document, plan: &Plan, adv: &dyn Advances, f: &DocumentFonts
     }
     let n = doc.blocks.len();
     for (i, b) in doc.blocks.iter().enumerate() {
-        flow.extend(block_paragraphs(i, b, plan, i + 1 == n));
+        match &b.insert {
+            Some(insert) => flow.extend(insert_flows(i, insert, plan, f)?),
+            None => flow.extend(block_paragraphs(i, b, plan, i + 1 == n)),
+        }
     }
     if !doc.attachments.is_empty() {
-        flow.push(Flow { origin: Origin::Attachments, para: blank().keep_next(true) });
+        flow.push(Flow::new(Origin::Attachments, blank().keep_next(true)));
         let label = compose::width(adv, Face::Body, "附件：", 16.0);
         let many = doc.attachments.len() > 1;
         for (k, a) in doc.attachments.iter().enumerate() {
@@ -296,29 +369,29 @@ pub fn render(doc: &Document, plan: &Plan, adv: &dyn Advances, f: &DocumentFonts
             let nw = compose::width(adv, Face::Body, &number, 16.0);
             let left = cells(2.0) + tw(label + nw);
             let (hang, text) = if k == 0 { (tw(label + nw), format!("附件：{number}{a}")) } else { (tw(nw), format!("{number}{a}")) };
-            flow.push(Flow {
-                origin: Origin::Attachments,
-                para: Paragraph::new().style("Attachment").keep_next(true).indent(Some(left), Some(SpecialIndentType::Hanging(hang)), None, None).add_run(run(&text)),
-            });
+            flow.push(Flow::new(
+                Origin::Attachments,
+                Paragraph::new().style("Attachment").keep_next(true).indent(Some(left), Some(SpecialIndentType::Hanging(hang)), None, None).add_run(run(&text)),
+            ));
         }
     }
     let blanks = if doc.layout == Layout::Form { 1 } else { 2 };
     for _ in 0..blanks {
-        flow.push(Flow { origin: Origin::Signature, para: blank().keep_next(true) });
+        flow.push(Flow::new(Origin::Signature, blank().keep_next(true)));
     }
     // The signature centred over the date by their widths; the date four characters in.
     let dw = compose::width(adv, Face::Body, &doc.date, 16.0);
     if let Some(s) = &doc.signature {
         let sw = compose::width(adv, Face::Body, s, 16.0);
         let right = (4.0 * CELL + (dw - sw) / 2.0).max(0.0);
-        flow.push(Flow {
-            origin: Origin::Signature,
-            para: Paragraph::new().style("Signature").keep_next(true).indent(Some(0), Some(SpecialIndentType::FirstLine(0)), Some(tw(right)), None).add_run(run(s)),
-        });
+        flow.push(Flow::new(
+            Origin::Signature,
+            Paragraph::new().style("Signature").keep_next(true).indent(Some(0), Some(SpecialIndentType::FirstLine(0)), Some(tw(right)), None).add_run(run(s)),
+        ));
     }
-    flow.push(Flow { origin: Origin::Signature, para: Paragraph::new().style("DocDate").keep_next(!doc.notes.is_empty()).add_run(run(&doc.date)) });
+    flow.push(Flow::new(Origin::Signature, Paragraph::new().style("DocDate").keep_next(!doc.notes.is_empty()).add_run(run(&doc.date))));
     for note in &doc.notes {
-        flow.push(Flow { origin: Origin::Notes, para: Paragraph::new().style("Note").add_run(run(note)) });
+        flow.push(Flow::new(Origin::Notes, Paragraph::new().style("Note").add_run(run(note))));
     }
     // The PDF's breaks before the attachments or the signature, and a squeezed last page.
     for o in &plan.breaks {
@@ -349,6 +422,9 @@ pub fn render(doc: &Document, plan: &Plan, adv: &dyn Advances, f: &DocumentFonts
             }
         }
         d = d.add_paragraph(fl.para);
+        if let Some(t) = fl.table {
+            d = d.add_table(t);
+        }
     }
     if let Some(t) = form_table.take() {
         d = d.add_table(t);

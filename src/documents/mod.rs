@@ -11,6 +11,8 @@ pub mod docx;
 pub mod grid;
 pub mod model;
 pub mod pdf;
+pub mod period;
+pub mod picture;
 pub mod template;
 
 use crate::config::Config;
@@ -192,6 +194,8 @@ pub struct Generated {
 pub struct Generator {
     config: Config,
     engine: pdf::PdfEngine,
+    /// The period documents' charts as pictures for the DOCX.
+    pictures: picture::Rasteriser,
 }
 
 /// A kind as listed.
@@ -210,6 +214,7 @@ impl Generator {
         Ok(Generator {
             config: config.clone(),
             engine: pdf::PdfEngine::new(&d.font_files, &d.fonts)?,
+            pictures: picture::Rasteriser::new(&d.font_files),
         })
     }
 
@@ -246,6 +251,12 @@ impl Generator {
         actor: &str,
         address: Option<&str>,
     ) -> Result<Generated, GenerateError> {
+        if period::is_period_kind(&req.kind) {
+            return Err(GenerateError::Invalid(format!(
+                "{} is about a period, not a case: xinfang report {} --period 2026-11",
+                req.kind, req.kind
+            )));
+        }
         if !BUILT_IN.iter().any(|(k, _)| *k == req.kind) {
             return Err(GenerateError::UnknownKind(req.kind.clone()));
         }
@@ -366,7 +377,7 @@ impl Generator {
         let inputs = serde_json::Value::Object(req.inputs.clone());
         let title = template.header.title.clone();
         let new = NewDocument {
-            case_id: req.case_id,
+            about: crate::registry::documents::About::Case(req.case_id),
             kind: &req.kind,
             title: &title,
             code: code.as_deref(),
@@ -419,6 +430,19 @@ impl Generator {
         docx: bool,
         draft: bool,
     ) -> Result<(Rendered, usize), GenerateError> {
+        let doc = self.fill(template, context, number, date, draft)?;
+        self.lay_out(&doc, date, pdf, docx)
+    }
+
+    /// The document `template` and `context` make: the head, number, date and signer put in.
+    pub fn fill(
+        &self,
+        template: &Template,
+        context: &serde_json::Map<String, serde_json::Value>,
+        number: Option<&str>,
+        date: NaiveDate,
+        draft: bool,
+    ) -> Result<model::Document, GenerateError> {
         let mut doc = template.fill(&serde_json::Value::Object(context.clone()))?;
         doc.organ = match doc.layout {
             Layout::Document => format!("{}文件", self.config.bureau.name),
@@ -438,9 +462,14 @@ impl Generator {
             };
             doc.signer = Some(signer.to_string());
         }
+        Ok(doc)
+    }
+
+    /// Lays `doc` out once and renders the formats asked for; the files and the page count.
+    pub fn lay_out(&self, doc: &model::Document, date: NaiveDate, pdf: bool, docx: bool) -> Result<(Rendered, usize), GenerateError> {
         let options = compose::Options { double_sided: self.config.documents.double_sided };
         // Laid out once: the PDF draws it, the DOCX follows its page breaks.
-        let composed = compose::compose(&doc, &self.engine.advances(), options).map_err(GenerateError::Invalid)?;
+        let composed = compose::compose(doc, &self.engine.advances(), options).map_err(GenerateError::Invalid)?;
         if doc.layout == Layout::Form && composed.plan.pages > 1 {
             return Err(GenerateError::Invalid(format!(
                 "「{}」是一页的表格，内容却排了 {} 页：请压缩最长的几栏",
@@ -450,7 +479,7 @@ impl Generator {
         let mut rendered = Rendered::default();
         let pages = composed.plan.pages;
         if pdf {
-            let r = self.engine.draw(&doc, &composed, date).map_err(unprintable)?;
+            let r = self.engine.draw(doc, &composed, date).map_err(unprintable)?;
             rendered.pdf = Some(r.pdf);
         }
         if docx {
@@ -459,7 +488,7 @@ impl Generator {
                 .format("%Y-%m-%dT%H:%M:%SZ")
                 .to_string();
             rendered.docx = Some(
-                docx::render(&doc, &composed.plan, &self.engine.advances(), &self.config.documents.docx_fonts, &stamp)
+                docx::render(doc, &composed.plan, &self.engine.advances(), &self.config.documents.docx_fonts, &stamp)
                     .map_err(GenerateError::Docx)?,
             );
         }

@@ -27,29 +27,70 @@ pub struct Block {
     /// heading sentence for one that runs into its paragraph.
     pub lead: String,
     pub text: String,
+    /// A table or chart set here instead of text (the period documents).
+    pub insert: Option<Insert>,
+}
+
+/// A table or a chart in the text of a period document.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Insert {
+    /// Named in the template (`插表：类别`, `插图：趋势`); the generator puts the real one
+    /// in its place.
+    Wanted(String),
+    Table(Table),
+    Chart(Chart),
+}
+
+/// A ruled table: a caption above it, a heading row, rows of cells, the columns' widths
+/// as shares of the type area (the first column at the left, the others centred).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Table {
+    pub caption: String,
+    pub head: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    pub widths: Vec<f64>,
+}
+
+/// A chart drawn as SVG the type area's width (156 mm, in pt), its caption under it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Chart {
+    pub caption: String,
+    pub svg: String,
+    /// Its height in pt.
+    pub height: f64,
+    /// The picture the DOCX shows (PNG, its width and height in pixels), made by
+    /// `picture::Rasteriser` before the DOCX is written.
+    #[serde(skip)]
+    pub png: Option<(Vec<u8>, u32, u32)>,
 }
 
 impl Block {
     pub fn paragraph(line: &str) -> Block {
         let level = heading_level(line);
         if level == 0 || level > 2 {
-            return Block { level, lead: String::new(), text: line.into() };
+            return Block { level, lead: String::new(), text: line.into(), insert: None };
         }
         match line.find('。') {
             Some(i) if i + '。'.len_utf8() < line.len() => {
                 let (lead, rest) = line.split_at(i + '。'.len_utf8());
-                Block { level, lead: lead.into(), text: rest.into() }
+                Block { level, lead: lead.into(), text: rest.into(), insert: None }
             }
-            _ => Block { level, lead: line.into(), text: String::new() },
+            _ => Block { level, lead: line.into(), text: String::new(), insert: None },
         }
     }
 }
 
 impl Block {
+    /// A table or chart named in a template, to be filled in.
+    pub fn wanted(name: &str) -> Block {
+        Block { level: 0, lead: String::new(), text: String::new(), insert: Some(Insert::Wanted(name.into())) }
+    }
+
     /// A heading on its own line ("一、基本情况"), kept with what follows; a numbered item
     /// that is a whole sentence ("（一）支持……诉求。") is a paragraph.
     pub fn is_heading(&self) -> bool {
-        self.level > 0 && self.text.is_empty() && !self.lead.ends_with(['。', '；', '！', '？', '”'])
+        self.insert.is_none()
+            && self.level > 0 && self.text.is_empty() && !self.lead.ends_with(['。', '；', '！', '？', '”'])
     }
 }
 

@@ -5,7 +5,8 @@
 //!
 //! Lines of the wording that begin with `主送：`, `附件：`, `落款：`, `附注：`, `抄送：` or
 //! `印发：` fill those parts of the page; `｜标签｜内容｜` lines are the rows of a form;
-//! every other line is a paragraph. Filled-in values are fenced while the lines are read,
+//! `插表：名` and `插图：名` set a period's table or chart (`documents::period`); every
+//! other line is a paragraph. Filled-in values are fenced while the lines are read,
 //! so a petitioner's text can never turn into one of these markers.
 
 use super::model::{Block, Document, FormRow, Layout};
@@ -33,6 +34,10 @@ pub struct Header {
     /// the field `签发人` required.
     #[serde(default)]
     pub upward: bool,
+    /// A document about a period's figures (the analysis report, the bulletin), not about
+    /// a case: its fields are `stats::writing`'s, its title is the period's label and this.
+    #[serde(default)]
+    pub period: bool,
 }
 
 /// A template read and checked.
@@ -166,7 +171,7 @@ impl Template {
                 }
             }
         }
-        let Some((_, text)) = super::BUILT_IN.iter().find(|(k, _)| *k == kind) else {
+        let Some((_, text)) = super::BUILT_IN.iter().chain(super::period::KINDS).find(|(k, _)| *k == kind) else {
             return Err(TemplateError::invalid(kind, "没有这种文书"));
         };
         checked_kind(Template::parse(&format!("templates/{file}"), text, known)?, kind)
@@ -285,7 +290,7 @@ fn split_header(text: &str) -> Option<(&str, &str)> {
 }
 
 /// Part markers at the start of a line.
-const MARKERS: [&str; 6] = ["主送：", "附件：", "落款：", "附注：", "抄送：", "印发："];
+const MARKERS: [&str; 8] = ["主送：", "附件：", "落款：", "附注：", "抄送：", "印发：", "插表：", "插图："];
 
 fn read_body(origin: &str, header: &Header, body: &str) -> Result<Document, TemplateError> {
     let mut doc = Document {
@@ -308,6 +313,7 @@ fn read_body(origin: &str, header: &Header, body: &str) -> Result<Document, Temp
                 "附注：" if !value.is_empty() => doc.notes.push(value),
                 "抄送：" => doc.copy_to = Some(value).filter(|v| !v.is_empty()),
                 "印发：" => doc.printer = Some(value).filter(|v| !v.is_empty()),
+                "插表：" | "插图：" => doc.blocks.push(Block::wanted(&format!("{}：{value}", &marker[3..6]))),
                 _ => {}
             }
         } else if line.starts_with('｜') || line.starts_with('|') {

@@ -28,6 +28,8 @@ pub enum Act {
     Administer,
     /// Read the statistics (figures only: no petitioner).
     ReadStats,
+    /// Write the period's analysis report and bulletin, and void them (figures only).
+    WriteReports,
     /// Read the case list, masked as lists are (a figure's cases), without searching it:
     /// everyone who reads cases, and the analyst.
     ReadList,
@@ -35,7 +37,7 @@ pub enum Act {
 
 impl Act {
     /// Every act, for tests and the route matrix.
-    pub const ALL: [Act; 17] = [
+    pub const ALL: [Act; 18] = [
         Act::TakeIn,
         Act::Read,
         Act::Correct,
@@ -52,6 +54,7 @@ impl Act {
         Act::Bind,
         Act::Administer,
         Act::ReadStats,
+        Act::WriteReports,
         Act::ReadList,
     ];
 }
@@ -71,7 +74,7 @@ pub fn may(role: Role, act: Act) -> bool {
         }
         Act::Step(Step::Archive) | Act::Bind => matches!(role, Archivist | Admin),
         Act::Administer => role == Admin,
-        Act::ReadStats => matches!(role, Analyst | Admin),
+        Act::ReadStats | Act::WriteReports => matches!(role, Analyst | Admin),
         Act::ReadList => matches!(role, Mailroom | Officer | Archivist | Analyst | Admin),
     }
 }
@@ -96,12 +99,12 @@ mod tests {
     #[test]
     fn every_role_and_act() {
         let expected: [(Role, &str); 5] = [
-            // TakeIn Read Correct Clear SeeAccuser Route Accept Extend Reply Close Archive Void Docs Bind Admin Stats List
-            (Role::Mailroom, "YYYNNNNNNNNYNNNNY"),
-            (Role::Officer, "YYYYYYYYYYNYYNNNY"),
-            (Role::Archivist, "NYNNNNNNNNYNNYNNY"),
-            (Role::Analyst, "NNNNNNNNNNNNNNNYY"),
-            (Role::Admin, "YYYYYYYYYYYYYYYYY"),
+            // TakeIn Read Correct Clear SeeAccuser Route Accept Extend Reply Close Archive Void Docs Bind Admin Stats Reports List
+            (Role::Mailroom, "YYYNNNNNNNNYNNNNNY"),
+            (Role::Officer, "YYYYYYYYYYNYYNNNNY"),
+            (Role::Archivist, "NYNNNNNNNNYNNYNNNY"),
+            (Role::Analyst, "NNNNNNNNNNNNNNNYYY"),
+            (Role::Admin, "YYYYYYYYYYYYYYYYYY"),
         ];
         for (role, row) in expected {
             let got: String = Act::ALL.iter().map(|&a| if may(role, a) { 'Y' } else { 'N' }).collect();

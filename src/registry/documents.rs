@@ -7,7 +7,8 @@ use serde::Serialize;
 
 /// A document about to be recorded.
 pub struct NewDocument<'a> {
-    pub case_id: i64,
+    /// The case it is about, or the period it counts (the analysis report, the bulletin).
+    pub about: About<'a>,
     /// Stable English name of the kind (`transfer`, `reply`, …).
     pub kind: &'a str,
     /// Its Chinese title, for the case history.
@@ -22,6 +23,14 @@ pub struct NewDocument<'a> {
     pub date: NaiveDate,
 }
 
+/// What a document is about.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum About<'a> {
+    Case(i64),
+    /// A period's code (`2026-11`).
+    Period(&'a str),
+}
+
 /// The files of a rendered document.
 #[derive(Default)]
 pub struct Rendered {
@@ -32,7 +41,10 @@ pub struct Rendered {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct DocumentRecord {
     pub id: i64,
-    pub case_id: i64,
+    /// The case it is about; none for a period's document.
+    pub case_id: Option<i64>,
+    /// The period a period's document counts (`2026-11`).
+    pub period: Option<String>,
     pub kind: String,
     pub title: String,
     pub number: Option<String>,

@@ -278,6 +278,8 @@ pub trait Documents {
     fn documents(&self, case_id: i64) -> Result<Vec<DocumentRecord>>;
 
     fn document(&self, id: i64) -> Result<Option<DocumentRecord>>;
+    /// The period documents (analysis reports, bulletins), newest first, at most `limit`.
+    fn period_documents(&self, limit: i64) -> Result<Vec<DocumentRecord>>;
     /// Voids a recorded document with its reason (its number stays taken), with its event
     /// and audit entry.
     fn void_document(&mut self, id: i64, reason: &str, actor: &str, address: Option<&str>) -> Result<documents::VoidOutcome>;

@@ -180,20 +180,28 @@ pub async fn file(
     Path((id, format)): Path<(i64, String)>,
 ) -> Result<Response, ApiError> {
     user.require(Act::Read)?;
+    serve_file(&state, &user, id, &format, false).await
+}
+
+/// A document's file: a case's (`period` false: its accusation guard applies) or a
+/// period's (the statistics' readers'); the other kind is not found here.
+pub(super) async fn serve_file(state: &AppState, user: &CurrentUser, id: i64, format: &str, period: bool) -> Result<Response, ApiError> {
     let (actor, address) = (user.actor(), user.address.clone());
     let role = user.user.role;
     let doc = state
         .with_registry(move |r| {
-            let d = r.document(id)?;
+            let d = r.document(id)?.filter(|d| d.case_id.is_none() == period);
             if let Some(d) = &d {
-                super::cases::need_to_know(r, d.case_id, role)?;
-                r.audit(&actor, "read-document", Some(d.case_id), address.as_deref())?;
+                if let Some(case) = d.case_id {
+                    super::cases::need_to_know(r, case, role)?;
+                }
+                r.audit(&actor, "read-document", d.case_id, address.as_deref())?;
             }
             Ok(d)
         })
         .await?
         .ok_or_else(|| ApiError::not_found("document"))?;
-    let (rel, mime, disposition) = match format.as_str() {
+    let (rel, mime, disposition) = match format {
         "pdf" => (&doc.pdf, "application/pdf", "inline"),
         "docx" => (
             &doc.docx,
@@ -262,8 +270,9 @@ pub struct VoidBody {
     reason: String,
 }
 
-/// Voids a document; the answer is the document as it now is.
-async fn run_void(state: &AppState, user: &CurrentUser, id: i64, reason: String) -> Result<crate::registry::documents::DocumentRecord, ApiError> {
+/// Voids a document (a case's, or with `period` a period's: the other kind is not found);
+/// the answer is the document as it now is.
+pub(super) async fn run_void(state: &AppState, user: &CurrentUser, id: i64, reason: String, period: bool) -> Result<crate::registry::documents::DocumentRecord, ApiError> {
     let Some(reason) = crate::registry::documents::void_reason(&reason).map(str::to_string) else {
         return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "a reason of 1-200 characters is needed")
             .zh("请写明作废原因（200 字以内）。"));
@@ -273,8 +282,14 @@ async fn run_void(state: &AppState, user: &CurrentUser, id: i64, reason: String)
     let outcome = state
         .with_registry(move |r| {
             // Voiding reads the document: those who may not know the accuser may not.
-            if let Some(d) = r.document(id)? {
-                super::cases::need_to_know(r, d.case_id, role)?;
+            match r.document(id)? {
+                Some(d) if d.case_id.is_none() != period => return Ok(crate::registry::documents::VoidOutcome::NotFound),
+                Some(d) => {
+                    if let Some(case) = d.case_id {
+                        super::cases::need_to_know(r, case, role)?;
+                    }
+                }
+                None => {}
             }
             Ok(r.void_document(id, &reason, &actor, address.as_deref())?)
         })
@@ -296,7 +311,7 @@ pub async fn void(
     Json(body): Json<VoidBody>,
 ) -> Result<Json<Value>, ApiError> {
     user.authorize_change(Act::WriteDocuments, &headers)?;
-    let d = run_void(&state, &user, id, body.reason).await?;
+    let d = run_void(&state, &user, id, body.reason, false).await?;
     Ok(Json(json!({"document": d})))
 }
 
@@ -310,8 +325,8 @@ pub async fn void_form(
     user.require(Act::WriteDocuments)?;
     let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.to_string());
     user.check_csrf(get("csrf").as_deref())?;
-    let d = run_void(&state, &user, id, get("reason").unwrap_or_default()).await?;
-    Ok(Redirect::to(&format!("/cases/{}?saved=void-document", d.case_id)).into_response())
+    let d = run_void(&state, &user, id, get("reason").unwrap_or_default(), false).await?;
+    Ok(Redirect::to(&format!("/cases/{}?saved=void-document", d.case_id.unwrap_or_default())).into_response())
 }
 
 /// Officer fields offered on the case page's form, with their labels.

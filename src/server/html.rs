@@ -37,6 +37,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("case_fields.html", include_str!("templates/case_fields.html")),
     ("binder.html", include_str!("templates/binder.html")),
     ("stats.html", include_str!("templates/stats.html")),
+    ("reports.html", include_str!("templates/reports.html")),
     ("users.html", include_str!("templates/users.html")),
     ("audit.html", include_str!("templates/audit.html")),
     ("password.html", include_str!("templates/password.html")),

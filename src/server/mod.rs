@@ -19,6 +19,7 @@ mod letters;
 mod listen;
 mod messages;
 mod spool;
+mod reports;
 mod stats;
 mod watch;
 mod worker;
@@ -203,6 +204,7 @@ pub fn router(state: AppState) -> Router {
         .merge(binder::router())
         .merge(admin::router())
         .merge(stats::router())
+        .merge(reports::router())
         .fallback(|| async { ApiError::not_found("page").zh("没有这个页面：地址可能有误，或页面已不存在。") })
         .layer(DefaultBodyLimit::max(body_limit))
         // A body that says it is too large is refused before a byte of it is read (and

@@ -1,12 +1,12 @@
 //! The analyst's page (`/stats`) and `GET /api/stats`: a period's figures with 环比 and 同比
 //! (`stats::report` over one read of the register), tables and bar charts drawn here as
-//! SVG (grey bars with their numbers written beside them, so a black-and-white print reads
-//! the same). Reads are audited with the period; no petitioner is shown.
+//! SVG by `stats::charts`. Reads are audited with the period; no petitioner is shown.
 
 use super::auth::{CurrentUser, MaybeUser};
 use super::html::{render, to_login};
 use super::{ApiError, AppState};
 use crate::domain::Act;
+use crate::stats::charts::{self, Style};
 use crate::stats::{Count, Period, Report};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -115,9 +115,18 @@ pub async fn page(State(state): State<AppState>, MaybeUser(user): MaybeUser, Que
         year_before => report.year_before.received,
         vs_year_before => report.received_vs_year_before.words(),
         categories,
-        category_chart => bars(&f.by_category, "按类别", &|c| link("category", c)),
+        category_chart => charts::bars(&f.by_category, "按类别", Style::default(), &|c| link("category", c)),
+        // Until other channels are registered every letter is a 来信: the category's list is
+        // exactly its 来信 segment.
+        channel_chart => charts::stacked(
+            &f.by_category.iter().zip(&f.category_channels).map(|(c, v)| (c.label.clone(), v.clone())).collect::<Vec<_>>(),
+            &crate::domain::Channel::ALL.iter().map(|c| c.label()).collect::<Vec<_>>(),
+            "按类别和渠道",
+            Style::default(),
+            &|row, series| (crate::domain::Channel::ALL[series] == crate::domain::Channel::Letter).then(|| link("category", &f.by_category[row])).flatten(),
+        ),
         received_href => base.clone(),
-        trend_chart => line(&report.trend, "近13个月收信"),
+        trend_chart => charts::line(&report.trend, "近13个月收信", Style::default()),
         regions => shaded(&f.by_region),
         hot_spots => minijinja::value::Serde(&report.hot_spots),
         by_purpose => linked("purpose", &f.by_purpose),
@@ -149,82 +158,6 @@ pub async fn page(State(state): State<AppState>, MaybeUser(user): MaybeUser, Que
         api => format!("/api/stats?period={}", period.code()),
     };
     Ok(render("stats.html", "统计", Some(&user), context)?.into_response())
-}
-
-/// A horizontal bar chart of `counts` as SVG: one row per line, its name at the left, a
-/// grey bar to scale and the number after it (readable printed in black and white); a
-/// row with a link (`href`) is a link to its letters.
-pub fn bars(counts: &[Count], title: &str, href: &dyn Fn(&Count) -> Option<String>) -> String {
-    const ROW: f64 = 22.0;
-    const LABEL: f64 = 150.0;
-    const BAR: f64 = 420.0;
-    let max = counts.iter().map(|c| c.count).max().unwrap_or(0).max(1) as f64;
-    let height = ROW * counts.len() as f64 + 8.0;
-    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
-    let mut svg = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" aria-label="{}" width="{}" height="{height}" viewBox="0 0 {} {height}" font-size="13">"#,
-        esc(title),
-        LABEL + BAR + 70.0,
-        LABEL + BAR + 70.0
-    );
-    for (i, c) in counts.iter().enumerate() {
-        let y = 4.0 + ROW * i as f64;
-        let w = (BAR * c.count as f64 / max).max(if c.count > 0 { 1.0 } else { 0.0 });
-        let link = href(c).filter(|_| c.count > 0);
-        if let Some(h) = &link {
-            svg.push_str(&format!(r#"<a href="{}" class="bar">"#, esc(h)));
-        }
-        svg.push_str(&format!(
-            r##"<text x="{}" y="{}" text-anchor="end">{}</text><rect x="{LABEL}" y="{}" width="{w:.1}" height="{}" fill="#555" stroke="#000" stroke-width="0.5"/><text x="{}" y="{}">{}</text>"##,
-            LABEL - 6.0,
-            y + 15.0,
-            esc(&c.label),
-            y + 3.0,
-            ROW - 6.0,
-            LABEL + w + 6.0,
-            y + 15.0,
-            c.count
-        ));
-        if link.is_some() {
-            svg.push_str("</a>");
-        }
-    }
-    svg.push_str("</svg>");
-    svg
-}
-
-/// A line of counts per month as SVG: points marked and numbered, month numbers under the
-/// axis (black on white).
-pub fn line(counts: &[Count], title: &str) -> String {
-    const W: f64 = 640.0;
-    const H: f64 = 180.0;
-    const LEFT: f64 = 30.0;
-    const TOP: f64 = 20.0;
-    const BOTTOM: f64 = 30.0;
-    let max = counts.iter().map(|c| c.count).max().unwrap_or(0).max(1) as f64;
-    let n = counts.len().max(2) as f64;
-    let x = |i: usize| LEFT + (W - LEFT - 20.0) * i as f64 / (n - 1.0);
-    let y = |v: i64| TOP + (H - TOP - BOTTOM) * (1.0 - v as f64 / max);
-    let points: Vec<String> = counts.iter().enumerate().map(|(i, c)| format!("{:.1},{:.1}", x(i), y(c.count))).collect();
-    let mut svg = format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" aria-label="{title}" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-size="11"><line x1="{LEFT}" y1="{0:.1}" x2="{1:.1}" y2="{0:.1}" stroke="#000"/><polyline points="{2}" fill="none" stroke="#000" stroke-width="1.5"/>"##,
-        H - BOTTOM,
-        W - 20.0,
-        points.join(" ")
-    );
-    for (i, c) in counts.iter().enumerate() {
-        let month = c.code.get(5..).unwrap_or(&c.code).trim_start_matches('0');
-        svg.push_str(&format!(
-            r##"<circle cx="{0:.1}" cy="{1:.1}" r="3" fill="#000"/><text x="{0:.1}" y="{2:.1}" text-anchor="middle">{3}</text><text x="{0:.1}" y="{4:.1}" text-anchor="middle">{month}月</text>"##,
-            x(i),
-            y(c.count),
-            y(c.count) - 6.0,
-            c.count,
-            H - BOTTOM + 16.0
-        ));
-    }
-    svg.push_str("</svg>");
-    svg
 }
 
 /// The regions with a grey cell shaded by count (darker, more) and the number written, so

@@ -8,7 +8,9 @@
 //! beside the period before (环比) and the same period a year before (同比). Voided
 //! registrations are not letters and are left out.
 
+pub mod charts;
 pub mod period;
+pub mod writing;
 
 use crate::domain::{Channel, Purpose, RouteKind, Status};
 use crate::regions::REGIONS;
@@ -23,6 +25,8 @@ pub struct StatRow {
     pub id: i64,
     pub registered: NaiveDate,
     pub status: Status,
+    /// How it came (every case is a letter until other channels are registered).
+    pub channel: Channel,
     pub purpose: Purpose,
     pub category: Option<String>,
     /// As registered, until `locate` turns it into `county` (never shown, never kept).
@@ -116,6 +120,9 @@ pub struct Figures {
     pub by_purpose: Vec<Count>,
     pub by_category: Vec<Count>,
     pub by_channel: Vec<Count>,
+    /// Each category's letters by channel: one row per `by_category` line, one count per
+    /// `Channel::ALL` (the stacked chart).
+    pub category_channels: Vec<Vec<i64>>,
     pub by_status: Vec<Count>,
     /// By the county the address names (GB/T 2260 code), most first; 未识别 last.
     pub by_region: Vec<Count>,
@@ -208,13 +215,15 @@ pub fn figures(period: &Period, rows: &[StatRow], setting: Setting) -> Figures {
         by_category.push(Count { code: c.clone(), label: c, count: n });
     }
     by_category.push(Count { code: String::new(), label: "未分类".into(), count: count(&|r| r.category.is_none()) });
-    // Only letters are taken in today: every case came by letter.
     let by_channel = Channel::ALL
         .iter()
-        .map(|c| Count {
-            code: c.as_str().into(),
-            label: c.label().into(),
-            count: if *c == Channel::Letter { rows.len() as i64 } else { 0 },
+        .map(|c| Count { code: c.as_str().into(), label: c.label().into(), count: count(&|r| r.channel == *c) })
+        .collect();
+    let category_channels = by_category
+        .iter()
+        .map(|k| {
+            let code = (!k.code.is_empty()).then_some(k.code.as_str());
+            Channel::ALL.iter().map(|c| count(&|r| r.category.as_deref() == code && r.channel == *c)).collect()
         })
         .collect();
     let by_status = Status::ALL
@@ -298,6 +307,7 @@ pub fn figures(period: &Period, rows: &[StatRow], setting: Setting) -> Figures {
         by_purpose,
         by_category,
         by_channel,
+        category_channels,
         by_status,
         by_region,
         first: count(&|r| r.repeat_of.is_none()),
@@ -485,6 +495,7 @@ mod tests {
             id,
             registered: d(registered),
             status: Status::Registered,
+            channel: Channel::Letter,
             purpose: Purpose::Demand,
             category: Some("教育".into()),
             address: Some("湖北省孝感市孝南区书院街1号".into()),
@@ -566,6 +577,9 @@ mod tests {
             vec![("教育".into(), 2), ("民政".into(), 1), ("交通".into(), 1), ("未分类".into(), 1)]
         );
         assert_eq!(f.by_channel[0], Count { code: "letter".into(), label: "来信".into(), count: 5 });
+        assert_eq!(f.category_channels.len(), f.by_category.len());
+        assert_eq!(f.category_channels[0], vec![2, 0, 0, 0, 0], "教育: two letters");
+        assert_eq!(f.category_channels[3], vec![1, 0, 0, 0, 0], "未分类: one");
         assert_eq!((f.first, f.repeats), (4, 1));
         assert_eq!(counts(&f.most_repeated), vec![("XF-2026-000001".into(), 1)]);
         // An accusation's repeats are not listed (nor anything of the accuser's).

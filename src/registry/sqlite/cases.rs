@@ -339,6 +339,8 @@ impl Cases for SqliteRegistry {
                 registered: day(Some(&registered))
                     .ok_or_else(|| RegistryError::Io(format!("case {id} has an unreadable registration time")))?,
                 status: parse_status(id, &status)?,
+                // Only letters are registered today.
+                channel: crate::domain::Channel::Letter,
                 purpose: purpose.parse().unwrap_or(Purpose::Demand),
                 category: r.get(4)?,
                 address: r.get(10)?,

@@ -7,7 +7,7 @@ use chrono::Datelike;
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 const COLUMNS: &str = "id, case_id, kind, title, number, addressee, inputs, created_at, \
-                       created_by, pdf, docx, feedback_due, adopted, voided_at, voided_by, void_reason";
+                       created_by, pdf, docx, feedback_due, adopted, voided_at, voided_by, void_reason, period";
 
 fn from_row(r: &rusqlite::Row) -> rusqlite::Result<DocumentRecord> {
     let inputs: String = r.get(6)?;
@@ -28,6 +28,7 @@ fn from_row(r: &rusqlite::Row) -> rusqlite::Result<DocumentRecord> {
         voided_at: r.get(13)?,
         voided_by: r.get(14)?,
         void_reason: r.get(15)?,
+        period: r.get(16)?,
     })
 }
 
@@ -41,11 +42,15 @@ impl Documents for SqliteRegistry {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let exists: Option<i64> = tx
-            .query_row("SELECT id FROM cases WHERE id = ?1", [new.case_id], |r| r.get(0))
-            .optional()?;
-        if exists.is_none() {
-            return Ok(None);
+        let (case_id, period) = match new.about {
+            About::Case(id) => (Some(id), None),
+            About::Period(p) => (None, Some(p)),
+        };
+        if let Some(id) = case_id {
+            let exists: Option<i64> = tx.query_row("SELECT id FROM cases WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+            if exists.is_none() {
+                return Ok(None);
+            }
         }
         let year = new.date.year();
         let (number, seq) = match new.code {
@@ -64,10 +69,10 @@ impl Documents for SqliteRegistry {
         let inputs = serde_json::to_string(new.inputs).expect("JSON values serialise");
         tx.execute(
             "INSERT INTO documents (case_id, kind, title, number, code, year, seq, addressee,
-                inputs, created_at, created_by, feedback_due)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                inputs, created_at, created_by, feedback_due, period)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             params![
-                new.case_id,
+                case_id,
                 new.kind,
                 new.title,
                 number,
@@ -79,6 +84,7 @@ impl Documents for SqliteRegistry {
                 created_at,
                 actor,
                 new.feedback_due.map(|d| d.to_string()),
+                period,
             ],
         )?;
         let id = tx.last_insert_rowid();
@@ -87,18 +93,21 @@ impl Documents for SqliteRegistry {
             None => new.title.to_string(),
         };
         let due = new.feedback_due.map(|d| d.to_string());
-        record(
-            &tx,
-            Record {
-                case_id: new.case_id,
-                actor,
-                address,
-                event: crate::domain::EventKind::Document.as_str(),
-                detail: Some(&detail),
-                due: due.as_deref(),
-                audit: "generate",
-            },
-        )?;
+        match case_id {
+            Some(case_id) => record(
+                &tx,
+                Record {
+                    case_id,
+                    actor,
+                    address,
+                    event: crate::domain::EventKind::Document.as_str(),
+                    detail: Some(&detail),
+                    due: due.as_deref(),
+                    audit: "generate",
+                },
+            )?,
+            None => audit_only(&tx, actor, &format!("generate period={}", period.unwrap_or_default()), address)?,
+        }
         Ok(Some(Box::new(PendingSqliteDocument { tx, id, year, number })))
     }
 
@@ -107,6 +116,14 @@ impl Documents for SqliteRegistry {
             "SELECT {COLUMNS} FROM documents WHERE case_id = ?1 ORDER BY id"
         ))?;
         let rows = st.query_map([case_id], from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn period_documents(&self, limit: i64) -> Result<Vec<DocumentRecord>> {
+        let mut st = self.conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM documents WHERE period IS NOT NULL ORDER BY id DESC LIMIT ?1"
+        ))?;
+        let rows = st.query_map([limit], from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -136,18 +153,21 @@ impl Documents for SqliteRegistry {
             params![id, at, actor, reason],
         )?;
         let detail = format!("{}{}作废：{reason}", doc.title, doc.number.as_deref().map(|n| format!(" {n}")).unwrap_or_default());
-        record(
-            &tx,
-            Record {
-                case_id: doc.case_id,
-                actor,
-                address,
-                event: crate::domain::EventKind::DocumentVoided.as_str(),
-                detail: Some(&detail),
-                due: None,
-                audit: "void-document",
-            },
-        )?;
+        match doc.case_id {
+            Some(case_id) => record(
+                &tx,
+                Record {
+                    case_id,
+                    actor,
+                    address,
+                    event: crate::domain::EventKind::DocumentVoided.as_str(),
+                    detail: Some(&detail),
+                    due: None,
+                    audit: "void-document",
+                },
+            )?,
+            None => audit_only(&tx, actor, &format!("void-document id={id}"), address)?,
+        }
         let doc = tx.query_row(&format!("SELECT {COLUMNS} FROM documents WHERE id = ?1"), [id], from_row)?;
         tx.commit()?;
         Ok(VoidOutcome::Voided(doc))
@@ -193,6 +213,15 @@ impl Documents for SqliteRegistry {
         tx.commit()?;
         Ok(true)
     }
+}
+
+/// The audit entry of a step on a period's document (no case, no history entry).
+fn audit_only(tx: &rusqlite::Transaction, actor: &str, action: &str, address: Option<&str>) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO audit (at, actor, action, case_id, address) VALUES (?1, ?2, ?3, NULL, ?4)",
+        params![super::now_text(), actor, action, address],
+    )?;
+    Ok(())
 }
 
 /// A document in its open transaction.

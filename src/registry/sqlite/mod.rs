@@ -39,6 +39,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(include_str!("../../../migrations/0011_handler.sql")),
     Migration::Sql(include_str!("../../../migrations/0012_registered_index.sql")),
     Migration::Sql(include_str!("../../../migrations/0013_document_void.sql")),
+    Migration::Sql(include_str!("../../../migrations/0014_period_documents.sql")),
 ];
 
 /// The register in `DATA/xinfang.db`.
