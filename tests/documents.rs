@@ -319,7 +319,10 @@ fn every_kind_is_laid_out_on_the_gbt9704_page_and_its_docx_agrees() {
 
     // Every document is kept with the case, numbered per code without gaps.
     let out = run(bin().args(["generate", "--list", "--json", "--data"]).arg(&data));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), KINDS.len());
+    // The case kinds, then the period ones (the analysis report and the bulletin).
+    let listed = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(listed.lines().count(), KINDS.len() + xinfang::documents::period::KINDS.len(), "{listed}");
+    assert!(listed.contains("\"analysis-report\"") && listed.contains("\"bulletin\""), "{listed}");
     let stored: usize = std::fs::read_dir(data.join("documents"))
         .unwrap()
         .map(|year| std::fs::read_dir(year.unwrap().path()).unwrap().count())

@@ -226,20 +226,7 @@ impl Generator {
     /// Loads and checks every kind's template (the bureau's copy when it has one), as the
     /// service does when it starts.
     pub fn check_templates(templates: Option<&Path>) -> Result<Vec<KindInfo>, GenerateError> {
-        let known = known_fields();
-        BUILT_IN
-            .iter()
-            .map(|(kind, _)| {
-                let t = Template::load(kind, templates, &known)?;
-                Ok(KindInfo {
-                    kind: kind.to_string(),
-                    title: t.header.title.clone(),
-                    layout: t.header.layout,
-                    numbered: t.header.code.is_some(),
-                    fields: t.fields.iter().cloned().collect(),
-                })
-            })
-            .collect()
+        check_kinds(BUILT_IN, templates, &known_fields())
     }
 
     /// Generates a document for a case and records it with the case.
@@ -557,6 +544,25 @@ impl Generator {
         m
     }
 }
+
+/// Loads and checks the templates of `kinds` (the bureau's copy when it has one) against
+/// the fields `known`.
+pub fn check_kinds(kinds: &[(&str, &str)], templates: Option<&Path>, known: &BTreeSet<&str>) -> Result<Vec<KindInfo>, GenerateError> {
+    kinds
+        .iter()
+        .map(|(kind, _)| {
+            let t = Template::load(kind, templates, known)?;
+            Ok(KindInfo {
+                kind: kind.to_string(),
+                title: t.header.title.clone(),
+                layout: t.header.layout,
+                numbered: t.header.code.is_some(),
+                fields: t.fields.iter().cloned().collect(),
+            })
+        })
+        .collect()
+}
+
 
 /// A document the case's state calls for, offered on the case page: after the limit was
 /// extended, the 延期办理告知书 (Art. 34: the petitioner is told why), its reason taken from

@@ -212,25 +212,7 @@ fn place_inserts(doc: &mut Document, inserts: &[(&'static str, Insert)], origin:
 impl Generator {
     /// Loads and checks the period kinds' templates (the bureau's copy when it has one).
     pub fn check_period_templates(templates: Option<&Path>) -> Result<Vec<KindInfo>, GenerateError> {
-        let known = known_fields();
-        KINDS
-            .iter()
-            .map(|(kind, _)| {
-                let t = Template::load(kind, templates, &known)?;
-                Ok(KindInfo {
-                    kind: kind.to_string(),
-                    title: t.header.title.clone(),
-                    layout: t.header.layout,
-                    numbered: t.header.code.is_some(),
-                    fields: t.fields.iter().cloned().collect(),
-                })
-            })
-            .collect()
-    }
-
-    /// The sentences the figures of `period` give, as the form shows them to be edited.
-    pub fn period_sentences(&self, report: &Report) -> Vec<(&'static str, String)> {
-        writing::sentences(report)
+        super::check_kinds(KINDS, templates, &known_fields())
     }
 
     /// The figures a period document counts, read from the register as the page reads

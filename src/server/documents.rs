@@ -91,6 +91,11 @@ async fn run_draft(state: &AppState, user: &CurrentUser, request: Request) -> Re
         .with_registry(move |r| Ok(generator.generate(&mut **r, &dirs, &request, &actor, address.as_deref())))
         .await?
         .map_err(ApiError::from)?;
+    draft_file(g, pdf)
+}
+
+/// A draft's file as the answer: the PDF (shown in the browser) or the DOCX, never cached.
+pub(super) fn draft_file(g: crate::documents::Generated, pdf: bool) -> Result<Response, ApiError> {
     let (bytes, mime, ext) = if pdf {
         (g.pdf, "application/pdf", "pdf")
     } else {

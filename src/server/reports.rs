@@ -10,9 +10,8 @@ use super::{ApiError, AppState};
 use crate::documents::period::{PeriodRequest, KINDS, WRITTEN};
 use crate::domain::Act;
 use crate::stats::{writing, Period};
-use axum::body::Body;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -50,25 +49,6 @@ async fn run(state: &AppState, user: &CurrentUser, req: PeriodRequest) -> Result
         .map_err(ApiError::from)
 }
 
-/// A draft's file, shown in the browser (the PDF) or downloaded (the DOCX).
-fn draft_response(g: crate::documents::Generated, pdf: bool) -> Result<Response, ApiError> {
-    let (bytes, mime, ext) = if pdf {
-        (g.pdf, "application/pdf", "pdf")
-    } else {
-        (g.docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx")
-    };
-    let bytes = bytes.ok_or_else(|| ApiError::internal("the draft was not rendered"))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, mime.to_string()),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-            (header::CONTENT_DISPOSITION, format!("inline; filename=\"draft.{ext}\"")),
-        ],
-        Body::from(bytes),
-    )
-        .into_response())
-}
-
 /// `POST /api/reports`: a draft answers the file; a final document 201 with its record.
 pub async fn create(State(state): State<AppState>, user: CurrentUser, headers: HeaderMap, Json(body): Json<ReportBody>) -> Result<Response, ApiError> {
     user.authorize_change(Act::WriteReports, &headers)?;
@@ -90,7 +70,7 @@ pub async fn create(State(state): State<AppState>, user: CurrentUser, headers: H
     let draft = req.draft;
     let g = run(&state, &user, req).await?;
     if draft {
-        return draft_response(g, pdf);
+        return super::documents::draft_file(g, pdf);
     }
     let record = g.record.ok_or_else(|| ApiError::internal("a recorded document has no record"))?;
     Ok((StatusCode::CREATED, Json(json!({"document": record, "pages": g.pages}))).into_response())
@@ -183,7 +163,7 @@ pub async fn submit(State(state): State<AppState>, user: CurrentUser, Form(form)
     let req = PeriodRequest { kind: kind.clone(), period, inputs, pdf: true, docx: !draft, date: None, draft };
     let g = run(&state, &user, req).await?;
     if draft {
-        return draft_response(g, true);
+        return super::documents::draft_file(g, true);
     }
     Ok(Redirect::to(&format!("/stats/reports?period={}&kind={kind}&saved=issued", period.code())).into_response())
 }
