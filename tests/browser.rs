@@ -390,6 +390,25 @@ fn each_role_walks_to_its_daily_task_in_chromium() {
     assert!(b.url().contains("/cases?from=") && b.url().contains("category="), "{}", b.url());
     assert!(b.text("main p.muted").contains("共 "), "{}", b.text("main p.muted"));
     b.shot("analyst-bar-to-list.png");
+    // From the statistics to the month's analysis report: the paragraphs written from the
+    // figures, one replaced by the analyst's words, issued and numbered.
+    b.go(&format!("{site}/stats?period={}", last_month.code()));
+    b.click("#write-report");
+    b.find("#report-form");
+    assert!(b.url().contains("/stats/reports?period="), "{}", b.url());
+    let written = b.cmd("POST", "/execute/sync", Some(json!({"script": "return document.getElementById('f-概况').value;", "args": []})));
+    assert!(written.as_str().unwrap().contains("我局共登记群众来信"), "{written}");
+    b.type_into("#f-热点问题", "本月来信以劳动和社会保障类为重点。");
+    b.type_into("#f-建议", "建议对欠薪问题开展专项治理。");
+    b.type_into("#f-收文机关", "中共示例市委、示例市人民政府");
+    b.type_into("#f-签发人", "张明");
+    b.shot("analyst-report-form.png");
+    b.submit("#issue");
+    b.find("#saved");
+    let year = chrono::Datelike::year(&chrono::Local::now().date_naive());
+    let listed = b.text("#period-documents");
+    assert!(listed.contains(&format!("示信报〔{year}〕")) && listed.contains("信访情况分析报告"), "{listed}");
+    b.shot("analyst-report-issued.png");
     b.cmd("DELETE", "", None);
 }
 
