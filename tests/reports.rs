@@ -123,6 +123,21 @@ fn the_analysis_report_and_bulletin_tell_the_registers_figures() {
     let zip = zip::ZipArchive::new(std::fs::File::open(&docx).unwrap()).unwrap();
     let pictures: Vec<&str> = zip.file_names().filter(|n| n.starts_with("word/media/")).collect();
     assert_eq!(pictures.len(), 3, "three charts as pictures: {pictures:?}");
+    // LibreOffice sets the DOCX on the same pages, each ending with the same words.
+    let lo = dir.path().join("lo");
+    std::fs::create_dir_all(&lo).unwrap();
+    util::docx_to_pdf(&lo, std::slice::from_ref(&docx), dir.path());
+    let lo_pdf = lo.join("final.pdf");
+    let pages = util::pdf_pages(&final_pdf);
+    assert_eq!(util::pdf_pages(&lo_pdf), pages, "the DOCX in LibreOffice has the PDF's pages");
+    let page_end = |pdf: &Path, p: usize| -> String {
+        let out = run(Command::new("pdftotext").args(["-f", &p.to_string(), "-l", &p.to_string()]).arg(pdf).arg("-"));
+        let words: Vec<char> = String::from_utf8_lossy(&out.stdout).chars().filter(|c| !c.is_whitespace()).collect();
+        words[words.len().saturating_sub(12)..].iter().collect()
+    };
+    for p in 1..=pages {
+        assert_eq!(page_end(&lo_pdf, p), page_end(&final_pdf, p), "page {p} ends alike");
+    }
     let (id, period_kept, number): (i64, String, String) =
         db.query_row("SELECT id, period, number FROM documents", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap();
     assert_eq!((period_kept.as_str(), number), (period.as_str(), format!("示信报〔{year}〕1号")));

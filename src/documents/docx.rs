@@ -29,7 +29,7 @@ use docx_rs::{
     AlignmentType, BorderType, BreakType, CharacterSpacingValues, DocGrid, Docx, FieldCharType, Footer,
     Header, HeightRule, InstrPAGE, InstrText, LineSpacing, LineSpacingType, PageMargin, Paragraph,
     ParagraphBorder, ParagraphBorderPosition, Pic, ParagraphBorders, Run, RunFonts, SpecialIndentType, Style,
-    StyleType, Tab, TabValueType, Table, TableCell, TableRow, VAlignType, WidthType,
+    StyleType, Tab, TabValueType, Table, TableCell, TableCellMargins, TableRow, VAlignType, WidthType,
 };
 use std::io::{Read, Write};
 
@@ -192,7 +192,12 @@ fn insert_flows(i: usize, insert: &Insert, plan: &Plan, f: &DocumentFonts) -> Re
                     TableRow::new(cells).row_height(560.0).height_rule(HeightRule::AtLeast).cant_split()
                 })
                 .collect();
-            let table = Table::new(rows).set_grid(widths).width(TYPE_WIDTH, WidthType::Dxa);
+            // Cells padded as the PDF pads them: 3 pt above and below, 2 mm at the sides, so
+            // a row of two lines is as tall in Word as on the PDF's page.
+            let table = Table::new(rows)
+                .set_grid(widths)
+                .width(TYPE_WIDTH, WidthType::Dxa)
+                .margins(TableCellMargins::new().margin(60, 113, 60, 113));
             let head = caption(&t.caption).keep_next(true).page_break_before(starts_page);
             Ok(vec![Flow { origin, para: head, table: Some(table) }])
         }
