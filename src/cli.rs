@@ -119,9 +119,16 @@ pub enum Command {
         /// this month when not given.
         #[arg(long)]
         period: Option<String>,
-        /// `table` (for people), `json` (everything) or `csv` (one line per figure).
+        /// `table` (for people), `json` (everything), `csv` or `xlsx` (one line per figure;
+        /// xlsx needs -o).
         #[arg(long, default_value = "table")]
         format: String,
+        /// Only one breakdown: category, region, channel, purpose, status or body.
+        #[arg(long)]
+        by: Option<String>,
+        /// Write to this file (replaced atomically) instead of the standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
         /// The data folder.
         #[arg(long, env = "XINFANG_DATA", default_value = "xinfang-data")]
         data: PathBuf,
@@ -257,7 +264,9 @@ pub fn run(cli: Cli) -> i32 {
         Command::User { command, data } => user(&config, command, &data),
         Command::Synth { cases, data, seed, years } => synth(&config, cases, &data, seed, years),
         Command::Binder(args) => binder(&config, args),
-        Command::Stats { period, format, data } => stats(&config, period.as_deref(), &format, &data),
+        Command::Stats { period, format, by, output, data } => {
+            stats(&config, StatsArgs { period: period.as_deref(), format: &format, by: by.as_deref(), output: output.as_deref() }, &data)
+        }
         Command::Generate(args) => {
             if args.list || args.fields || args.check {
                 return generate_info(&args.data, args.list, args.fields, args.json);
@@ -501,8 +510,38 @@ fn user(config: &Config, command: UserCommand, data: &std::path::Path) -> i32 {
 }
 
 /// `xinfang stats`: the report of a period, as a table, JSON or CSV on standard output.
-fn stats(config: &Config, period: Option<&str>, format: &str, data: &std::path::Path) -> i32 {
+/// What `xinfang stats` is asked for.
+struct StatsArgs<'a> {
+    period: Option<&'a str>,
+    format: &'a str,
+    by: Option<&'a str>,
+    output: Option<&'a std::path::Path>,
+}
+
+/// `--by` names and the section each keeps.
+const STATS_BY: [(&str, &str); 6] = [
+    ("category", "类别"),
+    ("region", "地区"),
+    ("channel", "渠道"),
+    ("purpose", "目的"),
+    ("status", "状态"),
+    ("body", "承办单位（转送、交办件数）"),
+];
+
+fn stats(config: &Config, a: StatsArgs, data: &std::path::Path) -> i32 {
     use crate::stats::{Count, Period};
+    let (period, format) = (a.period, a.format);
+    let by = match a.by.map(|b| STATS_BY.iter().find(|(k, _)| *k == b).ok_or(b)).transpose() {
+        Ok(by) => by,
+        Err(b) => {
+            eprintln!("xinfang: --by {b}: one of category, region, channel, purpose, status, body");
+            return EXIT_FATAL;
+        }
+    };
+    if format == "xlsx" && a.output.is_none() {
+        eprintln!("xinfang: --format xlsx needs -o FILE");
+        return EXIT_FATAL;
+    }
     let today = crate::clock::now().date_naive();
     let period = match period.map(Period::parse).unwrap_or(Ok(Period::month_of(today))) {
         Ok(p) => p,
@@ -511,8 +550,8 @@ fn stats(config: &Config, period: Option<&str>, format: &str, data: &std::path::
             return EXIT_FATAL;
         }
     };
-    if !["table", "json", "csv"].contains(&format) {
-        eprintln!("xinfang: --format must be table, json or csv");
+    if !["table", "json", "csv", "xlsx"].contains(&format) {
+        eprintln!("xinfang: --format must be table, json, csv or xlsx");
         return EXIT_FATAL;
     }
     let registry = match crate::registry::open(data, config.bureau.registration.clone()) {
@@ -578,30 +617,64 @@ fn stats(config: &Config, period: Option<&str>, format: &str, data: &std::path::
         ("时效".into(), "登记至办结".into(), f.days_to_close.words()),
         ("超期".into(), "目前超期".into(), f.overdue.to_string()),
     ]);
-    match format {
-        "json" => match serde_json::to_string_pretty(&report) {
-            Ok(text) => println!("{text}"),
+    if let Some((_, section)) = by {
+        lines.retain(|(s, _, _)| s == section);
+    }
+    let columns = [crate::export::Column::text("项目"), crate::export::Column::text("细项"), crate::export::Column::text("数值")];
+    let rows = || -> Vec<Vec<String>> { lines.iter().map(|(a, b, c)| vec![a.clone(), b.clone(), c.clone()]).collect() };
+    let bytes: Vec<u8> = match format {
+        "json" => {
+            // The whole report, or the one breakdown asked for.
+            let value = match by.map(|(k, _)| *k) {
+                None => serde_json::to_value(&report),
+                Some("body") => serde_json::to_value(&f.by_body),
+                Some(k) => serde_json::to_value(match k {
+                    "category" => &f.by_category,
+                    "region" => &f.by_region,
+                    "channel" => &f.by_channel,
+                    "purpose" => &f.by_purpose,
+                    _ => &f.by_status,
+                }),
+            };
+            match value.and_then(|v| serde_json::to_string_pretty(&v)) {
+                Ok(text) => format!("{text}\n").into_bytes(),
+                Err(e) => {
+                    eprintln!("xinfang: {e}");
+                    return EXIT_FATAL;
+                }
+            }
+        }
+        "csv" => crate::export::csv(&columns, &rows()),
+        "xlsx" => match crate::export::xlsx(&f.label, &columns, &rows(), crate::clock::now().naive_local()) {
+            Ok(b) => b,
             Err(e) => {
-                eprintln!("xinfang: {e}");
+                eprintln!("xinfang: xlsx: {e}");
                 return EXIT_FATAL;
             }
         },
-        "csv" => {
-            let rows: Vec<Vec<String>> = lines.into_iter().map(|(a, b, c)| vec![a, b, c]).collect();
-            let columns = [crate::export::Column::text("项目"), crate::export::Column::text("细项"), crate::export::Column::text("数值")];
-            use std::io::Write;
-            let _ = std::io::stdout().write_all(&crate::export::csv(&columns, &rows));
-        }
         _ => {
-            println!("信访统计 · {}（{} 至 {}）", f.label, f.from, f.to);
+            let mut out = format!("信访统计 · {}（{} 至 {}）\n", f.label, f.from, f.to);
             let mut last = String::new();
-            for (sectionname, item, value) in lines {
-                if sectionname != last {
-                    println!("\n{sectionname}");
-                    last = sectionname;
+            for (sectionname, item, value) in &lines {
+                if *sectionname != last {
+                    out.push_str(&format!("\n{sectionname}\n"));
+                    last = sectionname.clone();
                 }
-                println!("  {item}：{value}");
+                out.push_str(&format!("  {item}：{value}\n"));
             }
+            out.into_bytes()
+        }
+    };
+    match a.output {
+        Some(path) => {
+            if let Err(e) = crate::fsutil::write_atomic(path, &bytes, None, true) {
+                eprintln!("xinfang: {}: {e}", path.display());
+                return EXIT_FATAL;
+            }
+        }
+        None => {
+            use std::io::Write;
+            let _ = std::io::stdout().write_all(&bytes);
         }
     }
     EXIT_OK

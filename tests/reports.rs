@@ -52,6 +52,19 @@ fn the_analysis_report_and_bulletin_tell_the_registers_figures() {
     let received = v["figures"]["received"].as_i64().unwrap();
     assert!(received > 20, "{received} letters last month");
     let previous = v["previous"]["received"].as_i64().unwrap();
+    // One breakdown alone, as CSV and as an XLSX file: the same counts.
+    let out = run(bin().args(["stats", "--by", "category", "--format", "csv", "--period", &period, "--data"]).arg(&data));
+    let csv = String::from_utf8_lossy(&out.stdout).to_string();
+    let categories = v["figures"]["by_category"].as_array().unwrap();
+    assert_eq!(csv.lines().count(), categories.len() + 1, "{csv}");
+    for c in categories {
+        assert!(csv.contains(&format!("类别,{},{}", c["label"].as_str().unwrap(), c["count"])), "{csv}");
+    }
+    let xlsx = dir.path().join("stats.xlsx");
+    let out = run(bin().args(["stats", "--format", "xlsx", "--period", &period, "-o"]).arg(&xlsx).arg("--data").arg(&data));
+    assert!(out.status.success(), "{}", text(&out));
+    let book = zip::ZipArchive::new(std::fs::File::open(&xlsx).unwrap()).unwrap();
+    assert!(book.file_names().any(|n| n == "xl/worksheets/sheet1.xml"));
     let generate = |args: &[&str]| {
         let mut c = bin();
         c.args(["generate"]).args(args).args(["--period", &period, "--data"]).arg(&data);

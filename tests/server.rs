@@ -1045,6 +1045,9 @@ fn every_route_that_reads_personal_data_is_audited() {
         &serde_json::json!({"kind": "acceptance-notice"}));
     assert_eq!(code, 201, "{v}");
     let doc = v["document"]["id"].as_i64().unwrap();
+    let (code, v) = send_json(&server, &token, "POST", "/api/reports", &serde_json::json!({"kind": "bulletin", "period": "2026-11", "formats": ["pdf"]}));
+    assert_eq!(code, 201, "{v}");
+    let report = v["document"]["id"].as_i64().unwrap();
     let audit_len = || {
         // Reading the log is audited too; those entries are not counted here.
         let (_, text) = server.get(&token, "/api/audit?limit=5000");
@@ -1056,6 +1059,7 @@ fn every_route_that_reads_personal_data_is_audited() {
             continue;
         }
         let concrete = path
+            .replace("/api/reports/{id}/{format}", &format!("/api/reports/{report}/pdf"))
             .replace("{id}/{format}", &format!("{doc}/pdf"))
             .replace("/api/documents/{id}", &format!("/api/documents/{doc}"))
             .replace("{id}", &case.to_string())

@@ -79,7 +79,13 @@ pub async fn create(State(state): State<AppState>, user: CurrentUser, headers: H
 /// `GET /api/reports`: the period documents, newest first.
 pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Value>, ApiError> {
     user.require(Act::ReadStats)?;
-    let docs = state.with_registry(|r| Ok(r.period_documents(200)?)).await?;
+    let (actor, address) = (user.actor(), user.address.clone());
+    let docs = state
+        .with_registry(move |r| {
+            r.audit(&actor, "read-reports", None, address.as_deref())?;
+            Ok(r.period_documents(200)?)
+        })
+        .await?;
     Ok(Json(json!({"documents": docs})))
 }
 
