@@ -273,19 +273,21 @@ impl Generator {
             })?),
             None => None,
         };
-        let inserts = inserts(&report, &self.config.documents.fonts.heading);
+        let mut inserts = inserts(&report, &self.config.documents.fonts.heading);
+        // The charts' pictures once, before a number is taken (the register's write lock is
+        // held from then until the record is committed).
+        if req.docx {
+            for (_, insert) in &mut inserts {
+                if let Insert::Chart(c) = insert {
+                    c.png = Some(self.pictures.png(&c.svg).map_err(GenerateError::Docx)?);
+                }
+            }
+        }
         let title = format!("{}{}", report.figures.label, template.header.title);
         let build = |number: Option<&str>, context: &serde_json::Map<String, serde_json::Value>, draft: bool| -> Result<(Rendered, usize), GenerateError> {
             let mut doc = self.fill(&template, context, number, date, draft)?;
             doc.title = title.clone();
             place_inserts(&mut doc, &inserts, &template.origin)?;
-            if req.docx {
-                for b in &mut doc.blocks {
-                    if let Some(Insert::Chart(c)) = &mut b.insert {
-                        c.png = Some(self.pictures.png(&c.svg).map_err(GenerateError::Docx)?);
-                    }
-                }
-            }
             self.lay_out(&doc, date, req.pdf, req.docx)
         };
         let period = req.period.code();
