@@ -63,6 +63,7 @@ api-check: deps build
 ## samples: regenerate samples/letters and samples/truth (Python venv with Pillow etc.).
 samples: samples-venv
 	.venv-samples/bin/python samples/generate.py
+	.venv-samples/bin/python samples/risk.py
 
 ## samples-venv: the Python the sample generator runs in (bench/engines.sh uses it too).
 samples-venv:

@@ -312,8 +312,16 @@ def pick(style, dates_):
     return iso, forms[style]
 
 
+# Letters that describe a danger to life and health are urgent whatever words they use
+# (the chemical plant's fumes at night: 气味刺鼻，村民头晕): they must reach a leader the
+# same day (data/risk.toml, kind `safety`).
+DANGERS = ["偷排废气"]
+
+
 def save_truth(name, kind, pages_lines, fields, notes):
     kind = {"jpg": "jpeg", "tif": "tiff"}.get(kind, kind)
+    if any(d in "\n".join(l) for d in DANGERS for l in pages_lines):
+        fields = dict(fields, urgent=True)
     name = PREFIX + name
     rec = {"file": name, "kind": kind, "pages": ["\n".join(l) for l in pages_lines],
            "fields": fields, "notes": notes}

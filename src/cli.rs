@@ -63,6 +63,21 @@ pub enum Command {
         #[arg(long)]
         workers: Option<usize>,
     },
+    /// Register petitions from another system (online petitions, a higher body's list):
+    /// a JSON Lines file, one petition per line (fields as `POST /api/cases`; `channel`
+    /// defaults to `online`). Every line is checked first; if any is wrong, each wrong
+    /// line is reported and nothing is imported. A line imported before (the same
+    /// `external_id`, or the same petition) is reported, not imported again.
+    Import {
+        /// The JSON Lines file.
+        file: PathBuf,
+        /// The data folder (database, originals, filing copies).
+        #[arg(long, env = "XINFANG_DATA", default_value = "xinfang-data")]
+        data: PathBuf,
+        /// One JSON object per line on standard output.
+        #[arg(long)]
+        json: bool,
+    },
     /// Run the web service: pages for the mailroom and officers, the JSON API under /api,
     /// intake workers, and optionally a hot folder. Creates an `admin` user with a printed
     /// password when there is no user yet.
@@ -255,6 +270,7 @@ pub fn run(cli: Cli) -> i32 {
             json,
             workers,
         } => intake(&config, &inputs, &data, json, workers),
+        Command::Import { file, data, json } => import(&config, &file, &data, json),
         Command::Serve {
             listen,
             data,
@@ -1137,6 +1153,90 @@ fn generate(config: &Config, a: GenerateArgs) -> i32 {
         );
     }
     EXIT_OK
+}
+
+/// The most an import file may hold.
+const MAX_IMPORT_BYTES: u64 = 256 << 20;
+
+fn import(config: &Config, file: &std::path::Path, data: &std::path::Path, json: bool) -> i32 {
+    use crate::reception::{Petition, ReceptionError};
+    let text = match crate::ingest::batch::read_input(file, MAX_IMPORT_BYTES).map(|b| String::from_utf8(b.to_vec())) {
+        Ok(Ok(t)) => t,
+        Ok(Err(_)) => {
+            eprintln!("xinfang: {}: not UTF-8 text", file.display());
+            return EXIT_FATAL;
+        }
+        Err(e) => {
+            eprintln!("xinfang: {}: {e}", file.display());
+            return EXIT_FATAL;
+        }
+    };
+    if let Err(e) = crate::registry::open(data, config.bureau.registration.clone()) {
+        eprintln!("xinfang: {}: {e}", data.display());
+        return EXIT_FATAL;
+    }
+    let today = chrono::Local::now().date_naive();
+    let name = file.display().to_string();
+    // Every line checked before anything is registered.
+    let mut checked = Vec::new();
+    let mut wrong = 0usize;
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (i, line) in text.lines().enumerate() {
+        let n = i + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let result = serde_json::from_str::<Petition>(line)
+            .map_err(|e| ReceptionError::Invalid { field: "json".into(), why: format!("不是有效的信访件记录：{e}") })
+            .and_then(|mut p| {
+                p.channel.get_or_insert(crate::domain::Channel::Online);
+                crate::reception::check(&p, config, today)
+            })
+            .and_then(|c| match c.external_id.as_ref().and_then(|id| seen.insert(id.clone(), n)) {
+                Some(first) => Err(ReceptionError::Invalid {
+                    field: "external_id".into(),
+                    why: format!("与第 {first} 行的外部编号相同"),
+                }),
+                None => Ok(c),
+            });
+        match result {
+            Ok(c) => checked.push((n, c)),
+            Err(e) => {
+                wrong += 1;
+                if json {
+                    println!("{}", serde_json::json!({"file": name, "line": n, "error": e.to_string()}));
+                } else {
+                    eprintln!("{name}:{n}: {e}");
+                }
+            }
+        }
+    }
+    if wrong > 0 {
+        eprintln!("xinfang: {name}: {wrong} line(s) wrong; nothing imported (correct them and run again)");
+        return EXIT_SOME_FAILED;
+    }
+    let actor = crate::registry::cli_actor();
+    let mut failed = 0usize;
+    for (n, c) in &checked {
+        match crate::reception::register(c, data, config, &actor) {
+            Ok(r) if json => println!("{}", serde_json::json!({
+                "file": name, "line": n, "case_id": r.case_id, "registration_number": r.registration_number,
+                "duplicate_of": r.duplicate_of, "repeat_of": r.repeat_of,
+            })),
+            Ok(r) => match &r.duplicate_of {
+                Some(d) => println!("{name}:{n}: 已登记过 {d}"),
+                None => println!("{name}:{n}: 登记 {}", r.registration_number),
+            },
+            Err(e) => {
+                // A failure to store (the disk, the database) stops the run: the lines
+                // before it are registered, the rest are not, and running again goes on.
+                failed += 1;
+                eprintln!("{name}:{n}: {e}");
+                break;
+            }
+        }
+    }
+    if failed > 0 { EXIT_SOME_FAILED } else { 0 }
 }
 
 fn intake(

@@ -192,6 +192,9 @@ pub struct Vocabulary {
     pub categories: Vec<Category>,
     /// Words that mark a letter as urgent.
     pub urgent_words: Vec<String>,
+    /// The risk phrases (data/risk.toml, or the config's `risk_file`).
+    #[serde(skip)]
+    pub risk: crate::ingest::risk::RiskVocabulary,
 }
 
 /// The embedded default vocabulary (data/vocabulary.toml).
@@ -335,6 +338,9 @@ pub struct Config {
     pub vocabulary_file: Option<PathBuf>,
     #[serde(skip)]
     pub vocabulary: Vocabulary,
+    /// A TOML file with the risk phrases, negators and the mass count, replacing the
+    /// embedded data/risk.toml.
+    pub risk_file: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -384,6 +390,16 @@ impl Config {
             if config.vocabulary.categories.is_empty() {
                 return Err(ConfigError::NoCategories { path: voc });
             }
+        }
+        if let Some(file) = config.risk_file.clone() {
+            let text = std::fs::read_to_string(&file).map_err(|source| ConfigError::Read {
+                path: file.clone(),
+                source,
+            })?;
+            config.vocabulary.risk = toml::from_str(&text).map_err(|source| ConfigError::Parse {
+                path: file.clone(),
+                source,
+            })?;
         }
         if let Some(file) = config.routing_file.clone() {
             let text = std::fs::read_to_string(&file).map_err(|source| ConfigError::Read {

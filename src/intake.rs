@@ -88,6 +88,19 @@ pub fn prepare_bytes(
     })
 }
 
+/// How a matter came, when not as a scanned letter (`reception`).
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub channel: crate::domain::Channel,
+    pub from_above: Option<crate::registry::FromAbove>,
+}
+
+impl Default for Origin {
+    fn default() -> Self {
+        Origin { channel: crate::domain::Channel::Letter, from_above: None }
+    }
+}
+
 /// The quick half: registers a prepared letter with the next number (one transaction).
 /// Run in input order, it numbers a batch in the order the files were given.
 pub fn register(
@@ -95,6 +108,18 @@ pub fn register(
     data: &Path,
     config: &Config,
     actor: &str,
+) -> Result<IntakeReport, IngestError> {
+    register_from(prepared, data, config, actor, &Origin::default())
+}
+
+/// `register` for a matter that came by `origin`: a matter from above is due when they
+/// want the report, if that is earlier than the routing limit.
+pub fn register_from(
+    prepared: Prepared,
+    data: &Path,
+    config: &Config,
+    actor: &str,
+    origin: &Origin,
 ) -> Result<IntakeReport, IngestError> {
     let (name, sha256, filed) = match prepared {
         Prepared::Known(report) => return Ok(report),
@@ -111,16 +136,16 @@ pub fn register(
     } else {
         config.deadlines.route
     };
+    let ours = config.deadlines.due(chrono::Local::now().date_naive(), limit);
+    let theirs = origin.from_above.as_ref().and_then(|f| f.report_due);
     let new = NewCase {
         sha256: &sha256,
         source_name: &name,
         extraction: &filed.extraction,
-        due: Some(
-            config
-                .deadlines
-                .due(chrono::Local::now().date_naive(), limit),
-        ),
+        due: Some(theirs.map_or(ours, |t| t.min(ours))),
         accusation: crate::routing::is_accusation(&filed.extraction.text),
+        channel: origin.channel,
+        from_above: origin.from_above.clone(),
     };
     let dirs = crate::store::DataDirs::new(data);
     let registration = crate::registry::register(&mut *registry, &dirs, &new, actor, |number| {

@@ -8,6 +8,7 @@
 //! file -> ingest::decode -> ingest::clean -> ingest::ocr -> ingest::extract -> Extraction
 //!                                   \-> page sink -> archive -> A4 PDF/A filing copy
 //! file -> intake -> registry (original, number, copy, case: one transaction)
+//! typed petition (visit, call, online, from above) -> reception -> record DOCX -> intake
 //! HTTP -> server -> registry; server workers and hot folder -> intake
 //! case + officer text -> documents::template -> model::Document -> PDF (typst) | DOCX -> registry
 //! year -> registry -> binder (items, stamps, catalogue) -> volumes (lopdf + typst) + manifest
@@ -35,6 +36,7 @@ pub mod ingest;
 pub mod intake;
 pub mod model;
 pub mod privacy;
+pub mod reception;
 pub mod regions;
 pub mod registry;
 pub mod routing;

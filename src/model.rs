@@ -120,6 +120,58 @@ pub struct Fields {
     pub category: Option<String>,
     pub urgent: bool,
     pub cosigners: u32,
+    /// Risks read on arrival (threats, a mass petition, a danger, hardship), with the
+    /// phrase each was read from; empty when none.
+    #[serde(default)]
+    pub risk: Vec<Risk>,
+}
+
+/// One risk read in a letter: its kind and the words it was read from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Risk {
+    pub kind: RiskKind,
+    pub evidence: String,
+}
+
+/// The kinds of risk a letter can carry on arrival.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RiskKind {
+    /// Threatens an extreme act (扬言自杀、自焚、爆炸、报复).
+    Extreme,
+    /// Announces a mass petition (集体上访、进京) or concerns many people.
+    Mass,
+    /// Describes a danger to life and health (有毒气体、危房、断水断电).
+    Safety,
+    /// The writer is in special hardship (孤寡、重病、残疾、过冬无着).
+    Vulnerable,
+}
+
+impl RiskKind {
+    pub const ALL: &'static [RiskKind] = &[RiskKind::Extreme, RiskKind::Mass, RiskKind::Safety, RiskKind::Vulnerable];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RiskKind::Extreme => "extreme",
+            RiskKind::Mass => "mass",
+            RiskKind::Safety => "safety",
+            RiskKind::Vulnerable => "vulnerable",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RiskKind> {
+        RiskKind::ALL.iter().copied().find(|k| k.as_str() == s)
+    }
+
+    /// The kind's name on the pages and in documents.
+    pub fn label(self) -> &'static str {
+        match self {
+            RiskKind::Extreme => "扬言极端行为",
+            RiskKind::Mass => "群体性",
+            RiskKind::Safety => "危及人身安全",
+            RiskKind::Vulnerable => "特殊困难群体",
+        }
+    }
 }
 
 /// Confidence 0..1 for each field that was found, and the page it came from (OCR only).

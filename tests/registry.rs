@@ -30,6 +30,8 @@ fn register(r: &mut SqliteRegistry, x: &Extraction) -> Registration {
         extraction: x,
         due: None,
         accusation: false,
+        channel: xinfang::domain::Channel::Letter,
+        from_above: None,
     };
     let dirs = r.dirs().clone();
     xinfang::registry::register(r, &dirs, &new, "tester", |n| Ok(format!("%PDF-1.7 {n}").into_bytes())).unwrap()

@@ -763,6 +763,8 @@ fn the_review_page_points_at_fields_read_with_low_confidence() {
             extraction: &x,
             due: None,
             accusation: false,
+            channel: xinfang::domain::Channel::Letter,
+            from_above: None,
         };
         let dirs = xinfang::store::DataDirs::new(&data);
         xinfang::registry::register(&mut *r, &dirs, &new, "tester", |n| Ok(format!("%PDF-1.7 {n}").into_bytes())).unwrap();

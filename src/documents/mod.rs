@@ -678,6 +678,8 @@ mod tests {
                 route_body: Some("嘉鱼县人民政府".into()),
                 accusation: false,
                 handler: None,
+                channel: crate::domain::Channel::Letter,
+                risk: vec![],
             },
             sha256: String::new(),
             kind: "png".into(),
@@ -688,6 +690,8 @@ mod tests {
             registered_by: "t".into(),
             accused: vec![],
             purpose: Purpose::Demand,
+            from_above: None,
+            risk_seen_by: None,
             events,
             extraction: serde_json::Value::Null,
         }

@@ -96,6 +96,9 @@ pub struct CaseState<'a> {
     /// The day it was registered (the routing limit runs from it).
     pub registered: NaiveDate,
     pub urgent: bool,
+    /// For a matter from a higher body: when they want the report. No deadline the case
+    /// life sets runs past it.
+    pub report_due: Option<NaiveDate>,
 }
 
 /// What is asked of a case.
@@ -224,6 +227,23 @@ fn trimmed(s: &Option<String>) -> Option<&str> {
 
 /// Decides what `action` by a user of `role` does to `case` on `today`.
 pub fn decide(
+    case: &CaseState<'_>,
+    action: &Action,
+    role: Role,
+    today: NaiveDate,
+    rules: Rules<'_>,
+) -> Result<Transition, Refusal> {
+    let mut t = decide_uncapped(case, action, role, today, rules)?;
+    // A matter from above is due when they want the report, if that comes first.
+    if let (Due::Set(d), Some(theirs)) = (t.due, case.report_due) {
+        if theirs < d {
+            t.due = Due::Set(theirs);
+        }
+    }
+    Ok(t)
+}
+
+fn decide_uncapped(
     case: &CaseState<'_>,
     action: &Action,
     role: Role,
@@ -557,6 +577,7 @@ mod tests {
             accused: &[],
             registered: day("2026-11-16"),
             urgent: false,
+            report_due: None,
         }
     }
 
@@ -670,6 +691,26 @@ mod tests {
                 let e = decide(&c, &Action::Route(bad.clone()), Role::Officer, today, rules).unwrap_err();
                 assert!(matches!(e, Refusal::Invalid(_)), "{e:?}");
             }
+        });
+    }
+
+    #[test]
+    fn a_matter_from_above_takes_their_deadline_when_it_is_earlier() {
+        let today = day("2026-11-30");
+        with(|rules| {
+            let theirs = CaseState { report_due: Some(day("2026-12-20")), ..case(Status::Registered) };
+            // Assigned: ours would be 60 days; theirs, 20 days on, comes first.
+            let assign = Action::Route(route(RouteKind::Assign, Some("市住建局"), None));
+            let t = decide(&theirs, &assign, Role::Officer, today, rules).unwrap();
+            assert_eq!(t.due, Due::Set(day("2026-12-20")));
+            // Transferred: ours (15 days, 2026-12-15) is earlier and stays.
+            let transfer = Action::Route(route(RouteKind::Transfer, Some("市住建局"), None));
+            let t = decide(&theirs, &transfer, Role::Officer, today, rules).unwrap();
+            assert_eq!(t.due, Due::Set(day("2026-12-15")));
+            // Extending does not run past their date either.
+            let awaiting = CaseState { status: Status::Awaiting, ..theirs };
+            let ext = Action::Step { step: Step::Extend, note: Some("需现场核查".into()) };
+            assert_eq!(decide(&awaiting, &ext, Role::Officer, today, rules).unwrap().due, Due::Set(day("2026-12-20")));
         });
     }
 

@@ -140,14 +140,15 @@ vocabulary! {
 }
 
 vocabulary! {
-    /// How a matter reached the bureau. Only letters are taken in today; the others are
-    /// named so the register and the figures have one vocabulary when they come.
+    /// How a matter reached the bureau: scans come in as letters; visits, calls and
+    /// matters from above are typed at reception (`POST /api/cases`, the 登记 page);
+    /// online petitions are imported (`xinfang import`).
     Channel {
         Letter = "letter", "来信";
         Visit = "visit", "来访";
         Phone = "phone", "来电";
         Online = "online", "网上信访";
-        FromAbove = "from_above", "上级转交";
+        FromAbove = "from-above", "上级转交";
     }
 }
 
@@ -173,6 +174,8 @@ vocabulary! {
         Adopted = "adopted", "建议采纳情况";
         DocumentVoided = "document-voided", "文书作废";
         Handler = "handler", "指定承办人";
+        /// The first user who opened a case flagged with a risk on arrival.
+        RiskSeen = "risk-seen", "风险件已阅";
     }
 }
 

@@ -136,16 +136,19 @@ pub fn extract(lines: &[Line], vocabulary: &Vocabulary) -> Extracted {
     out.fields.category = Some(category);
     out.confidence.category = Some(cat_conf);
 
-    let urgent = vocabulary
-        .urgent_words
-        .iter()
-        .any(|w| full.contains(w.as_str()));
-    out.fields.urgent = urgent;
-    out.confidence.urgent = if urgent { 0.9 } else { 0.8 };
-
     let (cosigners, conf) = count_cosigners(&lines, &full, &mut out.warnings);
     out.fields.cosigners = cosigners;
     out.confidence.cosigners = conf;
+
+    // Urgent when it says so, or when what it says must reach a leader the same day.
+    out.fields.risk = super::risk::find(&full, &vocabulary.risk, cosigners);
+    let urgent = vocabulary
+        .urgent_words
+        .iter()
+        .any(|w| full.contains(w.as_str()))
+        || out.fields.risk.iter().any(|r| super::risk::makes_urgent(r.kind));
+    out.fields.urgent = urgent;
+    out.confidence.urgent = if urgent { 0.9 } else { 0.8 };
     flag_doubtful(&mut out);
     out
 }

@@ -17,6 +17,7 @@ pub mod guard;
 pub mod ocr;
 pub mod pdf;
 pub mod render;
+pub mod risk;
 pub mod text;
 
 use crate::config::Config;

@@ -1,7 +1,8 @@
 //! Reading cases: the list with search and filters, one case with its history, and the
 //! audit log. Personal data comes out whole here; masking is the presentation's job.
 
-use crate::domain::{EventKind, Purpose, RouteKind, Status};
+use crate::domain::{Channel, EventKind, Purpose, RouteKind, Status};
+use crate::model::RiskKind;
 use std::path::PathBuf;
 use serde::Serialize;
 
@@ -26,6 +27,30 @@ pub struct CaseSummary {
     pub accusation: bool,
     /// The bureau's officer the case is given to (a user's name).
     pub handler: Option<String>,
+    /// How the matter came (来信, 来访, 来电, 网上, 上级转交).
+    pub channel: Channel,
+    /// The kinds of risk read on arrival (none: empty).
+    pub risk: Vec<RiskKind>,
+}
+
+impl CaseSummary {
+    /// Whether the case carries a risk that must reach a leader the same day, or hardship.
+    pub fn at_risk(&self) -> bool {
+        !self.risk.is_empty()
+    }
+}
+
+/// The kinds of a stored risk column ("extreme,mass").
+pub fn risk_kinds(stored: Option<&str>) -> Vec<RiskKind> {
+    stored.unwrap_or("").split(',').filter_map(RiskKind::parse).collect()
+}
+
+/// The risk column for the kinds read (None when none).
+pub fn risk_column(risks: &[crate::model::Risk]) -> Option<String> {
+    let mut kinds: Vec<RiskKind> = risks.iter().map(|r| r.kind).collect();
+    kinds.sort();
+    kinds.dedup();
+    (!kinds.is_empty()).then(|| kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(","))
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -53,6 +78,10 @@ pub struct CaseDetail {
     /// suggestion (建议意见), accusation (检举控告) or demand (申诉求决).
     pub purpose: Purpose,
     pub events: Vec<Event>,
+    /// Who passed the matter down, for a case from a higher body.
+    pub from_above: Option<crate::registry::FromAbove>,
+    /// The first user who opened it after it was flagged with a risk.
+    pub risk_seen_by: Option<String>,
     /// The extraction as read (pages with their cleaning notes, confidences).
     pub extraction: serde_json::Value,
 }

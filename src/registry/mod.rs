@@ -64,6 +64,21 @@ pub struct NewCase<'a> {
     pub due: Option<chrono::NaiveDate>,
     /// Accusation material (检举控告): guarded when routed.
     pub accusation: bool,
+    /// How it came (scans: `letter`).
+    pub channel: crate::domain::Channel,
+    /// Who passed it down, for a matter from a higher body.
+    pub from_above: Option<FromAbove>,
+}
+
+/// A matter passed down by a higher body (上级转交/交办).
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct FromAbove {
+    /// The body that passed it down (省信访局, 市委办公室…).
+    pub body: String,
+    /// Their document number (their 交办单's 文号).
+    pub number: Option<String>,
+    /// When they want the 办结报告.
+    pub report_due: Option<chrono::NaiveDate>,
 }
 
 /// A case as other modules see it.
@@ -153,6 +168,16 @@ pub trait Cases {
     /// Accusation letters only with `accusations` (for those who may see who accuses: the
     /// others cannot check them).
     fn to_check(&self, limit: i64, accusations: bool) -> Result<(Vec<CaseSummary>, i64)>;
+
+    /// The open cases flagged with a risk on arrival (not yet closed or voided), newest
+    /// first, `limit` of them, and how many there are (from their own partial index).
+    /// Accusation letters only with `accusations`.
+    fn open_risks(&self, limit: i64, accusations: bool) -> Result<(Vec<CaseSummary>, i64)>;
+
+    /// Records that `actor` opened a risk case, if nobody had: the case's first reader is
+    /// kept, with an event in its history and an entry in the audit log. True when this
+    /// was the first.
+    fn mark_risk_seen(&self, case_id: i64, actor: &str) -> Result<bool>;
 
     /// One row per case registered from `from` up to `to` (not included) for statistics,
     /// voided ones too (the figures leave them out), through the registration-time index.

@@ -178,10 +178,16 @@ fn list_row(c: CaseSummary) -> minijinja::Value {
         category => c.category,
         summary => c.summary,
         urgent => c.urgent,
+        risk => c.risk.iter().map(|k| k.label()).collect::<Vec<_>>(),
+        channel => (c.channel != crate::domain::Channel::Letter).then(|| c.channel.label()),
         repeat_of => c.repeat_of,
         handler => c.handler,
     }
 }
+
+/// The open risk cases shown above a list (its first page, unfiltered): they must reach a
+/// leader the same day.
+const RISK_ROWS: i64 = 20;
 
 #[derive(Deserialize)]
 pub struct QueueQuery {
@@ -228,13 +234,22 @@ pub async fn list_page(
     let (actor, address) = (user.actor(), user.address.clone());
     let filter = CaseFilter { limit: Some(PAGE), ..list_filter(&q, &user)? };
     let (sort, purpose) = (filter.sort, filter.purpose);
-    let list = state
+    // Risk cases on top of the first page of the whole list (a search or filter shows
+    // what was asked; its rows carry the mark).
+    let pinned = filter.after.is_none() && filter.q.is_none() && !filter.filtered();
+    let sees_accusers = user.may(Act::SeeAccuser);
+    let (list, risks) = state
         .with_registry(move |r| {
             let list = r.list_cases(&filter)?;
+            let risks = if pinned { Some(r.open_risks(RISK_ROWS, sees_accusers)?) } else { None };
             r.audit(&actor, &filter.audit_action(), None, address.as_deref())?;
-            Ok(list)
+            Ok((list, risks))
         })
         .await?;
+    let (risks, risk_count) = match risks {
+        Some((rows, n)) => (rows.into_iter().map(list_row).collect::<Vec<_>>(), n),
+        None => (Vec::new(), 0),
+    };
     let total = list.total.words();
     // The pages keep the filters and the order: the same query with another key.
     let next = list.next.as_deref().map(|k| list_url(&q, sort, Some(k)));
@@ -300,7 +315,7 @@ pub async fn list_page(
     let context = minijinja::context! {
         q => q.q.clone().unwrap_or_default(), selects, cases, total, next, first, csv, xlsx,
         export_rows => EXPORT_ROWS, handler, headings, sort => sort_code, kept, scope,
-        opens_cases => user.may(Act::Read), searches => user.may(Act::Read),
+        opens_cases => user.may(Act::Read), searches => user.may(Act::Read), risks, risk_count,
     };
     Ok(render("cases.html", "案件", Some(&user), context)?.into_response())
 }
@@ -620,6 +635,8 @@ pub async fn case_page(
         Some("accept" | "extend" | "reply" | "close" | "archive") => Some("已记录。"),
         Some("void") => Some("已作废：登记号保留并标为作废，不再办理。"),
         Some("handler") => Some("已指定承办人。"),
+        Some("registered") => Some("已登记。接待记录已作为原件保存，可打印归档副本交来访人核对签字。"),
+        Some("duplicate") => Some("这份记录此前已登记过（内容、日期和登记人都相同），未重复登记。"),
         Some("document") => Some("文书已生成，见下方“文书”。"),
         Some("void-document") => Some("文书已作废：文号保留，不再归档。"),
         Some(_) => Some("已保存。"),
@@ -655,8 +672,23 @@ pub async fn case_page(
     // No petitioner found at all: perhaps not a letter (a bureau's own list scanned with
     // the post). The mailroom looks, and voids it if so.
     let not_a_letter = c.status == Status::Registered && c.name.is_none() && c.id_number.is_none() && c.phone.is_none();
+    let risk = risk_lines(&detail);
+    let risk_seen = detail
+        .events
+        .iter()
+        .find(|e| e.action == crate::domain::EventKind::RiskSeen)
+        .map(|e| format!("首阅：{} {}", super::admin::actor_for_people(&e.actor), when(&e.at)));
     let context = minijinja::context! {
         id,
+        risk,
+        risk_seen,
+        channel => c.channel.label(),
+        from_above => detail.from_above.as_ref().map(|a| {
+            let mut s = format!("转交机关 {}", a.body);
+            if let Some(n) = &a.number { s.push_str(&format!("，文号 {n}")); }
+            if let Some(d) = a.report_due { s.push_str(&format!("，报告期限 {d}")); }
+            s
+        }),
         confirmed,
         not_a_letter,
         number => &c.registration_number,
@@ -692,6 +724,23 @@ pub async fn case_page(
         scans,
     };
     Ok(render("case.html", &c.registration_number, Some(&user), context)?.into_response())
+}
+
+/// The risks read on arrival, each kind with the words it was read from
+/// ("扬言极端行为：“自焚”").
+fn risk_lines(detail: &crate::registry::cases::CaseDetail) -> Vec<String> {
+    let read: Vec<crate::model::Risk> =
+        serde_json::from_value(detail.extraction["fields"]["risk"].clone()).unwrap_or_default();
+    detail
+        .summary
+        .risk
+        .iter()
+        .map(|kind| {
+            let words: Vec<String> =
+                read.iter().filter(|r| r.kind == *kind).map(|r| format!("“{}”", r.evidence)).collect();
+            if words.is_empty() { kind.label().to_string() } else { format!("{}：{}", kind.label(), words.join("、")) }
+        })
+        .collect()
 }
 
 #[derive(Deserialize, Default)]
@@ -1110,6 +1159,11 @@ pub fn read_case_for(
         (true, false) => "read-case-masked".to_string(),
     };
     r.audit(&user.actor(), &action, Some(id), address)?;
+    // The first to open a risk case is kept (the event shows who saw it, and when).
+    let mut d = d;
+    if d.summary.at_risk() && !d.events.iter().any(|e| e.action == crate::domain::EventKind::RiskSeen) && r.mark_risk_seen(id, &user.actor())? {
+        d = r.case(id)?.unwrap_or(d);
+    }
     let detail = if full { d } else { d.shield_accuser() };
     Ok(Some(ReadCase { detail, identity_shown: full, suggested }))
 }
@@ -1360,7 +1414,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases/mine", get(mine))
         .route("/cases/{id}/route", post(route_page))
         .route("/cases/{id}/step", post(step_page))
-        .route("/api/cases", get(list))
+        .route("/api/cases", get(list).post(super::reception::create))
         .route("/api/cases/{id}", get(read).patch(correct))
         .route("/api/cases/{id}/route", post(route))
         .route("/api/cases/{id}/step", post(advance))

@@ -15,6 +15,8 @@ header a{color:#fff;text-decoration:none}header .who{margin-left:auto}\
 main{padding:20px 24px;max-width:1200px}table{border-collapse:collapse;width:100%;background:#fff}\
 th,td{border:1px solid #ddd;padding:6px 8px;text-align:left;vertical-align:top}th{background:#eee;white-space:nowrap}td.n{white-space:nowrap}\
 .error{color:#a00}.ok{color:#060}.muted{color:#777}form.inline{display:inline}\
+.risk{color:#c00}tr.risk-row td{background:#fff0f0}#risks{margin-bottom:16px}\
+.risk-banner{background:#fff0f0;border-left:6px solid #c00;padding:8px 12px}\
 .split{display:flex;gap:20px}.split>*{flex:1}iframe{width:100%;height:80vh;border:1px solid #ccc}\
 input,select,button{font-size:1em;padding:4px 8px}\
 .scan-view{overflow:auto;max-height:85vh;margin-bottom:12px;border:1px solid #ccc;cursor:grab}\
@@ -29,6 +31,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("login.html", include_str!("templates/login.html")),
     ("message.html", include_str!("templates/message.html")),
     ("upload.html", include_str!("templates/upload.html")),
+    ("reception.html", include_str!("templates/reception.html")),
     ("uploaded.html", include_str!("templates/uploaded.html")),
     ("inbox.html", include_str!("templates/inbox.html")),
     ("cases.html", include_str!("templates/cases.html")),
@@ -86,6 +89,7 @@ pub fn render(
 /// The header's pages, each with what its user must be allowed to do.
 const PAGES_FOR: &[(&str, &str, Act)] = &[
     ("/upload", "上传来信", Act::TakeIn),
+    ("/cases/new", "来访来电登记", Act::TakeIn),
     ("/inbox", "收件", Act::Read),
     ("/queue", "待核对", Act::Correct),
     ("/cases", "案件", Act::ReadList),

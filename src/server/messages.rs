@@ -14,6 +14,7 @@ pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
     ("confirm", "确认登记内容"),
     ("correct", "更正登记内容"),
     ("set-handler", "指定承办人"),
+    ("risk-seen", "首阅风险件"),
     ("clear-accusation", "解除检举控告标记"),
     ("generate", "生成文书"),
     ("adopted", "记录建议采纳情况"),

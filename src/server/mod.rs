@@ -18,6 +18,7 @@ mod html;
 mod letters;
 mod listen;
 mod messages;
+mod reception;
 mod spool;
 mod reports;
 mod stats;
@@ -205,6 +206,7 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::router())
         .merge(stats::router())
         .merge(reports::router())
+        .merge(reception::router())
         .fallback(|| async { ApiError::not_found("page").zh("没有这个页面：地址可能有误，或页面已不存在。") })
         .layer(DefaultBodyLimit::max(body_limit))
         // A body that says it is too large is refused before a byte of it is read (and

@@ -16,9 +16,9 @@ use std::path::PathBuf;
 const SUMMARY_COLUMNS: &str = "c.id, c.registration_number, c.status, c.name, c.phone, c.id_number,
     c.category, c.summary, c.urgent, c.cosigners,
     CASE WHEN r.accusation THEN NULL ELSE r.registration_number END, c.registered_at,
-    c.due_at, c.route_kind, c.route_body, c.accusation, c.handler";
+    c.due_at, c.route_kind, c.route_body, c.accusation, c.handler, c.channel, c.risk";
 /// Columns in SUMMARY_COLUMNS, where the detail's own columns start.
-const SUMMARY_COUNT: usize = 17;
+const SUMMARY_COUNT: usize = 19;
 
 fn summary_row(r: &rusqlite::Row) -> rusqlite::Result<CaseSummary> {
     Ok(CaseSummary {
@@ -39,6 +39,8 @@ fn summary_row(r: &rusqlite::Row) -> rusqlite::Result<CaseSummary> {
         route_body: r.get(14)?,
         accusation: r.get(15)?,
         handler: r.get(16)?,
+        channel: r.get(17)?,
+        risk: risk_kinds(r.get::<_, Option<String>>(18)?.as_deref()),
     })
 }
 
@@ -103,9 +105,10 @@ impl Cases for SqliteRegistry {
         tx.execute(
             "INSERT INTO cases (registration_number, year, seq, sha256, kind, source_name, pages,
                 name, id_number, phone, address, letter_date, summary, category, urgent, cosigners,
-                repeat_of, registered_at, registered_by, due_at, accusation, purpose)
+                repeat_of, registered_at, registered_by, due_at, accusation, purpose, risk, channel,
+                from_body, from_number, report_due)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                ?18, ?19, ?20, ?21, ?22)",
+                ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
             params![
                 number,
                 year,
@@ -129,6 +132,11 @@ impl Cases for SqliteRegistry {
                 new.due.map(|d| d.to_string()),
                 new.accusation,
                 if new.accusation { "accusation" } else { "demand" },
+                risk_column(&f.risk),
+                new.channel,
+                new.from_above.as_ref().map(|a| a.body.as_str()),
+                new.from_above.as_ref().and_then(|a| a.number.as_deref()),
+                new.from_above.as_ref().and_then(|a| a.report_due).map(|d| d.to_string()),
             ],
         )?;
         let case_id = tx.last_insert_rowid();
@@ -247,6 +255,48 @@ impl Cases for SqliteRegistry {
         Ok((self.fetch(&q)?, count))
     }
 
+    fn open_risks(&self, limit: i64, accusations: bool) -> Result<(Vec<CaseSummary>, i64)> {
+        let open = "c.risk IS NOT NULL AND c.status IN ('registered', 'routed', 'awaiting', 'replied')";
+        let which = if accusations { open.to_string() } else { format!("{open} AND NOT c.accusation") };
+        let count: i64 = self.conn.query_row(
+            &format!("SELECT count(*) FROM cases c INDEXED BY cases_open_risk WHERE {which}"),
+            [],
+            |r| r.get(0),
+        )?;
+        let q = Query {
+            sql: format!(
+                "SELECT {SUMMARY_COLUMNS} FROM cases c INDEXED BY cases_open_risk LEFT JOIN cases r ON r.id = c.repeat_of
+                 WHERE {which} ORDER BY c.id DESC LIMIT ?1"
+            ),
+            params: vec![rusqlite::types::Value::Integer(limit.clamp(1, 1000))],
+        };
+        Ok((self.fetch(&q)?, count))
+    }
+
+    fn mark_risk_seen(&self, case_id: i64, actor: &str) -> Result<bool> {
+        let tx = self.conn.unchecked_transaction()?;
+        let changed = tx.execute(
+            "UPDATE cases SET risk_seen_by = ?2 WHERE id = ?1 AND risk IS NOT NULL AND risk_seen_by IS NULL",
+            params![case_id, actor],
+        )?;
+        if changed == 1 {
+            record(
+                &tx,
+                Record {
+                    case_id,
+                    actor,
+                    address: None,
+                    event: crate::domain::EventKind::RiskSeen.as_str(),
+                    detail: None,
+                    due: None,
+                    audit: "risk-seen",
+                },
+            )?;
+        }
+        tx.commit()?;
+        Ok(changed == 1)
+    }
+
     fn same_person(&self, id: i64, limit: i64) -> Result<Vec<CaseSummary>> {
         // The person as the repeat check knows them: the ID number, or name and phone.
         let q = Query {
@@ -266,7 +316,8 @@ impl Cases for SqliteRegistry {
     fn case(&self, id: i64) -> Result<Option<CaseDetail>> {
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS}, c.sha256, c.kind, c.pages, c.address, c.letter_date, t.text,
-                    c.registered_by, t.extraction, c.accused, c.purpose
+                    c.registered_by, t.extraction, c.accused, c.purpose, c.from_body, c.from_number,
+                    c.report_due, c.risk_seen_by
              FROM cases c JOIN case_texts t ON t.case_id = c.id
              LEFT JOIN cases r ON r.id = c.repeat_of WHERE c.id = ?1"
         );
@@ -290,6 +341,16 @@ impl Cases for SqliteRegistry {
                     registered_by: r.get(n + 6)?,
                     accused: serde_json::from_str(&accused).unwrap_or_default(),
                     purpose: r.get(n + 9)?,
+                    from_above: r.get::<_, Option<String>>(n + 10)?.map(|body| crate::registry::FromAbove {
+                        body,
+                        number: r.get(n + 11).ok().flatten(),
+                        report_due: r
+                            .get::<_, Option<String>>(n + 12)
+                            .ok()
+                            .flatten()
+                            .and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+                    }),
+                    risk_seen_by: r.get(n + 13)?,
                     events: vec![],
                 })
             })
@@ -321,7 +382,7 @@ impl Cases for SqliteRegistry {
         let day = |s: Option<&str>| s.and_then(|s| chrono::NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d").ok());
         let mut st = self.conn.prepare_cached(
             "SELECT c.id, c.registered_at, c.status, c.purpose, c.category, c.cosigners,
-                    r.registration_number, c.route_kind, c.route_body, c.due_at, c.address
+                    r.registration_number, c.route_kind, c.route_body, c.due_at, c.address, c.channel
              FROM cases c INDEXED BY cases_registered LEFT JOIN cases r ON r.id = c.repeat_of
              WHERE c.registered_at >= ?1 AND c.registered_at < ?2",
         )?;
@@ -339,8 +400,7 @@ impl Cases for SqliteRegistry {
                 registered: day(Some(&registered))
                     .ok_or_else(|| RegistryError::Io(format!("case {id} has an unreadable registration time")))?,
                 status: parse_status(id, &status)?,
-                // Only letters are registered today.
-                channel: crate::domain::Channel::Letter,
+                channel: r.get(11)?,
                 purpose: purpose.parse().unwrap_or(Purpose::Demand),
                 category: r.get(4)?,
                 address: r.get(10)?,
@@ -563,18 +623,18 @@ impl Cases for SqliteRegistry {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        type Row = (String, Option<String>, String, bool, String, bool, String, bool);
+        type Row = (String, Option<String>, String, bool, String, bool, String, bool, Option<String>);
         let row: Option<Row> = tx
             .query_row(
                 "SELECT c.status, c.due_at, t.text, c.accusation, c.accused,
                         EXISTS (SELECT 1 FROM events WHERE case_id = c.id AND action = 'extend'),
-                        c.registered_at, c.urgent
+                        c.registered_at, c.urgent, c.report_due
                  FROM cases c JOIN case_texts t ON t.case_id = c.id WHERE c.id = ?1",
                 [case_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?)),
             )
             .optional()?;
-        let Some((status, due, text, accusation, accused, extended, registered_at, urgent)) = row else {
+        let Some((status, due, text, accusation, accused, extended, registered_at, urgent, report_due)) = row else {
             return Ok(Err(Refusal::NotFound));
         };
         let today = chrono::Local::now().date_naive();
@@ -596,6 +656,7 @@ impl Cases for SqliteRegistry {
             accused: &accused,
             registered,
             urgent,
+            report_due: report_due.as_deref().and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
         };
         let t = match decide(&state, action, actor.role, today, rules) {
             Ok(t) => t,

@@ -40,6 +40,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(include_str!("../../../migrations/0012_registered_index.sql")),
     Migration::Sql(include_str!("../../../migrations/0013_document_void.sql")),
     Migration::Sql(include_str!("../../../migrations/0014_period_documents.sql")),
+    Migration::Sql(include_str!("../../../migrations/0015_risk_channel.sql")),
 ];
 
 /// The register in `DATA/xinfang.db`.
@@ -112,7 +113,8 @@ stored_as_code!(
     crate::domain::RouteKind,
     crate::domain::Purpose,
     crate::domain::EventKind,
-    crate::domain::JobStatus
+    crate::domain::JobStatus,
+    crate::domain::Channel
 );
 
 /// One step of a case: its event in the case's history and its audit entry.
