@@ -235,3 +235,90 @@ fn an_import_checks_every_line_before_it_registers_any() {
     assert_eq!(c.from_above.unwrap().body, "市信访局");
     assert_eq!(r.case(1).unwrap().unwrap().summary.channel, xinfang::domain::Channel::Online);
 }
+
+/// The rest of the case life through the API, by the roles the rules name: an officer
+/// submits a case to the leader, the leader finds it on their page and instructs; the case
+/// is assigned, goes overdue and is supervised with a new date; it closes only once the
+/// body's result is recorded; the petitioner's evaluation of the reply is kept.
+#[test]
+fn a_case_is_instructed_supervised_closed_on_its_result_and_evaluated() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = start_server(&data, None);
+    let admin = Api { token: sign_in(&server), server: &server };
+    let today = chrono::Local::now().date_naive();
+    for (name, role) in [("王芳", "officer"), ("李局长", "leader")] {
+        let mut add = bin();
+        add.args(["user", "add", name, "--role", role, "--password-stdin", "--data"]).arg(&data);
+        add.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::null());
+        let mut child = add.spawn().unwrap();
+        std::io::Write::write_all(child.stdin.as_mut().unwrap(), b"a long passphrase 2026\n").unwrap();
+        assert!(child.wait().unwrap().success());
+    }
+    let login = |name: &str| {
+        let body = json!({"username": name, "password": "a long passphrase 2026"}).to_string();
+        let (code, text) = curl(&["-X", "POST", "-H", "content-type: application/json", "-d", &body, &admin.url("/api/session")]);
+        assert_eq!(code, 200, "{text}");
+        Api { token: serde_json::from_str::<Value>(&text).unwrap()["token"].as_str().unwrap().to_string(), server: &server }
+    };
+    let (officer, leader) = (login("王芳"), login("李局长"));
+    let (code, v) = officer.post("/api/cases", &json!({"channel": "visit", "name": "詹秋菊", "text": "反映小区物业多收停车费，要求退还。"}));
+    assert_eq!(code, 201, "{v}");
+    let id = v["case_id"].as_i64().unwrap();
+    let step = |who: &Api, body: Value| who.post(&format!("/api/cases/{id}/step"), &body);
+
+    // Submitted; on the leader's page; instructed by the leader only.
+    assert_eq!(step(&officer, json!({"step": "submit-to-leader", "note": "请领导阅示"})).0, 200);
+    assert_eq!(step(&officer, json!({"step": "submit-to-leader"})).0, 409);
+    let (code, page) = leader.get("/leader");
+    assert_eq!(code, 200);
+    assert!(page.contains(&format!("/cases/{id}\"")), "{page}");
+    let instruction = "请住建局依法处理，月底前报结果。";
+    assert_eq!(step(&officer, json!({"step": "instruct", "note": instruction})).0, 403);
+    assert_eq!(step(&leader, json!({"step": "instruct"})).0, 422);
+    assert_eq!(step(&leader, json!({"step": "instruct", "note": instruction})).0, 200, "the leader instructs");
+    let c = admin.case(id);
+    assert_eq!(c["instruction"], instruction);
+    assert!(c["with_leader"].is_null());
+    let (_, page) = officer.get(&format!("/cases/{id}"));
+    assert!(page.contains("id=\"instruction\"") && page.contains(instruction), "shown at the top");
+    assert!(!leader.get("/leader").1.contains(&format!("/cases/{id}\"")));
+
+    // Assigned; overdue (the deadline put in the past, as time would); supervised.
+    let (code, v) = officer.post(&format!("/api/cases/{id}/route"), &json!({"kind": "assign", "body": "县住房和城乡建设局"}));
+    assert_eq!(code, 200, "{v}");
+    assert_eq!(step(&officer, json!({"step": "supervise", "date": (today + chrono::Days::new(10)).to_string()})).0, 409, "not overdue yet");
+    {
+        let r = xinfang::registry::sqlite::SqliteRegistry::open(&data, Default::default()).unwrap();
+        let past = (today - chrono::Days::new(3)).to_string();
+        r.connection().execute("UPDATE cases SET due_at = ?2 WHERE id = ?1", (id, past)).unwrap();
+    }
+    let (_, page) = officer.get(&format!("/cases/{id}"));
+    assert!(page.contains("value=\"supervise\""), "the overdue case offers supervision");
+    assert_eq!(step(&officer, json!({"step": "supervise", "date": today.to_string()})).0, 422, "the new date is after today");
+    let new_date = (today + chrono::Days::new(10)).to_string();
+    let (code, v) = step(&officer, json!({"step": "supervise", "date": new_date, "note": "电话督办"}));
+    assert_eq!((code, v["due_at"].as_str()), (200, Some(new_date.as_str())), "{v}");
+
+    // Replied; closed only with the result; evaluated.
+    assert_eq!(step(&officer, json!({"step": "accept"})).0, 200);
+    assert_eq!(step(&officer, json!({"step": "reply", "note": "已书面答复"})).0, 200);
+    let (code, v) = step(&officer, json!({"step": "close"}));
+    assert_eq!(code, 422, "{v}");
+    assert!(v["error"]["message_zh"].as_str().unwrap().contains("办理结果"), "{v}");
+    assert_eq!(step(&officer, json!({"step": "result", "note": "住建局已责令物业退还多收停车费"})).0, 200);
+    let (code, v) = officer.post(&format!("/api/cases/{id}/evaluation"), &json!({"result": "basically", "at": today.to_string()}));
+    assert_eq!(code, 200, "{v}");
+    assert_eq!(step(&officer, json!({"step": "close"})).0, 200);
+    assert_eq!(leader.post(&format!("/api/cases/{id}/evaluation"), &json!({"result": "satisfied"})).0, 403);
+    let c = admin.case(id);
+    assert_eq!((c["status"].as_str(), c["satisfaction"].as_str()), (Some("closed"), Some("basically")));
+    assert_eq!(c["result"], "住建局已责令物业退还多收停车费");
+    let actions: Vec<(&str, &str)> =
+        c["events"].as_array().unwrap().iter().map(|e| (e["action"].as_str().unwrap(), e["actor"].as_str().unwrap())).collect();
+    for want in [("submit-to-leader", "user:王芳"), ("instruct", "user:李局长"), ("supervise", "user:王芳"), ("result", "user:王芳"), ("evaluation", "user:王芳"), ("close", "user:王芳")] {
+        assert!(actions.contains(&want), "{want:?} in {actions:?}");
+    }
+    let (_, page) = admin.get(&format!("/cases/{id}"));
+    assert!(page.contains("已督办 1 次") && page.contains("基本满意"), "the case page says so");
+}

@@ -87,6 +87,9 @@ const ROUTES: &[Route] = &[
     r("DELETE", "/api/session", "/api/session", Need::SignedIn, Send::Empty),
     r("POST", "/api/letters", "/api/letters", Need::Act(Act::TakeIn), Send::Multipart { form: false }),
     r("GET", "/cases/new", "/cases/new", Need::Act(Act::TakeIn), Send::Empty),
+    r("GET", "/leader", "/leader", Need::Act(Act::Step(Step::Instruct)), Send::Empty),
+    r("POST", "/cases/{id}/evaluation", "/cases/1/evaluation", Need::Act(Act::Evaluate), Send::Form("result=satisfied")),
+    r("POST", "/api/cases/{id}/evaluation", "/api/cases/1/evaluation", Need::Act(Act::Evaluate), Send::Json(r#"{"result":"satisfied"}"#)),
     r("POST", "/cases/new", "/cases/new", Need::Act(Act::TakeIn), Send::Form("channel=phone&text=%E8%AF%A2%E9%97%AE%E4%BD%8F%E6%88%BF%E8%A1%A5%E8%B4%B4")),
     r("POST", "/api/cases", "/api/cases", Need::Act(Act::TakeIn), Send::Json(r#"{"channel":"phone","text":"询问住房补贴"}"#)),
     r("GET", "/api/jobs/{id}", "/api/jobs/1", Need::Act(Act::Read), Send::Empty),
@@ -390,7 +393,7 @@ async fn browse(f: &Fixture, path: &str, token: Option<&str>) -> (StatusCode, St
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_role_lands_somewhere_and_errors_are_pages_in_chinese() {
     let f = Fixture::new();
-    let links = ["/upload", "/cases/new", "/inbox", "/queue", "/cases", "/binder", "/stats", "/admin/users", "/admin/audit"];
+    let links = ["/upload", "/cases/new", "/inbox", "/queue", "/cases", "/leader", "/binder", "/stats", "/admin/users", "/admin/audit"];
     for &role in Role::ALL {
         let s = f.session(role);
         let (status, location, body) = browse(&f, "/", Some(&s.token)).await;

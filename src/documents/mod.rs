@@ -692,6 +692,11 @@ mod tests {
             purpose: Purpose::Demand,
             from_above: None,
             risk_seen_by: None,
+            with_leader: None,
+            instruction: None,
+            result: None,
+            satisfaction: None,
+            evaluated_at: None,
             events,
             extraction: serde_json::Value::Null,
         }

@@ -10,7 +10,7 @@
 //! the accused) from `routing::refuse_accused`.
 
 use super::policy::{may, roles_for, Act};
-use super::vocab::{EventKind, Purpose, Role, RouteKind, Status, Step};
+use super::vocab::{EventKind, Purpose, Role, RouteKind, Satisfaction, Status, Step};
 use crate::bodies::BodyNames;
 use crate::deadline::Deadlines;
 use chrono::NaiveDate;
@@ -99,6 +99,12 @@ pub struct CaseState<'a> {
     /// For a matter from a higher body: when they want the report. No deadline the case
     /// life sets runs past it.
     pub report_due: Option<NaiveDate>,
+    /// The route taken, if any.
+    pub route: Option<RouteKind>,
+    /// Whether the body's result (办理结果) is recorded.
+    pub has_result: bool,
+    /// Whether it waits for a leader's instruction.
+    pub with_leader: bool,
 }
 
 /// What is asked of a case.
@@ -111,6 +117,10 @@ pub enum Action {
     Correct(Corrections),
     /// The case is given to an officer of the bureau (a user's name), or taken back (None).
     Handler(Option<String>),
+    /// An overdue body is chased (督办) with a new date.
+    Supervise { due: NaiveDate, note: Option<String> },
+    /// The petitioner's evaluation of the reply, given on `at`.
+    Evaluate { result: Satisfaction, at: NaiveDate },
 }
 
 /// The rules a bureau configures.
@@ -272,6 +282,31 @@ fn decide_uncapped(
             })
         }
         Action::Correct(c) => decide_corrections(case, c, role, rules),
+        Action::Supervise { due, note } => decide_supervision(case, *due, note.as_deref(), role, today),
+        Action::Evaluate { result, at } => {
+            if !may(role, Act::Evaluate) {
+                return Err(forbidden(role, Act::Evaluate));
+            }
+            if !matches!(case.status, Status::Replied | Status::Closed) {
+                return Err(Refusal::WrongState(Why::new(
+                    format!("an evaluation is of a reply; this case is {}", case.status),
+                    format!("满意度评价针对已作出的答复，此件{}。", case.status.label()),
+                )));
+            }
+            if *at > today {
+                return Err(Refusal::Invalid(Why::new("the evaluation's day is after today", "评价日期晚于今天。")));
+            }
+            Ok(Transition {
+                status: None,
+                route: None,
+                due: Due::Keep,
+                changes: vec![
+                    Change::Text("satisfaction", Some(result.as_str().to_string())),
+                    Change::Text("evaluated_at", Some(at.to_string())),
+                ],
+                entries: vec![Transition::entry(EventKind::Evaluation, Some(format!("{}（{at}）", result.label())), "evaluate")],
+            })
+        }
         Action::Handler(name) => {
             if !may(role, Act::Route) {
                 return Err(forbidden(role, Act::Route));
@@ -376,7 +411,57 @@ pub fn step_transition(step: Step) -> (&'static [Status], Option<Status>) {
         Step::Close => (&[Replied], Some(Closed)),
         Step::Archive => (&[Closed], Some(Archived)),
         Step::Void => (&[Registered], Some(Voided)),
+        Step::Supervise => (&[Routed, Awaiting], None),
+        Step::Result => (&[Routed, Awaiting, Replied], None),
+        Step::SubmitToLeader | Step::Instruct => (&[Registered, Routed, Awaiting, Replied], None),
     }
+}
+
+fn decide_supervision(case: &CaseState<'_>, due: NaiveDate, note: Option<&str>, role: Role, today: NaiveDate) -> Result<Transition, Refusal> {
+    let step = Step::Supervise;
+    if !may(role, Act::Step(step)) {
+        return Err(forbidden(role, Act::Step(step)));
+    }
+    wrong_state(case, step)?;
+    if case.due.is_none_or(|d| d >= today) {
+        return Err(Refusal::WrongState(Why::new(
+            "only an overdue case is supervised",
+            "只有已超期的案件才需督办。",
+        )));
+    }
+    if due <= today {
+        return Err(Refusal::Invalid(Why::new("the new date must be after today", "督办的新期限须晚于今天。")));
+    }
+    let mut detail = format!("新期限 {due}");
+    if let Some(n) = note.map(str::trim).filter(|n| !n.is_empty()) {
+        detail.push_str(&format!("；{n}"));
+    }
+    Ok(Transition {
+        status: None,
+        route: None,
+        due: Due::Set(due),
+        changes: Vec::new(),
+        entries: vec![Transition::entry(EventKind::Supervise, Some(detail), "supervise")],
+    })
+}
+
+/// Refuses a step the case's status does not admit.
+fn wrong_state(case: &CaseState<'_>, step: Step) -> Result<(), Refusal> {
+    let from = step_transition(step).0;
+    if from.contains(&case.status) {
+        return Ok(());
+    }
+    let codes: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
+    let labels: Vec<&str> = from.iter().map(|s| s.label()).collect();
+    Err(Refusal::WrongState(Why::new(
+        format!("{} applies to a case that is {}; this one is {}", step.as_str(), codes.join(" or "), case.status),
+        format!("{}只适用于{}的案件，此件{}。", step.label(), labels.join("或"), case.status.label()),
+    )))
+}
+
+/// A step's written text (the instruction, the result), required.
+fn written<'a>(note: Option<&'a str>, en: &str, zh: &str) -> Result<&'a str, Refusal> {
+    note.map(str::trim).filter(|n| !n.is_empty()).ok_or_else(|| Refusal::Invalid(Why::new(en, zh)))
 }
 
 /// Whether `step` can be taken on a case in `status` (for showing its button).
@@ -395,16 +480,10 @@ fn decide_step(
     if !may(role, Act::Step(step)) {
         return Err(forbidden(role, Act::Step(step)));
     }
-    let (from, to) = step_transition(step);
-    if !from.contains(&case.status) {
-        let codes: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
-        let labels: Vec<&str> = from.iter().map(|s| s.label()).collect();
-        return Err(Refusal::WrongState(Why::new(
-            format!("{} applies to a case that is {}; this one is {}", step.as_str(), codes.join(" or "), case.status),
-            format!("{}只适用于{}的案件，此件{}。", step.label(), labels.join("或"), case.status.label()),
-        )));
-    }
+    wrong_state(case, step)?;
+    let to = step_transition(step).1;
     let d = rules.deadlines;
+    let mut changes = Vec::new();
     let due = match step {
         Step::Accept => Due::Set(d.due(today, d.handle)),
         Step::Extend => {
@@ -429,14 +508,48 @@ fn decide_step(
             }
             Due::Clear
         }
-        Step::Reply | Step::Close | Step::Archive => Due::Clear,
+        Step::Close => {
+            // A case sent to a body, or handled here, closes on its result.
+            if case.route.is_some_and(|r| matches!(r, RouteKind::Transfer | RouteKind::Assign | RouteKind::Direct)) && !case.has_result {
+                return Err(Refusal::Invalid(Why::new(
+                    "a routed case closes only once the body's result is recorded (step result)",
+                    "办结前须先记录办理结果（承办单位的办结报告或本机关的处理结果）。",
+                )));
+            }
+            Due::Clear
+        }
+        Step::Reply | Step::Archive => Due::Clear,
+        Step::Supervise => {
+            return Err(Refusal::Invalid(Why::new("supervision needs the new date", "督办须给出新的办理期限。")));
+        }
+        Step::Result => {
+            let text = written(note, "the result needs its text", "须写明办理结果（承办单位办结报告的要点）。")?;
+            changes.push(Change::Text("result", Some(text.to_string())));
+            Due::Keep
+        }
+        Step::SubmitToLeader => {
+            if case.with_leader {
+                return Err(Refusal::WrongState(Why::new(
+                    "the case waits for a leader's instruction already",
+                    "此件已呈报领导，正待批示。",
+                )));
+            }
+            changes.push(Change::Text("with_leader", Some(today.to_string())));
+            Due::Keep
+        }
+        Step::Instruct => {
+            let text = written(note, "an instruction needs its text", "须写明批示内容。")?;
+            changes.push(Change::Text("instruction", Some(text.to_string())));
+            changes.push(Change::Text("with_leader", None));
+            Due::Keep
+        }
     };
     Ok(Transition {
         status: to,
         route: None,
         due,
-        changes: Vec::new(),
-        entries: vec![Transition::entry(step.event(), note.map(str::to_string), step.as_str())],
+        changes,
+        entries: vec![Transition::entry(step.event(), note.map(str::trim).filter(|n| !n.is_empty()).map(str::to_string), step.as_str())],
     })
 }
 
@@ -578,6 +691,9 @@ mod tests {
             registered: day("2026-11-16"),
             urgent: false,
             report_due: None,
+            route: None,
+            has_result: false,
+            with_leader: false,
         }
     }
 
@@ -603,15 +719,17 @@ mod tests {
             route(RouteKind::Refuse, None, Some("已通过诉讼途径解决")),
             route(RouteKind::NotAgain, None, Some("同一事项已复核终结")),
         ];
-        // Columns: transfer assign direct refuse not_again accept extend reply close archive void
-        let expected: [(Status, [&str; 11]); 7] = [
-            (Status::Registered, ["routed", "routed", "awaiting", "replied", "replied", "state", "state", "state", "state", "state", "voided"]),
-            (Status::Routed, ["state", "state", "state", "state", "state", "awaiting", "routed", "replied", "state", "state", "state"]),
-            (Status::Awaiting, ["state", "state", "state", "state", "state", "state", "awaiting", "replied", "state", "state", "state"]),
-            (Status::Replied, ["state", "state", "state", "state", "state", "state", "state", "state", "closed", "state", "state"]),
-            (Status::Closed, ["state", "state", "state", "state", "state", "state", "state", "state", "state", "archived", "state"]),
-            (Status::Archived, ["state"; 11]),
-            (Status::Voided, ["state"; 11]),
+        // Columns: transfer assign direct refuse not_again, then the steps but supervise
+        // (which takes a date: tested on its own): accept extend result reply close archive
+        // void submit-to-leader instruct.
+        let expected: [(Status, [&str; 14]); 7] = [
+            (Status::Registered, ["routed", "routed", "awaiting", "replied", "replied", "state", "state", "state", "state", "state", "state", "voided", "registered", "registered"]),
+            (Status::Routed, ["state", "state", "state", "state", "state", "awaiting", "routed", "routed", "replied", "state", "state", "state", "routed", "routed"]),
+            (Status::Awaiting, ["state", "state", "state", "state", "state", "state", "awaiting", "awaiting", "replied", "state", "state", "state", "awaiting", "awaiting"]),
+            (Status::Replied, ["state", "state", "state", "state", "state", "state", "state", "replied", "state", "closed", "state", "state", "replied", "replied"]),
+            (Status::Closed, ["state", "state", "state", "state", "state", "state", "state", "state", "state", "state", "archived", "state", "state", "state"]),
+            (Status::Archived, ["state"; 14]),
+            (Status::Voided, ["state"; 14]),
         ];
         with(|rules| {
             for (status, row) in expected {
@@ -620,10 +738,15 @@ mod tests {
                 for r in &routes {
                     got.push(decide(&c, &Action::Route(r.clone()), Role::Officer, today, rules));
                 }
-                for &step in Step::ALL {
-                    let role = if step == Step::Archive { Role::Archivist } else { Role::Officer };
-                    // (A void needs its reason; the other steps take a note as they come.)
-                    let note = (step == Step::Void).then(|| "非信访件".to_string());
+                for &step in Step::ALL.iter().filter(|s| **s != Step::Supervise) {
+                    let role = match step {
+                        Step::Archive => Role::Archivist,
+                        Step::Instruct => Role::Leader,
+                        _ => Role::Officer,
+                    };
+                    // (A void, a result and an instruction need their text; the other
+                    // steps take a note as they come.)
+                    let note = matches!(step, Step::Void | Step::Result | Step::Instruct).then(|| "非信访件".to_string());
                     got.push(decide(&c, &Action::Step { step, note }, role, today, rules));
                 }
                 let got: Vec<&str> = got
@@ -711,6 +834,78 @@ mod tests {
             let awaiting = CaseState { status: Status::Awaiting, ..theirs };
             let ext = Action::Step { step: Step::Extend, note: Some("需现场核查".into()) };
             assert_eq!(decide(&awaiting, &ext, Role::Officer, today, rules).unwrap().due, Due::Set(day("2026-12-20")));
+        });
+    }
+
+    #[test]
+    fn a_routed_case_closes_on_its_result_and_an_overdue_one_is_supervised() {
+        let today = day("2026-11-30");
+        with(|rules| {
+            let close = Action::Step { step: Step::Close, note: None };
+            let assigned = CaseState { route: Some(RouteKind::Assign), ..case(Status::Replied) };
+            match decide(&assigned, &close, Role::Officer, today, rules) {
+                Err(Refusal::Invalid(why)) => assert!(why.zh.contains("办理结果"), "{why:?}"),
+                other => panic!("{other:?}"),
+            }
+            let bare = Action::Step { step: Step::Result, note: Some("  ".into()) };
+            assert!(matches!(decide(&assigned, &bare, Role::Officer, today, rules), Err(Refusal::Invalid(_))));
+            let result = Action::Step { step: Step::Result, note: Some("已责令物业退还多收费用".into()) };
+            let t = decide(&assigned, &result, Role::Officer, today, rules).unwrap();
+            assert_eq!(t.changes, vec![Change::Text("result", Some("已责令物业退还多收费用".into()))]);
+            let with_result = CaseState { has_result: true, ..assigned };
+            assert_eq!(decide(&with_result, &close, Role::Officer, today, rules).unwrap().status, Some(Status::Closed));
+            // A refusal is its own result.
+            let refused = CaseState { route: Some(RouteKind::Refuse), ..case(Status::Replied) };
+            assert!(decide(&refused, &close, Role::Officer, today, rules).is_ok());
+
+            // Supervision: only overdue, a later date, the officer's.
+            let late = CaseState { due: Some(day("2026-11-20")), ..case(Status::Awaiting) };
+            let sup = |d: &str| Action::Supervise { due: day(d), note: Some("电话督办".into()) };
+            let t = decide(&late, &sup("2026-12-10"), Role::Officer, today, rules).unwrap();
+            assert_eq!(t.due, Due::Set(day("2026-12-10")));
+            assert_eq!(t.entries[0].detail.as_deref(), Some("新期限 2026-12-10；电话督办"));
+            assert!(matches!(decide(&late, &sup("2026-11-30"), Role::Officer, today, rules), Err(Refusal::Invalid(_))));
+            assert!(matches!(decide(&late, &sup("2026-12-10"), Role::Mailroom, today, rules), Err(Refusal::Forbidden(_))));
+            let on_time = CaseState { due: Some(day("2026-12-05")), ..case(Status::Awaiting) };
+            assert!(matches!(decide(&on_time, &sup("2026-12-10"), Role::Officer, today, rules), Err(Refusal::WrongState(_))));
+            assert!(matches!(decide(&case(Status::Replied), &sup("2026-12-10"), Role::Officer, today, rules), Err(Refusal::WrongState(_))));
+            // Through the plain step form without a date: told what is missing.
+            let no_date = Action::Step { step: Step::Supervise, note: None };
+            assert!(matches!(decide(&late, &no_date, Role::Officer, today, rules), Err(Refusal::Invalid(_))));
+        });
+    }
+
+    #[test]
+    fn a_leader_instructs_what_an_officer_submits_and_replies_are_evaluated() {
+        let today = day("2026-11-30");
+        with(|rules| {
+            let c = case(Status::Routed);
+            let submit = Action::Step { step: Step::SubmitToLeader, note: Some("涉及群体性，请领导阅示".into()) };
+            let t = decide(&c, &submit, Role::Officer, today, rules).unwrap();
+            assert_eq!(t.changes, vec![Change::Text("with_leader", Some("2026-11-30".into()))]);
+            assert!(matches!(decide(&c, &submit, Role::Leader, today, rules), Err(Refusal::Forbidden(_))));
+            let waiting = CaseState { with_leader: true, ..c.clone() };
+            assert!(matches!(decide(&waiting, &submit, Role::Officer, today, rules), Err(Refusal::WrongState(_))));
+            let instruct = Action::Step { step: Step::Instruct, note: Some("请住建局依法处理，月底前报结果。".into()) };
+            assert!(matches!(decide(&waiting, &instruct, Role::Officer, today, rules), Err(Refusal::Forbidden(_))));
+            let t = decide(&waiting, &instruct, Role::Leader, today, rules).unwrap();
+            assert_eq!(t.changes[0], Change::Text("instruction", Some("请住建局依法处理，月底前报结果。".into())));
+            assert_eq!(t.changes[1], Change::Text("with_leader", None));
+            assert_eq!(t.entries[0].event, EventKind::Instruct);
+            let empty = Action::Step { step: Step::Instruct, note: None };
+            assert!(matches!(decide(&waiting, &empty, Role::Leader, today, rules), Err(Refusal::Invalid(_))));
+            assert!(matches!(decide(&case(Status::Closed), &instruct, Role::Leader, today, rules), Err(Refusal::WrongState(_))));
+
+            let eval = |at: &str| Action::Evaluate { result: Satisfaction::Basically, at: day(at) };
+            let t = decide(&case(Status::Replied), &eval("2026-11-29"), Role::Officer, today, rules).unwrap();
+            assert_eq!(
+                t.changes,
+                vec![Change::Text("satisfaction", Some("basically".into())), Change::Text("evaluated_at", Some("2026-11-29".into()))]
+            );
+            assert_eq!(t.entries[0].detail.as_deref(), Some("基本满意（2026-11-29）"));
+            assert!(matches!(decide(&case(Status::Awaiting), &eval("2026-11-29"), Role::Officer, today, rules), Err(Refusal::WrongState(_))));
+            assert!(matches!(decide(&case(Status::Replied), &eval("2026-12-01"), Role::Officer, today, rules), Err(Refusal::Invalid(_))));
+            assert!(matches!(decide(&case(Status::Replied), &eval("2026-11-29"), Role::Analyst, today, rules), Err(Refusal::Forbidden(_))));
         });
     }
 

@@ -14,4 +14,4 @@ pub mod vocab;
 
 pub use life::{decide, Action, CaseState, Corrections, Due, Refusal, Route, Rules, Transition, Why};
 pub use policy::{may, Act};
-pub use vocab::{Channel, EventKind, JobStatus, Purpose, Role, RouteKind, Status, Step};
+pub use vocab::{Channel, EventKind, JobStatus, Purpose, Role, RouteKind, Satisfaction, Status, Step};

@@ -33,11 +33,13 @@ pub enum Act {
     /// Read the case list, masked as lists are (a figure's cases), without searching it:
     /// everyone who reads cases, and the analyst.
     ReadList,
+    /// Record the petitioner's evaluation of the reply (满意度).
+    Evaluate,
 }
 
 impl Act {
     /// Every act, for tests and the route matrix.
-    pub const ALL: [Act; 18] = [
+    pub const ALL: [Act; 23] = [
         Act::TakeIn,
         Act::Read,
         Act::Correct,
@@ -56,26 +58,35 @@ impl Act {
         Act::ReadStats,
         Act::WriteReports,
         Act::ReadList,
+        Act::Step(Step::Supervise),
+        Act::Step(Step::Result),
+        Act::Step(Step::SubmitToLeader),
+        Act::Step(Step::Instruct),
+        Act::Evaluate,
     ];
 }
 
-/// Whether a user of `role` may do `act`. The analyst reads figures only.
+/// Whether a user of `role` may do `act`. The analyst reads figures only; the leader reads
+/// cases and figures and instructs.
 pub fn may(role: Role, act: Act) -> bool {
     use Role::*;
     match act {
         Act::TakeIn | Act::Correct | Act::Step(Step::Void) => matches!(role, Mailroom | Officer | Admin),
-        Act::Read => matches!(role, Mailroom | Officer | Archivist | Admin),
+        Act::Read => matches!(role, Mailroom | Officer | Leader | Archivist | Admin),
         Act::ClearAccusation
         | Act::SeeAccuser
         | Act::Route
         | Act::WriteDocuments
-        | Act::Step(Step::Accept | Step::Extend | Step::Reply | Step::Close) => {
-            matches!(role, Officer | Admin)
-        }
+        | Act::Evaluate
+        | Act::Step(
+            Step::Accept | Step::Extend | Step::Reply | Step::Close | Step::Supervise | Step::Result | Step::SubmitToLeader,
+        ) => matches!(role, Officer | Admin),
+        Act::Step(Step::Instruct) => matches!(role, Leader | Admin),
         Act::Step(Step::Archive) | Act::Bind => matches!(role, Archivist | Admin),
         Act::Administer => role == Admin,
-        Act::ReadStats | Act::WriteReports => matches!(role, Analyst | Admin),
-        Act::ReadList => matches!(role, Mailroom | Officer | Archivist | Analyst | Admin),
+        Act::ReadStats => matches!(role, Leader | Analyst | Admin),
+        Act::WriteReports => matches!(role, Analyst | Admin),
+        Act::ReadList => matches!(role, Mailroom | Officer | Leader | Archivist | Analyst | Admin),
     }
 }
 
@@ -98,13 +109,15 @@ mod tests {
     /// The whole table, written out: a change to `may` must change this too.
     #[test]
     fn every_role_and_act() {
-        let expected: [(Role, &str); 5] = [
+        let expected: [(Role, &str); 6] = [
             // TakeIn Read Correct Clear SeeAccuser Route Accept Extend Reply Close Archive Void Docs Bind Admin Stats Reports List
-            (Role::Mailroom, "YYYNNNNNNNNYNNNNNY"),
-            (Role::Officer, "YYYYYYYYYYNYYNNNNY"),
-            (Role::Archivist, "NYNNNNNNNNYNNYNNNY"),
-            (Role::Analyst, "NNNNNNNNNNNNNNNYYY"),
-            (Role::Admin, "YYYYYYYYYYYYYYYYYY"),
+            //   Supervise Result SubmitToLeader Instruct Evaluate
+            (Role::Mailroom, "YYYNNNNNNNNYNNNNNYNNNNN"),
+            (Role::Officer, "YYYYYYYYYYNYYNNNNYYYYNY"),
+            (Role::Leader, "NYNNNNNNNNNNNNNYNYNNNYN"),
+            (Role::Archivist, "NYNNNNNNNNYNNYNNNYNNNNN"),
+            (Role::Analyst, "NNNNNNNNNNNNNNNYYYNNNNN"),
+            (Role::Admin, "YYYYYYYYYYYYYYYYYYYYYYY"),
         ];
         for (role, row) in expected {
             let got: String = Act::ALL.iter().map(|&a| if may(role, a) { 'Y' } else { 'N' }).collect();

@@ -92,6 +92,8 @@ vocabulary! {
         Mailroom = "mailroom", "收发登记";
         /// 承办: routes, follows and answers cases; writes the documents.
         Officer = "officer", "承办";
+        /// 领导: reads cases, instructs on those submitted (批示), reads the figures.
+        Leader = "leader", "领导";
         /// 档案: binds the year.
         Archivist = "archivist", "档案";
         /// 统计分析: reads figures, never a petitioner.
@@ -118,6 +120,10 @@ vocabulary! {
         Accept = "accept", "受理";
         /// One extension of the handling limit (head's approval; the petitioner is told why).
         Extend = "extend", "延期";
+        /// An overdue body is chased (督办): a new date, counted.
+        Supervise = "supervise", "督办";
+        /// The body's result (办理结果) is recorded: a routed case closes only with one.
+        Result = "result", "办理结果";
         /// The answer was given to the petitioner.
         Reply = "reply", "答复";
         /// The matter is closed.
@@ -126,6 +132,10 @@ vocabulary! {
         Archive = "archive", "归档";
         /// A registration made by mistake is voided, with the reason (before routing).
         Void = "void", "作废";
+        /// The case goes to a leader for instruction (typical or important content).
+        SubmitToLeader = "submit-to-leader", "呈报领导";
+        /// The leader's written instruction (批示), which steers the case.
+        Instruct = "instruct", "领导批示";
     }
 }
 
@@ -176,6 +186,20 @@ vocabulary! {
         Handler = "handler", "指定承办人";
         /// The first user who opened a case flagged with a risk on arrival.
         RiskSeen = "risk-seen", "风险件已阅";
+        Supervise = "supervise", "督办";
+        Result = "result", "办理结果";
+        SubmitToLeader = "submit-to-leader", "呈报领导";
+        Instruct = "instruct", "领导批示";
+        Evaluation = "evaluation", "满意度评价";
+    }
+}
+
+vocabulary! {
+    /// The petitioner's evaluation of the reply (the national assessment counts it).
+    Satisfaction {
+        Satisfied = "satisfied", "满意";
+        Basically = "basically", "基本满意";
+        Unsatisfied = "unsatisfied", "不满意";
     }
 }
 
@@ -224,6 +248,10 @@ impl Step {
             Step::Close => EventKind::Close,
             Step::Archive => EventKind::Archive,
             Step::Void => EventKind::Void,
+            Step::Supervise => EventKind::Supervise,
+            Step::Result => EventKind::Result,
+            Step::SubmitToLeader => EventKind::SubmitToLeader,
+            Step::Instruct => EventKind::Instruct,
         }
     }
 }
@@ -257,6 +285,7 @@ mod tests {
         check(Channel::ALL, Channel::as_str, Channel::parse);
         check(EventKind::ALL, EventKind::as_str, EventKind::parse);
         check(JobStatus::ALL, JobStatus::as_str, JobStatus::parse);
+        check(Satisfaction::ALL, Satisfaction::as_str, Satisfaction::parse);
     }
 
     #[test]

@@ -82,6 +82,15 @@ pub struct CaseDetail {
     pub from_above: Option<crate::registry::FromAbove>,
     /// The first user who opened it after it was flagged with a risk.
     pub risk_seen_by: Option<String>,
+    /// When it was submitted to a leader, while it waits for the instruction.
+    pub with_leader: Option<String>,
+    /// The leader's latest instruction (批示).
+    pub instruction: Option<String>,
+    /// The body's result as recorded (办理结果).
+    pub result: Option<String>,
+    /// The petitioner's evaluation of the reply, and its day.
+    pub satisfaction: Option<crate::domain::Satisfaction>,
+    pub evaluated_at: Option<String>,
     /// The extraction as read (pages with their cleaning notes, confidences).
     pub extraction: serde_json::Value,
 }

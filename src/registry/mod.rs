@@ -174,6 +174,11 @@ pub trait Cases {
     /// Accusation letters only with `accusations`.
     fn open_risks(&self, limit: i64, accusations: bool) -> Result<(Vec<CaseSummary>, i64)>;
 
+    /// The cases submitted to a leader and not yet instructed, risk cases first, then
+    /// oldest submission first; `limit` of them and how many there are. Accusation letters
+    /// only with `accusations`.
+    fn with_leader(&self, limit: i64, accusations: bool) -> Result<(Vec<CaseSummary>, i64)>;
+
     /// Records that `actor` opened a risk case, if nobody had: the case's first reader is
     /// kept, with an event in its history and an entry in the audit log. True when this
     /// was the first.

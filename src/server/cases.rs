@@ -164,7 +164,7 @@ fn list_url(q: &ListQuery, sort: Sort, after: Option<&str>) -> String {
 }
 
 /// A case as the lists show it (the case list, the queue): masked, times for people.
-fn list_row(c: CaseSummary) -> minijinja::Value {
+pub fn list_row(c: CaseSummary) -> minijinja::Value {
     let c = masked(c);
     minijinja::context! {
         id => c.id,
@@ -591,11 +591,15 @@ pub async fn case_page(
         let kinds: Vec<_> = RouteKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect();
         minijinja::context! { kinds => minijinja::value::Serde(&kinds), suggested => suggested.clone() }
     });
+    let overdue = c.due_at.as_deref().is_some_and(|d| d < chrono::Local::now().date_naive().to_string().as_str());
     let steps: Vec<_> = Step::ALL
         .iter()
         .filter(|&&s| crate::domain::life::step_applies(s, c.status) && user.may(Act::Step(s)))
         // The limit is extended once at most: no button after that.
         .filter(|&&s| s != Step::Extend || !detail.events.iter().any(|e| e.action == Step::Extend.event()))
+        // Supervision is for an overdue case; a submitted one waits for its instruction.
+        .filter(|&&s| s != Step::Supervise || overdue)
+        .filter(|&&s| s != Step::SubmitToLeader || detail.with_leader.is_none())
         .map(|s| (s.as_str(), s.label()))
         .collect();
     let to = c.route_body.clone().unwrap_or_else(|| suggested.clone());
@@ -635,6 +639,11 @@ pub async fn case_page(
         Some("accept" | "extend" | "reply" | "close" | "archive") => Some("已记录。"),
         Some("void") => Some("已作废：登记号保留并标为作废，不再办理。"),
         Some("handler") => Some("已指定承办人。"),
+        Some("evaluation") => Some("满意度评价已记录。"),
+        Some("submit-to-leader") => Some("已呈报领导，待批示。"),
+        Some("instruct") => Some("批示已记录。"),
+        Some("supervise") => Some("已督办，新期限见上。"),
+        Some("result") => Some("办理结果已记录。"),
         Some("registered") => Some("已登记。接待记录已作为原件保存，可打印归档副本交来访人核对签字。"),
         Some("duplicate") => Some("这份记录此前已登记过（内容、日期和登记人都相同），未重复登记。"),
         Some("document") => Some("文书已生成，见下方“文书”。"),
@@ -673,6 +682,11 @@ pub async fn case_page(
     // the post). The mailroom looks, and voids it if so.
     let not_a_letter = c.status == Status::Registered && c.name.is_none() && c.id_number.is_none() && c.phone.is_none();
     let risk = risk_lines(&detail);
+    let supervisions = detail.events.iter().filter(|e| e.action == crate::domain::EventKind::Supervise).count();
+    let evaluate = (user.may(Act::Evaluate) && matches!(c.status, Status::Replied | Status::Closed)).then(|| {
+        let options: Vec<(&str, &str)> = crate::domain::Satisfaction::ALL.iter().map(|s| (s.as_str(), s.label())).collect();
+        minijinja::context! { options => minijinja::value::Serde(&options), today => chrono::Local::now().date_naive().to_string() }
+    });
     let risk_seen = detail
         .events
         .iter()
@@ -682,6 +696,13 @@ pub async fn case_page(
         id,
         risk,
         risk_seen,
+        overdue,
+        supervisions,
+        evaluate,
+        instruction => &detail.instruction,
+        with_leader => &detail.with_leader,
+        result => &detail.result,
+        satisfaction => detail.satisfaction.map(|s| format!("{}（{}）", s.label(), detail.evaluated_at.clone().unwrap_or_default())),
         channel => c.channel.label(),
         from_above => detail.from_above.as_ref().map(|a| {
             let mut s = format!("转交机关 {}", a.body);
@@ -879,7 +900,7 @@ pub async fn review(
 }
 
 /// The page a refused form action answers with (422), or 404 for a case that is not there.
-fn refused(user: &CurrentUser, title: &str, id: i64, refusal: Refusal) -> Result<Response, ApiError> {
+pub fn refused(user: &CurrentUser, title: &str, id: i64, refusal: Refusal) -> Result<Response, ApiError> {
     match refusal {
         Refusal::NotFound => Err(ApiError::not_found("case")),
         Refusal::Forbidden(why) => Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", why.en).zh(why.zh)),
@@ -924,6 +945,7 @@ pub struct StepForm {
     csrf: Option<String>,
     step: Step,
     note: Option<String>,
+    date: Option<String>,
 }
 
 /// The step buttons on the case page (accept, extend, reply, close, archive): plain forms,
@@ -938,7 +960,7 @@ pub async fn step_page(
     user.check_csrf(f.csrf.as_deref())?;
     let note = f.note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
     let step = f.step;
-    match apply_outcome(&state, &user, id, crate::domain::Action::Step { step, note }).await? {
+    match apply_outcome(&state, &user, id, step_action(step, note, f.date.as_deref())?).await? {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?saved={}", step.as_str())).into_response()),
         Err(refusal) => refused(&user, "未能办理", id, refusal),
     }
@@ -1227,6 +1249,23 @@ pub async fn route(
 pub struct StepRequest {
     pub step: crate::domain::Step,
     pub note: Option<String>,
+    /// The new date of a supervision (`supervise`), YYYY-MM-DD.
+    pub date: Option<String>,
+}
+
+/// A step as the case life takes it: a supervision carries its new date.
+fn step_action(step: Step, note: Option<String>, date: Option<&str>) -> Result<crate::domain::Action, ApiError> {
+    let date = date.map(str::trim).filter(|d| !d.is_empty());
+    match (step, date) {
+        (Step::Supervise, Some(d)) => {
+            let due = chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", format!("date {d:?} is not YYYY-MM-DD"))
+                    .zh(format!("「{d}」不是日期，请按 年-月-日 填写。"))
+            })?;
+            Ok(crate::domain::Action::Supervise { due, note })
+        }
+        _ => Ok(crate::domain::Action::Step { step, note }),
+    }
 }
 
 pub async fn advance(
@@ -1238,7 +1277,7 @@ pub async fn advance(
 ) -> Result<Json<Value>, ApiError> {
     user.authorize_change(Act::Step(req.step), &headers)?;
     let step = req.step;
-    let t = apply(&state, &user, id, crate::domain::Action::Step { step, note: req.note }).await?;
+    let t = apply(&state, &user, id, step_action(step, req.note, req.date.as_deref())?).await?;
     Ok(Json(json!({"case_id": id, "step": step, "due_at": t.due_text()})))
 }
 
@@ -1419,6 +1458,9 @@ pub fn router() -> Router<AppState> {
         .route("/api/cases/{id}/route", post(route))
         .route("/api/cases/{id}/step", post(advance))
         .route("/api/cases/{id}/handler", post(handler_api))
+        .route("/api/cases/{id}/evaluation", post(super::life::evaluate_api))
+        .route("/cases/{id}/evaluation", post(super::life::evaluate_page))
+        .route("/leader", get(super::life::leader_page))
         .route("/api/cases/{id}/original", get(original))
         .route("/api/cases/{id}/pages/{page}", get(page_preview))
         .route("/api/cases/{id}/filed", get(filed))

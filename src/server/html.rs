@@ -17,6 +17,7 @@ th,td{border:1px solid #ddd;padding:6px 8px;text-align:left;vertical-align:top}t
 .error{color:#a00}.ok{color:#060}.muted{color:#777}form.inline{display:inline}\
 .risk{color:#c00}tr.risk-row td{background:#fff0f0}#risks{margin-bottom:16px}\
 .risk-banner{background:#fff0f0;border-left:6px solid #c00;padding:8px 12px}\
+.instruction{background:#fff8e0;border-left:6px solid #b8860b;padding:8px 12px}\
 .split{display:flex;gap:20px}.split>*{flex:1}iframe{width:100%;height:80vh;border:1px solid #ccc}\
 input,select,button{font-size:1em;padding:4px 8px}\
 .scan-view{overflow:auto;max-height:85vh;margin-bottom:12px;border:1px solid #ccc;cursor:grab}\
@@ -32,6 +33,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("message.html", include_str!("templates/message.html")),
     ("upload.html", include_str!("templates/upload.html")),
     ("reception.html", include_str!("templates/reception.html")),
+    ("leader.html", include_str!("templates/leader.html")),
     ("uploaded.html", include_str!("templates/uploaded.html")),
     ("inbox.html", include_str!("templates/inbox.html")),
     ("cases.html", include_str!("templates/cases.html")),
@@ -94,6 +96,7 @@ const PAGES_FOR: &[(&str, &str, Act)] = &[
     ("/queue", "待核对", Act::Correct),
     ("/cases", "案件", Act::ReadList),
     ("/cases/mine", "我的案件", Act::Route),
+    ("/leader", "待批示", Act::Step(crate::domain::Step::Instruct)),
     ("/binder", "归档装订", Act::Bind),
     ("/stats", "统计", Act::ReadStats),
     ("/admin/users", "用户", Act::Administer),
@@ -110,6 +113,7 @@ pub fn home(role: Role) -> &'static str {
     match role {
         Role::Mailroom => "/queue",
         Role::Officer => "/cases",
+        Role::Leader => "/leader",
         Role::Admin => "/admin/users",
         Role::Archivist => "/binder",
         Role::Analyst => "/stats",

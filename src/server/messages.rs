@@ -15,6 +15,8 @@ pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
     ("correct", "更正登记内容"),
     ("set-handler", "指定承办人"),
     ("risk-seen", "首阅风险件"),
+    ("list-leader", "查看待批示"),
+    ("evaluate", "记录满意度评价"),
     ("clear-accusation", "解除检举控告标记"),
     ("generate", "生成文书"),
     ("adopted", "记录建议采纳情况"),

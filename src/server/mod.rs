@@ -16,6 +16,7 @@ mod cases;
 mod documents;
 mod html;
 mod letters;
+mod life;
 mod listen;
 mod messages;
 mod reception;

@@ -273,6 +273,23 @@ impl Cases for SqliteRegistry {
         Ok((self.fetch(&q)?, count))
     }
 
+    fn with_leader(&self, limit: i64, accusations: bool) -> Result<(Vec<CaseSummary>, i64)> {
+        let which = if accusations { "c.with_leader IS NOT NULL" } else { "c.with_leader IS NOT NULL AND NOT c.accusation" };
+        let count: i64 = self.conn.query_row(
+            &format!("SELECT count(*) FROM cases c INDEXED BY cases_with_leader WHERE {which}"),
+            [],
+            |r| r.get(0),
+        )?;
+        let q = Query {
+            sql: format!(
+                "SELECT {SUMMARY_COLUMNS} FROM cases c INDEXED BY cases_with_leader LEFT JOIN cases r ON r.id = c.repeat_of
+                 WHERE {which} ORDER BY c.risk IS NULL, c.with_leader, c.id LIMIT ?1"
+            ),
+            params: vec![rusqlite::types::Value::Integer(limit.clamp(1, 1000))],
+        };
+        Ok((self.fetch(&q)?, count))
+    }
+
     fn mark_risk_seen(&self, case_id: i64, actor: &str) -> Result<bool> {
         let tx = self.conn.unchecked_transaction()?;
         let changed = tx.execute(
@@ -317,7 +334,8 @@ impl Cases for SqliteRegistry {
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS}, c.sha256, c.kind, c.pages, c.address, c.letter_date, t.text,
                     c.registered_by, t.extraction, c.accused, c.purpose, c.from_body, c.from_number,
-                    c.report_due, c.risk_seen_by
+                    c.report_due, c.risk_seen_by, c.with_leader, c.instruction, c.result, c.satisfaction,
+                    c.evaluated_at
              FROM cases c JOIN case_texts t ON t.case_id = c.id
              LEFT JOIN cases r ON r.id = c.repeat_of WHERE c.id = ?1"
         );
@@ -351,6 +369,11 @@ impl Cases for SqliteRegistry {
                             .and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
                     }),
                     risk_seen_by: r.get(n + 13)?,
+                    with_leader: r.get(n + 14)?,
+                    instruction: r.get(n + 15)?,
+                    result: r.get(n + 16)?,
+                    satisfaction: r.get(n + 17)?,
+                    evaluated_at: r.get(n + 18)?,
                     events: vec![],
                 })
             })
@@ -623,18 +646,24 @@ impl Cases for SqliteRegistry {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        type Row = (String, Option<String>, String, bool, String, bool, String, bool, Option<String>);
+        type Row = (String, Option<String>, String, bool, String, bool, String, bool, Option<String>, Option<crate::domain::RouteKind>, bool, bool);
         let row: Option<Row> = tx
             .query_row(
                 "SELECT c.status, c.due_at, t.text, c.accusation, c.accused,
                         EXISTS (SELECT 1 FROM events WHERE case_id = c.id AND action = 'extend'),
-                        c.registered_at, c.urgent, c.report_due
+                        c.registered_at, c.urgent, c.report_due, c.route_kind, c.result IS NOT NULL,
+                        c.with_leader IS NOT NULL
                  FROM cases c JOIN case_texts t ON t.case_id = c.id WHERE c.id = ?1",
                 [case_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?)),
+                |r| {
+                    Ok((
+                        r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?,
+                        r.get(9)?, r.get(10)?, r.get(11)?,
+                    ))
+                },
             )
             .optional()?;
-        let Some((status, due, text, accusation, accused, extended, registered_at, urgent, report_due)) = row else {
+        let Some((status, due, text, accusation, accused, extended, registered_at, urgent, report_due, route, has_result, with_leader)) = row else {
             return Ok(Err(Refusal::NotFound));
         };
         let today = chrono::Local::now().date_naive();
@@ -657,6 +686,9 @@ impl Cases for SqliteRegistry {
             registered,
             urgent,
             report_due: report_due.as_deref().and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+            route,
+            has_result,
+            with_leader,
         };
         let t = match decide(&state, action, actor.role, today, rules) {
             Ok(t) => t,

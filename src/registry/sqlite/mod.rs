@@ -41,6 +41,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(include_str!("../../../migrations/0013_document_void.sql")),
     Migration::Sql(include_str!("../../../migrations/0014_period_documents.sql")),
     Migration::Sql(include_str!("../../../migrations/0015_risk_channel.sql")),
+    Migration::Sql(include_str!("../../../migrations/0016_case_life.sql")),
 ];
 
 /// The register in `DATA/xinfang.db`.
@@ -114,7 +115,8 @@ stored_as_code!(
     crate::domain::Purpose,
     crate::domain::EventKind,
     crate::domain::JobStatus,
-    crate::domain::Channel
+    crate::domain::Channel,
+    crate::domain::Satisfaction
 );
 
 /// One step of a case: its event in the case's history and its audit entry.
