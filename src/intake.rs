@@ -93,11 +93,16 @@ pub fn prepare_bytes(
 pub struct Origin {
     pub channel: crate::domain::Channel,
     pub from_above: Option<crate::registry::FromAbove>,
+    /// A review or re-review request: the case it is about, which, and when it is decided.
+    pub review: Option<(i64, crate::domain::review::Level, chrono::NaiveDate)>,
+    /// Accusation material whatever its text says (a review request about an accusation
+    /// carries the accuser's identity: it is guarded as the first case is).
+    pub accusation: bool,
 }
 
 impl Default for Origin {
     fn default() -> Self {
-        Origin { channel: crate::domain::Channel::Letter, from_above: None }
+        Origin { channel: crate::domain::Channel::Letter, from_above: None, review: None, accusation: false }
     }
 }
 
@@ -142,10 +147,15 @@ pub fn register_from(
         sha256: &sha256,
         source_name: &name,
         extraction: &filed.extraction,
-        due: Some(theirs.map_or(ours, |t| t.min(ours))),
-        accusation: crate::routing::is_accusation(&filed.extraction.text),
+        // (A review request is due when its decision is: Arts. 35-36.)
+        due: Some(match origin.review {
+            Some((_, _, decide_by)) => decide_by,
+            None => theirs.map_or(ours, |t| t.min(ours)),
+        }),
+        accusation: origin.accusation || crate::routing::is_accusation(&filed.extraction.text),
         channel: origin.channel,
         from_above: origin.from_above.clone(),
+        review: origin.review.map(|(of, level, _)| (of, level)),
     };
     let dirs = crate::store::DataDirs::new(data);
     let registration = crate::registry::register(&mut *registry, &dirs, &new, actor, |number| {

@@ -58,6 +58,21 @@ pub struct Checked {
     pub text: String,
     pub external_id: Option<String>,
     pub from_above: Option<FromAbove>,
+    /// For a review or re-review request: the case it is about, which, its number, and
+    /// when it is decided.
+    pub review: Option<ReviewOf>,
+    /// Accusation material whatever the text says (a request about an accusation case).
+    pub accusation: bool,
+}
+
+/// What a review request's record and registration carry of the case it is about.
+#[derive(Debug, Clone)]
+pub struct ReviewOf {
+    pub of: i64,
+    pub of_number: String,
+    pub level: crate::domain::review::Level,
+    pub due: NaiveDate,
+    pub detail: String,
 }
 
 /// Why a petition was not registered.
@@ -177,7 +192,47 @@ pub fn check(p: &Petition, config: &Config, today: NaiveDate) -> Result<Checked,
         cosigners: p.cosigners.unwrap_or(0).min(100_000),
         risk: Vec::new(),
     };
-    Ok(Checked { channel, received, fields, text, external_id: trimmed(&p.external_id), from_above })
+    Ok(Checked { channel, received, fields, text, external_id: trimmed(&p.external_id), from_above, review: None, accusation: false })
+}
+
+/// A review or re-review request about `original`, accepted as `accepted`: the petitioner
+/// and the matter taken from the first case, the request's own words in `text`.
+pub fn review_request(
+    original: &crate::registry::cases::CaseDetail,
+    level: crate::domain::review::Level,
+    received: NaiveDate,
+    accepted: crate::domain::review::Accepted,
+    text: Option<&str>,
+) -> Checked {
+    let c = &original.summary;
+    let number = &c.registration_number;
+    let matter = c.summary.clone().unwrap_or_else(|| "原信访事项".into());
+    let text = text
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("信访人不服对{number}（{matter}）的{}，请求{}。", if level == crate::domain::review::Level::Review { "处理意见" } else { "复查意见" }, level.label()));
+    Checked {
+        channel: Channel::Letter,
+        received,
+        fields: crate::model::Fields {
+            name: c.name.clone(),
+            id_number: c.id_number.clone(),
+            phone: c.phone.clone(),
+            address: original.address.clone(),
+            date: Some(received.to_string()),
+            summary: Some(format!("{}请求：{matter}", level.label())),
+            category: c.category.clone(),
+            urgent: false,
+            cosigners: c.cosigners.max(0) as u32,
+            risk: Vec::new(),
+        },
+        text,
+        external_id: None,
+        from_above: None,
+        review: Some(ReviewOf { of: c.id, of_number: number.clone(), level, due: accepted.due, detail: accepted.detail }),
+        accusation: c.accusation,
+    }
 }
 
 /// The record's title by channel.
@@ -217,6 +272,10 @@ pub fn record_docx(c: &Checked, receiver: &str) -> Result<Vec<u8>, IngestError> 
         put("报告期限", &a.report_due.map(|d| d.to_string()));
     }
     put("外部编号", &c.external_id);
+    if let Some(r) = &c.review {
+        put(&format!("请求{}的案件", r.level.label()), &Some(r.of_number.clone()));
+        put("受理情况", &Some(r.detail.clone()));
+    }
     if f.cosigners > 0 {
         put("同行人数", &Some(f.cosigners.to_string()));
     }
@@ -228,9 +287,11 @@ pub fn record_docx(c: &Checked, receiver: &str) -> Result<Vec<u8>, IngestError> 
     put(when, &Some(c.received.to_string()));
     put("登记人", &Some(receiver.to_string()));
     let mut d = Docx::new().created_at(&stamp).updated_at(&stamp);
-    d = d.add_paragraph(
-        Paragraph::new().align(AlignmentType::Center).add_run(Run::new().add_text(record_title(c.channel)).size(32)),
-    );
+    let title = match &c.review {
+        Some(r) => format!("{}请求登记", r.level.label()),
+        None => record_title(c.channel).to_string(),
+    };
+    d = d.add_paragraph(Paragraph::new().align(AlignmentType::Center).add_run(Run::new().add_text(title).size(32)));
     for (label, value) in lines {
         d = d.add_paragraph(Paragraph::new().add_run(Run::new().add_text(format!("{label}：{value}"))));
     }
@@ -281,6 +342,11 @@ pub fn register(c: &Checked, data: &Path, config: &Config, receiver: &str) -> Re
         }
         known => known,
     };
-    let origin = Origin { channel: c.channel, from_above: c.from_above.clone() };
+    let origin = Origin {
+        channel: c.channel,
+        from_above: c.from_above.clone(),
+        review: c.review.as_ref().map(|r| (r.of, r.level, r.due)),
+        accusation: c.accusation,
+    };
     Ok(crate::intake::register_from(prepared, data, config, receiver, &origin)?)
 }

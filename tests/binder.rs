@@ -45,8 +45,10 @@ fn register() -> (tempfile::TempDir, PathBuf, i32) {
     for id in [1, 2] {
         let route = Route { kind: RouteKind::Transfer, body: Some("县教育局".into()), reason: None };
         r.apply(id, &Action::Route(route), &officer, rules).unwrap().unwrap();
-        for step in [Step::Accept, Step::Reply, Step::Close] {
-            r.apply(id, &Action::Step { step, note: None }, &officer, rules).unwrap().unwrap();
+        for step in [Step::Accept, Step::Result, Step::Reply, Step::Close] {
+            // (A routed case closes on the body's result.)
+            let note = (step == Step::Result).then(|| "已责令整改".to_string());
+            r.apply(id, &Action::Step { step, note }, &officer, rules).unwrap().unwrap();
         }
     }
     drop(r);

@@ -294,7 +294,7 @@ fn each_role_walks_to_its_daily_task_in_chromium() {
     b.sign_in(&site, "admin", &password);
     b.find("#add-user");
     assert!(b.url().ends_with("/admin/users"), "{}", b.url());
-    for role in ["mailroom", "officer", "archivist", "analyst"] {
+    for role in ["mailroom", "officer", "leader", "archivist", "analyst"] {
         b.type_into("#add-user input[name=name]", role);
         b.set_value("#add-user select[name=role]", role);
         b.type_into("#add-user input[name=password]", pw);
@@ -329,6 +329,33 @@ fn each_role_walks_to_its_daily_task_in_chromium() {
     let urgent = b.find("#f-urgent");
     assert_eq!(b.cmd("GET", &format!("/element/{urgent}/property/value"), None), "true");
     assert!(b.text("#confirmed").contains("mailroom"));
+    // A visitor at the counter: typed while they are there; what they say is read for risk.
+    b.go(&format!("{site}/cases/new"));
+    b.find("#reception");
+    b.type_into("#reception input[name=name]", "韦国栋");
+    b.type_into("#reception input[name=phone]", "13972150418");
+    b.type_into("#reception input[name=summary]", "征地补偿款被截留");
+    b.type_into("#reception textarea[name=text]", "来访人称镇里截留征地补偿款，多次反映无果，说月底前不解决就组织村民集体上访。");
+    b.shot("reception-visit-form.png");
+    b.submit("#register");
+    b.find("#risk");
+    assert!(b.text("#saved").starts_with("已登记"), "{}", b.text("#saved"));
+    assert!(b.text("#risk").contains("群体性：“集体上访”"), "{}", b.text("#risk"));
+    b.find("#record");
+    let visit_url = b.url();
+    b.shot("reception-visit-case.png");
+    // A matter passed down by the province, due on their date.
+    b.go(&format!("{site}/cases/new"));
+    b.click("#reception input[name=channel][value=from-above]");
+    let their_date = (chrono::Local::now().date_naive() + chrono::Days::new(5)).to_string();
+    b.type_into("#reception input[name=from_body]", "省信访局");
+    b.type_into("#reception input[name=from_number]", "鄂信转〔2026〕88号");
+    b.set_value("#reception input[name=report_due]", &their_date);
+    b.type_into("#reception textarea[name=text]", "省信访局转来：反映某工地拖欠农民工工资，请核查处理并报告结果。");
+    b.submit("#register");
+    b.find("#saved");
+    assert!(b.text("main").contains(&format!("办理期限{their_date}")) || b.text("main").contains(&their_date), "due on their date");
+    assert!(b.text("main").contains("上级转交") && b.text("main").contains("省信访局"));
     b.sign_out();
 
     // The officer: page 2 of the list, its export, a search with the OCR's variant shape.
@@ -365,6 +392,27 @@ fn each_role_walks_to_its_daily_task_in_chromium() {
     assert!(variant.contains("共 ") && !variant.contains("共 0 件"), "{variant}");
     assert_eq!(variant.split('。').next(), found(&b, "月内").split('。').next());
     b.shot("role-officer.png");
+    // The visitor's case stands on top of the list, marked; the officer submits it to the leader.
+    b.go(&format!("{site}/cases"));
+    assert!(b.text("#risks").contains("风险件 1 件"), "{}", b.text("#risks"));
+    b.go(&visit_url);
+    b.type_into("#steps input[name=note]", "涉及群体性，请领导阅示");
+    b.submit("#steps button[value=submit-to-leader]");
+    b.find("#with-leader");
+    b.sign_out();
+
+    // The leader lands on what waits for an instruction, and instructs.
+    b.sign_in(&site, "leader", pw);
+    b.find("#waiting");
+    assert!(b.url().ends_with("/leader"), "{}", b.url());
+    b.shot("role-leader.png");
+    b.click("#waiting a");
+    b.find("#steps");
+    b.type_into("#steps input[name=note]", "请自然资源局依法核查，月底前报结果。");
+    b.submit("#steps button[value=instruct]");
+    b.find("#instruction");
+    assert!(b.text("#instruction").contains("请自然资源局依法核查"), "{}", b.text("#instruction"));
+    b.shot("leader-instructed.png");
     b.sign_out();
 
     // The archivist: what this year's binding takes in and leaves out, and why.

@@ -322,3 +322,70 @@ fn a_case_is_instructed_supervised_closed_on_its_result_and_evaluated() {
     let (_, page) = admin.get(&format!("/cases/{id}"));
     assert!(page.contains("已督办 1 次") && page.contains("基本满意"), "the case page says so");
 }
+
+/// A review request (复查) within 30 days of the written reply makes a linked case due 30
+/// days after the request; after the 30 days it is refused with the last day, unless an
+/// officer accepts it with a reason; a re-review (复核) is asked of the review.
+#[test]
+fn review_requests_are_linked_cases_in_their_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = start_server(&data, None);
+    let api = Api { token: sign_in(&server), server: &server };
+    let today = chrono::Local::now().date_naive();
+    let (_, v) = api.post("/api/cases", &json!({"channel": "phone", "name": "喻德华", "summary": "低保被取消", "text": "来电反映低保被取消，要求恢复。"}));
+    let id = v["case_id"].as_i64().unwrap();
+    let ask = |of: i64, body: Value| api.post(&format!("/api/cases/{of}/review-request"), &body);
+    let review = json!({"level": "review", "received_at": today.to_string(), "text": "不服答复，请求复查"});
+    assert_eq!(ask(id, review.clone()).0, 409, "no written answer yet");
+    assert_eq!(api.post(&format!("/api/cases/{id}/route"), &json!({"kind": "direct"})).0, 200);
+    assert_eq!(api.post(&format!("/api/cases/{id}/step"), &json!({"step": "reply", "note": "经核实不符合条件"})).0, 200);
+
+    // In time: a linked case, due in 30 days.
+    let (code, v) = ask(id, review.clone());
+    assert_eq!(code, 201, "{v}");
+    let rid = v["case_id"].as_i64().unwrap();
+    let r = api.case(rid);
+    assert_eq!(r["review"]["of"], id);
+    assert_eq!(r["review"]["level"], "review");
+    assert_eq!(r["name"], "喻德华");
+    assert_eq!(r["summary"], "复查请求：低保被取消");
+    assert_eq!(r["due_at"], (today + chrono::Days::new(30)).to_string());
+    let (_, page) = api.get(&format!("/cases/{rid}"));
+    assert!(page.contains("id=\"review-of\"") && page.contains("复查请求"), "linked on the page");
+    assert!(page.contains("信访事项复查意见书"), "the opinion is offered");
+    // A review of a review is refused: the petitioner asks a re-review.
+    assert_eq!(ask(rid, review.clone()).0, 409);
+
+    // The written reply moved back, as if given 30 and 31 days ago: day 30 is in time,
+    // day 31 is refused with the last day, and accepted only with an officer's reason.
+    let reply_back = |days: u64| {
+        let reg = xinfang::registry::sqlite::SqliteRegistry::open(&data, Default::default()).unwrap();
+        let at = format!("{}T09:00:00+00:00", today - chrono::Days::new(days));
+        reg.connection().execute("UPDATE events SET at = ?2 WHERE case_id = ?1 AND action = 'reply'", (id, at)).unwrap();
+    };
+    reply_back(30);
+    assert_eq!(ask(id, review.clone()).0, 201, "day 30");
+    reply_back(31);
+    let (code, v) = ask(id, review.clone());
+    assert_eq!(code, 422, "day 31: {v}");
+    let last = (today - chrono::Days::new(1)).to_string();
+    assert!(v["error"]["message_zh"].as_str().unwrap().contains(&last), "{v}");
+    let mut late = review.clone();
+    late["accept_late"] = json!("信访人住院治疗，有病历");
+    let (code, v) = ask(id, late);
+    assert_eq!(code, 201, "{v}");
+    let late_case = api.case(v["case_id"].as_i64().unwrap());
+    assert!(late_case["text"].as_str().unwrap().contains("逾期受理，理由：信访人住院治疗"), "{late_case}");
+    let (code, v) = ask(id, json!({"level": "review", "received_at": (today + chrono::Days::new(1)).to_string()}));
+    assert_eq!(code, 422, "a day after today: {v}");
+
+    // Re-review of the review once it is answered.
+    assert_eq!(api.post(&format!("/api/cases/{rid}/route"), &json!({"kind": "direct"})).0, 200);
+    assert_eq!(api.post(&format!("/api/cases/{rid}/step"), &json!({"step": "reply", "note": "维持原处理意见"})).0, 200);
+    let (code, v) = ask(rid, json!({"level": "re-review", "received_at": today.to_string()}));
+    assert_eq!(code, 201, "{v}");
+    let rr = api.case(v["case_id"].as_i64().unwrap());
+    assert_eq!((rr["review"]["of"].as_i64(), rr["review"]["level"].as_str()), (Some(rid), Some("re-review")));
+    assert_eq!(ask(id, json!({"level": "re-review", "received_at": today.to_string()})).0, 409, "a re-review is of a review");
+}

@@ -32,6 +32,7 @@ fn register(r: &mut SqliteRegistry, x: &Extraction) -> Registration {
         accusation: false,
         channel: xinfang::domain::Channel::Letter,
         from_above: None,
+        review: None,
     };
     let dirs = r.dirs().clone();
     xinfang::registry::register(r, &dirs, &new, "tester", |n| Ok(format!("%PDF-1.7 {n}").into_bytes())).unwrap()

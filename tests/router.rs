@@ -88,6 +88,8 @@ const ROUTES: &[Route] = &[
     r("POST", "/api/letters", "/api/letters", Need::Act(Act::TakeIn), Send::Multipart { form: false }),
     r("GET", "/cases/new", "/cases/new", Need::Act(Act::TakeIn), Send::Empty),
     r("GET", "/leader", "/leader", Need::Act(Act::Step(Step::Instruct)), Send::Empty),
+    r("POST", "/cases/{id}/review-request", "/cases/1/review-request", Need::Act(Act::Route), Send::Form("level=review&received_at=2026-12-01")),
+    r("POST", "/api/cases/{id}/review-request", "/api/cases/1/review-request", Need::Act(Act::Route), Send::Json(r#"{"level":"review","received_at":"2026-12-01"}"#)),
     r("POST", "/cases/{id}/evaluation", "/cases/1/evaluation", Need::Act(Act::Evaluate), Send::Form("result=satisfied")),
     r("POST", "/api/cases/{id}/evaluation", "/api/cases/1/evaluation", Need::Act(Act::Evaluate), Send::Json(r#"{"result":"satisfied"}"#)),
     r("POST", "/cases/new", "/cases/new", Need::Act(Act::TakeIn), Send::Form("channel=phone&text=%E8%AF%A2%E9%97%AE%E4%BD%8F%E6%88%BF%E8%A1%A5%E8%B4%B4")),

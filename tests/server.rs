@@ -521,13 +521,14 @@ fn routing_corrections_deadlines_and_the_accusation_guard() {
         &serde_json::json!({"step": "archive"}),
     );
     assert_eq!(code, 409, "not closed yet");
-    for s in ["reply", "close", "archive"] {
+    // (An assigned case closes on the body's result.)
+    for s in ["result", "reply", "close", "archive"] {
         let (code, v) = send_json(
             &server,
             &token,
             "POST",
             &step,
-            &serde_json::json!({"step": s}),
+            &serde_json::json!({"step": s, "note": "已责令整改"}),
         );
         assert_eq!(code, 200, "{s}: {v}");
     }
@@ -548,6 +549,7 @@ fn routing_corrections_deadlines_and_the_accusation_guard() {
             "assign",
             "accept",
             "extend",
+            "result",
             "reply",
             "close",
             "archive"
@@ -677,9 +679,9 @@ fn the_archivist_binds_the_year_as_a_background_job() {
     let (code, v) = send_json(&server, &token, "POST", &format!("/api/cases/{}/route", ids[0]),
         &serde_json::json!({"kind": "direct"}));
     assert_eq!(code, 200, "{v}");
-    for step in ["reply", "close"] {
+    for step in ["result", "reply", "close"] {
         let (code, v) = send_json(&server, &token, "POST", &format!("/api/cases/{}/step", ids[0]),
-            &serde_json::json!({"step": step}));
+            &serde_json::json!({"step": step, "note": "已处理"}));
         assert_eq!(code, 200, "{step}: {v}");
     }
     let year: i32 = chrono::Local::now().format("%Y").to_string().parse().unwrap();
@@ -765,6 +767,7 @@ fn the_review_page_points_at_fields_read_with_low_confidence() {
             accusation: false,
             channel: xinfang::domain::Channel::Letter,
             from_above: None,
+            review: None,
         };
         let dirs = xinfang::store::DataDirs::new(&data);
         xinfang::registry::register(&mut *r, &dirs, &new, "tester", |n| Ok(format!("%PDF-1.7 {n}").into_bytes())).unwrap();

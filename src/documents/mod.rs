@@ -589,6 +589,44 @@ pub fn offer(case: &CaseDetail, docs: &[DocumentRecord], today: NaiveDate) -> Op
             });
         }
     }
+    // A review or re-review request is decided with its opinion (Arts. 35-36).
+    if let Some(review) = &case.review {
+        let kind = review.level.opinion_kind();
+        let open = matches!(case.summary.status, Status::Registered | Status::Routed | Status::Awaiting);
+        if open && !docs.iter().any(|d| d.kind == kind && !d.is_void()) {
+            let due = case.summary.due_at.as_deref().and_then(|d| NaiveDate::parse_from_str(d.get(..10).unwrap_or(d), "%Y-%m-%d").ok());
+            return Some(Offer {
+                kind,
+                why: format!(
+                    "本件为{}请求（原案 {}）：应在{}前作出{}意见并书面答复。",
+                    review.level.label(),
+                    review.of_number,
+                    due.map(gb_date).unwrap_or_default(),
+                    review.level.label()
+                ),
+                values: vec![],
+            });
+        }
+    }
+    // A matter from above: at close, the 办结报告 to the body that passed it down.
+    if let Some(above) = &case.from_above {
+        let closed = matches!(case.summary.status, Status::Closed | Status::Archived);
+        if closed && !docs.iter().any(|d| d.kind == "completion-report" && !d.is_void()) {
+            let mut values = vec![("收文机关".to_string(), above.body.clone())];
+            if let Some(n) = &above.number {
+                values.push(("交办文号".to_string(), n.clone()));
+            }
+            if let Some(r) = &case.result {
+                values.push(("结果".to_string(), r.clone()));
+            }
+            let by = above.report_due.map(|d| format!("（报告期限 {}）", gb_date(d))).unwrap_or_default();
+            return Some(Offer {
+                kind: "completion-report",
+                why: format!("本件系{}转交，已办结：请向其报送信访事项办结报告{by}。", above.body),
+                values,
+            });
+        }
+    }
     let due = case.summary.due_at.as_deref().and_then(|d| NaiveDate::parse_from_str(d.get(..10).unwrap_or(d), "%Y-%m-%d").ok());
     if case.summary.status == Status::Routed && due.is_some_and(|d| d < today) {
         let last = docs.iter().rev().find(|d| d.kind == "supervision" && !d.is_void());
@@ -697,6 +735,7 @@ mod tests {
             result: None,
             satisfaction: None,
             evaluated_at: None,
+            review: None,
             events,
             extraction: serde_json::Value::Null,
         }
@@ -721,5 +760,18 @@ mod tests {
         let ext = case(Status::Awaiting, "2027-01-30", vec![event(EventKind::Extend, "2026-12-01T08:00:00Z", Some("需现场核查。"))]);
         let o = offer(&ext, &[], today).expect("an offer");
         assert_eq!((o.kind, o.values.clone()), ("extension-notice", vec![("延期理由".to_string(), "需现场核查".to_string())]));
+        // A matter from above, closed: the 办结报告 to them, with their number and the result.
+        let mut above = case(Status::Closed, "2026-12-20", vec![]);
+        above.from_above = Some(crate::registry::FromAbove {
+            body: "省信访局".into(),
+            number: Some("鄂信转〔2026〕88号".into()),
+            report_due: NaiveDate::from_ymd_opt(2026, 12, 20),
+        });
+        above.result = Some("已责令退还".into());
+        let o = offer(&above, &[], today).expect("an offer");
+        assert_eq!(o.kind, "completion-report");
+        assert!(o.why.contains("省信访局") && o.why.contains("2026年12月20日"), "{}", o.why);
+        assert!(o.values.contains(&("交办文号".to_string(), "鄂信转〔2026〕88号".to_string())), "{:?}", o.values);
+        assert!(o.values.contains(&("结果".to_string(), "已责令退还".to_string())));
     }
 }

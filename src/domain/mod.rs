@@ -10,6 +10,7 @@
 pub mod life;
 pub mod number;
 pub mod policy;
+pub mod review;
 pub mod vocab;
 
 pub use life::{decide, Action, CaseState, Corrections, Due, Refusal, Route, Rules, Transition, Why};

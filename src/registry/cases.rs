@@ -40,6 +40,14 @@ impl CaseSummary {
     }
 }
 
+/// A review (复查) or re-review (复核) request's link to the case it is about.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Review {
+    pub of: i64,
+    pub of_number: String,
+    pub level: crate::domain::review::Level,
+}
+
 /// The kinds of a stored risk column ("extreme,mass").
 pub fn risk_kinds(stored: Option<&str>) -> Vec<RiskKind> {
     stored.unwrap_or("").split(',').filter_map(RiskKind::parse).collect()
@@ -91,6 +99,8 @@ pub struct CaseDetail {
     /// The petitioner's evaluation of the reply, and its day.
     pub satisfaction: Option<crate::domain::Satisfaction>,
     pub evaluated_at: Option<String>,
+    /// For a review or re-review request: the case it is about.
+    pub review: Option<Review>,
     /// The extraction as read (pages with their cleaning notes, confidences).
     pub extraction: serde_json::Value,
 }

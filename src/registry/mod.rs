@@ -68,6 +68,8 @@ pub struct NewCase<'a> {
     pub channel: crate::domain::Channel,
     /// Who passed it down, for a matter from a higher body.
     pub from_above: Option<FromAbove>,
+    /// For a review or re-review request: the case it is about, and which.
+    pub review: Option<(i64, crate::domain::review::Level)>,
 }
 
 /// A matter passed down by a higher body (上级转交/交办).

@@ -640,6 +640,7 @@ pub async fn case_page(
         Some("void") => Some("已作废：登记号保留并标为作废，不再办理。"),
         Some("handler") => Some("已指定承办人。"),
         Some("evaluation") => Some("满意度评价已记录。"),
+        Some("review-request") => Some("已登记为新的案件，与原案关联，期限为收到请求之日起30日。"),
         Some("submit-to-leader") => Some("已呈报领导，待批示。"),
         Some("instruct") => Some("批示已记录。"),
         Some("supervise") => Some("已督办，新期限见上。"),
@@ -702,6 +703,12 @@ pub async fn case_page(
         instruction => &detail.instruction,
         with_leader => &detail.with_leader,
         result => &detail.result,
+        review => detail.review.as_ref().map(|r| minijinja::context! { of => r.of, number => &r.of_number, level => r.level.label() }),
+        request_review => (user.may(Act::Route) && matches!(c.status, Status::Replied | Status::Closed | Status::Archived)).then(|| {
+            let level = if detail.review.is_some() { "re-review" } else { "review" };
+            let label = if detail.review.is_some() { "复核" } else { "复查" };
+            minijinja::context! { level, label, today => chrono::Local::now().date_naive().to_string() }
+        }),
         satisfaction => detail.satisfaction.map(|s| format!("{}（{}）", s.label(), detail.evaluated_at.clone().unwrap_or_default())),
         channel => c.channel.label(),
         from_above => detail.from_above.as_ref().map(|a| {
@@ -1223,7 +1230,7 @@ pub async fn read(
     Ok(Json(value))
 }
 
-fn refusal(r: Refusal) -> ApiError {
+pub fn refusal(r: Refusal) -> ApiError {
     match r {
         Refusal::NotFound => ApiError::not_found("case"),
         Refusal::WrongState(why) => ApiError::new(StatusCode::CONFLICT, "wrong_state", why.en).zh(why.zh),
@@ -1461,6 +1468,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/cases/{id}/evaluation", post(super::life::evaluate_api))
         .route("/cases/{id}/evaluation", post(super::life::evaluate_page))
         .route("/leader", get(super::life::leader_page))
+        .route("/api/cases/{id}/review-request", post(super::life::review_api))
+        .route("/cases/{id}/review-request", post(super::life::review_page))
         .route("/api/cases/{id}/original", get(original))
         .route("/api/cases/{id}/pages/{page}", get(page_preview))
         .route("/api/cases/{id}/filed", get(filed))

@@ -93,3 +93,100 @@ pub async fn evaluate_page(
         Err(refusal) => refused(&user, "未能记录评价", id, refusal),
     }
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewRequest {
+    pub level: crate::domain::review::Level,
+    /// The day the request was received (YYYY-MM-DD).
+    pub received_at: String,
+    /// The request's own words (a standard sentence when absent).
+    pub text: Option<String>,
+    /// An officer's reason to accept a request made after the 30 days.
+    pub accept_late: Option<String>,
+}
+
+/// Registers a review or re-review request about case `id`: the linked case, or why not.
+async fn register_review(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    req: ReviewRequest,
+) -> Result<Result<crate::intake::IntakeReport, crate::domain::Refusal>, ApiError> {
+    use crate::domain::review::{decide_request, Basis};
+    let received = chrono::NaiveDate::parse_from_str(req.received_at.trim(), "%Y-%m-%d").map_err(|_| {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", format!("received_at {:?} is not YYYY-MM-DD", req.received_at))
+            .zh("收到请求的日期不是日期，请按 年-月-日 填写。")
+    })?;
+    let role = user.user.role;
+    let (config, data, actor) = (state.config().clone(), state.data().to_path_buf(), user.actor());
+    let address = user.address.clone();
+    state
+        .with_registry(move |r| {
+            let Some(original) = r.case(id)? else { return Ok(Err(crate::domain::Refusal::NotFound)) };
+            // (Reading the first case to take its petitioner over is a read of it.)
+            r.audit(&actor, "read-case-for-review", Some(id), address.as_deref())?;
+            let replied = original
+                .events
+                .iter()
+                .rev()
+                .find(|e| e.action == crate::domain::EventKind::Reply)
+                .and_then(|e| chrono::NaiveDate::parse_from_str(e.at.get(..10)?, "%Y-%m-%d").ok());
+            let basis = Basis { status: original.summary.status, replied, level: original.review.as_ref().map(|r| r.level) };
+            let today = chrono::Local::now().date_naive();
+            let accepted = match decide_request(&basis, req.level, received, req.accept_late.as_deref(), role, today) {
+                Ok(a) => a,
+                Err(refusal) => return Ok(Err(refusal)),
+            };
+            let checked = crate::reception::review_request(&original, req.level, received, accepted, req.text.as_deref());
+            crate::reception::register(&checked, &data, &config, &actor)
+                .map(Ok)
+                .map_err(|e| ApiError::internal(e.to_string()))
+        })
+        .await
+}
+
+/// `POST /api/cases/{id}/review-request`: 201 with the linked case, or the refusal (422
+/// late, with the last day; 409 no written answer yet).
+pub async fn review_api(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Json(req): Json<ReviewRequest>,
+) -> Result<Response, ApiError> {
+    user.authorize_change(Act::Route, &headers)?;
+    let level = req.level;
+    let report = register_review(&state, &user, id, req).await?.map_err(super::cases::refusal)?;
+    let body = json!({
+        "case_id": report.case_id,
+        "registration_number": report.registration_number,
+        "review_of": id,
+        "level": level,
+    });
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ReviewForm {
+    csrf: Option<String>,
+    level: crate::domain::review::Level,
+    received_at: String,
+    text: Option<String>,
+    accept_late: Option<String>,
+}
+
+pub async fn review_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(f): Form<ReviewForm>,
+) -> Result<Response, ApiError> {
+    user.require(Act::Route)?;
+    user.check_csrf(f.csrf.as_deref())?;
+    let req = ReviewRequest { level: f.level, received_at: f.received_at, text: f.text, accept_late: f.accept_late };
+    match register_review(&state, &user, id, req).await? {
+        Ok(r) => Ok(Redirect::to(&format!("/cases/{}?saved=review-request", r.case_id)).into_response()),
+        Err(refusal) => refused(&user, "未能登记复查、复核请求", id, refusal),
+    }
+}

@@ -16,6 +16,7 @@ pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
     ("set-handler", "指定承办人"),
     ("risk-seen", "首阅风险件"),
     ("list-leader", "查看待批示"),
+    ("read-case-for-review", "登记复查复核请求时查看原案"),
     ("evaluate", "记录满意度评价"),
     ("clear-accusation", "解除检举控告标记"),
     ("generate", "生成文书"),

@@ -106,9 +106,9 @@ impl Cases for SqliteRegistry {
             "INSERT INTO cases (registration_number, year, seq, sha256, kind, source_name, pages,
                 name, id_number, phone, address, letter_date, summary, category, urgent, cosigners,
                 repeat_of, registered_at, registered_by, due_at, accusation, purpose, risk, channel,
-                from_body, from_number, report_due)
+                from_body, from_number, report_due, review_of, review_level)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
+                ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)",
             params![
                 number,
                 year,
@@ -137,6 +137,8 @@ impl Cases for SqliteRegistry {
                 new.from_above.as_ref().map(|a| a.body.as_str()),
                 new.from_above.as_ref().and_then(|a| a.number.as_deref()),
                 new.from_above.as_ref().and_then(|a| a.report_due).map(|d| d.to_string()),
+                new.review.map(|r| r.0),
+                new.review.map(|r| r.1.as_str()),
             ],
         )?;
         let case_id = tx.last_insert_rowid();
@@ -335,7 +337,8 @@ impl Cases for SqliteRegistry {
             "SELECT {SUMMARY_COLUMNS}, c.sha256, c.kind, c.pages, c.address, c.letter_date, t.text,
                     c.registered_by, t.extraction, c.accused, c.purpose, c.from_body, c.from_number,
                     c.report_due, c.risk_seen_by, c.with_leader, c.instruction, c.result, c.satisfaction,
-                    c.evaluated_at
+                    c.evaluated_at, c.review_of, c.review_level,
+                    (SELECT o.registration_number FROM cases o WHERE o.id = c.review_of)
              FROM cases c JOIN case_texts t ON t.case_id = c.id
              LEFT JOIN cases r ON r.id = c.repeat_of WHERE c.id = ?1"
         );
@@ -374,6 +377,14 @@ impl Cases for SqliteRegistry {
                     result: r.get(n + 16)?,
                     satisfaction: r.get(n + 17)?,
                     evaluated_at: r.get(n + 18)?,
+                    review: match (r.get::<_, Option<i64>>(n + 19)?, r.get::<_, Option<String>>(n + 20)?) {
+                        (Some(of), Some(level)) => crate::domain::review::Level::parse(&level).map(|level| Review {
+                            of,
+                            of_number: r.get(n + 21).ok().flatten().unwrap_or_default(),
+                            level,
+                        }),
+                        _ => None,
+                    },
                     events: vec![],
                 })
             })

@@ -42,6 +42,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(include_str!("../../../migrations/0014_period_documents.sql")),
     Migration::Sql(include_str!("../../../migrations/0015_risk_channel.sql")),
     Migration::Sql(include_str!("../../../migrations/0016_case_life.sql")),
+    Migration::Sql(include_str!("../../../migrations/0017_review_requests.sql")),
 ];
 
 /// The register in `DATA/xinfang.db`.
