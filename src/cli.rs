@@ -1155,6 +1155,33 @@ fn generate(config: &Config, a: GenerateArgs) -> i32 {
     EXIT_OK
 }
 
+/// A line's JSON error in words, without the values it quotes (an ID number or a phone
+/// written as a number would be printed by serde's message): the kind of error, the
+/// field names it mentions, the column.
+fn json_error(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let what = match e.classify() {
+        Category::Syntax => "JSON 格式错误",
+        Category::Eof => "记录不完整",
+        Category::Data => "字段名称或类型不对",
+        Category::Io => "读取失败",
+    };
+    // serde names fields in backquotes; anything else in backquotes is a value: dropped.
+    const FIELDS: &[&str] = &[
+        "channel", "received_at", "name", "id_number", "phone", "address", "summary", "category", "text", "cosigners",
+        "urgent", "external_id", "from_body", "from_number", "report_due",
+    ];
+    let message = e.to_string();
+    let named: Vec<&str> = message
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|w| FIELDS.contains(w) || (w.len() <= 40 && w.chars().all(|c| c.is_ascii_lowercase() || c == '_')))
+        .collect();
+    let named = if named.is_empty() { String::new() } else { format!("（{}）", named.join("、")) };
+    format!("不是有效的信访件记录：{what}{named}，第 {} 列", e.column())
+}
+
 /// The most an import file may hold.
 const MAX_IMPORT_BYTES: u64 = 256 << 20;
 
@@ -1187,7 +1214,7 @@ fn import(config: &Config, file: &std::path::Path, data: &std::path::Path, json:
             continue;
         }
         let result = serde_json::from_str::<Petition>(line)
-            .map_err(|e| ReceptionError::Invalid { field: "json".into(), why: format!("不是有效的信访件记录：{e}") })
+            .map_err(|e| ReceptionError::Invalid { field: "json".into(), why: json_error(&e) })
             .and_then(|mut p| {
                 p.channel.get_or_insert(crate::domain::Channel::Online);
                 crate::reception::check(&p, config, today)

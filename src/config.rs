@@ -194,7 +194,7 @@ pub struct Vocabulary {
     pub urgent_words: Vec<String>,
     /// The risk phrases (data/risk.toml, or the config's `risk_file`).
     #[serde(skip)]
-    pub risk: crate::ingest::risk::RiskVocabulary,
+    pub risk: RiskVocabulary,
 }
 
 /// The embedded default vocabulary (data/vocabulary.toml).
@@ -203,6 +203,42 @@ pub const DEFAULT_VOCABULARY: &str = include_str!("../data/vocabulary.toml");
 impl Default for Vocabulary {
     fn default() -> Self {
         toml::from_str(DEFAULT_VOCABULARY).expect("embedded data/vocabulary.toml is valid")
+    }
+}
+
+/// The embedded default risk vocabulary (data/risk.toml), read by `ingest::risk`.
+pub const DEFAULT_RISK: &str = include_str!("../data/risk.toml");
+
+/// The phrases of each kind and the rules around them.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RiskVocabulary {
+    pub negators: Vec<String>,
+    pub negation_reach: usize,
+    pub turns: Vec<String>,
+    /// From this many people on, a letter is a mass matter (0: not counted).
+    pub mass_people: u32,
+    pub people_nouns: Vec<String>,
+    /// Ordinary words that read like a phrase with one character misread (情不自禁 has
+    /// 自禁, a look-alike of 自焚): a damaged reading inside them is not counted.
+    #[serde(default)]
+    pub ordinary: Vec<String>,
+    /// Words that begin with a negator and negate nothing (决不罢休).
+    #[serde(default)]
+    pub not_negations: Vec<String>,
+    pub kinds: Vec<KindPhrases>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct KindPhrases {
+    pub kind: crate::model::RiskKind,
+    pub phrases: Vec<String>,
+}
+
+impl Default for RiskVocabulary {
+    fn default() -> Self {
+        toml::from_str(DEFAULT_RISK).expect("embedded data/risk.toml is valid")
     }
 }
 

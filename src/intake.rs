@@ -98,11 +98,22 @@ pub struct Origin {
     /// Accusation material whatever its text says (a review request about an accusation
     /// carries the accuser's identity: it is guarded as the first case is).
     pub accusation: bool,
+    /// Bodies accused, carried over (a review request keeps the first case's list).
+    pub accused: Vec<String>,
+    /// The other system's id of an online petition (unique in the register).
+    pub external_id: Option<String>,
 }
 
 impl Default for Origin {
     fn default() -> Self {
-        Origin { channel: crate::domain::Channel::Letter, from_above: None, review: None, accusation: false }
+        Origin {
+            channel: crate::domain::Channel::Letter,
+            from_above: None,
+            review: None,
+            accusation: false,
+            accused: Vec::new(),
+            external_id: None,
+        }
     }
 }
 
@@ -156,6 +167,8 @@ pub fn register_from(
         channel: origin.channel,
         from_above: origin.from_above.clone(),
         review: origin.review.map(|(of, level, _)| (of, level)),
+        accused: &origin.accused,
+        external_id: origin.external_id.as_deref(),
     };
     let dirs = crate::store::DataDirs::new(data);
     let registration = crate::registry::register(&mut *registry, &dirs, &new, actor, |number| {

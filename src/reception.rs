@@ -63,6 +63,8 @@ pub struct Checked {
     pub review: Option<ReviewOf>,
     /// Accusation material whatever the text says (a request about an accusation case).
     pub accusation: bool,
+    /// Bodies accused (a request about an accusation case keeps its list).
+    pub accused: Vec<String>,
 }
 
 /// What a review request's record and registration carry of the case it is about.
@@ -192,7 +194,7 @@ pub fn check(p: &Petition, config: &Config, today: NaiveDate) -> Result<Checked,
         cosigners: p.cosigners.unwrap_or(0).min(100_000),
         risk: Vec::new(),
     };
-    Ok(Checked { channel, received, fields, text, external_id: trimmed(&p.external_id), from_above, review: None, accusation: false })
+    Ok(Checked { channel, received, fields, text, external_id: trimmed(&p.external_id), from_above, review: None, accusation: false, accused: Vec::new() })
 }
 
 /// A review or re-review request about `original`, accepted as `accepted`: the petitioner
@@ -212,6 +214,9 @@ pub fn review_request(
         .filter(|t| !t.is_empty())
         .map(str::to_string)
         .unwrap_or_else(|| format!("信访人不服对{number}（{matter}）的{}，请求{}。", if level == crate::domain::review::Level::Review { "处理意见" } else { "复查意见" }, level.label()));
+    // The first case's text goes with it: the matter reviewed, and what the accusation
+    // guard reads for the bodies it must never be sent to.
+    let text = format!("{text}\n原信访事项（{number}）：\n{}", original.text);
     Checked {
         channel: Channel::Letter,
         received,
@@ -232,6 +237,7 @@ pub fn review_request(
         from_above: None,
         review: Some(ReviewOf { of: c.id, of_number: number.clone(), level, due: accepted.due, detail: accepted.detail }),
         accusation: c.accusation,
+        accused: original.accused.clone(),
     }
 }
 
@@ -321,6 +327,20 @@ impl crate::ingest::ocr::Recognizer for NoPictures {
 /// Registers a checked petition: its record kept as the original, filed, numbered.
 /// `receiver` is who typed it (the actor of the registration).
 pub fn register(c: &Checked, data: &Path, config: &Config, receiver: &str) -> Result<IntakeReport, ReceptionError> {
+    if let Some(id) = &c.external_id {
+        let registry = crate::registry::open(data, config.bureau.registration.clone())
+            .map_err(|e| IngestError::new(ErrorCode::Storage, e.to_string()))?;
+        if let Some(known) = registry.find_by_external_id(id).map_err(|e| IngestError::new(ErrorCode::Storage, e.to_string()))? {
+            return Ok(IntakeReport {
+                file: id.clone(),
+                case_id: known.case_id,
+                registration_number: known.registration_number.clone(),
+                duplicate_of: Some(known.registration_number),
+                repeat_of: None,
+                fields: None,
+            });
+        }
+    }
     let docx = record_docx(c, receiver)?;
     let name = match &c.external_id {
         Some(id) => format!("{}-{id}.docx", c.channel.as_str()),
@@ -335,8 +355,11 @@ pub fn register(c: &Checked, data: &Path, config: &Config, receiver: &str) -> Re
             let mut fields = c.fields.clone();
             fields.category = fields.category.or(read.category);
             fields.summary = fields.summary.or(read.summary);
-            fields.risk = read.risk;
-            fields.urgent = fields.urgent || read.urgent;
+            // (Read again with the typed count: 30 people at the counter are a mass matter
+            // whether or not the text says 联名.)
+            fields.risk = crate::ingest::risk::find(&filed.extraction.text, &config.vocabulary.risk, fields.cosigners);
+            let at_risk = fields.risk.iter().any(|r| crate::ingest::risk::makes_urgent(r.kind));
+            fields.urgent = fields.urgent || read.urgent || at_risk;
             filed.extraction.fields = fields;
             Prepared::Read { name, sha256, filed }
         }
@@ -347,6 +370,8 @@ pub fn register(c: &Checked, data: &Path, config: &Config, receiver: &str) -> Re
         from_above: c.from_above.clone(),
         review: c.review.as_ref().map(|r| (r.of, r.level, r.due)),
         accusation: c.accusation,
+        accused: c.accused.clone(),
+        external_id: c.external_id.clone(),
     };
     Ok(crate::intake::register_from(prepared, data, config, receiver, &origin)?)
 }

@@ -33,6 +33,8 @@ fn register(r: &mut SqliteRegistry, x: &Extraction) -> Registration {
         channel: xinfang::domain::Channel::Letter,
         from_above: None,
         review: None,
+        accused: &[],
+        external_id: None,
     };
     let dirs = r.dirs().clone();
     xinfang::registry::register(r, &dirs, &new, "tester", |n| Ok(format!("%PDF-1.7 {n}").into_bytes())).unwrap()

@@ -244,8 +244,10 @@ pub fn decide(
     rules: Rules<'_>,
 ) -> Result<Transition, Refusal> {
     let mut t = decide_uncapped(case, action, role, today, rules)?;
-    // A matter from above is due when they want the report, if that comes first.
-    if let (Due::Set(d), Some(theirs)) = (t.due, case.report_due) {
+    // A matter from above is due when they want the report, if that comes first; a
+    // supervision's new date is the one chosen (the report is late by then).
+    let supervised = matches!(action, Action::Supervise { .. });
+    if let (Due::Set(d), Some(theirs), false) = (t.due, case.report_due, supervised) {
         if theirs < d {
             t.due = Due::Set(theirs);
         }
@@ -830,6 +832,10 @@ mod tests {
             let transfer = Action::Route(route(RouteKind::Transfer, Some("市住建局"), None));
             let t = decide(&theirs, &transfer, Role::Officer, today, rules).unwrap();
             assert_eq!(t.due, Due::Set(day("2026-12-15")));
+            // A supervision (their date passed) sets the date chosen.
+            let late = CaseState { status: Status::Awaiting, due: Some(day("2026-11-20")), report_due: Some(day("2026-11-25")), ..case(Status::Awaiting) };
+            let sup = Action::Supervise { due: day("2026-12-10"), note: None };
+            assert_eq!(decide(&late, &sup, Role::Officer, today, rules).unwrap().due, Due::Set(day("2026-12-10")));
             // Extending does not run past their date either.
             let awaiting = CaseState { status: Status::Awaiting, ..theirs };
             let ext = Action::Step { step: Step::Extend, note: Some("需现场核查".into()) };

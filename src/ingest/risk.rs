@@ -7,41 +7,8 @@
 //! character, a look-alike character (集休上访). Robust to negation: "我们不会去上访" and
 //! "从未想过自杀" are not threats, "没有办法只能去北京" is.
 
+pub use crate::config::RiskVocabulary;
 use crate::model::{Risk, RiskKind};
-use serde::Deserialize;
-
-/// The embedded default vocabulary (data/risk.toml).
-pub const DEFAULT_RISK: &str = include_str!("../../data/risk.toml");
-
-/// The phrases of each kind and the rules around them.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct RiskVocabulary {
-    pub negators: Vec<String>,
-    pub negation_reach: usize,
-    pub turns: Vec<String>,
-    /// From this many people on, a letter is a mass matter (0: not counted).
-    pub mass_people: u32,
-    pub people_nouns: Vec<String>,
-    /// Ordinary words that read like a phrase with one character misread (情不自禁 has
-    /// 自禁, a look-alike of 自焚): a damaged reading inside them is not counted.
-    #[serde(default)]
-    pub ordinary: Vec<String>,
-    pub kinds: Vec<KindPhrases>,
-}
-
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct KindPhrases {
-    pub kind: RiskKind,
-    pub phrases: Vec<String>,
-}
-
-impl Default for RiskVocabulary {
-    fn default() -> Self {
-        toml::from_str(DEFAULT_RISK).expect("embedded data/risk.toml is valid")
-    }
-}
 
 /// At most this many pieces of evidence per kind (the first ones in the letter).
 const PER_KIND: usize = 3;
@@ -179,6 +146,9 @@ fn negated(chars: &[char], at: usize, v: &RiskVocabulary) -> bool {
     let clause_chars: Vec<char> = clause.chars().collect();
     for neg in &v.negators {
         let Some(byte) = clause.rfind(neg.as_str()) else { continue };
+        if v.not_negations.iter().any(|w| clause[byte..].starts_with(w.as_str()) || ends_inside(&clause, byte, w)) {
+            continue;
+        }
         let neg_end = clause[..byte].chars().count() + neg.chars().count();
         let gap: String = clause_chars[neg_end..].iter().collect();
         if gap.chars().count() <= v.negation_reach && !v.turns.iter().any(|t| gap.contains(t.as_str())) {
@@ -188,14 +158,21 @@ fn negated(chars: &[char], at: usize, v: &RiskVocabulary) -> bool {
     false
 }
 
+/// Whether the negator at `byte` of `clause` lies inside an occurrence of `word` that
+/// starts before it (善罢甘休's 不 in 不会善罢甘休 is caught by starts_with; 没有别的办法's
+/// 没有 by starts_with too; this covers a negator in the middle of a word).
+fn ends_inside(clause: &str, byte: usize, word: &str) -> bool {
+    clause.match_indices(word).any(|(at, w)| at <= byte && byte < at + w.len())
+}
+
 /// Counts of people in the text ("23名工人", "三十多户村民", "上百名职工"): position, the
 /// count (at least) and the words read.
 fn counted_people(chars: &[char], v: &RiskVocabulary) -> Vec<(usize, u32, String)> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < chars.len() {
-        // (A count starts a number: not the tail of a longer one.)
-        let inside = i > 0 && chars[i - 1].is_ascii_digit();
+        // (A count starts a number: not the tail of a longer one, nor an ordinal: 第十人民医院.)
+        let inside = i > 0 && (chars[i - 1].is_ascii_digit() || chars[i - 1] == '第');
         let Some((count, len)) = number_at(&chars[i..]).filter(|_| !inside) else {
             i += 1;
             continue;
@@ -209,7 +186,12 @@ fn counted_people(chars: &[char], v: &RiskVocabulary) -> Vec<(usize, u32, String
             j += 1;
         }
         let rest: String = chars[j..chars.len().min(j + 4)].iter().collect();
-        let noun = v.people_nouns.iter().filter(|n| rest.starts_with(n.as_str())).max_by_key(|n| n.chars().count());
+        // (人民币 and 人民医院 are not people.)
+        let noun = v
+            .people_nouns
+            .iter()
+            .filter(|n| rest.starts_with(n.as_str()) && !rest.starts_with(&format!("{n}民")))
+            .max_by_key(|n| n.chars().count());
         let household = j > i + len && chars[j - 1] == '户';
         match noun {
             Some(n) => {
@@ -307,6 +289,9 @@ mod tests {
         assert!(kinds("我们绝不会采取极端行为。").is_empty());
         // A turn word between the negator and the phrase: a threat after all.
         assert_eq!(kinds("没有办法只能去北京上访。").len(), 1);
+        // Idioms that begin with a negator negate nothing.
+        assert_eq!(kinds("我们决不罢休\n集体上访到底").len(), 1);
+        assert_eq!(kinds("实在没有办法集体上访").len(), 1);
         // A negation in an earlier clause does not reach.
         assert_eq!(kinds("如果不解决，我们就集体上访。").len(), 1);
     }
@@ -321,7 +306,7 @@ mod tests {
         assert_eq!(kinds("去县政府门口自\n禁"), vec![(Extreme, "自禁".into())]);
         assert!(kinds("自■").is_empty());
         // Ordinary words near a phrase are not it.
-        for calm in ["我们集体上门协商", "情不自禁地哭了", "手机充满电", "经过各级部门", "继电器坏了", "其中每个人", "游客进景区"] {
+        for calm in ["我们集体上门协商", "情不自禁地哭了", "手机充满电", "经过各级部门", "继电器坏了", "其中每个人", "游客进景区", "湖南省桃江县", "聚焦民生"] {
             assert!(kinds(calm).is_empty(), "{calm}: {:?}", kinds(calm));
         }
     }
@@ -333,6 +318,8 @@ mod tests {
         assert_eq!(kinds("三十多户村民的房屋被强拆，冬天将至。"), vec![(Mass, "三十多户村民".into())]);
         assert!(kinds("我和3名工友").is_empty());
         assert!(kinds("一位老人").is_empty());
+        assert!(kinds("借款12000人民币").is_empty());
+        assert!(kinds("在第十人民医院住院").is_empty());
         // A phone number before 家庭住址 is not thirteen billion households.
         assert!(kinds("联系电话：13812345678\n家庭住址：某市").is_empty());
         let v = RiskVocabulary::default();

@@ -70,6 +70,10 @@ pub struct NewCase<'a> {
     pub from_above: Option<FromAbove>,
     /// For a review or re-review request: the case it is about, and which.
     pub review: Option<(i64, crate::domain::review::Level)>,
+    /// Bodies the letter accuses, known at registration (a review request's first case's).
+    pub accused: &'a [String],
+    /// The other system's id of an online petition: one case per id.
+    pub external_id: Option<&'a str>,
 }
 
 /// A matter passed down by a higher body (上级转交/交办).
@@ -138,6 +142,9 @@ pub trait Cases {
     /// The case registered for a file with this SHA-256, if any.
     fn find_by_sha(&self, sha256: &str) -> Result<Option<CaseRef>>;
 
+    /// The case registered for an online petition's id in another system, if any.
+    fn find_by_external_id(&self, id: &str) -> Result<Option<CaseRef>>;
+
     /// Starts registering a letter: the next number of the year is taken (concurrent
     /// registrations queue on the write lock, so numbers are unique and without gaps), the
     /// case written with its first event and audit entry, but nothing is committed.
@@ -184,7 +191,7 @@ pub trait Cases {
     /// Records that `actor` opened a risk case, if nobody had: the case's first reader is
     /// kept, with an event in its history and an entry in the audit log. True when this
     /// was the first.
-    fn mark_risk_seen(&self, case_id: i64, actor: &str) -> Result<bool>;
+    fn mark_risk_seen(&self, case_id: i64, actor: &str, address: Option<&str>) -> Result<bool>;
 
     /// One row per case registered from `from` up to `to` (not included) for statistics,
     /// voided ones too (the figures leave them out), through the registration-time index.

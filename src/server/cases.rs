@@ -237,11 +237,11 @@ pub async fn list_page(
     // Risk cases on top of the first page of the whole list (a search or filter shows
     // what was asked; its rows carry the mark).
     let pinned = filter.after.is_none() && filter.q.is_none() && !filter.filtered();
-    let sees_accusers = user.may(Act::SeeAccuser);
     let (list, risks) = state
         .with_registry(move |r| {
             let list = r.list_cases(&filter)?;
-            let risks = if pinned { Some(r.open_risks(RISK_ROWS, sees_accusers)?) } else { None };
+            // (Accusation cases among them masked, as in the list below.)
+            let risks = if pinned { Some(r.open_risks(RISK_ROWS, true)?) } else { None };
             r.audit(&actor, &filter.audit_action(), None, address.as_deref())?;
             Ok((list, risks))
         })
@@ -1190,7 +1190,9 @@ pub fn read_case_for(
     r.audit(&user.actor(), &action, Some(id), address)?;
     // The first to open a risk case is kept (the event shows who saw it, and when).
     let mut d = d;
-    if d.summary.at_risk() && !d.events.iter().any(|e| e.action == crate::domain::EventKind::RiskSeen) && r.mark_risk_seen(id, &user.actor())? {
+    // Whoever typed or took in the letter does not count: the first reader after them does.
+    let first = d.summary.at_risk() && d.registered_by != user.actor() && !d.events.iter().any(|e| e.action == crate::domain::EventKind::RiskSeen);
+    if first && r.mark_risk_seen(id, &user.actor(), address)? {
         d = r.case(id)?.unwrap_or(d);
     }
     let detail = if full { d } else { d.shield_accuser() };

@@ -54,8 +54,9 @@ pub async fn create(
         "registration_number": report.registration_number,
         "channel": channel,
         "duplicate_of": report.duplicate_of,
-        "repeat_of": report.repeat_of,
     });
+    // (No `repeat_of`: the person's earlier case may be an accusation, which the one
+    // typing must not learn; the case page shows the link to those who may see it.)
     Ok((status, Json(body)).into_response())
 }
 

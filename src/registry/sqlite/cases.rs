@@ -52,6 +52,15 @@ impl Cases for SqliteRegistry {
             .optional()?)
     }
 
+    fn find_by_external_id(&self, id: &str) -> Result<Option<CaseRef>> {
+        Ok(self
+            .conn
+            .query_row("SELECT id, registration_number FROM cases WHERE external_id = ?1", [id], |r| {
+                Ok(CaseRef { case_id: r.get(0)?, registration_number: r.get(1)? })
+            })
+            .optional()?)
+    }
+
     /// The case registered for a file with this SHA-256, if any.
     fn find_by_sha(&self, sha256: &str) -> Result<Option<CaseRef>> {
         Ok(self
@@ -106,9 +115,9 @@ impl Cases for SqliteRegistry {
             "INSERT INTO cases (registration_number, year, seq, sha256, kind, source_name, pages,
                 name, id_number, phone, address, letter_date, summary, category, urgent, cosigners,
                 repeat_of, registered_at, registered_by, due_at, accusation, purpose, risk, channel,
-                from_body, from_number, report_due, review_of, review_level)
+                from_body, from_number, report_due, review_of, review_level, accused, external_id)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)",
+                ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)",
             params![
                 number,
                 year,
@@ -139,6 +148,8 @@ impl Cases for SqliteRegistry {
                 new.from_above.as_ref().and_then(|a| a.report_due).map(|d| d.to_string()),
                 new.review.map(|r| r.0),
                 new.review.map(|r| r.1.as_str()),
+                serde_json::to_string(new.accused).expect("a list of names serialises"),
+                new.external_id,
             ],
         )?;
         let case_id = tx.last_insert_rowid();
@@ -276,7 +287,9 @@ impl Cases for SqliteRegistry {
     }
 
     fn with_leader(&self, limit: i64, accusations: bool) -> Result<(Vec<CaseSummary>, i64)> {
-        let which = if accusations { "c.with_leader IS NOT NULL" } else { "c.with_leader IS NOT NULL AND NOT c.accusation" };
+        // (A case closed or voided while it waited is no longer asked about.)
+        let open = "c.with_leader IS NOT NULL AND c.status IN ('registered', 'routed', 'awaiting', 'replied')";
+        let which = if accusations { open.to_string() } else { format!("{open} AND NOT c.accusation") };
         let count: i64 = self.conn.query_row(
             &format!("SELECT count(*) FROM cases c INDEXED BY cases_with_leader WHERE {which}"),
             [],
@@ -292,7 +305,7 @@ impl Cases for SqliteRegistry {
         Ok((self.fetch(&q)?, count))
     }
 
-    fn mark_risk_seen(&self, case_id: i64, actor: &str) -> Result<bool> {
+    fn mark_risk_seen(&self, case_id: i64, actor: &str, address: Option<&str>) -> Result<bool> {
         let tx = self.conn.unchecked_transaction()?;
         let changed = tx.execute(
             "UPDATE cases SET risk_seen_by = ?2 WHERE id = ?1 AND risk IS NOT NULL AND risk_seen_by IS NULL",
@@ -304,7 +317,7 @@ impl Cases for SqliteRegistry {
                 Record {
                     case_id,
                     actor,
-                    address: None,
+                    address,
                     event: crate::domain::EventKind::RiskSeen.as_str(),
                     detail: None,
                     due: None,
