@@ -12,7 +12,7 @@ pub mod charts;
 pub mod period;
 pub mod writing;
 
-use crate::domain::{Channel, Purpose, RouteKind, Status};
+use crate::domain::{Channel, Purpose, RouteKind, Satisfaction, Status};
 use crate::regions::REGIONS;
 pub use period::{Period, PeriodKind};
 use chrono::NaiveDate;
@@ -47,6 +47,8 @@ pub struct StatRow {
     /// The day it was closed, and the handling limit then (the latest set before).
     pub closed: Option<NaiveDate>,
     pub close_due: Option<NaiveDate>,
+    /// The petitioner's evaluation of the reply, if given.
+    pub satisfaction: Option<crate::domain::Satisfaction>,
 }
 
 /// One line of a breakdown: its code (for links), its name, how many.
@@ -148,6 +150,11 @@ pub struct Figures {
     pub overdue: i64,
     pub days_to_route: Days,
     pub days_to_close: Days,
+    /// 参评率: letters answered whose petitioner gave an evaluation, of those answered.
+    pub evaluated: Rate,
+    /// 满意率: 满意 and 基本满意, of those evaluated; and each answer's count.
+    pub satisfied: Rate,
+    pub by_satisfaction: Vec<Count>,
 }
 
 /// One receiving body's part of a period's letters.
@@ -325,6 +332,18 @@ pub fn figures(period: &Period, rows: &[StatRow], setting: Setting) -> Figures {
         by_body,
         days_to_route: days(|r| r.routed),
         days_to_close: days(|r| r.closed),
+        evaluated: Rate {
+            met: count(&|r| r.satisfaction.is_some()),
+            of: count(&|r| matches!(r.status, Status::Replied | Status::Closed | Status::Archived)),
+        },
+        satisfied: Rate {
+            met: count(&|r| matches!(r.satisfaction, Some(Satisfaction::Satisfied | Satisfaction::Basically))),
+            of: count(&|r| r.satisfaction.is_some()),
+        },
+        by_satisfaction: Satisfaction::ALL
+            .iter()
+            .map(|s| Count { code: s.as_str().into(), label: s.label().into(), count: count(&|r| r.satisfaction == Some(*s)) })
+            .collect(),
     }
 }
 
@@ -509,6 +528,7 @@ mod tests {
             route_due: None,
             closed: None,
             close_due: None,
+            satisfaction: None,
         }
     }
 
@@ -526,6 +546,7 @@ mod tests {
                 closed: Some(d("2026-11-20")),
                 close_due: Some(d("2027-01-10")),
                 status: Status::Closed,
+                satisfaction: Some(Satisfaction::Basically),
                 ..row(1, "2026-11-01")
             },
             // Routed late (day 20), still open and past its limit.
@@ -592,6 +613,9 @@ mod tests {
         assert_eq!(f.routed_in_time, Rate { met: 2, of: 3 });
         assert_eq!(f.routed_in_time.words(), "66.7%");
         assert_eq!(f.closed_in_time, Rate { met: 1, of: 2 });
+        // Two answered (closed), one evaluated 基本满意: 参评率 50%, 满意率 100%.
+        assert_eq!((f.evaluated, f.satisfied), (Rate { met: 1, of: 2 }, Rate { met: 1, of: 1 }));
+        assert_eq!(f.by_satisfaction.iter().map(|c| c.count).collect::<Vec<_>>(), [0, 1, 0]);
         assert_eq!((f.overdue, counts(&f.overdue_by_body)), (1, vec![("区民政局".into(), 1)]));
         // Bodies given letters (transferred or assigned; handled directly is the bureau's).
         let bodies: Vec<(String, i64, Rate, i64)> = f.by_body.iter().map(|b| (b.body.clone(), b.given, b.closed_in_time, b.overdue)).collect();

@@ -124,6 +124,16 @@ pub fn sentences(report: &Report) -> Vec<(&'static str, String)> {
     if f.closed_in_time.of > 0 {
         s.push_str(&format!("已办结{}件，按期办结率{}。", f.closed_in_time.of, f.closed_in_time.words()));
     }
+    if f.evaluated.met > 0 {
+        s.push_str(&format!(
+            "已答复的{}件中{}件由信访人作出评价，参评率{}，满意率{}（满意、基本满意{}件）。",
+            f.evaluated.of,
+            f.evaluated.met,
+            f.evaluated.words(),
+            f.satisfied.words(),
+            f.satisfied.met
+        ));
+    }
     if f.overdue > 0 {
         let bodies: Vec<String> = f
             .overdue_by_body

@@ -429,7 +429,8 @@ impl Cases for SqliteRegistry {
         let day = |s: Option<&str>| s.and_then(|s| chrono::NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d").ok());
         let mut st = self.conn.prepare_cached(
             "SELECT c.id, c.registered_at, c.status, c.purpose, c.category, c.cosigners,
-                    r.registration_number, c.route_kind, c.route_body, c.due_at, c.address, c.channel
+                    r.registration_number, c.route_kind, c.route_body, c.due_at, c.address, c.channel,
+                    c.satisfaction
              FROM cases c INDEXED BY cases_registered LEFT JOIN cases r ON r.id = c.repeat_of
              WHERE c.registered_at >= ?1 AND c.registered_at < ?2",
         )?;
@@ -448,6 +449,7 @@ impl Cases for SqliteRegistry {
                     .ok_or_else(|| RegistryError::Io(format!("case {id} has an unreadable registration time")))?,
                 status: parse_status(id, &status)?,
                 channel: r.get(11)?,
+                satisfaction: r.get(12)?,
                 purpose: purpose.parse().unwrap_or(Purpose::Demand),
                 category: r.get(4)?,
                 address: r.get(10)?,
