@@ -364,6 +364,9 @@ fn review_requests_are_linked_cases_in_their_window() {
     assert_eq!(r["due_at"], (today + chrono::Days::new(30)).to_string());
     let (_, page) = api.get(&format!("/cases/{rid}"));
     assert!(page.contains("id=\"review-of\"") && page.contains("复查请求"), "linked on the page");
+    let noted: Vec<Value> = api.case(id)["events"].as_array().unwrap().iter().filter(|e| e["action"] == "review-requested").cloned().collect();
+    assert_eq!(noted.len(), 1, "the first case's history says so");
+    assert_eq!(noted[0]["detail"], format!("复查请求已登记为 {}", r["registration_number"].as_str().unwrap()));
     assert!(page.contains("信访事项复查意见书"), "the opinion is offered");
     // A review of a review is refused: the petitioner asks a re-review.
     assert_eq!(ask(rid, review.clone()).0, 409);

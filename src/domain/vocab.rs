@@ -191,6 +191,8 @@ vocabulary! {
         SubmitToLeader = "submit-to-leader", "呈报领导";
         Instruct = "instruct", "领导批示";
         Evaluation = "evaluation", "满意度评价";
+        /// A review or re-review of this case's answer was requested (the new case named).
+        ReviewRequested = "review-requested", "请求复查复核";
     }
 }
 

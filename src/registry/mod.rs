@@ -188,6 +188,10 @@ pub trait Cases {
     /// only with `accusations`.
     fn with_leader(&self, limit: i64, accusations: bool) -> Result<(Vec<CaseSummary>, i64)>;
 
+    /// Adds an entry to a case's history and the audit log that changes nothing else (a
+    /// review of its answer requested, with the new case's number).
+    fn note_event(&self, case_id: i64, actor: &str, address: Option<&str>, event: crate::domain::EventKind, detail: &str, audit: &str) -> Result<()>;
+
     /// Records that `actor` opened a risk case, if nobody had: the case's first reader is
     /// kept, with an event in its history and an entry in the audit log. True when this
     /// was the first.

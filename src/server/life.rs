@@ -140,9 +140,11 @@ async fn register_review(
                 Err(refusal) => return Ok(Err(refusal)),
             };
             let checked = crate::reception::review_request(&original, req.level, received, accepted, req.text.as_deref());
-            crate::reception::register(&checked, &data, &config, &actor)
-                .map(Ok)
-                .map_err(|e| ApiError::internal(e.to_string()))
+            let report = crate::reception::register(&checked, &data, &config, &actor).map_err(|e| ApiError::internal(e.to_string()))?;
+            // The first case's history says so, with the new case's number.
+            let detail = format!("{}请求已登记为 {}", req.level.label(), report.registration_number);
+            r.note_event(id, &actor, address.as_deref(), crate::domain::EventKind::ReviewRequested, &detail, "review-request")?;
+            Ok(Ok(report))
         })
         .await
 }

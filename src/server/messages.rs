@@ -17,6 +17,7 @@ pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
     ("risk-seen", "首阅风险件"),
     ("list-leader", "查看待批示"),
     ("read-case-for-review", "登记复查复核请求时查看原案"),
+    ("review-request", "登记复查复核请求"),
     ("evaluate", "记录满意度评价"),
     ("clear-accusation", "解除检举控告标记"),
     ("generate", "生成文书"),

@@ -305,6 +305,13 @@ impl Cases for SqliteRegistry {
         Ok((self.fetch(&q)?, count))
     }
 
+    fn note_event(&self, case_id: i64, actor: &str, address: Option<&str>, event: crate::domain::EventKind, detail: &str, audit: &str) -> Result<()> {
+        let tx = self.conn.unchecked_transaction()?;
+        record(&tx, Record { case_id, actor, address, event: event.as_str(), detail: Some(detail), due: None, audit })?;
+        tx.commit()?;
+        Ok(())
+    }
+
     fn mark_risk_seen(&self, case_id: i64, actor: &str, address: Option<&str>) -> Result<bool> {
         let tx = self.conn.unchecked_transaction()?;
         let changed = tx.execute(
